@@ -1,0 +1,72 @@
+// Step decorators and @trainer. They only register which method overrides which step;
+// the parameter names a step asks for are recorded by the build-time transformer
+// (METADATA.paramNames), and checked at model construction (see model/step-table.ts).
+import "reflect-metadata";
+import { METADATA, StepKind } from "./metadata-keys";
+import { ElegyDefinitionError } from "./errors";
+
+export type StepTable = Partial<Record<StepKind, string>>;
+
+/** The step table of a class prototype: own registrations layered over inherited ones. */
+export function stepTableOf(prototype: object): StepTable {
+  return (Reflect.getMetadata(METADATA.steps, prototype) as StepTable | undefined) ?? {};
+}
+
+function className(target: object): string {
+  return typeof target === "function" ? target.name : target.constructor?.name ?? "<anonymous>";
+}
+
+function makeStepDecorator(kind: StepKind) {
+  return function stepDecorator(target: object, propertyKey: string | symbol, descriptor?: PropertyDescriptor): void {
+    const where = `${className(target)}.${String(propertyKey)}`;
+    if (typeof target === "function") {
+      throw new ElegyDefinitionError(
+        `@${kind} cannot decorate the static method ${where}: steps are instance methods. Remove 'static'.`,
+      );
+    }
+    if (!descriptor || typeof descriptor.value !== "function") {
+      throw new ElegyDefinitionError(
+        `@${kind} can only decorate a method, but ${where} is ${descriptor?.get || descriptor?.set ? "an accessor" : "a property"}. Make it a method.`,
+      );
+    }
+    if (typeof propertyKey !== "string") {
+      throw new ElegyDefinitionError(`@${kind} needs a method with a string name, not the symbol ${String(propertyKey)}.`);
+    }
+    const own = Reflect.getOwnMetadata(METADATA.steps, target) as StepTable | undefined;
+    const previous = own?.[kind];
+    if (previous !== undefined && previous !== propertyKey) {
+      throw new ElegyDefinitionError(
+        `${className(target)} overrides @${kind} twice: in '${previous}' and in '${propertyKey}'. Keep one @${kind} per class.`,
+      );
+    }
+    const table: StepTable = { ...stepTableOf(target), ...own, [kind]: propertyKey };
+    Reflect.defineMetadata(METADATA.steps, table, target);
+  };
+}
+
+/** Overrides the prediction step: `(x, states, initializing, training) → [yPred, States]`. */
+export const predStep = makeStepDecorator("predStep");
+/** Overrides the test step: `→ [loss: Scalar, logs: Logs, States]`. */
+export const testStep = makeStepDecorator("testStep");
+/** Overrides the gradient step: `→ [loss, logs, States, grads]`. */
+export const gradStep = makeStepDecorator("gradStep");
+/** Overrides the train step: `→ [logs, States]`. */
+export const trainStep = makeStepDecorator("trainStep");
+/** Overrides initialization: `(x, yTrue, sampleWeight, classWeight, states) → States`. */
+export const initStep = makeStepDecorator("initStep");
+
+/** Options of the generated trainer (API.md §7). Kept loose here; cli/ validates them. */
+export interface TrainerOptions {
+  data: unknown;
+  epochs?: number;
+  batchSize?: number;
+  [option: string]: unknown;
+}
+
+/** Marks a model class for trainer generation by `elegy-ts build` (API.md §7). */
+export function trainer(options: TrainerOptions) {
+  return function trainerDecorator<C extends abstract new (...args: any[]) => object>(constructor: C): C {
+    Reflect.defineMetadata(METADATA.trainer, options, constructor);
+    return constructor;
+  };
+}

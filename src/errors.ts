@@ -1,0 +1,33 @@
+// Error classes of elegy-ts. Every message says what happened, where, and what to do.
+
+/** Base class: `err instanceof ElegyError` catches everything the framework raises on purpose. */
+export class ElegyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A model class is declared wrongly (decorators, missing build step, duplicate overrides). */
+export class ElegyDefinitionError extends ElegyError {}
+
+/** A model was compiled without the elegy-ts transformer. */
+export class ElegyBuildError extends ElegyError {}
+
+/** A step could not be given the arguments it asked for. */
+export class ElegyInjectionError extends ElegyError {}
+
+/** A step, module, loss or optimizer needed by a phase is neither given nor overridden. */
+export class ElegyMissingStepError extends ElegyError {}
+
+/** A step returned something other than what its kind must return. */
+export class ElegyStepResultError extends ElegyError {}
+
+/** Bad input data or options given to fit/evaluate/predict. */
+export class ElegyInputError extends ElegyError {}
+
+/** A backend could not be selected or loaded. */
+export class ElegyBackendError extends ElegyError {}
+
+/** A checkpoint folder could not be read or written safely. */
+export class ElegyCheckpointError extends ElegyError {}

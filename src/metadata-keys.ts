@@ -1,0 +1,52 @@
+// The one contract between build time (transformer/) and run time (src/).
+// Both sides import these constants, so neither spells a key or a step name by hand.
+// This file must stay free of runtime dependencies (no tfjs, no tsyringe): the
+// transformer loads it inside the TypeScript compiler.
+
+/** The five kinds of step a model can override, in the order of the default chain. */
+export const STEP_KINDS = ["initStep", "trainStep", "gradStep", "testStep", "predStep"] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+/** Built-in injectables, with the type the transformer checks a parameter against. */
+export const BUILTIN_INJECTABLES = {
+  x: { type: "tensors", doc: "input batch (Tensor or nested object/array of Tensors)" },
+  yTrue: { type: "tensors | undefined", doc: "target batch, or undefined" },
+  sampleWeight: { type: "Tensor | undefined", doc: "weight of each sample, shape [batch]" },
+  classWeight: { type: "Tensor | undefined", doc: "weight of each class, shape [numClasses]" },
+  states: { type: "States", doc: "the model's current state" },
+  initializing: { type: "boolean", doc: "true while the model initializes" },
+  training: { type: "boolean", doc: "true in fit, false in evaluate/predict" },
+} as const;
+export type BuiltinInjectable = keyof typeof BUILTIN_INJECTABLES;
+export const BUILTIN_INJECTABLE_NAMES = Object.keys(BUILTIN_INJECTABLES) as BuiltinInjectable[];
+
+/** Which built-in injectables each step may request (API.md §3). */
+export const STEP_INJECTABLES: Readonly<Record<StepKind, readonly BuiltinInjectable[]>> = {
+  predStep: ["x", "states", "initializing", "training"],
+  testStep: BUILTIN_INJECTABLE_NAMES,
+  gradStep: BUILTIN_INJECTABLE_NAMES,
+  trainStep: BUILTIN_INJECTABLE_NAMES,
+  initStep: ["x", "yTrue", "sampleWeight", "classWeight", "states"],
+};
+
+/** What each step must return, for diagnostics and runtime checks. */
+export const STEP_RETURNS: Readonly<Record<StepKind, string>> = {
+  predStep: "[yPred, States]",
+  testStep: "[loss: Scalar, logs: Logs, States]",
+  gradStep: "[loss, logs, States, grads]",
+  trainStep: "[logs, States]",
+  initStep: "States",
+};
+
+/** reflect-metadata keys. Namespaced so they never collide with a user's own metadata. */
+export const METADATA = {
+  /** On a step method (target = prototype, propertyKey = method): its parameter names, in order. */
+  paramNames: "elegy-ts:step:param-names",
+  /** On a class prototype: Partial<Record<StepKind, string>> mapping step kind → method name. */
+  steps: "elegy-ts:class:steps",
+  /** On a class constructor: the options given to @trainer. */
+  trainer: "elegy-ts:class:trainer",
+} as const;
+
+/** The module specifier users import the decorators from; the transformer resolves symbols against it. */
+export const PACKAGE_NAME = "elegy-ts";
