@@ -1,0 +1,141 @@
+// Nested structures of tensors ("trees", as in JAX): parameters, gradients, optimizer and
+// metric states, batches. Object keys are visited in sorted order, so two trees built in a
+// different key order still flatten to matching leaves.
+import { tf } from "./tf";
+import { ElegyInputError } from "./errors";
+
+export type TensorTree =
+  | tf.Tensor
+  | undefined
+  | null
+  | readonly TensorTree[]
+  | { readonly [key: string]: TensorTree };
+
+export function isTensor(value: unknown): value is tf.Tensor {
+  return value instanceof tf.Tensor;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object") return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function sortedKeys(obj: object): string[] {
+  return Object.keys(obj).sort();
+}
+
+/** Every tensor leaf of a tree, depth first, object keys sorted. */
+export function leaves(tree: TensorTree): tf.Tensor[] {
+  const out: tf.Tensor[] = [];
+  const visit = (node: unknown): void => {
+    if (isTensor(node)) out.push(node);
+    else if (Array.isArray(node)) node.forEach(visit);
+    else if (isPlainObject(node)) for (const k of sortedKeys(node)) visit(node[k]);
+  };
+  visit(tree);
+  return out;
+}
+
+/** Leaves with their paths ("dense/kernel", "0/bias"), in the order of `leaves`. */
+export function leafPaths(tree: TensorTree): Array<[string, tf.Tensor]> {
+  const out: Array<[string, tf.Tensor]> = [];
+  const visit = (node: unknown, path: string): void => {
+    if (isTensor(node)) out.push([path, node]);
+    else if (Array.isArray(node)) node.forEach((child, i) => visit(child, path ? `${path}/${i}` : String(i)));
+    else if (isPlainObject(node)) for (const k of sortedKeys(node)) visit(node[k], path ? `${path}/${k}` : k);
+  };
+  visit(tree, "");
+  return out;
+}
+
+/** Rebuilds `tree`'s structure with new leaves, in the order `leaves(tree)` returns them. */
+export function unflatten<T extends TensorTree>(tree: T, newLeaves: readonly tf.Tensor[]): T {
+  let i = 0;
+  const build = (node: unknown): unknown => {
+    if (isTensor(node)) {
+      if (i >= newLeaves.length) throw new ElegyInputError(`unflatten: ${newLeaves.length} leaves given, the tree needs more.`);
+      return newLeaves[i++];
+    }
+    if (Array.isArray(node)) return node.map(build);
+    if (isPlainObject(node)) {
+      const out: Record<string, unknown> = {};
+      for (const k of sortedKeys(node)) out[k] = build(node[k]);
+      return out;
+    }
+    return node;
+  };
+  const result = build(tree);
+  if (i !== newLeaves.length) throw new ElegyInputError(`unflatten: ${newLeaves.length} leaves given, the tree has ${i}.`);
+  return result as T;
+}
+
+/** Maps every leaf of a tree, keeping its structure. */
+export function mapTree<T extends TensorTree>(tree: T, fn: (leaf: tf.Tensor, path: string) => tf.Tensor): T {
+  const paths = leafPaths(tree);
+  return unflatten(tree, paths.map(([path, leaf]) => fn(leaf, path)));
+}
+
+/** A short description of a tree's structure, for error messages. */
+export function describeTree(tree: unknown, depth = 0): string {
+  if (isTensor(tree)) return `Tensor[${tree.shape.join(",")}] ${tree.dtype}`;
+  if (tree === undefined) return "undefined";
+  if (tree === null) return "null";
+  if (depth > 3) return "…";
+  if (Array.isArray(tree)) return `[${tree.map((t) => describeTree(t, depth + 1)).join(", ")}]`;
+  if (isPlainObject(tree)) return `{ ${sortedKeys(tree).map((k) => `${k}: ${describeTree(tree[k], depth + 1)}`).join(", ")} }`;
+  return typeof tree;
+}
+
+/**
+ * Maps leaves of several trees of the same structure together (params, grads, moments…).
+ * Throws naming the first path where the structures differ.
+ */
+export function zipTrees<T extends TensorTree>(
+  trees: readonly TensorTree[],
+  fn: (leaves: tf.Tensor[], path: string) => tf.Tensor,
+  names: readonly string[] = trees.map((_, i) => `tree ${i}`),
+): T {
+  const flat = trees.map(leafPaths);
+  const [first] = flat;
+  for (let t = 1; t < flat.length; t++) {
+    const other = flat[t];
+    const mismatch = first.findIndex(([p, leaf], i) => other[i]?.[0] !== p || !sameShape(other[i][1], leaf));
+    if (mismatch >= 0 || other.length !== first.length) {
+      const at = mismatch >= 0 ? mismatch : Math.min(first.length, other.length);
+      const a = first[at], b = other[at];
+      throw new ElegyInputError(
+        `${names[t]} does not match ${names[0]}: at leaf ${at}, ${names[0]} has ` +
+          `${a ? `'${a[0]}' ${describeTree(a[1])}` : "nothing"} but ${names[t]} has ${b ? `'${b[0]}' ${describeTree(b[1])}` : "nothing"}.`,
+      );
+    }
+  }
+  return unflatten(trees[0] as T, first.map(([path], i) => fn(flat.map((f) => f[i][1]), path)));
+}
+
+function sameShape(a: tf.Tensor, b: tf.Tensor): boolean {
+  return a.rank === b.rank && a.shape.every((d, i) => d === b.shape[i]);
+}
+
+/**
+ * All tensors reachable from a value: trees, plain objects, arrays, and any object with a
+ * `tensors()` method (States). Used for memory bookkeeping, never for math.
+ */
+export function collectTensors(value: unknown, into: Set<tf.Tensor> = new Set()): Set<tf.Tensor> {
+  const visit = (node: unknown): void => {
+    if (node === null || node === undefined) return;
+    if (isTensor(node)) into.add(node);
+    else if (Array.isArray(node)) node.forEach(visit);
+    else if (isPlainObject(node)) Object.values(node).forEach(visit);
+    else if (typeof (node as { tensors?: unknown }).tensors === "function") {
+      for (const t of (node as { tensors(): Iterable<tf.Tensor> }).tensors()) into.add(t);
+    }
+  };
+  visit(value);
+  return into;
+}
+
+/** Disposes every tensor of `value` that is not in `keep` (and not already disposed). */
+export function disposeExcept(value: unknown, keep: ReadonlySet<tf.Tensor>): void {
+  for (const t of collectTensors(value)) if (!keep.has(t) && !t.isDisposed) t.dispose();
+}
