@@ -97,20 +97,30 @@ export function zipTrees<T extends TensorTree>(
   names: readonly string[] = trees.map((_, i) => `tree ${i}`),
 ): T {
   const flat = trees.map(leafPaths);
-  const [first] = flat;
-  for (let t = 1; t < flat.length; t++) {
-    const other = flat[t];
-    const mismatch = first.findIndex(([p, leaf], i) => other[i]?.[0] !== p || !sameShape(other[i][1], leaf));
-    if (mismatch >= 0 || other.length !== first.length) {
-      const at = mismatch >= 0 ? mismatch : Math.min(first.length, other.length);
-      const a = first[at], b = other[at];
-      throw new ElegyInputError(
-        `${names[t]} does not match ${names[0]}: at leaf ${at}, ${names[0]} has ` +
-          `${a ? `'${a[0]}' ${describeTree(a[1])}` : "nothing"} but ${names[t]} has ${b ? `'${b[0]}' ${describeTree(b[1])}` : "nothing"}.`,
-      );
-    }
-  }
-  return unflatten(trees[0] as T, first.map(([path], i) => fn(flat.map((f) => f[i][1]), path)));
+  for (let t = 1; t < flat.length; t++) assertSameLeaves(flat[0], flat[t], names[0], names[t]);
+  return unflatten(trees[0] as T, flat[0].map(([path], i) => fn(flat.map((f) => f[i][1]), path)));
+}
+
+/** Throws naming the first leaf where two trees differ in path or shape. */
+export function assertSameStructure(a: TensorTree, b: TensorTree, nameA: string, nameB: string): void {
+  assertSameLeaves(leafPaths(a), leafPaths(b), nameA, nameB);
+}
+
+function assertSameLeaves(
+  first: Array<[string, tf.Tensor]>,
+  other: Array<[string, tf.Tensor]>,
+  nameA: string,
+  nameB: string,
+): void {
+  const mismatch = first.findIndex(([p, leaf], i) => other[i]?.[0] !== p || !sameShape(other[i][1], leaf));
+  if (mismatch < 0 && other.length === first.length) return;
+  const at = mismatch >= 0 ? mismatch : Math.min(first.length, other.length);
+  const a = first[at];
+  const b = other[at];
+  const show = (leaf: [string, tf.Tensor] | undefined) => (leaf ? `'${leaf[0]}' ${describeTree(leaf[1])}` : "nothing");
+  throw new ElegyInputError(
+    `${nameB} does not match ${nameA}: at leaf ${at}, ${nameA} has ${show(a)} but ${nameB} has ${show(b)}.`,
+  );
 }
 
 function sameShape(a: tf.Tensor, b: tf.Tensor): boolean {

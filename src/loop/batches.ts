@@ -1,0 +1,102 @@
+// Cutting host data into batches: an optional shuffled row order per epoch, the last
+// partial batch kept, one upload per leaf per batch.
+import { tf } from "../tf";
+import { ElegyInputError } from "../errors";
+import { TensorTree } from "../tree";
+import { HostArray, HostTree, countRows, gatherRows, sliceRows, toHost, upload } from "./host-data";
+
+export interface Batch {
+  readonly x: TensorTree;
+  readonly y: TensorTree | undefined;
+  readonly sampleWeight: tf.Tensor | undefined;
+  /** Number of examples in this batch. */
+  readonly size: number;
+}
+
+/** x, y and sample weights of a whole dataset, in host memory. */
+export interface HostDataset {
+  readonly x: HostTree;
+  readonly y: HostTree;
+  readonly sampleWeight: HostArray | undefined;
+  readonly rows: number;
+}
+
+export type SampleWeightInput = tf.Tensor | Float32Array | number[];
+
+/** Reads x, y and sampleWeight once into host memory and checks they agree on the number of examples. */
+export function hostDataset(x: TensorTree, y: TensorTree | undefined, sampleWeight?: SampleWeightInput): HostDataset {
+  const hx = toHost(x, "x");
+  const hy = y === undefined ? undefined : toHost(y, "y");
+  let sw: HostArray | undefined;
+  if (sampleWeight !== undefined) {
+    const data = sampleWeight instanceof tf.Tensor ? sampleWeight.dataSync() : Float32Array.from(sampleWeight);
+    const shape = sampleWeight instanceof tf.Tensor ? sampleWeight.shape : [data.length];
+    if (shape.length !== 1) {
+      throw new ElegyInputError(`sampleWeight has shape [${shape.join(",")}]; it must have shape [n]: one weight per example.`);
+    }
+    sw = { data: Float32Array.from(data), shape, dtype: "float32" };
+  }
+  const rows = countRows([[hx, "x"], [hy, "y"], [sw, "sampleWeight"]]);
+  if (rows === 0) throw new ElegyInputError("x has 0 examples: there is nothing to train or evaluate on.");
+  return { x: hx, y: hy, sampleWeight: sw, rows };
+}
+
+/** Splits off the last `fraction` of the examples (before any shuffling, as Keras does). */
+export function splitTail(data: HostDataset, fraction: number): [HostDataset, HostDataset] {
+  if (!(fraction > 0 && fraction < 1)) {
+    throw new ElegyInputError(`validationSplit must be a number between 0 and 1 (exclusive), got ${fraction}.`);
+  }
+  const cut = Math.floor(data.rows * (1 - fraction));
+  if (cut === 0 || cut === data.rows) {
+    throw new ElegyInputError(
+      `validationSplit ${fraction} of ${data.rows} examples leaves ${cut === 0 ? "no training" : "no validation"} examples. Use more data or another fraction.`,
+    );
+  }
+  const part = (start: number, end: number): HostDataset => ({
+    x: sliceRows(data.x, start, end),
+    y: sliceRows(data.y, start, end),
+    sampleWeight: sliceRows(data.sampleWeight, start, end) as HostArray | undefined,
+    rows: end - start,
+  });
+  return [part(0, cut), part(cut, data.rows)];
+}
+
+export function numBatches(rows: number, batchSize: number): number {
+  return Math.ceil(rows / batchSize);
+}
+
+/** Batches in row order, or in `order` (a permutation of the rows) when given. */
+export function* hostBatches(data: HostDataset, batchSize: number, order?: Int32Array): Generator<Batch> {
+  for (let start = 0; start < data.rows; start += batchSize) {
+    const end = Math.min(start + batchSize, data.rows);
+    const rows = order?.subarray(start, end);
+    const cut = (tree: HostTree) => (rows ? gatherRows(tree, rows) : sliceRows(tree, start, end));
+    yield {
+      x: upload(cut(data.x)),
+      y: upload(cut(data.y)),
+      sampleWeight: upload(cut(data.sampleWeight)) as tf.Tensor | undefined,
+      size: end - start,
+    };
+  }
+}
+
+/** A permutation of [0, rows) from a seed (Fisher–Yates over a mulberry32 stream). */
+export function shuffledOrder(rows: number, seed: number): Int32Array {
+  const order = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) order[i] = i;
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = rows - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const tmp = order[i];
+    order[i] = order[j];
+    order[j] = tmp;
+  }
+  return order;
+}

@@ -1,0 +1,66 @@
+// Aggregates step logs over an epoch on the device, so the loop never waits on a per-batch
+// read: per-batch values become a running sum weighted by batch size; running values
+// (from metric and loss objects) keep their latest value. One read at the end.
+import { tf } from "../tf";
+import { Logs, isRunning } from "../logs";
+
+export class LogAccumulator {
+  private readonly order: string[] = [];
+  private readonly sums = new Map<string, tf.Scalar>();
+  private readonly latest = new Map<string, tf.Scalar>();
+  private readonly numbers = new Map<string, number>();
+  private readonly weights = new Map<string, number>();
+
+  /** Adds one batch's logs. The log tensors are not kept: they may be disposed afterwards. */
+  add(logs: Logs, batchSize: number): void {
+    for (const [name, value] of Object.entries(logs)) {
+      if (!this.order.includes(name)) this.order.push(name);
+      if (typeof value === "number") {
+        this.numbers.set(name, (this.numbers.get(name) ?? 0) + value * batchSize);
+        this.weights.set(name, (this.weights.get(name) ?? 0) + batchSize);
+      } else if (isRunning(value)) {
+        this.latest.get(name)?.dispose();
+        this.latest.set(name, tf.keep(tf.tidy(() => value.reshape([]).toFloat() as tf.Scalar)));
+      } else {
+        const previous = this.sums.get(name);
+        const next = tf.tidy(() => {
+          const weighted = value.reshape([]).toFloat().mul(batchSize) as tf.Scalar;
+          return previous ? previous.add(weighted) : weighted;
+        });
+        previous?.dispose();
+        this.sums.set(name, tf.keep(next as tf.Scalar));
+        this.weights.set(name, (this.weights.get(name) ?? 0) + batchSize);
+      }
+    }
+  }
+
+  get empty(): boolean {
+    return this.order.length === 0;
+  }
+
+  /** The epoch's values, in the order the logs first appeared (one device read). */
+  async read(): Promise<Record<string, number>> {
+    const tensorNames = this.order.filter((n) => this.sums.has(n) || this.latest.has(n));
+    let values: ArrayLike<number> = [];
+    if (tensorNames.length) {
+      const stacked = tf.stack(tensorNames.map((n) => this.sums.get(n) ?? this.latest.get(n)!));
+      values = await stacked.data();
+      stacked.dispose();
+    }
+    const out: Record<string, number> = {};
+    for (const name of this.order) {
+      const i = tensorNames.indexOf(name);
+      if (this.latest.has(name)) out[name] = values[i];
+      else if (this.sums.has(name)) out[name] = values[i] / this.weights.get(name)!;
+      else out[name] = this.numbers.get(name)! / this.weights.get(name)!;
+    }
+    return out;
+  }
+
+  dispose(): void {
+    for (const t of this.sums.values()) t.dispose();
+    for (const t of this.latest.values()) t.dispose();
+    this.sums.clear();
+    this.latest.clear();
+  }
+}

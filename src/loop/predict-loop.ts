@@ -1,0 +1,40 @@
+// predict: the prediction step over every batch, outputs concatenated leaf by leaf.
+import { tf } from "../tf";
+import { CallbackList } from "../callbacks/callback-list";
+import type { StepRunner } from "../model/step-runner";
+import { TensorTree, collectTensors, leaves, unflatten } from "../tree";
+import { HostDataset, hostBatches } from "./batches";
+import { yieldToEventLoop } from "./yield";
+
+export async function runPrediction(
+  runner: StepRunner,
+  data: HostDataset,
+  batchSize: number,
+  callbacks: CallbackList,
+): Promise<TensorTree> {
+  await callbacks.call("onPredictBegin");
+  const outputs: TensorTree[] = [];
+  try {
+    let index = 0;
+    for (const batch of hostBatches(data, batchSize)) {
+      const info = { size: batch.size, readLogs: async () => ({}) };
+      await callbacks.call("onPredictBatchBegin", index, info);
+      outputs.push(runner.predBatch(batch, true));
+      await callbacks.call("onPredictBatchEnd", index, info);
+      index++;
+      await yieldToEventLoop();
+    }
+    const result = concatOutputs(outputs);
+    await callbacks.call("onPredictEnd");
+    return result;
+  } finally {
+    for (const t of collectTensors(outputs)) t.dispose();
+  }
+}
+
+/** Concatenates per-batch outputs of the same structure along the first axis (fresh tensors). */
+function concatOutputs(outputs: TensorTree[]): TensorTree {
+  const perBatch = outputs.map(leaves);
+  const joined = perBatch[0].map((_, i) => tf.concat(perBatch.map((ls) => ls[i]), 0));
+  return unflatten(outputs[0], joined);
+}

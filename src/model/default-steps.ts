@@ -1,0 +1,133 @@
+// The default step chain, as in Elegy: trainStep → gradStep → testStep → predStep.
+// Each default calls the next kind through the dispatcher, so an override anywhere in the
+// chain is used by the defaults above it.
+import { tf } from "../tf";
+import { ElegyInputError, ElegyStepResultError } from "../errors";
+import { Logs, markRunning } from "../logs";
+import { States } from "../states";
+import { TensorTree, assertSameStructure, leaves, unflatten } from "../tree";
+import type { StepDispatcher } from "./dispatch";
+import { StepContext } from "./step-context";
+import { GradResult, PredResult, TestResult, TrainResult } from "./step-results";
+import { keepAlive } from "./step-scope";
+
+/** predStep: the `module` given to the constructor; creates its params while initializing. */
+export function defaultPredStep(d: StepDispatcher, ctx: StepContext): PredResult {
+  const module = d.parts.module!;
+  let states = ctx.states;
+  if (ctx.initializing && states.netParams === undefined) {
+    const created = module.init(states.rng, ctx.x);
+    states = states.update({ netParams: created.params, netStates: created.states });
+  }
+  if (states.netParams === undefined) {
+    throw new ElegyInputError(
+      `${d.className} cannot ${d.phase}: it has no parameters yet. Call model.init(x) first ` +
+        `(fit, evaluate and predict do it on their first batch when the model is not initialized).`,
+    );
+  }
+  const [yPred, netStates] = module.apply(states.netParams, states.netStates, ctx.x, {
+    training: ctx.training,
+    rng: states.rng,
+  });
+  return [yPred, netStates === states.netStates ? states : states.update({ netStates })];
+}
+
+interface DefaultMetricsStates {
+  losses?: TensorTree;
+  metrics?: TensorTree;
+}
+
+/** testStep: predStep, then the `loss` and `metrics` given to the constructor. */
+export function defaultTestStep(d: StepDispatcher, ctx: StepContext): TestResult {
+  if (ctx.yTrue === undefined) {
+    throw new ElegyInputError(
+      `${d.className} cannot ${d.phase}: the default test step needs targets, but no y was given. ` +
+        `Pass y (or batches with a y field), or override @testStep.`,
+    );
+  }
+  const [yPred, predicted] = d.pred(ctx);
+  const loss = d.parts.loss!;
+  const metrics = d.parts.metrics;
+  const previous = (predicted.metricsStates ?? {}) as DefaultMetricsStates;
+  const batch = {
+    yTrue: ctx.yTrue,
+    yPred,
+    sampleWeight: ctx.sampleWeight,
+    classWeight: ctx.classWeight,
+    params: predicted.netParams,
+  };
+  const lossOut = loss.update(previous.losses ?? loss.init(), batch);
+  const metricsOut = metrics?.update(previous.metrics ?? metrics.init(), batch);
+  const metricsStates: DefaultMetricsStates = metricsOut
+    ? { losses: lossOut.state, metrics: metricsOut.state }
+    : { losses: lossOut.state };
+  return [lossOut.loss, { ...lossOut.logs, ...metricsOut?.logs }, predicted.update({ metricsStates: metricsStates as TensorTree })];
+}
+
+/** gradStep: the loss of testStep and its gradient with respect to every leaf of states.netParams. */
+export function defaultGradStep(d: StepDispatcher, ctx: StepContext): GradResult {
+  const params = ctx.states.netParams;
+  const flat = leaves(params);
+  if (flat.length === 0) {
+    throw new ElegyInputError(
+      `${d.className} cannot ${d.phase}: states.netParams holds no tensors, so there is nothing to train. ` +
+        `Create parameters while initializing (return states.update({ netParams })), or pass a module.`,
+    );
+  }
+  let aux: [Logs, States] | undefined;
+  const lossOf = (...paramLeaves: tf.Tensor[]): tf.Scalar => {
+    const states = ctx.states.update({ netParams: unflatten(params, paramLeaves) });
+    const [loss, logs, next] = d.test({ ...ctx, states });
+    // tf.valueAndGrads disposes what its function creates; logs and states must outlive it.
+    aux = keepAlive([logs, next]);
+    return loss;
+  };
+  let result: { value: tf.Scalar; grads: tf.Tensor[] };
+  try {
+    result = tf.valueAndGrads(lossOf)(flat) as { value: tf.Scalar; grads: tf.Tensor[] };
+  } catch (error) {
+    if (error instanceof Error && /Cannot compute gradient/.test(error.message)) {
+      throw new ElegyStepResultError(
+        `${d.className} cannot ${d.phase}: the loss of the test step does not depend on states.netParams, ` +
+          `so it has no gradient. Compute the loss from the parameters in the states you are given ` +
+          `(not from tensors created elsewhere). tfjs said: ${error.message}`,
+      );
+    }
+    throw error;
+  }
+  const [logs, next] = aux!;
+  return [result.value, logs, next, unflatten(params, result.grads)];
+}
+
+/** trainStep: gradStep, then the optimizer. While initializing: testStep, then the optimizer's state. */
+export function defaultTrainStep(d: StepDispatcher, ctx: StepContext): TrainResult {
+  const optimizer = d.parts.optimizer;
+  if (ctx.initializing) {
+    const [logs, states] = d.can("testStep") ? d.test(ctx).slice(1) as [Logs, States] : d.grad(ctx).slice(1, 3) as [Logs, States];
+    const withOptimizer = optimizer && states.optimizerStates === undefined
+      ? states.update({ optimizerStates: optimizer.init(states.netParams) })
+      : states;
+    return [logs, withOptimizer];
+  }
+  if (!optimizer) throw new ElegyInputError(d.missingOptimizerMessage());
+  const [, logs, states, grads] = d.grad(ctx);
+  const gradsOf = d.overridden("gradStep") ? "the gradients returned by @gradStep" : "the gradients";
+  assertSameStructure(states.netParams, grads, "states.netParams", gradsOf);
+  const optimizerStates = states.optimizerStates ?? optimizer.init(states.netParams);
+  const [netParams, nextOptimizerStates] = optimizer.apply(states.netParams, grads, optimizerStates);
+  const lr = markRunning(optimizer.learningRate(nextOptimizerStates));
+  return [{ ...logs, lr }, states.update({ netParams, optimizerStates: nextOptimizerStates })];
+}
+
+/**
+ * initStep: as in Elegy, the train chain once with initializing = true. Only the prediction
+ * step runs when initializing for predict, or when the default test step would have no
+ * targets to test against; it still creates the params.
+ */
+export function defaultInitStep(d: StepDispatcher, ctx: StepContext): States {
+  const customTraining = d.overridden("trainStep") || d.overridden("gradStep") || d.overridden("testStep");
+  const trainChainFits =
+    d.can("trainStep") &&
+    (!d.can("predStep") || (d.phase !== "predict" && (ctx.yTrue !== undefined || customTraining)));
+  return trainChainFits ? d.train(ctx)[1] : d.pred(ctx)[1];
+}

@@ -1,0 +1,82 @@
+// Checks what a step returned against what its kind must return (API.md §3), so a wrong
+// tuple fails at the step that produced it, with a message naming the method.
+import { tf } from "../tf";
+import { STEP_RETURNS, StepKind } from "../metadata-keys";
+import { ElegyStepResultError } from "../errors";
+import { Logs } from "../logs";
+import { States } from "../states";
+import { TensorTree, isPlainObject, isTensor } from "../tree";
+
+export type PredResult = [TensorTree, States];
+export type TestResult = [tf.Scalar, Logs, States];
+export type GradResult = [tf.Scalar, Logs, States, TensorTree];
+export type TrainResult = [Logs, States];
+
+function fail(kind: StepKind, where: string, problem: string): never {
+  throw new ElegyStepResultError(`${where} (@${kind}) must return ${STEP_RETURNS[kind]}, but ${problem}`);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "undefined";
+  if (value === null) return "null";
+  if (isTensor(value)) return `a Tensor of shape [${value.shape.join(",")}]`;
+  if (Array.isArray(value)) return `an array of ${value.length} item${value.length === 1 ? "" : "s"}`;
+  if (value instanceof States) return "a States";
+  return typeof value === "object" ? `an object (${value.constructor?.name ?? "Object"})` : `a ${typeof value}`;
+}
+
+function tuple(kind: StepKind, where: string, value: unknown, length: number): unknown[] {
+  if (!Array.isArray(value)) fail(kind, where, `it returned ${describe(value)}.`);
+  if (value.length !== length) fail(kind, where, `it returned ${describe(value)}.`);
+  return value;
+}
+
+function states(kind: StepKind, where: string, value: unknown, position: number): States {
+  if (!(value instanceof States)) {
+    fail(kind, where, `item ${position} is ${describe(value)}, not a States. Return the states you were given, or states.update({...}).`);
+  }
+  return value;
+}
+
+function scalarLoss(kind: StepKind, where: string, value: unknown): tf.Scalar {
+  if (!isTensor(value)) fail(kind, where, `its loss (item 1) is ${describe(value)}, not a scalar Tensor.`);
+  if (value.size !== 1) {
+    fail(kind, where, `its loss (item 1) is ${describe(value)}; reduce it to a scalar, e.g. with tf.mean(...).`);
+  }
+  return (value.rank === 0 ? value : value.reshape([])) as tf.Scalar;
+}
+
+function logs(kind: StepKind, where: string, value: unknown, position: number): Logs {
+  if (!isPlainObject(value)) fail(kind, where, `its logs (item ${position}) are ${describe(value)}, not an object of name → value.`);
+  for (const [name, v] of Object.entries(value)) {
+    if (typeof v === "number") continue;
+    if (!isTensor(v)) fail(kind, where, `log '${name}' is ${describe(v)}; log values must be scalar Tensors or numbers.`);
+    if (v.size !== 1) fail(kind, where, `log '${name}' is ${describe(v)}; log values must be scalars (reduce it, e.g. with tf.mean).`);
+  }
+  return value as Logs;
+}
+
+export function checkPredResult(where: string, value: unknown): PredResult {
+  const [yPred, s] = tuple("predStep", where, value, 2);
+  return [yPred as TensorTree, states("predStep", where, s, 2)];
+}
+
+export function checkTestResult(where: string, value: unknown): TestResult {
+  const [loss, l, s] = tuple("testStep", where, value, 3);
+  return [scalarLoss("testStep", where, loss), logs("testStep", where, l, 2), states("testStep", where, s, 3)];
+}
+
+export function checkGradResult(where: string, value: unknown): GradResult {
+  const [loss, l, s, grads] = tuple("gradStep", where, value, 4);
+  return [scalarLoss("gradStep", where, loss), logs("gradStep", where, l, 2), states("gradStep", where, s, 3), grads as TensorTree];
+}
+
+export function checkTrainResult(where: string, value: unknown): TrainResult {
+  const [l, s] = tuple("trainStep", where, value, 2);
+  return [logs("trainStep", where, l, 1), states("trainStep", where, s, 2)];
+}
+
+export function checkInitResult(where: string, value: unknown): States {
+  if (!(value instanceof States)) fail("initStep", where, `it returned ${describe(value)}.`);
+  return value;
+}

@@ -1,0 +1,99 @@
+// Runs one step on one batch and owns the model's current States: every tensor a step makes
+// and does not return is freed; when the States are replaced, tensors the new States no
+// longer hold are freed; logs, batches and predictions are freed once consumed.
+import { tf } from "../tf";
+import { Logs } from "../logs";
+import { States } from "../states";
+import { TensorTree, collectTensors, disposeExcept, mapTree } from "../tree";
+import type { Batch } from "../loop/batches";
+import { StepDispatcher } from "./dispatch";
+import { PHASE_FLAGS, Phase, StepContext } from "./step-context";
+import { inStepScope } from "./step-scope";
+
+export class StepRunner {
+  private current: States;
+  private isInitialized = false;
+  /** The classWeight tensor injected into steps (set for the duration of a fit). */
+  classWeight: tf.Tensor | undefined;
+
+  constructor(
+    readonly dispatcher: StepDispatcher,
+    initial: States,
+  ) {
+    this.current = initial;
+  }
+
+  get states(): States {
+    return this.current;
+  }
+
+  get initialized(): boolean {
+    return this.isInitialized;
+  }
+
+  /** Replaces the States (checkpoint restore, best-weights restore), freeing what the old ones held alone. */
+  replaceStates(next: States, initialized = true): void {
+    this.adopt(next, []);
+    this.isInitialized = initialized;
+  }
+
+  /** Runs the init step on one batch (flags: initializing, training). `purpose` is the public phase that asked. */
+  initOnBatch(batch: Batch, purpose: string, ownsBatch: boolean): void {
+    this.dispatcher.phase = purpose;
+    const next = this.run("init", batch, (ctx) => this.dispatcher.init(ctx));
+    this.adopt(next, ownsBatch ? [batch] : []);
+    this.isInitialized = true;
+  }
+
+  /** One train step. `sink` sees the logs before they are freed. */
+  trainBatch(batch: Batch, sink: (logs: Logs) => void, ownsBatch: boolean): void {
+    this.dispatcher.phase = "fit";
+    const [logs, next] = this.run("fit", batch, (ctx) => this.dispatcher.train(ctx));
+    sink(logs);
+    this.adopt(next, ownsBatch ? [logs, batch] : [logs]);
+  }
+
+  /** One test step; its loss is logged as `loss` unless the step logged one itself. */
+  testBatch(batch: Batch, sink: (logs: Logs) => void, ownsBatch: boolean): void {
+    this.dispatcher.phase = "evaluate";
+    const [loss, logs, next] = this.run("evaluate", batch, (ctx) => this.dispatcher.test(ctx));
+    sink("loss" in logs ? logs : { loss, ...logs });
+    this.adopt(next, ownsBatch ? [loss, logs, batch] : [loss, logs]);
+  }
+
+  /** One prediction step; the caller owns the returned prediction. */
+  predBatch(batch: Batch, ownsBatch: boolean): TensorTree {
+    this.dispatcher.phase = "predict";
+    const [yPred, next] = this.run("predict", batch, (ctx) => this.dispatcher.pred(ctx));
+    this.adopt(next, ownsBatch ? [batch] : [], [yPred]);
+    return yPred;
+  }
+
+  /** Zeroes the running metric and loss state, as Keras' reset_state does at each epoch. */
+  resetMetrics(): void {
+    const metricsStates = this.current.metricsStates;
+    if (metricsStates === undefined) return;
+    this.adopt(this.current.update({ metricsStates: mapTree(metricsStates, (t) => tf.zerosLike(t)) }), []);
+  }
+
+  private run<R>(phase: Phase, batch: Batch, step: (ctx: StepContext) => R): R {
+    const ctx: StepContext = {
+      x: batch.x,
+      yTrue: batch.y,
+      sampleWeight: batch.sampleWeight,
+      classWeight: this.classWeight,
+      states: this.current,
+      ...PHASE_FLAGS[phase],
+    };
+    const inputs = collectTensors([batch, this.classWeight], this.current.tensors());
+    return inStepScope(() => step(ctx), inputs);
+  }
+
+  /** Makes `next` current; frees old-state tensors it dropped and `consumed` values, sparing `keep`. */
+  private adopt(next: States, consumed: unknown[], keep: unknown[] = []): void {
+    const alive = collectTensors(keep, next.tensors());
+    disposeExcept(this.current, alive);
+    disposeExcept(consumed, alive);
+    this.current = next;
+  }
+}
