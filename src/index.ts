@@ -1,8 +1,29 @@
 // The public surface of elegy-ts (API.md §2). Re-exports only.
 import "reflect-metadata"; // must load before tsyringe and before any decorator runs
 export { tf } from "./tf";
+export { Model } from "./model/model";
+export type { ModelOptions, FitOptions, EvaluateOptions, PredictOptions, InitOptions, OnBatchOptions, ValidationData } from "./model/model";
+export { States, RNG } from "./states";
+export type { StatesFields } from "./states";
 export { predStep, testStep, gradStep, trainStep, initStep, trainer } from "./decorators";
 export type { TrainerOptions } from "./decorators";
+export type { Logs, LogValue } from "./logs";
+export { markRunning } from "./logs";
+export type { TensorTree } from "./tree";
+export type { Module, ApplyContext, BatchContext, LossAggregate, MetricAggregate, Optimizer } from "./contracts";
 export * from "./errors";
-/** Interface users augment to declare injectables of their own (API.md §3). */
+export * as callbacks from "./callbacks";
+export * as nn from "./nn";
+export * as losses from "./losses";
+export * as metrics from "./metrics";
+export * as optimizers from "./optimizers";
+export { datasets } from "./data";
+export { ensureBackend } from "./backend";
+
+/**
+ * Names of your own injectables, for the compile-time check. Augment it:
+ * `declare module "elegy-ts" { interface Injectables { teacher: Model } }`
+ * and supply the value with `model.provide("teacher", teacher)`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface Injectables {}

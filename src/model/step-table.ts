@@ -1,14 +1,18 @@
 // The overrides of a model class and their injection plans, built once per class.
 import { STEP_KINDS, StepKind } from "../metadata-keys";
 import { stepTableOf } from "../decorators";
+import { ElegyDefinitionError } from "../errors";
 import { InjectionPlan, planFor } from "../injection/plan";
 
 export type StepPlans = Partial<Record<StepKind, InjectionPlan>>;
 
 const plansByClass = new WeakMap<object, StepPlans>();
 
-/** Plans for every overridden step of the model's class (throws if it was built without the transformer). */
-export function stepPlansOf(model: object): StepPlans {
+/**
+ * Plans for every overridden step of the model's class (throws if it was built without the
+ * transformer). `reserved` are the Model's own method names, which a step must not shadow.
+ */
+export function stepPlansOf(model: object, reserved: ReadonlySet<string>): StepPlans {
   const prototype = Object.getPrototypeOf(model) as object;
   const cached = plansByClass.get(prototype);
   if (cached) return cached;
@@ -17,7 +21,13 @@ export function stepPlansOf(model: object): StepPlans {
   const plans: StepPlans = {};
   for (const kind of STEP_KINDS) {
     const method = table[kind];
-    if (method !== undefined) plans[kind] = planFor(prototype, className, kind, method);
+    if (method === undefined) continue;
+    if (reserved.has(method)) {
+      throw new ElegyDefinitionError(
+        `${className}.${method} (@${kind}) shadows Model.${method}, which elegy-ts needs. Give the step method another name.`,
+      );
+    }
+    plans[kind] = planFor(prototype, className, kind, method);
   }
   plansByClass.set(prototype, plans);
   return plans;

@@ -1,0 +1,303 @@
+// Model: the public face of elegy-ts (API.md §5). Subclass it and override steps with the
+// step decorators, or give it a module, loss, metrics and optimizer and use the defaults.
+import { tf } from "../tf";
+import { ElegyInputError } from "../errors";
+import { LossAggregate, MetricAggregate, Module, Optimizer } from "../contracts";
+import { Injector } from "../injection/injector";
+import { States, RNG } from "../states";
+import { TensorTree } from "../tree";
+import { ensureBackend } from "../backend";
+import { makeLossAggregate } from "../losses/aggregate";
+import { makeMetricAggregate } from "../metrics/aggregate";
+import { Callback, CallbackModel } from "../callbacks/callback";
+import { CallbackList } from "../callbacks/callback-list";
+import { History } from "../callbacks/history";
+import { EpochLine } from "../callbacks/epoch-line";
+import { Batch, HostDataset, SampleWeightInput, batchRows, hostBatches, hostDataset, splitTail } from "../loop/batches";
+import { ClassWeightInput, checkLabelsCovered, classWeightValues } from "../loop/class-weight";
+import { runFit } from "../loop/fit-loop";
+import { runEvaluation } from "../loop/evaluate-loop";
+import { runPrediction } from "../loop/predict-loop";
+import { StepDispatcher } from "./dispatch";
+import { StepRunner } from "./step-runner";
+import { stepPlansOf } from "./step-table";
+import {
+  EVALUATE_OPTIONS, FIT_OPTIONS, INIT_OPTIONS, MODEL_OPTIONS, ON_BATCH_OPTIONS, PREDICT_OPTIONS,
+  checkNonNegativeInteger, checkOptionKeys, checkPositiveInteger,
+} from "./options";
+
+export type LossOption = Parameters<typeof makeLossAggregate>[0];
+export type MetricsOption = Parameters<typeof makeMetricAggregate>[0];
+
+export interface ModelOptions {
+  /** The network: its params live in states.netParams. Serves the default predStep. */
+  module?: Module;
+  /** One loss, a list, or named losses; summed by the default testStep. */
+  loss?: LossOption;
+  /** One metric, a list, or named metrics, for the default testStep's logs. */
+  metrics?: MetricsOption;
+  /** Serves the default trainStep; its state lives in states.optimizerStates. */
+  optimizer?: Optimizer;
+  /** Seed of states.rng (default 42). */
+  seed?: number;
+  /** "auto" (default; or the ELEGY_BACKEND environment variable), "cuda", "native", "wasm" or "cpu". */
+  backend?: string;
+}
+
+/** Validation data: `[x, y]`, `[x, y, sampleWeight]` or `{ x, y, sampleWeight }`. */
+export type ValidationData =
+  | readonly [TensorTree, TensorTree?, SampleWeightInput?]
+  | { x: TensorTree; y?: TensorTree; sampleWeight?: SampleWeightInput };
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** 0 silent, 1 and 2 one line per epoch. */
+  verbose?: 0 | 1 | 2;
+  callbacks?: Callback[];
+  validationSplit?: number;
+  validationData?: ValidationData;
+  /** Validate every N epochs (default 1). */
+  validationFreq?: number;
+  shuffle?: boolean;
+  classWeight?: ClassWeightInput;
+  sampleWeight?: SampleWeightInput;
+  initialEpoch?: number;
+  stepsPerEpoch?: number;
+}
+
+export interface EvaluateOptions {
+  batchSize?: number;
+  sampleWeight?: SampleWeightInput;
+  verbose?: 0 | 1 | 2;
+  callbacks?: Callback[];
+}
+
+export interface PredictOptions {
+  batchSize?: number;
+  verbose?: 0 | 1 | 2;
+  callbacks?: Callback[];
+}
+
+export interface InitOptions {
+  batchSize?: number;
+  sampleWeight?: SampleWeightInput;
+  classWeight?: ClassWeightInput;
+}
+
+export interface OnBatchOptions {
+  sampleWeight?: tf.Tensor;
+  classWeight?: ClassWeightInput;
+}
+
+const DEFAULT_BATCH_SIZE = 32;
+
+export class Model implements CallbackModel {
+  /** Set by a callback (EarlyStopping, TerminateOnNaN) to end fit after the current batch. */
+  stopTraining = false;
+
+  private readonly injector = new Injector();
+  private readonly runner: StepRunner;
+  private readonly backendRequest: string | undefined;
+
+  constructor(options: ModelOptions = {}) {
+    checkOptionKeys(`new ${new.target.name}`, options, MODEL_OPTIONS);
+    const seed = options.seed ?? 42;
+    if (!Number.isInteger(seed)) throw new ElegyInputError(`new ${new.target.name}(): seed must be an integer, got ${seed}.`);
+    const parts = {
+      module: options.module,
+      loss: options.loss === undefined ? undefined : (makeLossAggregate(options.loss) as LossAggregate),
+      metrics: options.metrics === undefined ? undefined : (makeMetricAggregate(options.metrics) as MetricAggregate),
+      optimizer: options.optimizer,
+    };
+    const plans = stepPlansOf(this, MODEL_METHODS);
+    const dispatcher = new StepDispatcher(this, this.constructor.name, plans, this.injector, parts);
+    this.runner = new StepRunner(dispatcher, new States({ rng: new RNG(seed) }));
+    this.backendRequest = options.backend;
+  }
+
+  /** The current States; replaced after every batch of fit, evaluate and predict. */
+  get states(): States {
+    return this.runner.states;
+  }
+
+  /** Whether init has run (fit, evaluate and predict run it on their first batch otherwise). */
+  get initialized(): boolean {
+    return this.runner.initialized;
+  }
+
+  /** Adds a user injectable: steps that declare a parameter with this name receive `value`. */
+  provide(name: string, value: unknown): this {
+    this.injector.provide(name, value);
+    return this;
+  }
+
+  /** Loads the backend (once); every public method calls it first. */
+  async ready(): Promise<void> {
+    await ensureBackend(this.backendRequest);
+  }
+
+  /** Initializes the states on the first batch of x (and y): the @initStep, or the train chain with initializing = true. */
+  async init(x: TensorTree, y?: TensorTree, options: InitOptions = {}): Promise<States> {
+    checkOptionKeys("init", options, INIT_OPTIONS);
+    await this.ready();
+    const batchSize = checkPositiveInteger("init", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
+    const data = hostDataset(x, y, options.sampleWeight);
+    this.withClassWeight(options.classWeight, data, () => this.initOn(data, batchSize, "initialize"));
+    return this.states;
+  }
+
+  /** Trains for `epochs` epochs; returns the History of epoch logs. */
+  async fit(x: TensorTree, y?: TensorTree, options: FitOptions = {}): Promise<History> {
+    checkOptionKeys("fit", options, FIT_OPTIONS);
+    await this.ready();
+    const epochs = checkPositiveInteger("fit", "epochs", options.epochs ?? 1);
+    const batchSize = checkPositiveInteger("fit", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
+    const initialEpoch = checkNonNegativeInteger("fit", "initialEpoch", options.initialEpoch ?? 0);
+    const validationFreq = checkPositiveInteger("fit", "validationFreq", options.validationFreq ?? 1);
+    const stepsPerEpoch =
+      options.stepsPerEpoch === undefined ? undefined : checkPositiveInteger("fit", "stepsPerEpoch", options.stepsPerEpoch);
+    let train = hostDataset(x, y, options.sampleWeight);
+    let validation: HostDataset | undefined;
+    if (options.validationSplit !== undefined && options.validationSplit !== 0) {
+      [train, validation] = splitTail(train, options.validationSplit);
+    }
+    if (options.validationData !== undefined) validation = validationDataset(options.validationData);
+    const history = new History();
+    const verbose = options.verbose ?? 1;
+    const callbacks = new CallbackList([...(verbose ? [new EpochLine()] : []), ...(options.callbacks ?? []), history]);
+    callbacks.setModel(this);
+    await this.withClassWeightAsync(options.classWeight, train, async () => {
+      if (!this.initialized) this.initOn(train, batchSize, "fit");
+      await runFit(this, this.runner, {
+        train, validation, epochs, initialEpoch, batchSize, validationFreq, stepsPerEpoch,
+        shuffle: options.shuffle ?? true,
+      }, callbacks);
+    });
+    return history;
+  }
+
+  /** Runs the test step over the data; returns each log's value over the whole dataset. */
+  async evaluate(x: TensorTree, y?: TensorTree, options: EvaluateOptions = {}): Promise<Record<string, number>> {
+    checkOptionKeys("evaluate", options, EVALUATE_OPTIONS);
+    await this.ready();
+    const batchSize = checkPositiveInteger("evaluate", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
+    const data = hostDataset(x, y, options.sampleWeight);
+    if (!this.initialized) this.initOn(data, batchSize, "evaluate");
+    const callbacks = new CallbackList(options.callbacks ?? []);
+    callbacks.setModel(this);
+    return runEvaluation(this.runner, data, batchSize, callbacks);
+  }
+
+  /** Runs the prediction step over x; returns the outputs concatenated (a Tensor, or the step's structure). */
+  async predict(x: TensorTree, options: PredictOptions = {}): Promise<TensorTree> {
+    checkOptionKeys("predict", options, PREDICT_OPTIONS);
+    await this.ready();
+    const batchSize = checkPositiveInteger("predict", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
+    const data = hostDataset(x, undefined);
+    if (!this.initialized) this.initOn(data, batchSize, "predict");
+    const callbacks = new CallbackList(options.callbacks ?? []);
+    callbacks.setModel(this);
+    return runPrediction(this.runner, data, batchSize, callbacks);
+  }
+
+  /** One train step on exactly this batch; returns its logs as numbers. */
+  async trainOnBatch(x: TensorTree, y?: TensorTree, options: OnBatchOptions = {}): Promise<Record<string, number>> {
+    checkOptionKeys("trainOnBatch", options, ON_BATCH_OPTIONS);
+    await this.ready();
+    const batch = userBatch(x, y, options.sampleWeight);
+    let logs: Record<string, number> = {};
+    await this.withClassWeightAsync(options.classWeight, undefined, async () => {
+      if (!this.initialized) this.runner.initOnBatch(batch, "fit", false);
+      let pending: Promise<Record<string, number>> | undefined;
+      this.runner.trainBatch(batch, (l) => (pending = readLogs(l)), false);
+      logs = await pending!;
+    });
+    return logs;
+  }
+
+  /** One test step on exactly this batch; returns its logs as numbers (metric state is not reset). */
+  async testOnBatch(x: TensorTree, y?: TensorTree, options: Pick<OnBatchOptions, "sampleWeight"> = {}): Promise<Record<string, number>> {
+    checkOptionKeys("testOnBatch", options, ["sampleWeight"]);
+    await this.ready();
+    const batch = userBatch(x, y, options.sampleWeight);
+    if (!this.initialized) this.runner.initOnBatch(batch, "evaluate", false);
+    let pending: Promise<Record<string, number>> | undefined;
+    this.runner.testBatch(batch, (l) => (pending = readLogs(l)), false);
+    return pending!;
+  }
+
+  /** The prediction step on exactly this batch. */
+  async predictOnBatch(x: TensorTree): Promise<TensorTree> {
+    await this.ready();
+    const batch = userBatch(x, undefined, undefined);
+    if (!this.initialized) this.runner.initOnBatch(batch, "predict", false);
+    return this.runner.predBatch(batch, false);
+  }
+
+  /** Replaces the model's States (e.g. to restore saved or best weights). */
+  setStates(states: States): void {
+    if (!(states instanceof States)) throw new ElegyInputError("setStates() needs a States instance.");
+    this.runner.replaceStates(states);
+  }
+
+  private initOn(data: HostDataset, batchSize: number, purpose: string): void {
+    const first = hostBatches(data, batchSize).next().value as Batch;
+    this.runner.initOnBatch(first, purpose, true);
+  }
+
+  private withClassWeight(input: ClassWeightInput | undefined, data: HostDataset | undefined, body: () => void): void {
+    const tensor = this.classWeightTensor(input, data);
+    this.runner.classWeight = tensor;
+    try {
+      body();
+    } finally {
+      this.runner.classWeight = undefined;
+      tensor?.dispose();
+    }
+  }
+
+  private async withClassWeightAsync(input: ClassWeightInput | undefined, data: HostDataset | undefined, body: () => Promise<void>): Promise<void> {
+    const tensor = this.classWeightTensor(input, data);
+    this.runner.classWeight = tensor;
+    try {
+      await body();
+    } finally {
+      this.runner.classWeight = undefined;
+      tensor?.dispose();
+    }
+  }
+
+  private classWeightTensor(input: ClassWeightInput | undefined, data: HostDataset | undefined): tf.Tensor | undefined {
+    if (input === undefined) return undefined;
+    const values = classWeightValues(input);
+    if (data) checkLabelsCovered(data.y, values.length);
+    return tf.tensor1d(values, "float32");
+  }
+}
+
+/** Names a step method must not take: the Model's own API. */
+const MODEL_METHODS: ReadonlySet<string> = new Set(
+  Object.getOwnPropertyNames(Model.prototype).filter((name) => name !== "constructor"),
+);
+
+function validationDataset(v: ValidationData): HostDataset {
+  if (Array.isArray(v)) return hostDataset(v[0], v[1], v[2]);
+  const { x, y, sampleWeight } = v as { x: TensorTree; y?: TensorTree; sampleWeight?: SampleWeightInput };
+  return hostDataset(x, y, sampleWeight);
+}
+
+/** A batch made of the caller's own tensors (never disposed by the runner). */
+function userBatch(x: TensorTree, y: TensorTree | undefined, sampleWeight: tf.Tensor | undefined): Batch {
+  return { x, y, sampleWeight, size: batchRows(x, y, sampleWeight) };
+}
+
+/** Reads logs to numbers (one device read), before the runner frees them. */
+function readLogs(logs: Record<string, tf.Tensor | number>): Promise<Record<string, number>> {
+  const names = Object.keys(logs);
+  const stacked = tf.tidy(() => tf.stack(names.map((n) => tf.scalar(0).add(logs[n]).reshape([]))));
+  return stacked.data().then((values) => {
+    stacked.dispose();
+    return Object.fromEntries(names.map((n, i) => [n, values[i]]));
+  });
+}
