@@ -41,6 +41,17 @@ export function hostDataset(x: TensorTree, y: TensorTree | undefined, sampleWeig
   return { x: hx, y: hy, sampleWeight: sw, rows };
 }
 
+/** The number of examples in a batch of tensors (checks that x, y and sampleWeight agree, reads no data). */
+export function batchRows(x: TensorTree, y: TensorTree | undefined, sampleWeight: tf.Tensor | undefined): number {
+  const shapeOnly = (tree: TensorTree): HostTree => {
+    if (tree instanceof tf.Tensor) return { data: new Float32Array(0), shape: tree.shape, dtype: "float32" };
+    if (tree === undefined || tree === null) return undefined;
+    if (Array.isArray(tree)) return tree.map(shapeOnly);
+    return Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, shapeOnly(v as TensorTree)]));
+  };
+  return countRows([[shapeOnly(x), "x"], [shapeOnly(y), "y"], [shapeOnly(sampleWeight), "sampleWeight"]]);
+}
+
 /** Splits off the last `fraction` of the examples (before any shuffling, as Keras does). */
 export function splitTail(data: HostDataset, fraction: number): [HostDataset, HostDataset] {
   if (!(fraction > 0 && fraction < 1)) {

@@ -1,31 +1,26 @@
 // evaluate: the test step over every batch, logs aggregated over the whole dataset.
 import { CallbackList } from "../callbacks/callback-list";
 import { EpochLogs } from "../callbacks/callback";
+import { ElegyInputError } from "../errors";
 import type { StepRunner } from "../model/step-runner";
-import { HostDataset, hostBatches } from "./batches";
+import { epochBatches } from "./epoch-batches";
 import { LogAccumulator } from "./log-accumulator";
-import { yieldToEventLoop } from "./yield";
+import { BatchSource } from "./sources";
 
-export async function runEvaluation(
-  runner: StepRunner,
-  data: HostDataset,
-  batchSize: number,
-  callbacks: CallbackList,
-): Promise<EpochLogs> {
+export async function runEvaluation(runner: StepRunner, source: BatchSource, callbacks: CallbackList): Promise<EpochLogs> {
   await callbacks.call("onTestBegin");
   runner.resetMetrics();
   const acc = new LogAccumulator();
   try {
-    const info = { size: 0, readLogs: () => acc.read() };
     let index = 0;
-    for (const batch of hostBatches(data, batchSize)) {
-      const batchInfo = { ...info, size: batch.size };
-      await callbacks.call("onTestBatchBegin", index, batchInfo);
+    for await (const batch of epochBatches(runner, source, "evaluate")) {
+      const info = { size: batch.size, readLogs: () => acc.read() };
+      await callbacks.call("onTestBatchBegin", index, info);
       runner.testBatch(batch, (logs) => acc.add(logs, batch.size), true);
-      await callbacks.call("onTestBatchEnd", index, batchInfo);
+      await callbacks.call("onTestBatchEnd", index, info);
       index++;
-      await yieldToEventLoop();
     }
+    if (index === 0) throw new ElegyInputError("evaluate(): the data yielded no batches, so there is nothing to evaluate.");
     const logs = await acc.read();
     await callbacks.call("onTestEnd", logs);
     return logs;

@@ -1,27 +1,27 @@
-// fit: epochs of train steps over (optionally shuffled) host batches, with validation,
-// callbacks in Keras' order, and a stopTraining flag checked after every batch.
+// fit: epochs of train steps, with validation, callbacks in Keras' order, and a
+// stopTraining flag checked after every batch.
 import { CallbackList } from "../callbacks/callback-list";
 import { CallbackModel, EpochLogs } from "../callbacks/callback";
+import { ElegyInputError } from "../errors";
 import type { StepRunner } from "../model/step-runner";
-import { HostDataset, hostBatches, numBatches, shuffledOrder } from "./batches";
+import { epochBatches } from "./epoch-batches";
 import { runEvaluation } from "./evaluate-loop";
 import { LogAccumulator } from "./log-accumulator";
-import { yieldToEventLoop } from "./yield";
+import { BatchSource } from "./sources";
 
 export interface FitPlan {
-  readonly train: HostDataset;
-  readonly validation?: HostDataset;
+  readonly train: BatchSource;
+  readonly validation?: BatchSource;
   readonly epochs: number;
   readonly initialEpoch: number;
   readonly batchSize: number;
-  readonly shuffle: boolean;
   readonly stepsPerEpoch?: number;
   readonly validationFreq: number;
 }
 
 export async function runFit(model: CallbackModel, runner: StepRunner, plan: FitPlan, callbacks: CallbackList): Promise<void> {
-  const steps = Math.min(plan.stepsPerEpoch ?? Infinity, numBatches(plan.train.rows, plan.batchSize));
-  callbacks.setParams({ epochs: plan.epochs, steps, batchSize: plan.batchSize, samples: plan.train.rows });
+  const steps = plan.stepsPerEpoch ?? plan.train.batchesPerEpoch;
+  callbacks.setParams({ epochs: plan.epochs, steps, batchSize: plan.batchSize, samples: plan.train.examples });
   model.stopTraining = false;
   await callbacks.call("onTrainBegin");
   let lastLogs: EpochLogs = {};
@@ -29,25 +29,32 @@ export async function runFit(model: CallbackModel, runner: StepRunner, plan: Fit
     await callbacks.call("onEpochBegin", epoch);
     runner.resetMetrics();
     const acc = new LogAccumulator();
+    let index = 0;
     try {
-      // The shuffle order comes from states.rng, so a resumed run shuffles as the original did.
-      const order = plan.shuffle ? shuffledOrder(plan.train.rows, runner.states.rng.next()) : undefined;
-      let index = 0;
-      for (const batch of hostBatches(plan.train, plan.batchSize, order)) {
+      // A shuffled source draws its order from states.rng, so a resumed run shuffles as the original did.
+      for await (const batch of epochBatches(runner, plan.train, "fit", steps)) {
         const info = { size: batch.size, readLogs: () => acc.read() };
         await callbacks.call("onTrainBatchBegin", index, info);
         runner.trainBatch(batch, (logs) => acc.add(logs, batch.size), true);
         await callbacks.call("onTrainBatchEnd", index, info);
         index++;
-        if (index >= steps || model.stopTraining) break;
-        await yieldToEventLoop();
+        if (model.stopTraining) break;
       }
       lastLogs = await acc.read();
     } finally {
       acc.dispose();
     }
+    if (index === 0) {
+      if (epoch === plan.initialEpoch) throw new ElegyInputError("fit(): the data yielded no batches, so there is nothing to train on.");
+      // As Keras: an iterator that ran dry ends training (pass stepsPerEpoch or a dataset that starts over).
+      process.stderr.write(
+        `elegy-ts: the training data ran out after ${epoch - plan.initialEpoch} epoch(s); stopping. ` +
+          "Give stepsPerEpoch, or data that starts over each epoch (a tf.data.Dataset or a re-iterable object).\n",
+      );
+      break;
+    }
     if (plan.validation && (epoch + 1) % plan.validationFreq === 0) {
-      const validation = await runEvaluation(runner, plan.validation, plan.batchSize, new CallbackList([]));
+      const validation = await runEvaluation(runner, plan.validation, new CallbackList([]));
       for (const [name, value] of Object.entries(validation)) lastLogs[`val_${name}`] = value;
     }
     await callbacks.call("onEpochEnd", epoch, lastLogs);

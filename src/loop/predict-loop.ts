@@ -1,29 +1,25 @@
 // predict: the prediction step over every batch, outputs concatenated leaf by leaf.
 import { tf } from "../tf";
 import { CallbackList } from "../callbacks/callback-list";
+import { ElegyInputError } from "../errors";
 import type { StepRunner } from "../model/step-runner";
 import { TensorTree, collectTensors, leaves, unflatten } from "../tree";
-import { HostDataset, hostBatches } from "./batches";
-import { yieldToEventLoop } from "./yield";
+import { epochBatches } from "./epoch-batches";
+import { BatchSource } from "./sources";
 
-export async function runPrediction(
-  runner: StepRunner,
-  data: HostDataset,
-  batchSize: number,
-  callbacks: CallbackList,
-): Promise<TensorTree> {
+export async function runPrediction(runner: StepRunner, source: BatchSource, callbacks: CallbackList): Promise<TensorTree> {
   await callbacks.call("onPredictBegin");
   const outputs: TensorTree[] = [];
   try {
     let index = 0;
-    for (const batch of hostBatches(data, batchSize)) {
+    for await (const batch of epochBatches(runner, source, "predict")) {
       const info = { size: batch.size, readLogs: async () => ({}) };
       await callbacks.call("onPredictBatchBegin", index, info);
       outputs.push(runner.predBatch(batch, true));
       await callbacks.call("onPredictBatchEnd", index, info);
       index++;
-      await yieldToEventLoop();
     }
+    if (index === 0) throw new ElegyInputError("predict(): the data yielded no batches, so there is nothing to predict.");
     const result = concatOutputs(outputs);
     await callbacks.call("onPredictEnd");
     return result;

@@ -13,7 +13,8 @@ import { Callback, CallbackModel } from "../callbacks/callback";
 import { CallbackList } from "../callbacks/callback-list";
 import { History } from "../callbacks/history";
 import { EpochLine } from "../callbacks/epoch-line";
-import { Batch, HostDataset, SampleWeightInput, batchRows, hostBatches, hostDataset, splitTail } from "../loop/batches";
+import { Batch, HostDataset, SampleWeightInput, batchRows, splitTail } from "../loop/batches";
+import { BatchSource, DataInput, hostSource, isBatchDataset, sourceFor } from "../loop/sources";
 import { ClassWeightInput, checkLabelsCovered, classWeightValues } from "../loop/class-weight";
 import { runFit } from "../loop/fit-loop";
 import { runEvaluation } from "../loop/evaluate-loop";
@@ -44,10 +45,13 @@ export interface ModelOptions {
   backend?: string;
 }
 
-/** Validation data: `[x, y]`, `[x, y, sampleWeight]` or `{ x, y, sampleWeight }`. */
+/** Validation data: `[x, y]`, `[x, y, sampleWeight]`, `{ x, y, sampleWeight }`, or a dataset of batches. */
 export type ValidationData =
   | readonly [TensorTree, TensorTree?, SampleWeightInput?]
-  | { x: TensorTree; y?: TensorTree; sampleWeight?: SampleWeightInput };
+  | { x: TensorTree; y?: TensorTree; sampleWeight?: SampleWeightInput }
+  | tf.data.Dataset<tf.TensorContainer>
+  | Iterable<unknown>
+  | AsyncIterable<unknown>;
 
 export interface FitOptions {
   epochs?: number;
@@ -138,17 +142,21 @@ export class Model implements CallbackModel {
   }
 
   /** Initializes the states on the first batch of x (and y): the @initStep, or the train chain with initializing = true. */
-  async init(x: TensorTree, y?: TensorTree, options: InitOptions = {}): Promise<States> {
+  async init(x: DataInput, y?: TensorTree, options: InitOptions = {}): Promise<States> {
     checkOptionKeys("init", options, INIT_OPTIONS);
     await this.ready();
     const batchSize = checkPositiveInteger("init", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
-    const data = hostDataset(x, y, options.sampleWeight);
-    this.withClassWeight(options.classWeight, data, () => this.initOn(data, batchSize, "initialize"));
+    const { source, host } = sourceFor("init", x, y, { batchSize, shuffle: false, sampleWeight: options.sampleWeight });
+    await this.withClassWeight(options.classWeight, host, async () => {
+      const first = await source.epoch(() => this.states.rng.next()).next();
+      if (first.done) throw new ElegyInputError("init(): the data yielded no batches, so there is nothing to initialize on.");
+      this.runner.initOnBatch(first.value, "initialize", true);
+    });
     return this.states;
   }
 
   /** Trains for `epochs` epochs; returns the History of epoch logs. */
-  async fit(x: TensorTree, y?: TensorTree, options: FitOptions = {}): Promise<History> {
+  async fit(x: DataInput, y?: TensorTree, options: FitOptions = {}): Promise<History> {
     checkOptionKeys("fit", options, FIT_OPTIONS);
     await this.ready();
     const epochs = checkPositiveInteger("fit", "epochs", options.epochs ?? 1);
@@ -157,48 +165,47 @@ export class Model implements CallbackModel {
     const validationFreq = checkPositiveInteger("fit", "validationFreq", options.validationFreq ?? 1);
     const stepsPerEpoch =
       options.stepsPerEpoch === undefined ? undefined : checkPositiveInteger("fit", "stepsPerEpoch", options.stepsPerEpoch);
-    let train = hostDataset(x, y, options.sampleWeight);
-    let validation: HostDataset | undefined;
+    const shuffle = options.shuffle ?? true;
+    const data = sourceFor("fit", x, y, { batchSize, shuffle, sampleWeight: options.sampleWeight, stepsPerEpoch });
+    let train = data.source;
+    let validation: BatchSource | undefined;
     if (options.validationSplit !== undefined && options.validationSplit !== 0) {
-      [train, validation] = splitTail(train, options.validationSplit);
+      if (!data.host) throw new ElegyInputError("fit(): validationSplit needs tensors; with a dataset, pass validationData instead.");
+      const [trainPart, validationPart] = splitTail(data.host, options.validationSplit);
+      train = hostSource(trainPart, batchSize, shuffle);
+      validation = hostSource(validationPart, batchSize, false);
     }
-    if (options.validationData !== undefined) validation = validationDataset(options.validationData);
+    if (options.validationData !== undefined) validation = validationSource(options.validationData, batchSize);
     const history = new History();
     const verbose = options.verbose ?? 1;
     const callbacks = new CallbackList([...(verbose ? [new EpochLine()] : []), ...(options.callbacks ?? []), history]);
     callbacks.setModel(this);
-    await this.withClassWeightAsync(options.classWeight, train, async () => {
-      if (!this.initialized) this.initOn(train, batchSize, "fit");
-      await runFit(this, this.runner, {
-        train, validation, epochs, initialEpoch, batchSize, validationFreq, stepsPerEpoch,
-        shuffle: options.shuffle ?? true,
-      }, callbacks);
-    });
+    await this.withClassWeight(options.classWeight, data.host, () =>
+      runFit(this, this.runner, { train, validation, epochs, initialEpoch, batchSize, validationFreq, stepsPerEpoch }, callbacks),
+    );
     return history;
   }
 
   /** Runs the test step over the data; returns each log's value over the whole dataset. */
-  async evaluate(x: TensorTree, y?: TensorTree, options: EvaluateOptions = {}): Promise<Record<string, number>> {
+  async evaluate(x: DataInput, y?: TensorTree, options: EvaluateOptions = {}): Promise<Record<string, number>> {
     checkOptionKeys("evaluate", options, EVALUATE_OPTIONS);
     await this.ready();
     const batchSize = checkPositiveInteger("evaluate", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
-    const data = hostDataset(x, y, options.sampleWeight);
-    if (!this.initialized) this.initOn(data, batchSize, "evaluate");
+    const { source } = sourceFor("evaluate", x, y, { batchSize, shuffle: false, sampleWeight: options.sampleWeight });
     const callbacks = new CallbackList(options.callbacks ?? []);
     callbacks.setModel(this);
-    return runEvaluation(this.runner, data, batchSize, callbacks);
+    return runEvaluation(this.runner, source, callbacks);
   }
 
   /** Runs the prediction step over x; returns the outputs concatenated (a Tensor, or the step's structure). */
-  async predict(x: TensorTree, options: PredictOptions = {}): Promise<TensorTree> {
+  async predict(x: DataInput, options: PredictOptions = {}): Promise<TensorTree> {
     checkOptionKeys("predict", options, PREDICT_OPTIONS);
     await this.ready();
     const batchSize = checkPositiveInteger("predict", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
-    const data = hostDataset(x, undefined);
-    if (!this.initialized) this.initOn(data, batchSize, "predict");
+    const { source } = sourceFor("predict", x, undefined, { batchSize, shuffle: false });
     const callbacks = new CallbackList(options.callbacks ?? []);
     callbacks.setModel(this);
-    return runPrediction(this.runner, data, batchSize, callbacks);
+    return runPrediction(this.runner, source, callbacks);
   }
 
   /** One train step on exactly this batch; returns its logs as numbers. */
@@ -207,7 +214,7 @@ export class Model implements CallbackModel {
     await this.ready();
     const batch = userBatch(x, y, options.sampleWeight);
     let logs: Record<string, number> = {};
-    await this.withClassWeightAsync(options.classWeight, undefined, async () => {
+    await this.withClassWeight(options.classWeight, undefined, async () => {
       if (!this.initialized) this.runner.initOnBatch(batch, "fit", false);
       let pending: Promise<Record<string, number>> | undefined;
       this.runner.trainBatch(batch, (l) => (pending = readLogs(l)), false);
@@ -241,27 +248,12 @@ export class Model implements CallbackModel {
     this.runner.replaceStates(states);
   }
 
-  private initOn(data: HostDataset, batchSize: number, purpose: string): void {
-    const first = hostBatches(data, batchSize).next().value as Batch;
-    this.runner.initOnBatch(first, purpose, true);
-  }
-
-  private withClassWeight(input: ClassWeightInput | undefined, data: HostDataset | undefined, body: () => void): void {
+  /** Runs `body` with the classWeight tensor injected into steps, freed afterwards. */
+  private async withClassWeight<T>(input: ClassWeightInput | undefined, data: HostDataset | undefined, body: () => Promise<T>): Promise<T> {
     const tensor = this.classWeightTensor(input, data);
     this.runner.classWeight = tensor;
     try {
-      body();
-    } finally {
-      this.runner.classWeight = undefined;
-      tensor?.dispose();
-    }
-  }
-
-  private async withClassWeightAsync(input: ClassWeightInput | undefined, data: HostDataset | undefined, body: () => Promise<void>): Promise<void> {
-    const tensor = this.classWeightTensor(input, data);
-    this.runner.classWeight = tensor;
-    try {
-      await body();
+      return await body();
     } finally {
       this.runner.classWeight = undefined;
       tensor?.dispose();
@@ -281,10 +273,11 @@ const MODEL_METHODS: ReadonlySet<string> = new Set(
   Object.getOwnPropertyNames(Model.prototype).filter((name) => name !== "constructor"),
 );
 
-function validationDataset(v: ValidationData): HostDataset {
-  if (Array.isArray(v)) return hostDataset(v[0], v[1], v[2]);
+function validationSource(v: ValidationData, batchSize: number): BatchSource {
+  if (isBatchDataset(v)) return sourceFor("fit", v, undefined, { batchSize, shuffle: false }).source;
+  if (Array.isArray(v)) return sourceFor("fit", v[0], v[1], { batchSize, shuffle: false, sampleWeight: v[2] }).source;
   const { x, y, sampleWeight } = v as { x: TensorTree; y?: TensorTree; sampleWeight?: SampleWeightInput };
-  return hostDataset(x, y, sampleWeight);
+  return sourceFor("fit", x, y, { batchSize, shuffle: false, sampleWeight }).source;
 }
 
 /** A batch made of the caller's own tensors (never disposed by the runner). */

@@ -1,0 +1,25 @@
+// Iterates one epoch of a BatchSource: initializes the model on the very first batch when
+// it is not yet initialized, stops after `limit` batches, and yields to the event loop
+// between batches.
+import type { StepRunner } from "../model/step-runner";
+import { Batch } from "./batches";
+import { BatchSource } from "./sources";
+import { yieldToEventLoop } from "./yield";
+
+export async function* epochBatches(
+  runner: StepRunner,
+  source: BatchSource,
+  purpose: string,
+  limit = Infinity,
+): AsyncGenerator<Batch> {
+  const iterator = source.epoch(() => runner.states.rng.next());
+  // Stopping early (stepsPerEpoch, stopTraining) leaves the iterator open on purpose: a
+  // dataset that does not start over continues from there in the next epoch.
+  for (let count = 0; count < limit; count++) {
+    const item = await iterator.next();
+    if (item.done) return;
+    if (!runner.initialized) runner.initOnBatch(item.value, purpose, false);
+    yield item.value;
+    await yieldToEventLoop();
+  }
+}

@@ -1,0 +1,125 @@
+// Where batches come from: host arrays cut into batches (tensors given to fit), or a
+// dataset that yields batches itself (a tf.data.Dataset, any iterable or async iterable of
+// { x, y?, sampleWeight? } — tfjs' { xs, ys } convention is accepted too).
+import { tf } from "../tf";
+import { ElegyInputError } from "../errors";
+import { TensorTree, isPlainObject, isTensor } from "../tree";
+import { Batch, HostDataset, SampleWeightInput, batchRows, hostBatches, hostDataset, numBatches, shuffledOrder } from "./batches";
+
+export interface BatchSource {
+  /** Batches in one epoch when known up front. */
+  readonly batchesPerEpoch: number | undefined;
+  /** Examples in one epoch when known up front. */
+  readonly examples: number | undefined;
+  /** The batches of one epoch. `nextSeed` gives a shuffle seed (from states.rng) when the source shuffles. */
+  epoch(nextSeed: () => number): Iterator<Batch> | AsyncIterator<Batch>;
+}
+
+/** Host arrays, cut into batches of `batchSize`, reshuffled every epoch when `shuffle`. */
+export function hostSource(data: HostDataset, batchSize: number, shuffle: boolean): BatchSource {
+  return {
+    batchesPerEpoch: numBatches(data.rows, batchSize),
+    examples: data.rows,
+    epoch: (nextSeed) => hostBatches(data, batchSize, shuffle ? shuffledOrder(data.rows, nextSeed()) : undefined),
+  };
+}
+
+/** Batches-yielding datasets: tf.data.Dataset, (async) iterables other than arrays, iterators. */
+export function isBatchDataset(value: unknown): value is AsyncIterable<unknown> | Iterable<unknown> | tf.data.Dataset<tf.TensorContainer> {
+  if (value === null || typeof value !== "object" || isTensor(value) || Array.isArray(value) || isPlainObject(value)) return false;
+  return (
+    value instanceof tf.data.Dataset ||
+    typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function" ||
+    typeof (value as Iterable<unknown>)[Symbol.iterator] === "function"
+  );
+}
+
+/**
+ * A dataset's batches. A tf.data.Dataset or a re-iterable object starts over each epoch;
+ * an iterator (e.g. a generator) continues where the last epoch stopped, so give endless
+ * ones `stepsPerEpoch`. Batch tensors are the loop's to free after each step.
+ */
+export function datasetSource(dataset: unknown, stepsPerEpoch: number | undefined, what: string): BatchSource {
+  let shared: AsyncIterator<unknown> | Iterator<unknown> | undefined;
+  const open = (): AsyncIterator<unknown> | Iterator<unknown> => {
+    if (dataset instanceof tf.data.Dataset) return tfDatasetIterator(dataset);
+    const asyncIterable = dataset as AsyncIterable<unknown>;
+    if (typeof asyncIterable[Symbol.asyncIterator] === "function") return asyncIterable[Symbol.asyncIterator]();
+    return (dataset as Iterable<unknown>)[Symbol.iterator]();
+  };
+  // Iterators return themselves from [Symbol.iterator]: they cannot start over.
+  const restartable = (): boolean => {
+    if (dataset instanceof tf.data.Dataset) return stepsPerEpoch === undefined;
+    const it = dataset as { [Symbol.iterator]?: () => unknown; [Symbol.asyncIterator]?: () => unknown };
+    const fresh = (it[Symbol.asyncIterator] ?? it[Symbol.iterator])!.call(dataset);
+    return fresh !== dataset;
+  };
+  const restarts = restartable();
+  let index = 0;
+  return {
+    batchesPerEpoch: stepsPerEpoch,
+    examples: undefined,
+    epoch: () => {
+      if (restarts || shared === undefined) shared = open();
+      const source = shared;
+      return {
+        next: async (): Promise<IteratorResult<Batch>> => {
+          const item = await source.next();
+          if (item.done) return { done: true, value: undefined };
+          return { done: false, value: toBatch(item.value, `${what} batch ${index++}`) };
+        },
+      };
+    },
+  };
+}
+
+function tfDatasetIterator(dataset: tf.data.Dataset<tf.TensorContainer>): AsyncIterator<unknown> {
+  let iterator: Promise<{ next(): Promise<IteratorResult<unknown>> }> | undefined;
+  return {
+    next: async () => {
+      iterator ??= dataset.iterator() as unknown as Promise<{ next(): Promise<IteratorResult<unknown>> }>;
+      return (await iterator).next();
+    },
+  };
+}
+
+/** One dataset element as a Batch: { x, y?, sampleWeight? } or tfjs' { xs, ys }. */
+function toBatch(element: unknown, where: string): Batch {
+  if (!isPlainObject(element)) {
+    throw new ElegyInputError(`${where} is not an object; dataset batches must look like { x, y?, sampleWeight? } (or tfjs' { xs, ys }).`);
+  }
+  const keys = Object.keys(element);
+  const allowed = ["x", "y", "sampleWeight", "xs", "ys"];
+  const unknown = keys.find((k) => !allowed.includes(k));
+  if (unknown !== undefined) {
+    throw new ElegyInputError(`${where} has the field '${unknown}'; dataset batches have the fields x, y and sampleWeight (or xs and ys).`);
+  }
+  const x = (element.x ?? element.xs) as TensorTree;
+  const y = (element.y ?? element.ys) as TensorTree | undefined;
+  const sampleWeight = element.sampleWeight as tf.Tensor | undefined;
+  if (x === undefined) throw new ElegyInputError(`${where} has no x; dataset batches look like { x, y?, sampleWeight? }.`);
+  return { x, y, sampleWeight, size: batchRows(x, y, sampleWeight) };
+}
+
+/** What the public methods accept as data. */
+export type DataInput = TensorTree | tf.data.Dataset<tf.TensorContainer> | Iterable<unknown> | AsyncIterable<unknown>;
+
+/** A source for fit/evaluate/predict arguments, with the host dataset when the data is tensors. */
+export function sourceFor(
+  method: string,
+  x: DataInput,
+  y: TensorTree | undefined,
+  options: { batchSize: number; shuffle: boolean; sampleWeight?: SampleWeightInput; stepsPerEpoch?: number },
+): { source: BatchSource; host?: HostDataset } {
+  if (isBatchDataset(x)) {
+    if (y !== undefined) {
+      throw new ElegyInputError(`${method}(): x is a dataset, so y must be left out: the dataset's batches carry their own y.`);
+    }
+    if (options.sampleWeight !== undefined) {
+      throw new ElegyInputError(`${method}(): x is a dataset, so sampleWeight must come with its batches ({ x, y, sampleWeight }), not as an option.`);
+    }
+    return { source: datasetSource(x, options.stepsPerEpoch, method) };
+  }
+  const host = hostDataset(x as TensorTree, y, options.sampleWeight);
+  return { source: hostSource(host, options.batchSize, options.shuffle), host };
+}
