@@ -12,7 +12,7 @@ import { makeMetricAggregate } from "../metrics/aggregate";
 import { Callback, CallbackModel } from "../callbacks/callback";
 import { CallbackList } from "../callbacks/callback-list";
 import { History } from "../callbacks/history";
-import { EpochLine } from "../callbacks/epoch-line";
+import { ProgressBar } from "../callbacks/progress-bar";
 import { Batch, HostDataset, SampleWeightInput, batchRows, splitTail } from "../loop/batches";
 import { BatchSource, DataInput, hostSource, isBatchDataset, sourceFor } from "../loop/sources";
 import { ClassWeightInput, checkLabelsCovered, classWeightValues } from "../loop/class-weight";
@@ -56,7 +56,7 @@ export type ValidationData =
 export interface FitOptions {
   epochs?: number;
   batchSize?: number;
-  /** 0 silent, 1 and 2 one line per epoch. */
+  /** 0 silent, 1 progress bar (plain lines when stdout is not a terminal), 2 one line per epoch. */
   verbose?: 0 | 1 | 2;
   callbacks?: Callback[];
   validationSplit?: number;
@@ -178,7 +178,7 @@ export class Model implements CallbackModel {
     if (options.validationData !== undefined) validation = validationSource(options.validationData, batchSize);
     const history = new History();
     const verbose = options.verbose ?? 1;
-    const callbacks = new CallbackList([...(verbose ? [new EpochLine()] : []), ...(options.callbacks ?? []), history]);
+    const callbacks = new CallbackList([...(verbose ? [new ProgressBar({ verbose })] : []), ...(options.callbacks ?? []), history]);
     callbacks.setModel(this);
     await this.withClassWeight(options.classWeight, data.host, () =>
       runFit(this, this.runner, { train, validation, epochs, initialEpoch, batchSize, validationFreq, stepsPerEpoch }, callbacks),
