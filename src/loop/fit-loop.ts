@@ -57,6 +57,7 @@ export async function runFit(model: CallbackModel, runner: StepRunner, plan: Fit
       const validation = await runEvaluation(runner, plan.validation, new CallbackList([]));
       for (const [name, value] of Object.entries(validation)) lastLogs[`val_${name}`] = value;
     }
+    runner.completedEpochs = epoch + 1;
     await callbacks.call("onEpochEnd", epoch, lastLogs);
   }
   await callbacks.call("onTrainEnd", lastLogs);

@@ -1,11 +1,12 @@
 // Model: the public face of elegy-ts (API.md §5). Subclass it and override steps with the
 // step decorators, or give it a module, loss, metrics and optimizer and use the defaults.
 import { tf } from "../tf";
-import { ElegyInputError } from "../errors";
+import { ElegyCheckpointError, ElegyInputError } from "../errors";
+import { loadCheckpoint, saveCheckpoint } from "../io/checkpoint";
 import { LossAggregate, MetricAggregate, Module, Optimizer } from "../contracts";
 import { Injector } from "../injection/injector";
 import { States, RNG } from "../states";
-import { TensorTree } from "../tree";
+import { TensorTree, assertSameStructure } from "../tree";
 import { ensureBackend } from "../backend";
 import { makeLossAggregate } from "../losses/aggregate";
 import { makeMetricAggregate } from "../metrics/aggregate";
@@ -68,6 +69,8 @@ export interface FitOptions {
   sampleWeight?: SampleWeightInput;
   initialEpoch?: number;
   stepsPerEpoch?: number;
+  /** A checkpoint folder to continue from: its states are loaded and training resumes at its epoch. */
+  resume?: string;
 }
 
 export interface EvaluateOptions {
@@ -161,7 +164,10 @@ export class Model implements CallbackModel {
     await this.ready();
     const epochs = checkPositiveInteger("fit", "epochs", options.epochs ?? 1);
     const batchSize = checkPositiveInteger("fit", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
-    const initialEpoch = checkNonNegativeInteger("fit", "initialEpoch", options.initialEpoch ?? 0);
+    if (options.resume !== undefined) await this.loadWeights(options.resume);
+    const initialEpoch = checkNonNegativeInteger(
+      "fit", "initialEpoch", options.initialEpoch ?? (options.resume !== undefined ? this.runner.completedEpochs : 0),
+    );
     const validationFreq = checkPositiveInteger("fit", "validationFreq", options.validationFreq ?? 1);
     const stepsPerEpoch =
       options.stepsPerEpoch === undefined ? undefined : checkPositiveInteger("fit", "stepsPerEpoch", options.stepsPerEpoch);
@@ -240,6 +246,53 @@ export class Model implements CallbackModel {
     const batch = userBatch(x, undefined, undefined);
     if (!this.initialized) this.runner.initOnBatch(batch, "predict", false);
     return this.runner.predBatch(batch, false);
+  }
+
+  /** Epochs of training completed so far (restored from checkpoints). */
+  get epoch(): number {
+    return this.runner.completedEpochs;
+  }
+
+  /** Writes the States (params, net, metric and optimizer states, rng) and the epoch to `dir`, atomically. */
+  async save(dir: string): Promise<void> {
+    if (!this.initialized) {
+      throw new ElegyInputError(`${this.constructor.name} has nothing to save yet: call init, fit, evaluate or predict first.`);
+    }
+    await saveCheckpoint(dir, this.states, { className: this.constructor.name, epoch: this.runner.completedEpochs });
+  }
+
+  /**
+   * Replaces the States with a checkpoint's. When this model is already initialized, the
+   * checkpoint must have the same parameter, net-state and optimizer structure and shapes.
+   */
+  async loadWeights(dir: string): Promise<this> {
+    await this.ready();
+    const checkpoint = await loadCheckpoint(dir);
+    if (this.initialized) {
+      try {
+        for (const field of ["netParams", "netStates", "optimizerStates"] as const) {
+          assertSameStructure(this.states[field], checkpoint.states[field], `this model's states.${field}`, `the checkpoint's`);
+        }
+      } catch (error) {
+        tf.dispose([...checkpoint.states.tensors()]);
+        throw new ElegyCheckpointError(
+          `The checkpoint at ${dir} (saved from ${checkpoint.className}) does not fit this ${this.constructor.name}: ${(error as Error).message}`,
+        );
+      }
+    }
+    this.runner.replaceStates(checkpoint.states);
+    this.runner.completedEpochs = checkpoint.epoch;
+    return this;
+  }
+
+  /**
+   * A new model of this class with a checkpoint's States. Checkpoints hold state, not code:
+   * pass the same constructor options (module, loss, optimizer…) the saved model had.
+   */
+  static async load<M extends Model>(this: new (options?: ModelOptions) => M, dir: string, options?: ModelOptions): Promise<M> {
+    const model = new this(options);
+    await model.loadWeights(dir);
+    return model;
   }
 
   /** Replaces the model's States (e.g. to restore saved or best weights). */

@@ -33,7 +33,7 @@ export function checkNonNegativeInteger(method: string, name: string, value: unk
 
 export const FIT_OPTIONS = [
   "epochs", "batchSize", "verbose", "callbacks", "validationSplit", "validationData", "validationFreq",
-  "shuffle", "classWeight", "sampleWeight", "initialEpoch", "stepsPerEpoch",
+  "shuffle", "classWeight", "sampleWeight", "initialEpoch", "stepsPerEpoch", "resume",
 ] as const;
 export const EVALUATE_OPTIONS = ["batchSize", "sampleWeight", "verbose", "callbacks"] as const;
 export const PREDICT_OPTIONS = ["batchSize", "verbose", "callbacks"] as const;

@@ -15,6 +15,8 @@ export class StepRunner {
   private isInitialized = false;
   /** The classWeight tensor injected into steps (set for the duration of a fit). */
   classWeight: tf.Tensor | undefined;
+  /** Epochs of training completed (saved in checkpoints; where a resumed fit starts). */
+  completedEpochs = 0;
 
   constructor(
     readonly dispatcher: StepDispatcher,
