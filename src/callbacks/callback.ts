@@ -1,3 +1,5 @@
+import type { States } from "../states";
+
 // The callback protocol, with Keras' hook names in camelCase. Every hook may be async;
 // hooks run in the order the callbacks were given, and each is awaited.
 
@@ -16,8 +18,13 @@ export interface BatchInfo {
 
 /** The part of Model a callback may use (a structural type, to keep callbacks/ free of model/). */
 export interface CallbackModel {
+  /** Set to true to end fit after the current batch. */
   stopTraining: boolean;
-  readonly states: unknown;
+  readonly states: States;
+  /** Replaces the model's States (the old tensors it no longer holds are freed). */
+  setStates(states: States): void;
+  /** Writes a checkpoint of the current States. */
+  save(dir: string): Promise<void>;
 }
 
 export abstract class Callback {
