@@ -1,0 +1,77 @@
+// The Model's `loss` option gathered into one LossAggregate: the batch loss is the sum of
+// every loss; the logs are running means over the epoch (weighted by batch size, as Keras'
+// loss trackers) of the total (`loss`) and of each loss (`<name>_loss`).
+import { tf } from "../tf";
+import { BatchContext, LossAggregate } from "../contracts";
+import { ElegyInputError } from "../errors";
+import { Logs, markRunning } from "../logs";
+import { TensorTree, describeTree, leaves } from "../tree";
+import { Loss } from "./loss";
+import { namedEntries, uniqueNames } from "./names";
+
+export type LossSpec = Loss | readonly Loss[] | Record<string, Loss>;
+
+function isLoss(x: unknown): x is Loss {
+  return typeof x === "object" && x !== null && typeof (x as Loss).compute === "function" && typeof (x as Loss).name === "string";
+}
+
+/** `<name>_loss`, unless the name already ends in "loss". */
+export function lossLogName(name: string): string {
+  return /loss$/.test(name) ? name : `${name}_loss`;
+}
+
+interface RunningLossState {
+  /** Samples seen so far this epoch. */
+  count: tf.Scalar;
+  /** Running sums of batch loss × batch size, by log name. */
+  sums: Record<string, tf.Scalar>;
+}
+
+/** Number of samples in a batch: the leading dimension of the first target (or prediction). */
+export function batchSizeOf(batch: BatchContext): number {
+  const first = leaves(batch.yTrue)[0] ?? leaves(batch.yPred)[0];
+  return first !== undefined && first.rank > 0 ? first.shape[0] : 1;
+}
+
+export function makeLossAggregate(spec: LossSpec): LossAggregate {
+  const entries = namedEntries(spec as Loss | Loss[] | Record<string, Loss>, isLoss);
+  if (entries.length === 0) throw new ElegyInputError("loss: give at least one loss.");
+  const bad = entries.find(([, l]) => !isLoss(l));
+  if (bad) throw new ElegyInputError(`loss '${bad[0]}' is not a loss (an object with name and compute(batch)); got ${typeof bad[1]}.`);
+  const logNames = uniqueNames(entries.map(([name]) => name)).map(lossLogName);
+  if (logNames.includes("loss")) throw new ElegyInputError(`A loss may not be named "loss": that log holds the total.`);
+  const losses = entries.map(([, l]) => l);
+
+  const init = (): TensorTree => {
+    const sums: Record<string, tf.Scalar> = { loss: tf.scalar(0) };
+    for (const n of logNames) sums[n] = tf.scalar(0);
+    return { count: tf.scalar(0), sums } as unknown as TensorTree;
+  };
+
+  return {
+    init,
+    update(state: TensorTree, batch: BatchContext) {
+      const previous = state as unknown as RunningLossState;
+      if (previous?.sums === undefined || previous.count === undefined) {
+        throw new ElegyInputError(`loss state must be as made by init(); got ${describeTree(state)}.`);
+      }
+      const values = losses.map((l, i) => {
+        const v = l.compute(batch);
+        // A loss with reduction "none" still contributes one number: its mean.
+        return (v.rank === 0 ? v : tf.mean(v)) as tf.Scalar;
+      });
+      const total = (values.length === 1 ? values[0] : tf.addN(values)) as tf.Scalar;
+      const size = batchSizeOf(batch);
+      const count = tf.add(previous.count, size) as tf.Scalar;
+      const sums: Record<string, tf.Scalar> = {};
+      const logs: Logs = {};
+      const accumulate = (name: string, value: tf.Scalar) => {
+        sums[name] = tf.add(previous.sums[name] ?? tf.scalar(0), tf.mul(value, size)) as tf.Scalar;
+        logs[name] = markRunning(tf.div(sums[name], count));
+      };
+      accumulate("loss", total);
+      logNames.forEach((n, i) => accumulate(n, values[i]));
+      return { loss: total, logs, state: { count, sums } as unknown as TensorTree };
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// Accuracy metrics (Keras): the running, weighted fraction of correct predictions.
+import { tf } from "../tf";
+import { ElegyInputError } from "../errors";
+import { matchRank, sparseLabels } from "../losses/functions";
+import { MeanMetric } from "./mean-metric";
+import { MetricOptions } from "./metric";
+
+/** Exact equality of targets and predictions (e.g. already-decoded class predictions). */
+export function accuracy(options: MetricOptions = {}): MeanMetric {
+  return new MeanMetric("accuracy", (yTrue, yPred) => {
+    const [t, p] = matchRank(yTrue, yPred);
+    return tf.cast(tf.equal(tf.cast(t, "float32"), tf.cast(p, "float32")), "float32");
+  }, options);
+}
+
+export interface BinaryAccuracyOptions extends MetricOptions {
+  /** A prediction above this counts as 1 (default 0.5). */
+  threshold?: number;
+}
+
+/** 0/1 targets against probabilities; mean over the last axis per sample. */
+export function binaryAccuracy(options: BinaryAccuracyOptions = {}): MeanMetric {
+  const threshold = options.threshold ?? 0.5;
+  return new MeanMetric("binary_accuracy", (yTrue, yPred) => {
+    let [t, p] = matchRank(tf.cast(yTrue, "float32"), tf.cast(yPred, "float32"));
+    if (p.rank <= 1) [t, p] = [tf.reshape(t, [-1, 1]), tf.reshape(p, [-1, 1])];
+    const predicted = tf.cast(tf.greater(p, threshold), "float32");
+    return tf.mean(tf.cast(tf.equal(t, predicted), "float32"), -1);
+  }, options);
+}
+
+/** One-hot targets: argmax of the target equals argmax of the prediction. */
+export function categoricalAccuracy(options: MetricOptions = {}): MeanMetric {
+  return new MeanMetric("categorical_accuracy", (yTrue, yPred) =>
+    tf.cast(tf.equal(tf.argMax(yTrue, -1), tf.argMax(yPred, -1)), "float32"), options);
+}
+
+/** Integer labels: the label equals the argmax of the prediction. */
+export function sparseCategoricalAccuracy(options: MetricOptions = {}): MeanMetric {
+  return new MeanMetric("sparse_categorical_accuracy", (yTrue, yPred) =>
+    tf.cast(tf.equal(sparseLabels(yTrue, yPred), tf.argMax(yPred, -1)), "float32"), options);
+}
+
+export interface TopKOptions extends MetricOptions {
+  /** Default 5 (Keras). */
+  k?: number;
+}
+
+/**
+ * 1 when the target class is among the k highest scores. As TF's in_top_k, classes tied
+ * with the target's score count in its favour: hit ⇔ fewer than k scores are strictly higher.
+ */
+function inTopK(labels: tf.Tensor, yPred: tf.Tensor, k: number): tf.Tensor {
+  const classes = yPred.shape[yPred.rank - 1]!;
+  const scores = tf.cast(yPred, "float32");
+  const targetScore = tf.sum(tf.mul(scores, tf.oneHot(labels, classes)), -1, true);
+  const higher = tf.sum(tf.cast(tf.greater(scores, targetScore), "float32"), -1);
+  return tf.cast(tf.less(higher, k), "float32");
+}
+
+function checkK(k: number): number {
+  if (!Number.isInteger(k) || k < 1) throw new ElegyInputError(`top-k accuracy: k must be a positive integer, got ${k}.`);
+  return k;
+}
+
+export function topKCategoricalAccuracy(options: TopKOptions = {}): MeanMetric {
+  const k = checkK(options.k ?? 5);
+  return new MeanMetric("top_k_categorical_accuracy", (yTrue, yPred) => inTopK(tf.argMax(yTrue, -1), yPred, k), options);
+}
+
+export function sparseTopKCategoricalAccuracy(options: TopKOptions = {}): MeanMetric {
+  const k = checkK(options.k ?? 5);
+  return new MeanMetric("sparse_top_k_categorical_accuracy", (yTrue, yPred) => inTopK(sparseLabels(yTrue, yPred), yPred, k), options);
+}

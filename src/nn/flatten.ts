@@ -1,0 +1,21 @@
+// Flattens every axis after the batch axis: [batch, ...] → [batch, product].
+import { tf } from "../tf";
+import { ApplyContext } from "../contracts";
+import { RNG } from "../states";
+import { TensorTree } from "../tree";
+import { BaseModule } from "./module";
+
+export class Flatten extends BaseModule {
+  constructor(options: { name?: string } = {}) {
+    super("flatten", options.name);
+  }
+
+  init(_rng: RNG, _x: TensorTree): { params: TensorTree; states: TensorTree } {
+    return { params: {}, states: {} };
+  }
+
+  apply(_params: TensorTree, states: TensorTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, TensorTree] {
+    const input = this.tensorInput(x);
+    return [tf.reshape(input, [input.shape[0] ?? -1, -1]), states];
+  }
+}

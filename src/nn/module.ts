@@ -1,0 +1,50 @@
+// Shared pieces of the built-in modules: a base class that holds the name, the activation
+// type, and small checks on inputs.
+import { tf } from "../tf";
+import { ApplyContext, Module } from "../contracts";
+import { ElegyInputError } from "../errors";
+import { RNG } from "../states";
+import { TensorTree, describeTree, isTensor } from "../tree";
+
+/** An activation: a plain function of one tensor (nn.relu, nn.gelu, …). */
+export type Activation = (x: tf.Tensor) => tf.Tensor;
+
+/** What Sequential accepts: modules and activations. */
+export type Layer = Module | Activation;
+
+export function isModule(x: unknown): x is Module {
+  return typeof x === "object" && x !== null && typeof (x as Module).init === "function" && typeof (x as Module).apply === "function";
+}
+
+export abstract class BaseModule implements Module {
+  readonly name: string;
+
+  constructor(defaultName: string, name?: string) {
+    this.name = name ?? defaultName;
+  }
+
+  abstract init(rng: RNG, x: TensorTree): { params: TensorTree; states: TensorTree };
+  abstract apply(params: TensorTree, states: TensorTree, x: TensorTree, ctx: ApplyContext): [TensorTree, TensorTree];
+
+  /** `x` as a single tensor of at least `minRank`, or a clear error. */
+  protected tensorInput(x: TensorTree, minRank = 1): tf.Tensor {
+    if (!isTensor(x)) throw new ElegyInputError(`${this.name} takes one Tensor as input, got ${describeTree(x)}.`);
+    if (x.rank < minRank) {
+      throw new ElegyInputError(`${this.name} needs an input of rank ≥ ${minRank}, got shape [${x.shape.join(", ")}].`);
+    }
+    return x;
+  }
+
+  /** Params as an object with the given tensor fields, or a clear error. */
+  protected paramsOf<K extends string>(params: TensorTree, keys: readonly K[]): Record<K, tf.Tensor> {
+    const p = params as Record<string, unknown> | undefined;
+    const missing = keys.filter((k) => !isTensor(p?.[k]));
+    if (missing.length > 0) {
+      throw new ElegyInputError(
+        `${this.name}: params lack ${missing.map((k) => `'${k}'`).join(", ")}; got ${describeTree(params)}. ` +
+          `Create them with ${this.name}.init(rng, x).`,
+      );
+    }
+    return p as Record<K, tf.Tensor>;
+  }
+}

@@ -1,0 +1,79 @@
+// Modules and activations applied in order. Each module's params and states sit under its
+// unique name ("linear", "linear_1", …), as Elegy/Haiku name submodules.
+import { ApplyContext, Module } from "../contracts";
+import { ElegyInputError } from "../errors";
+import { RNG } from "../states";
+import { TensorTree, isPlainObject } from "../tree";
+import { uniqueNames } from "../losses/names";
+import { BaseModule, Layer, isModule } from "./module";
+
+export class Sequential extends BaseModule {
+  readonly layers: readonly Layer[];
+  /** Key of each module in the params/states trees (undefined for activations). */
+  readonly keys: ReadonlyArray<string | undefined>;
+
+  constructor(layers: readonly Layer[], options: { name?: string } = {}) {
+    super("sequential", options.name);
+    layers.forEach((layer, i) => {
+      if (!isModule(layer) && typeof layer !== "function") {
+        throw new ElegyInputError(`Sequential: layer ${i} is neither a module (with init and apply) nor an activation function.`);
+      }
+    });
+    this.layers = [...layers];
+    const moduleNames = uniqueNames(this.layers.filter(isModule).map((m) => m.name));
+    let next = 0;
+    this.keys = this.layers.map((layer) => (isModule(layer) ? moduleNames[next++] : undefined));
+  }
+
+  /** The modules with their keys (activations left out). */
+  get modules(): Array<[string, Module]> {
+    return this.layers.flatMap((layer, i) => (isModule(layer) ? [[this.keys[i]!, layer] as [string, Module]] : []));
+  }
+
+  init(rng: RNG, x: TensorTree): { params: TensorTree; states: TensorTree } {
+    const params: Record<string, TensorTree> = {};
+    const states: Record<string, TensorTree> = {};
+    let h = x;
+    this.layers.forEach((layer, i) => {
+      if (!isModule(layer)) {
+        h = layer(h as never);
+        return;
+      }
+      const key = this.keys[i]!;
+      const created = layer.init(rng, h);
+      params[key] = created.params;
+      states[key] = created.states;
+      // Later layers take their shapes from this one's output (inference mode, as Keras builds).
+      [h] = layer.apply(created.params, created.states, h, { training: false, rng });
+    });
+    return { params, states };
+  }
+
+  apply(params: TensorTree, states: TensorTree, x: TensorTree, ctx: ApplyContext): [TensorTree, TensorTree] {
+    const p = this.record(params, "params");
+    const s = this.record(states ?? {}, "states");
+    let changed = false;
+    const nextStates: Record<string, TensorTree> = { ...s };
+    let h = x;
+    this.layers.forEach((layer, i) => {
+      if (!isModule(layer)) {
+        h = layer(h as never);
+        return;
+      }
+      const key = this.keys[i]!;
+      const [out, layerStates] = layer.apply(p[key], s[key], h, ctx);
+      if (layerStates !== s[key]) {
+        nextStates[key] = layerStates;
+        changed = true;
+      }
+      h = out;
+    });
+    // The same states object when nothing changed, so the Model can skip an update.
+    return [h, changed ? nextStates : states];
+  }
+
+  private record(tree: TensorTree, what: string): Record<string, TensorTree> {
+    if (!isPlainObject(tree)) throw new ElegyInputError(`${this.name}: ${what} must be an object keyed by layer name; got ${typeof tree}.`);
+    return tree as Record<string, TensorTree>;
+  }
+}

@@ -1,0 +1,111 @@
+// The shared shape of every functional optimizer: a step counter, per-parameter slot trees
+// (moments, accumulators) mirroring the params, gradient clipping and a learning-rate
+// schedule. Each concrete optimizer only says how one parameter leaf is updated.
+import { tf } from "../tf";
+import { ElegyInputError } from "../errors";
+import { Optimizer } from "../contracts";
+import { TensorTree, describeTree, isPlainObject, isTensor, leaves, assertSameStructure, mapTree, unflatten } from "../tree";
+import { ClipOptions, clipGradients, validateClipOptions } from "./clipping";
+import { LearningRate, Schedule, asSchedule } from "./schedules";
+
+export interface OptimizerOptions extends ClipOptions {
+  learningRate?: LearningRate;
+}
+
+/** What an optimizer keeps in states.optimizerStates. */
+export interface OptimizerState {
+  /** Updates applied so far (int32 scalar). */
+  step: tf.Scalar;
+  /** One tree per slot name, each shaped like the params. */
+  slots: Record<string, TensorTree>;
+}
+
+/** Inputs of one leaf update. */
+export interface LeafUpdate {
+  param: tf.Tensor;
+  grad: tf.Tensor;
+  /** This leaf's slots, by slot name. */
+  slots: Record<string, tf.Tensor>;
+  lr: tf.Scalar;
+  /** 1 for the first update (float32), for bias corrections. */
+  t: tf.Scalar;
+}
+
+export abstract class SlotOptimizer implements Optimizer {
+  private readonly schedule: Schedule;
+  private readonly clip: ClipOptions;
+
+  constructor(
+    readonly name: string,
+    options: OptimizerOptions,
+    defaultLearningRate: LearningRate,
+    /** Names of the per-parameter slots (e.g. ["m", "v"]). */
+    private readonly slotNames: readonly string[],
+  ) {
+    this.schedule = asSchedule(options.learningRate ?? defaultLearningRate);
+    this.clip = { clipValue: options.clipValue, clipNorm: options.clipNorm, globalClipNorm: options.globalClipNorm };
+    validateClipOptions(this.clip);
+  }
+
+  /** The initial value of one slot for a param leaf. */
+  protected abstract initSlot(slot: string, param: tf.Tensor): tf.Tensor;
+
+  /** New value of one param leaf and of its slots. */
+  protected abstract updateLeaf(u: LeafUpdate): { param: tf.Tensor; slots: Record<string, tf.Tensor> };
+
+  init(params: TensorTree): TensorTree {
+    const slots: Record<string, TensorTree> = {};
+    for (const n of this.slotNames) slots[n] = mapTree(params, (p) => this.initSlot(n, p));
+    const state: OptimizerState = { step: tf.scalar(0, "int32"), slots };
+    return state as unknown as TensorTree;
+  }
+
+  apply(params: TensorTree, grads: TensorTree, state: TensorTree): [TensorTree, TensorTree] {
+    const { step, slots } = this.readState(state);
+    assertSameStructure(params, grads, "params", "grads");
+    const slotNames = this.slotNames;
+    for (const n of slotNames) assertSameStructure(params, slots[n], "params", `optimizer slot '${n}'`);
+    const paramLeaves = leaves(params);
+    const gradLeaves = clipGradients(leaves(grads), this.clip);
+    const slotLeaves = slotNames.map((n) => leaves(slots[n]));
+    const stepFloat = tf.cast(step, "float32") as tf.Scalar;
+    const lr = this.schedule(stepFloat);
+    const t = tf.add(stepFloat, 1) as tf.Scalar;
+
+    const newParams: tf.Tensor[] = [];
+    const newSlotLeaves: tf.Tensor[][] = slotNames.map(() => []);
+    paramLeaves.forEach((param, i) => {
+      const leafSlots: Record<string, tf.Tensor> = {};
+      slotNames.forEach((n, k) => (leafSlots[n] = slotLeaves[k][i]));
+      const grad = gradLeaves[i].dtype === param.dtype ? gradLeaves[i] : tf.cast(gradLeaves[i], param.dtype);
+      const out = this.updateLeaf({ param, grad, slots: leafSlots, lr, t });
+      newParams.push(out.param);
+      slotNames.forEach((n, k) => newSlotLeaves[k].push(out.slots[n]));
+    });
+    const newSlots: Record<string, TensorTree> = {};
+    slotNames.forEach((n, k) => (newSlots[n] = unflatten(slots[n], newSlotLeaves[k])));
+    const newState: OptimizerState = { step: tf.add(step, tf.scalar(1, "int32")) as tf.Scalar, slots: newSlots };
+    return [unflatten(params, newParams), newState as unknown as TensorTree];
+  }
+
+  learningRate(state: TensorTree): tf.Scalar {
+    const { step } = this.readState(state);
+    return this.schedule(tf.cast(step, "float32") as tf.Scalar);
+  }
+
+  private readState(state: TensorTree): OptimizerState {
+    if (!isPlainObject(state) || !isTensor((state as Record<string, unknown>).step) || !isPlainObject((state as Record<string, unknown>).slots)) {
+      throw new ElegyInputError(
+        `${this.name}: optimizer state must be { step, slots } as made by ${this.name}.init(params); got ${describeTree(state)}.`,
+      );
+    }
+    return state as unknown as OptimizerState;
+  }
+}
+
+/** Lets every factory take either a learning rate first or one options object. */
+export function optionsOf<O extends OptimizerOptions>(first: LearningRate | O | undefined, rest: O): O {
+  if (first === undefined) return rest;
+  if (typeof first === "number" || typeof first === "function") return { ...rest, learningRate: first };
+  return { ...first, ...rest };
+}

@@ -1,0 +1,112 @@
+// Learning-rate schedules: functions of the optimizer's step counter, computed on device so a
+// step never waits for the host. `step` is the number of updates already applied (0 for the
+// first update), as Keras' `optimizer.iterations`.
+import { tf } from "../tf";
+import { ElegyInputError } from "../errors";
+
+/** Maps the step counter (float32 scalar) to a learning rate (float32 scalar). */
+export type Schedule = (step: tf.Scalar) => tf.Scalar;
+
+/** A constant rate or a schedule. */
+export type LearningRate = number | Schedule;
+
+/** The schedule of a LearningRate option (a number becomes a constant schedule). */
+export function asSchedule(learningRate: LearningRate): Schedule {
+  if (typeof learningRate === "function") return learningRate;
+  if (!Number.isFinite(learningRate) || learningRate < 0) {
+    throw new ElegyInputError(`learningRate must be a non-negative number or a schedule, got ${learningRate}.`);
+  }
+  return () => tf.scalar(learningRate);
+}
+
+function requirePositive(name: string, value: number): void {
+  if (!Number.isFinite(value) || value <= 0) throw new ElegyInputError(`${name} must be a positive number, got ${value}.`);
+}
+
+export interface ExponentialDecayOptions {
+  initialLearningRate: number;
+  decaySteps: number;
+  decayRate: number;
+  /** Decay in whole intervals of decaySteps (a step function) instead of continuously. */
+  staircase?: boolean;
+}
+
+/** Keras ExponentialDecay: initial * decayRate ^ (step / decaySteps). */
+export function exponentialDecay(options: ExponentialDecayOptions): Schedule {
+  const { initialLearningRate, decaySteps, decayRate, staircase = false } = options;
+  requirePositive("exponentialDecay decaySteps", decaySteps);
+  return (step) => {
+    let p = tf.div(step, decaySteps);
+    if (staircase) p = tf.floor(p);
+    return tf.mul(initialLearningRate, tf.pow(tf.scalar(decayRate), p)) as tf.Scalar;
+  };
+}
+
+export interface CosineDecayOptions {
+  initialLearningRate: number;
+  decaySteps: number;
+  /** Floor of the decay, as a fraction of initialLearningRate. */
+  alpha?: number;
+  /** With warmupSteps > 0: rise linearly from initialLearningRate to warmupTarget first (Keras 3). */
+  warmupTarget?: number;
+  warmupSteps?: number;
+}
+
+/** Keras CosineDecay (with its optional linear warmup): decays over decaySteps after the warmup. */
+export function cosineDecay(options: CosineDecayOptions): Schedule {
+  const { initialLearningRate, decaySteps, alpha = 0, warmupTarget, warmupSteps = 0 } = options;
+  requirePositive("cosineDecay decaySteps", decaySteps);
+  const peak = warmupTarget ?? initialLearningRate;
+  const decay: Schedule = (step) => {
+    const progress = tf.div(tf.minimum(tf.sub(step, warmupSteps), decaySteps), decaySteps);
+    const cosine = tf.mul(0.5, tf.add(1, tf.cos(tf.mul(Math.PI, progress))));
+    return tf.mul(peak, tf.add(tf.mul(1 - alpha, cosine), alpha)) as tf.Scalar;
+  };
+  if (warmupTarget === undefined || warmupSteps <= 0) return decay;
+  return linearWarmup({ warmupSteps, from: initialLearningRate, to: warmupTarget, then: decay });
+}
+
+export interface LinearWarmupOptions {
+  warmupSteps: number;
+  /** Rate at step 0 (default 0). */
+  from?: number;
+  /** Rate reached at warmupSteps. */
+  to: number;
+  /** Schedule used from warmupSteps on; it sees the global step (default: constant `to`). */
+  then?: Schedule;
+}
+
+/** Rises linearly from `from` to `to` over warmupSteps, then follows `then`. */
+export function linearWarmup(options: LinearWarmupOptions): Schedule {
+  const { warmupSteps, from = 0, to, then = () => tf.scalar(to) } = options;
+  requirePositive("linearWarmup warmupSteps", warmupSteps);
+  return (step) => {
+    const warm = tf.add(from, tf.mul(to - from, tf.div(step, warmupSteps)));
+    return tf.where(tf.less(step, warmupSteps), warm, then(step)) as tf.Scalar;
+  };
+}
+
+export interface PiecewiseConstantDecayOptions {
+  /** Increasing step boundaries. */
+  boundaries: number[];
+  /** One more value than boundaries: values[i] holds while step <= boundaries[i] (Keras). */
+  values: number[];
+}
+
+/** Keras PiecewiseConstantDecay. */
+export function piecewiseConstantDecay(options: PiecewiseConstantDecayOptions): Schedule {
+  const { boundaries, values } = options;
+  if (values.length !== boundaries.length + 1) {
+    throw new ElegyInputError(
+      `piecewiseConstantDecay needs one more value than boundaries; got ${boundaries.length} boundaries and ${values.length} values.`,
+    );
+  }
+  if (boundaries.some((b, i) => i > 0 && b <= boundaries[i - 1])) {
+    throw new ElegyInputError(`piecewiseConstantDecay boundaries must increase, got [${boundaries.join(", ")}].`);
+  }
+  return (step) => {
+    // values[k] where k = number of boundaries the step has passed.
+    const passed = tf.sum(tf.cast(tf.greater(step, tf.tensor1d(boundaries)), "int32"));
+    return tf.reshape(tf.gather(tf.tensor1d(values), passed), []) as tf.Scalar;
+  };
+}
