@@ -26,7 +26,7 @@ export class Adam extends SlotOptimizer {
     return tf.zerosLike(param);
   }
 
-  protected updateLeaf({ param, grad, slots, lr, t }: LeafUpdate) {
+  protected updateLeaf({ param, grad, slots, lr, t }: LeafUpdate): { param: tf.Tensor; slots: Record<string, tf.Tensor> } {
     const m = tf.add(tf.mul(slots.m, this.beta1), tf.mul(grad, 1 - this.beta1));
     const v = tf.add(tf.mul(slots.v, this.beta2), tf.mul(tf.square(grad), 1 - this.beta2));
     const mHat = tf.div(m, tf.sub(1, tf.pow(this.beta1, t)));

@@ -4,7 +4,7 @@
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { Optimizer } from "../contracts";
-import { TensorTree, describeTree, isPlainObject, isTensor, leaves, assertSameStructure, mapTree, unflatten } from "../tree";
+import { TensorTree, describeTree, isPlainObject, isTensor, leafPaths, leaves, assertSameStructure, mapTree, unflatten } from "../tree";
 import { ClipOptions, clipGradients, validateClipOptions } from "./clipping";
 import { LearningRate, Schedule, asSchedule } from "./schedules";
 
@@ -29,6 +29,8 @@ export interface LeafUpdate {
   lr: tf.Scalar;
   /** 1 for the first update (float32), for bias corrections. */
   t: tf.Scalar;
+  /** The leaf's path in the params tree ("linear/kernel"). */
+  path: string;
 }
 
 export abstract class SlotOptimizer implements Optimizer {
@@ -65,7 +67,7 @@ export abstract class SlotOptimizer implements Optimizer {
     assertSameStructure(params, grads, "params", "grads");
     const slotNames = this.slotNames;
     for (const n of slotNames) assertSameStructure(params, slots[n], "params", `optimizer slot '${n}'`);
-    const paramLeaves = leaves(params);
+    const paramPaths = leafPaths(params);
     const gradLeaves = clipGradients(leaves(grads), this.clip);
     const slotLeaves = slotNames.map((n) => leaves(slots[n]));
     const stepFloat = tf.cast(step, "float32") as tf.Scalar;
@@ -74,11 +76,11 @@ export abstract class SlotOptimizer implements Optimizer {
 
     const newParams: tf.Tensor[] = [];
     const newSlotLeaves: tf.Tensor[][] = slotNames.map(() => []);
-    paramLeaves.forEach((param, i) => {
+    paramPaths.forEach(([path, param], i) => {
       const leafSlots: Record<string, tf.Tensor> = {};
       slotNames.forEach((n, k) => (leafSlots[n] = slotLeaves[k][i]));
       const grad = gradLeaves[i].dtype === param.dtype ? gradLeaves[i] : tf.cast(gradLeaves[i], param.dtype);
-      const out = this.updateLeaf({ param, grad, slots: leafSlots, lr, t });
+      const out = this.updateLeaf({ param, grad, slots: leafSlots, lr, t, path });
       newParams.push(out.param);
       slotNames.forEach((n, k) => newSlotLeaves[k].push(out.slots[n]));
     });

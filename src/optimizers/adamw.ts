@@ -1,0 +1,38 @@
+// AdamW (Keras): Adam plus decoupled weight decay, param -= lr · weightDecay · param, applied
+// to the param before the Adam step (which does not depend on the param's value).
+import { tf } from "../tf";
+import { ElegyInputError } from "../errors";
+import { Adam, AdamOptions } from "./adam";
+import { LeafUpdate, optionsOf } from "./optimizer";
+import { LearningRate } from "./schedules";
+
+export interface AdamWOptions extends AdamOptions {
+  /** Default 0.004 (Keras). */
+  weightDecay?: number;
+  /** Params whose path this returns true for are not decayed (e.g. p => p.endsWith("bias")). */
+  excludeFromWeightDecay?: (path: string) => boolean;
+}
+
+export class AdamW extends Adam {
+  private readonly weightDecay: number;
+  private readonly exclude: (path: string) => boolean;
+
+  constructor(options: AdamWOptions = {}) {
+    super(options, "adamw");
+    this.weightDecay = options.weightDecay ?? 0.004;
+    if (!Number.isFinite(this.weightDecay) || this.weightDecay < 0) {
+      throw new ElegyInputError(`adamw weightDecay must be a non-negative number, got ${this.weightDecay}.`);
+    }
+    this.exclude = options.excludeFromWeightDecay ?? (() => false);
+  }
+
+  protected updateLeaf(u: LeafUpdate): { param: tf.Tensor; slots: Record<string, tf.Tensor> } {
+    const decayed = this.weightDecay === 0 || this.exclude(u.path) ? u.param : tf.sub(u.param, tf.mul(u.param, tf.mul(u.lr, this.weightDecay)));
+    return super.updateLeaf({ ...u, param: decayed });
+  }
+}
+
+/** `adamw(1e-3)` or `adamw({ learningRate, weightDecay, beta1, beta2, epsilon, … })`. */
+export function adamw(learningRateOrOptions?: LearningRate | AdamWOptions, options: AdamWOptions = {}): AdamW {
+  return new AdamW(optionsOf(learningRateOrOptions, options));
+}
