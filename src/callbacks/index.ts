@@ -15,3 +15,5 @@ export type { CSVLoggerOptions } from "./csv-logger";
 export { TensorBoard, tensorBoard } from "./tensorboard";
 export type { TensorBoardOptions } from "./tensorboard";
 export { TerminateOnNaN, terminateOnNaN } from "./terminate-on-nan";
+export { HtmlReport, htmlReport } from "./html-report";
+export type { HtmlReportOptions } from "./html-report";

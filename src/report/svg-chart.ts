@@ -1,0 +1,71 @@
+// A small line chart as inline SVG: one or more series over epochs, with "nice" y ticks.
+
+export interface Series {
+  name: string;
+  values: number[];
+  color: string;
+}
+
+const escapeXml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Round tick steps (1, 2, 5 × 10^k) covering [min, max] with about `count` ticks. */
+export function niceTicks(min: number, max: number, count = 5): number[] {
+  if (!(Number.isFinite(min) && Number.isFinite(max))) return [];
+  if (min === max) {
+    const pad = Math.abs(min) * 0.1 || 1;
+    [min, max] = [min - pad, max + pad];
+  }
+  const raw = (max - min) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw)!;
+  const ticks: number[] = [];
+  for (let v = Math.floor(min / step) * step; v <= max + step * 0.5; v += step) ticks.push(Number(v.toPrecision(12)));
+  return ticks;
+}
+
+function formatTick(v: number): string {
+  return Math.abs(v) >= 1e5 ? v.toExponential(1) : String(Number(v.toPrecision(4)));
+}
+
+export function lineChart(title: string, series: Series[], epochs: number[], width = 480, height = 260): string {
+  const margin = { left: 56, right: 16, top: 28, bottom: 40 };
+  const plotW = width - margin.left - margin.right;
+  const plotH = height - margin.top - margin.bottom;
+  const finite = series.flatMap((s) => s.values.filter(Number.isFinite));
+  const ticks = niceTicks(Math.min(...finite), Math.max(...finite));
+  const [lo, hi] = [ticks[0] ?? 0, ticks[ticks.length - 1] ?? 1];
+  const xs = epochs.length > 1 ? epochs : [epochs[0] ?? 0, (epochs[0] ?? 0) + 1];
+  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+  const px = (e: number) => margin.left + ((e - x0) / (x1 - x0 || 1)) * plotW;
+  const py = (v: number) => margin.top + plotH - ((v - lo) / (hi - lo || 1)) * plotH;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(title)}">`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="${width / 2}" y="18" text-anchor="middle" font-size="14" font-weight="600">${escapeXml(title)}</text>`,
+  ];
+  for (const t of ticks) {
+    const y = py(t).toFixed(1);
+    parts.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${y}" y2="${y}" stroke="#e5e5e5"/>`);
+    parts.push(`<text x="${margin.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" font-size="11" fill="#555">${formatTick(t)}</text>`);
+  }
+  const xTickEvery = Math.max(1, Math.ceil(epochs.length / 10));
+  epochs.forEach((e, i) => {
+    if (i % xTickEvery !== 0 && i !== epochs.length - 1) return;
+    parts.push(`<text x="${px(e).toFixed(1)}" y="${height - margin.bottom + 16}" text-anchor="middle" font-size="11" fill="#555">${e}</text>`);
+  });
+  parts.push(`<text x="${margin.left + plotW / 2}" y="${height - 6}" text-anchor="middle" font-size="11" fill="#333">epoch</text>`);
+  parts.push(`<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`);
+  series.forEach((s, k) => {
+    const points = s.values.map((v, i) => (Number.isFinite(v) ? `${px(epochs[i]).toFixed(1)},${py(v).toFixed(1)}` : undefined)).filter(Boolean);
+    if (points.length > 1) parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${points.join(" ")}"/>`);
+    for (const p of points) {
+      const [cx, cy] = p!.split(",");
+      parts.push(`<circle cx="${cx}" cy="${cy}" r="2.5" fill="${s.color}"/>`);
+    }
+    const ly = margin.top + 14 + k * 16;
+    parts.push(`<line x1="${width - margin.right - 92}" x2="${width - margin.right - 76}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"/>`);
+    parts.push(`<text x="${width - margin.right - 72}" y="${ly}" dominant-baseline="middle" font-size="11">${escapeXml(s.name)}</text>`);
+  });
+  parts.push("</svg>");
+  return parts.join("");
+}
