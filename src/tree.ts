@@ -117,7 +117,8 @@ function assertSameLeaves(
   const at = mismatch >= 0 ? mismatch : Math.min(first.length, other.length);
   const a = first[at];
   const b = other[at];
-  const show = (leaf: [string, tf.Tensor] | undefined) => (leaf ? `'${leaf[0]}' ${describeTree(leaf[1])}` : "nothing");
+  const show = (leaf: [string, tf.Tensor] | undefined) =>
+    leaf ? `${leaf[0] ? `'${leaf[0]}' ` : ""}${describeTree(leaf[1])}` : "nothing";
   throw new ElegyInputError(
     `${nameB} does not match ${nameA}: at leaf ${at}, ${nameA} has ${show(a)} but ${nameB} has ${show(b)}.`,
   );

@@ -271,7 +271,7 @@ export class Model implements CallbackModel {
     if (this.initialized) {
       try {
         for (const field of ["netParams", "netStates", "optimizerStates"] as const) {
-          assertSameStructure(this.states[field], checkpoint.states[field], `this model's states.${field}`, `the checkpoint's`);
+          assertSameStructure(this.states[field], checkpoint.states[field], `this model's states.${field}`, `the checkpoint's states.${field}`);
         }
       } catch (error) {
         tf.dispose([...checkpoint.states.tensors()]);
