@@ -18,6 +18,8 @@ export * as losses from "./losses";
 export * as metrics from "./metrics";
 export * as optimizers from "./optimizers";
 export { datasets } from "./data";
+export { saveCheckpoint, loadCheckpoint } from "./io/checkpoint";
+export type { Checkpoint } from "./io/checkpoint";
 export { ensureBackend } from "./backend";
 
 /**
