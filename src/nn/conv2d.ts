@@ -1,0 +1,87 @@
+// 2-D convolution over NHWC images (Keras Conv2D; params `kernel` [kh, kw, in, filters], `bias`).
+import { tf } from "../tf";
+import { ApplyContext } from "../contracts";
+import { ElegyInputError } from "../errors";
+import { RNG } from "../states";
+import { TensorTree } from "../tree";
+import { Initializer, glorotUniform, zeros } from "./initializers";
+import { Activation, BaseModule } from "./module";
+
+export type Pair = number | [number, number];
+export type Padding = "valid" | "same";
+
+export function pair(value: Pair, what: string): [number, number] {
+  const p: [number, number] = typeof value === "number" ? [value, value] : value;
+  if (p.length !== 2 || p.some((v) => !Number.isInteger(v) || v < 1)) {
+    throw new ElegyInputError(`${what} must be a positive integer or a pair of them, got ${JSON.stringify(value)}.`);
+  }
+  return p;
+}
+
+export function checkPadding(padding: string, owner: string): Padding {
+  if (padding !== "valid" && padding !== "same") throw new ElegyInputError(`${owner}: padding must be "valid" or "same", got "${padding}".`);
+  return padding;
+}
+
+export interface Conv2DOptions {
+  strides?: Pair;
+  padding?: Padding;
+  dilationRate?: Pair;
+  useBias?: boolean;
+  activation?: Activation;
+  kernelInitializer?: Initializer;
+  biasInitializer?: Initializer;
+  name?: string;
+}
+
+export class Conv2D extends BaseModule {
+  readonly kernelSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: Padding;
+  readonly dilationRate: [number, number];
+  readonly useBias: boolean;
+  private readonly activation?: Activation;
+  private readonly kernelInitializer: Initializer;
+  private readonly biasInitializer: Initializer;
+
+  constructor(
+    readonly filters: number,
+    kernelSize: Pair,
+    options: Conv2DOptions = {},
+  ) {
+    super("conv2d", options.name);
+    if (!Number.isInteger(filters) || filters < 1) throw new ElegyInputError(`Conv2D filters must be a positive integer, got ${filters}.`);
+    this.kernelSize = pair(kernelSize, "Conv2D kernelSize");
+    this.strides = pair(options.strides ?? 1, "Conv2D strides");
+    this.dilationRate = pair(options.dilationRate ?? 1, "Conv2D dilationRate");
+    this.padding = checkPadding(options.padding ?? "valid", "Conv2D");
+    this.useBias = options.useBias ?? true;
+    this.activation = options.activation;
+    this.kernelInitializer = options.kernelInitializer ?? glorotUniform();
+    this.biasInitializer = options.biasInitializer ?? zeros();
+  }
+
+  init(rng: RNG, x: TensorTree): { params: TensorTree; states: TensorTree } {
+    const input = this.image(x);
+    const channels = input.shape[3];
+    const params: Record<string, tf.Tensor> = { kernel: this.kernelInitializer([...this.kernelSize, channels, this.filters], rng.next()) };
+    if (this.useBias) params.bias = this.biasInitializer([this.filters], rng.next());
+    return { params, states: {} };
+  }
+
+  apply(params: TensorTree, states: TensorTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, TensorTree] {
+    const input = this.image(x);
+    const { kernel } = this.paramsOf(params, ["kernel"]);
+    let y: tf.Tensor = tf.conv2d(tf.cast(input, "float32") as tf.Tensor4D, kernel as tf.Tensor4D, this.strides, this.padding, "NHWC", this.dilationRate);
+    if (this.useBias) y = tf.add(y, this.paramsOf(params, ["bias"]).bias);
+    return [this.activation ? this.activation(y) : y, states];
+  }
+
+  private image(x: TensorTree): tf.Tensor4D {
+    const input = this.tensorInput(x);
+    if (input.rank !== 4) {
+      throw new ElegyInputError(`${this.name} takes images [batch, height, width, channels]; got shape [${input.shape.join(", ")}]. Reshape (e.g. add a channel axis) first.`);
+    }
+    return input as tf.Tensor4D;
+  }
+}

@@ -1,0 +1,37 @@
+// Dropout: while training, zeroes each unit with probability `rate` and scales the rest by
+// 1/(1−rate); the identity otherwise. Its randomness comes from ctx.rng, so runs are reproducible.
+import { tf } from "../tf";
+import { ApplyContext } from "../contracts";
+import { ElegyInputError } from "../errors";
+import { RNG } from "../states";
+import { TensorTree } from "../tree";
+import { BaseModule } from "./module";
+
+export interface DropoutOptions {
+  /** Shape of the keep/drop mask, broadcast over the input (e.g. [batch, 1, 1, channels]). */
+  noiseShape?: number[];
+  name?: string;
+}
+
+export class Dropout extends BaseModule {
+  private readonly noiseShape?: number[];
+
+  constructor(
+    readonly rate: number,
+    options: DropoutOptions = {},
+  ) {
+    super("dropout", options.name);
+    if (!(rate >= 0 && rate < 1)) throw new ElegyInputError(`Dropout rate must be in [0, 1), got ${rate}.`);
+    this.noiseShape = options.noiseShape;
+  }
+
+  init(_rng: RNG, _x: TensorTree): { params: TensorTree; states: TensorTree } {
+    return { params: {}, states: {} };
+  }
+
+  apply(_params: TensorTree, states: TensorTree, x: TensorTree, ctx: ApplyContext): [TensorTree, TensorTree] {
+    const input = this.tensorInput(x);
+    if (!ctx.training || this.rate === 0) return [input, states];
+    return [tf.dropout(tf.cast(input, "float32"), this.rate, this.noiseShape, ctx.rng.next()), states];
+  }
+}
