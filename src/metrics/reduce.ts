@@ -1,0 +1,46 @@
+// Mean and Sum of a quantity of the batch (Keras' Mean / Sum). By default the quantity is
+// yPred, so `mean()` in a Model's metrics reports the average output; pass `of` to average
+// something else, e.g. mean({ of: (yTrue, yPred) => tf.abs(tf.sub(yTrue, yPred)) }).
+import { tf } from "../tf";
+import { PerSampleFn } from "../losses/functions";
+import { broadcastableTo, combinedWeights } from "../losses/weights";
+import { MeanMetric } from "./mean-metric";
+import { BaseMetric, MetricOptions } from "./metric";
+
+export interface ReduceMetricOptions extends MetricOptions {
+  /** The values to reduce (default: yPred). */
+  of?: PerSampleFn;
+}
+
+const predictions: PerSampleFn = (_yTrue, yPred) => yPred;
+
+/** Weighted running mean of the values (Σ w·v / Σ w, per sample). */
+export function mean(options: ReduceMetricOptions = {}): MeanMetric {
+  return new MeanMetric("mean", options.of ?? predictions, options);
+}
+
+export class SumMetric extends BaseMetric<{ total: tf.Scalar }> {
+  constructor(private readonly of: PerSampleFn, options: MetricOptions = {}) {
+    super("sum", options);
+  }
+
+  init(): { total: tf.Scalar } {
+    return { total: tf.scalar(0) };
+  }
+
+  protected accumulate(state: { total: tf.Scalar }, yTrue: tf.Tensor, yPred: tf.Tensor, sampleWeight?: tf.Tensor, classWeight?: tf.Tensor) {
+    let values = tf.cast(this.of(yTrue, yPred), "float32");
+    const weights = combinedWeights(yTrue, sampleWeight, classWeight);
+    if (weights !== undefined) values = tf.mul(values, broadcastableTo(weights, values.rank));
+    return { total: tf.add(state.total, tf.sum(values)) as tf.Scalar };
+  }
+
+  result(state: { total: tf.Scalar }): tf.Scalar {
+    return tf.clone(state.total);
+  }
+}
+
+/** Weighted running sum of the values. */
+export function sum(options: ReduceMetricOptions = {}): SumMetric {
+  return new SumMetric(options.of ?? predictions, options);
+}
