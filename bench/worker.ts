@@ -1,0 +1,123 @@
+// One measurement in a process of its own (so peak RSS and start-up belong to one runner):
+//   node dist/bench/worker.js --model mlp --runner elegy-fit --backend wasm --examples 12800
+// Prints one JSON line with the timings.
+import { parseArgs } from "node:util";
+import { Model, States, datasets, ensureBackend, optimizers, tf, trainStep, type Logs } from "elegy-ts";
+import { BenchModel, HandWrittenMLP, elegyDefault, handForward, handVariables, layersModel } from "./models";
+
+const BATCH = 64;
+const { values: args } = parseArgs({
+  options: {
+    model: { type: "string", default: "mlp" },
+    runner: { type: "string", default: "elegy-fit" },
+    backend: { type: "string", default: "auto" },
+    examples: { type: "string", default: "12800" },
+    warmup: { type: "string", default: "1280" },
+  },
+});
+const model = args.model as BenchModel;
+const examples = Number(args.examples);
+
+let firstStepAt: number | undefined;
+const markFirstStep = () => (firstStepAt ??= performance.now() / 1000);
+
+function shuffled(n: number, seed: number): Int32Array {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  let s = seed;
+  for (let i = n - 1; i > 0; i--) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    const j = s % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+/** (c) The hand-written loop: host batches, tf.variableGrads, tf.train.adam. */
+function handEpoch(vars: tf.Variable[], optimizer: tf.Optimizer, x: Float32Array, y: Int32Array, n: number, seed: number): void {
+  const order = shuffled(n, seed);
+  const row = 784;
+  for (let start = 0; start < n; start += BATCH) {
+    const rows = order.subarray(start, Math.min(start + BATCH, n));
+    const xb = new Float32Array(rows.length * row);
+    const yb = new Int32Array(rows.length);
+    rows.forEach((r, i) => {
+      xb.set(x.subarray(r * row, (r + 1) * row), i * row);
+      yb[i] = y[r];
+    });
+    const xt = tf.tensor2d(xb, [rows.length, row]);
+    const yt = tf.tensor1d(yb, "int32");
+    tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(tf.oneHot(yt, 10), handForward(model, vars, xt)) as tf.Scalar, vars);
+      optimizer.applyGradients(grads);
+    });
+    tf.dispose([xt, yt]);
+    markFirstStep();
+  }
+}
+
+/** A model whose step does nothing: what remains is the framework's per-step cost. */
+class Noop extends Model {
+  @trainStep
+  step(states: States): [Logs, States] {
+    return [{}, states];
+  }
+}
+
+async function main(): Promise<void> {
+  const backend = await ensureBackend(args.backend, { log: () => undefined });
+  if (args.runner === "overhead") {
+    const steps = examples;
+    const x = tf.zeros([steps, 1]);
+    const noop = new Noop();
+    await noop.fit(x, undefined, { batchSize: 1, epochs: 1, verbose: 0, shuffle: false });
+    const t = performance.now();
+    await noop.fit(x, undefined, { batchSize: 1, epochs: 1, verbose: 0, shuffle: false });
+    const seconds = (performance.now() - t) / 1000;
+    console.log(JSON.stringify({ model: "noop", runner: "overhead", backend: backend.name, steps, seconds, usPerStep: (seconds / steps) * 1e6 }));
+    return;
+  }
+  const { train } = await datasets.mnist({ trainSize: examples, testSize: 1 });
+  const shape = model === "cnn" ? [examples, 28, 28, 1] : [examples, 28, 28];
+  const x = tf.tidy(() => train.x.div(255).reshape(shape));
+  const y = train.y;
+  const warm = Number(args.warmup);
+  const head = <T extends tf.Tensor>(t: T) => t.slice(0, warm) as T;
+  let seconds: number;
+  if (args.runner === "elegy-fit" || args.runner === "elegy-steps") {
+    const m = args.runner === "elegy-fit" ? elegyDefault(model) : new HandWrittenMLP({ optimizer: optimizers.adam(1e-3) });
+    const first = { onTrainBatchEnd: markFirstStep } as never;
+    const { callbacks } = await import("elegy-ts");
+    await m.fit(head(x), head(y), { epochs: 1, batchSize: BATCH, verbose: 0, callbacks: [callbacks.lambda(first)] });
+    const t = performance.now();
+    await m.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0 });
+    seconds = (performance.now() - t) / 1000;
+  } else if (args.runner === "hand") {
+    const vars = handVariables(model);
+    const optimizer = tf.train.adam(1e-3);
+    const xHost = x.dataSync() as Float32Array;
+    const yHost = y.dataSync() as Int32Array;
+    handEpoch(vars, optimizer, xHost, yHost, warm, 1);
+    const t = performance.now();
+    handEpoch(vars, optimizer, xHost, yHost, examples, 2);
+    seconds = (performance.now() - t) / 1000;
+  } else if (args.runner === "layers") {
+    const m = layersModel(model);
+    await m.fit(head(x), head(y).toFloat(), { epochs: 1, batchSize: BATCH, verbose: 0, callbacks: { onBatchEnd: async () => void markFirstStep() } });
+    const yFloat = y.toFloat();
+    const t = performance.now();
+    await m.fit(x, yFloat, { epochs: 1, batchSize: BATCH, verbose: 0, shuffle: true });
+    seconds = (performance.now() - t) / 1000;
+  } else {
+    throw new Error(`unknown runner ${args.runner}`);
+  }
+  const steps = Math.ceil(examples / BATCH);
+  console.log(JSON.stringify({
+    model, runner: args.runner, backend: backend.name, examples, steps, seconds,
+    msPerStep: (seconds / steps) * 1000, firstStepAt, peakRssMb: process.resourceUsage().maxRSS / 1024,
+  }));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
