@@ -6,13 +6,29 @@ import { BatchContext, LossAggregate } from "../contracts";
 import { ElegyInputError } from "../errors";
 import { Logs, markRunning } from "../logs";
 import { TensorTree, describeTree, leaves } from "../tree";
-import { Loss } from "./loss";
-import { namedEntries, uniqueNames } from "./names";
+import { PerSampleFn } from "./functions";
+import { Loss, SampleLoss } from "./loss";
+import { functionPartName, namedParts, uniqueNames } from "./names";
 
-export type LossSpec = Loss | readonly Loss[] | Record<string, Loss>;
+/** A loss object, or a per-sample function (yTrue, yPred) => values, as Keras accepts. */
+export type LossLike = Loss | PerSampleFn;
+export type LossSpec = LossLike | readonly LossLike[] | Record<string, LossLike>;
 
 function isLoss(x: unknown): x is Loss {
   return typeof x === "object" && x !== null && typeof (x as Loss).compute === "function" && typeof (x as Loss).name === "string";
+}
+
+function toLoss(item: unknown, name?: string): Loss | undefined {
+  if (isLoss(item)) return item;
+  if (typeof item === "function") return new SampleLoss(name ?? functionPartName(item), item as PerSampleFn);
+  return undefined;
+}
+
+function notALoss(where: string, item: unknown): never {
+  throw new ElegyInputError(
+    `loss ${where} is not a loss: give a loss object (losses.meanSquaredError(), …) or a function ` +
+      `(yTrue, yPred) => per-sample values; got ${item === null ? "null" : typeof item}.`,
+  );
 }
 
 /** `<name>_loss`, unless the name already ends in "loss". */
@@ -34,10 +50,8 @@ export function batchSizeOf(batch: BatchContext): number {
 }
 
 export function makeLossAggregate(spec: LossSpec): LossAggregate {
-  const entries = namedEntries(spec as Loss | Loss[] | Record<string, Loss>, isLoss);
+  const entries = namedParts(spec, toLoss, notALoss);
   if (entries.length === 0) throw new ElegyInputError("loss: give at least one loss.");
-  const bad = entries.find(([, l]) => !isLoss(l));
-  if (bad) throw new ElegyInputError(`loss '${bad[0]}' is not a loss (an object with name and compute(batch)); got ${typeof bad[1]}.`);
   const logNames = uniqueNames(entries.map(([name]) => name)).map(lossLogName);
   if (logNames.includes("loss")) throw new ElegyInputError(`A loss may not be named "loss": that log holds the total.`);
   const losses = entries.map(([, l]) => l);

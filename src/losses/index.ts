@@ -11,5 +11,5 @@ export type { HuberOptions, CosineSimilarityOptions } from "./regression";
 export { Regularization, l1Regularization, l2Regularization } from "./regularization";
 export type { RegularizationOptions } from "./regularization";
 export { makeLossAggregate, lossLogName } from "./aggregate";
-export type { LossSpec } from "./aggregate";
+export type { LossSpec, LossLike } from "./aggregate";
 export type { Path } from "./select";

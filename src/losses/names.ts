@@ -1,4 +1,8 @@
-// Unique names for the parts of an aggregate: a repeated name gets _1, _2, … (as Keras/Elegy).
+// How an aggregate reads its parts: one part, a list, or a record whose keys name the parts;
+// plain functions become parts named after the function. Repeated names get _1, _2, …
+// (as Keras/Elegy).
+import { isPlainObject } from "../tree";
+
 export function uniqueNames(names: readonly string[]): string[] {
   const seen = new Set<string>();
   return names.map((name) => {
@@ -9,9 +13,33 @@ export function uniqueNames(names: readonly string[]): string[] {
   });
 }
 
-/** Entries of a part given as one item, a list or a record (record keys become names). */
-export function namedEntries<T extends { name: string }>(parts: T | readonly T[] | Record<string, T>, isPart: (x: unknown) => x is T): Array<[string, T]> {
-  if (isPart(parts)) return [[parts.name, parts]];
-  if (Array.isArray(parts)) return (parts as readonly T[]).map((p) => [p.name, p]);
-  return Object.entries(parts as Record<string, T>);
+/** "meanError" → "mean_error" (Keras-style names for functions). */
+export function snakeCase(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+}
+
+/** The name a plain function gets as a part. */
+export function functionPartName(fn: { name: string }): string {
+  return fn.name ? snakeCase(fn.name) : "custom";
+}
+
+/**
+ * [name, part] pairs of a spec. `toPart(x, name?)` turns one item into a part (a record key
+ * is passed as the name) or returns undefined when the item is not a part.
+ */
+export function namedParts<T extends { name: string }>(
+  spec: unknown,
+  toPart: (item: unknown, name?: string) => T | undefined,
+  fail: (where: string, item: unknown) => never,
+): Array<[string, T]> {
+  const one = (item: unknown, where: string, key?: string): [string, T] => {
+    const part = toPart(item, key);
+    if (part === undefined) fail(where, item);
+    return [key ?? part.name, part];
+  };
+  if (Array.isArray(spec)) return spec.map((item, i) => one(item, `at index ${i}`));
+  const single = toPart(spec);
+  if (single !== undefined) return [[single.name, single]];
+  if (isPlainObject(spec)) return Object.entries(spec).map(([key, item]) => one(item, `'${key}'`, key));
+  return fail("given", spec);
 }

@@ -4,10 +4,14 @@ import { BatchContext, MetricAggregate } from "../contracts";
 import { ElegyInputError } from "../errors";
 import { Logs, markRunning } from "../logs";
 import { TensorTree, describeTree, isPlainObject } from "../tree";
-import { namedEntries, uniqueNames } from "../losses/names";
+import { PerSampleFn } from "../losses/functions";
+import { functionPartName, namedParts, uniqueNames } from "../losses/names";
+import { MeanMetric } from "./mean-metric";
 import { Metric } from "./metric";
 
-export type MetricSpec = Metric | readonly Metric[] | Record<string, Metric>;
+/** A metric object, or a per-sample function (yTrue, yPred) => values whose weighted mean is reported. */
+export type MetricLike = Metric | PerSampleFn;
+export type MetricSpec = MetricLike | readonly MetricLike[] | Record<string, MetricLike>;
 
 function isMetric(x: unknown): x is Metric {
   return (
@@ -17,10 +21,21 @@ function isMetric(x: unknown): x is Metric {
   );
 }
 
+function toMetric(item: unknown, name?: string): Metric | undefined {
+  if (isMetric(item)) return item;
+  if (typeof item === "function") return new MeanMetric(name ?? functionPartName(item), item as PerSampleFn);
+  return undefined;
+}
+
+function notAMetric(where: string, item: unknown): never {
+  throw new ElegyInputError(
+    `metric ${where} is not a metric: give a metric object (metrics.accuracy(), …) or a function ` +
+      `(yTrue, yPred) => per-sample values; got ${item === null ? "null" : typeof item}.`,
+  );
+}
+
 export function makeMetricAggregate(spec: MetricSpec): MetricAggregate {
-  const entries = namedEntries(spec as Metric | Metric[] | Record<string, Metric>, isMetric);
-  const bad = entries.find(([, m]) => !isMetric(m));
-  if (bad) throw new ElegyInputError(`metric '${bad[0]}' is not a metric (an object with name, init, update and result).`);
+  const entries = namedParts(spec, toMetric, notAMetric);
   const names = uniqueNames(entries.map(([name]) => name));
   const metrics = entries.map(([, m]) => m);
 

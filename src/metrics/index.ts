@@ -21,4 +21,4 @@ export type { ConfusionOptions } from "./confusion";
 export { f1, F1Score } from "./f1";
 export type { F1Options, F1Average } from "./f1";
 export { makeMetricAggregate } from "./aggregate";
-export type { MetricSpec } from "./aggregate";
+export type { MetricSpec, MetricLike } from "./aggregate";

@@ -65,3 +65,20 @@ test("the loss a gradient is taken of flows back to the params", () => {
     assertClose(g, [1, -3], 1e-6); // d/dw 0.5 Σ w² = w
   });
 });
+
+test("plain functions are losses too (named after the function or the record key); anything else is refused clearly", () => {
+  tf.tidy(() => {
+    const yTrue = tf.tensor2d([[1], [3]]);
+    const yPred = tf.tensor2d([[2], [1]]);
+    const absoluteGap = (t: tf.Tensor, p: tf.Tensor) => tf.abs(tf.sub(t, p));
+    const agg = losses.makeLossAggregate([absoluteGap, losses.meanSquaredError()]);
+    const r = agg.update(agg.init(), { yTrue, yPred });
+    assert.deepEqual(Object.keys(r.logs).sort(), ["absolute_gap_loss", "loss", "mean_squared_error_loss"]);
+    assertClose(r.logs.absolute_gap_loss as tf.Tensor, 1.5, 1e-6);
+    const keyed = losses.makeLossAggregate({ gap: (t: tf.Tensor, p: tf.Tensor) => tf.abs(tf.sub(t, p)) });
+    assert.deepEqual(Object.keys(keyed.update(keyed.init(), { yTrue, yPred }).logs).sort(), ["gap_loss", "loss"]);
+    assert.throws(() => losses.makeLossAggregate([losses.meanSquaredError(), 3 as never]), /loss at index 1 is not a loss/);
+    assert.throws(() => losses.makeLossAggregate({ a: "mse" as never }), /loss 'a' is not a loss/);
+    assert.throws(() => losses.makeLossAggregate([]), /at least one loss/);
+  });
+});

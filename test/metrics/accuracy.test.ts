@@ -62,3 +62,13 @@ test("metric aggregate names: record keys and repeats", () => {
     assert.deepEqual(Object.keys(list.update(list.init(), { yTrue: labels(), yPred: scores() }).logs), ["sparse_categorical_accuracy", "sparse_categorical_accuracy_1"]);
   });
 });
+
+test("plain functions are metrics too: the weighted running mean of their per-sample values", () => {
+  tf.tidy(() => {
+    const agg = metrics.makeMetricAggregate([metrics.sparseCategoricalAccuracy(), function maxScore(_t: tf.Tensor, p: tf.Tensor) { return tf.max(p, -1); }]);
+    const r = agg.update(agg.init(), { yTrue: labels(), yPred: scores() });
+    assert.deepEqual(Object.keys(r.logs), ["sparse_categorical_accuracy", "max_score"]);
+    assertClose(r.logs.max_score as tf.Tensor, (0.7 + 0.5 + 0.6 + 0.4 + 0.9) / 5, 1e-6);
+    assert.throws(() => metrics.makeMetricAggregate([{ name: "x" } as never]), /metric at index 0 is not a metric/);
+  });
+});
