@@ -191,3 +191,21 @@ test("metrics honour `on` for nested outputs and classWeight", () => {
     assert.throws(() => metrics.sparseCategoricalAccuracy().call(yT, yP), /choose one with the 'on' option/);
   });
 });
+
+test("classWeight weighs precision, recall, F1 and sum by each sample's class", () => {
+  tf.tidy(() => {
+    const t = tf.tensor1d([1, 0, 1, 0]);
+    const s = tf.tensor1d([0.9, 0.8, 0.2, 0.1]); // TP row 0, FP row 1, FN row 2, TN row 3
+    const cw = tf.tensor1d([4, 0.5]); // class 0 weighs 4, class 1 weighs 0.5
+    assertClose(metrics.precision().call(t, s, undefined, cw), 0.5 / (0.5 + 4), 1e-6);
+    assertClose(metrics.recall().call(t, s, undefined, cw), 0.5 / (0.5 + 0.5), 1e-6);
+    assertClose(metrics.sum().call(t, tf.ones([4]), tf.tensor1d([1, 1, 2, 1]), cw), 0.5 + 4 + 1 + 4, 1e-6);
+    // F1 with classWeight equals F1 with the same numbers given as sample weights.
+    const labels = tf.tensor1d([0, 1, 1, 2], "int32");
+    const probs = tf.tensor2d([[0.8, 0.1, 0.1], [0.6, 0.3, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]]);
+    const byClass = metrics.f1().call(labels, probs, undefined, tf.tensor1d([1, 3, 2]));
+    const bySample = metrics.f1().call(labels, probs, tf.tensor1d([1, 3, 3, 2]));
+    assertClose(byClass, bySample, 1e-7);
+    assert.ok(Math.abs(byClass.dataSync()[0] - metrics.f1().call(labels, probs).dataSync()[0]) > 1e-3, "the weights matter");
+  });
+});
