@@ -69,7 +69,7 @@ export function makeLossAggregate(spec: LossSpec): LossAggregate {
       if (previous?.sums === undefined || previous.count === undefined) {
         throw new ElegyInputError(`loss state must be as made by init(); got ${describeTree(state)}.`);
       }
-      const values = losses.map((l, i) => {
+      const values = losses.map((l) => {
         const v = l.compute(batch);
         // A loss with reduction "none" still contributes one number: its mean.
         return (v.rank === 0 ? v : tf.mean(v)) as tf.Scalar;

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { tf } from "../../src/tf";
 import * as nn from "../../src/nn";
 import { RNG } from "../../src/states";
-import { TensorTree, leafPaths, leaves, unflatten } from "../../src/tree";
+import { leafPaths, leaves, unflatten } from "../../src/tree";
 import { assertClose, assertNoLeak, useCpu } from "../losses/support";
 
 test.before(useCpu);
