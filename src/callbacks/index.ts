@@ -17,3 +17,5 @@ export type { TensorBoardOptions } from "./tensorboard";
 export { TerminateOnNaN, terminateOnNaN } from "./terminate-on-nan";
 export { HtmlReport, htmlReport } from "./html-report";
 export type { HtmlReportOptions } from "./html-report";
+export { ReduceLROnPlateau, reduceLROnPlateau } from "./reduce-lr-on-plateau";
+export type { ReduceLROnPlateauOptions } from "./reduce-lr-on-plateau";

@@ -18,6 +18,11 @@ export interface OptimizerState {
   step: tf.Scalar;
   /** One tree per slot name, each shaped like the params. */
   slots: Record<string, TensorTree>;
+  /**
+   * Multiplies the schedule's rate (float32 scalar, starts at 1). Callbacks such as
+   * ReduceLROnPlateau change it through the States, so every schedule can be reduced.
+   */
+  lrScale?: tf.Scalar;
 }
 
 /** Inputs of one leaf update. */
@@ -58,12 +63,12 @@ export abstract class SlotOptimizer implements Optimizer {
   init(params: TensorTree): TensorTree {
     const slots: Record<string, TensorTree> = {};
     for (const n of this.slotNames) slots[n] = mapTree(params, (p) => this.initSlot(n, p));
-    const state: OptimizerState = { step: tf.scalar(0, "int32"), slots };
+    const state: OptimizerState = { step: tf.scalar(0, "int32"), slots, lrScale: tf.scalar(1) };
     return state as unknown as TensorTree;
   }
 
   apply(params: TensorTree, grads: TensorTree, state: TensorTree): [TensorTree, TensorTree] {
-    const { step, slots } = this.readState(state);
+    const { step, slots, lrScale } = this.readState(state);
     assertSameStructure(params, grads, "params", "grads");
     const slotNames = this.slotNames;
     for (const n of slotNames) assertSameStructure(params, slots[n], "params", `optimizer slot '${n}'`);
@@ -71,7 +76,7 @@ export abstract class SlotOptimizer implements Optimizer {
     const gradLeaves = clipGradients(leaves(grads), this.clip);
     const slotLeaves = slotNames.map((n) => leaves(slots[n]));
     const stepFloat = tf.cast(step, "float32") as tf.Scalar;
-    const lr = this.schedule(stepFloat);
+    const lr = this.scaled(this.schedule(stepFloat), lrScale);
     const t = tf.add(stepFloat, 1) as tf.Scalar;
 
     const newParams: tf.Tensor[] = [];
@@ -87,12 +92,17 @@ export abstract class SlotOptimizer implements Optimizer {
     const newSlots: Record<string, TensorTree> = {};
     slotNames.forEach((n, k) => (newSlots[n] = unflatten(slots[n], newSlotLeaves[k])));
     const newState: OptimizerState = { step: tf.add(step, tf.scalar(1, "int32")) as tf.Scalar, slots: newSlots };
+    if (lrScale) newState.lrScale = lrScale;
     return [unflatten(params, newParams), newState as unknown as TensorTree];
   }
 
   learningRate(state: TensorTree): tf.Scalar {
-    const { step } = this.readState(state);
-    return this.schedule(tf.cast(step, "float32") as tf.Scalar);
+    const { step, lrScale } = this.readState(state);
+    return this.scaled(this.schedule(tf.cast(step, "float32") as tf.Scalar), lrScale);
+  }
+
+  private scaled(lr: tf.Scalar, lrScale: tf.Scalar | undefined): tf.Scalar {
+    return lrScale ? (tf.mul(lr, lrScale) as tf.Scalar) : lr;
   }
 
   private readState(state: TensorTree): OptimizerState {

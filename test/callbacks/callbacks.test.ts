@@ -166,3 +166,16 @@ test("TerminateOnNaN: stops at the first NaN batch; the last good checkpoint sta
   assert.ok(Array.from((restored.states.netParams as tf.Tensor).dataSync()).every(Number.isFinite));
   tf.dispose([x, y]);
 });
+
+test("ReduceLROnPlateau: multiplies the learning rate by factor after patience epochs without improvement", async () => {
+  const { x, y } = regressionData(16);
+  const model = new Scripted({ optimizer: optimizers.adam(0.01), backend: "cpu" });
+  model.valLosses = [5, 4, 4.5, 4.2, 4.1, 4.3, 3, 3.5];
+  const history = await model.fit(x, y, { ...silent, epochs: 8, batchSize: 16, validationData: [x, y],
+    callbacks: [callbacks.reduceLROnPlateau({ factor: 0.5, patience: 2, cooldown: 1, minLr: 0.002 })] });
+  // Best 4 at epoch 1; epochs 2, 3 do not improve → halve (applies from epoch 4); cooldown 1 at epoch 4;
+  // epochs 5 (4.3), then 6 improves (3), 7 does not: wait 1 < patience.
+  const lr = history.history.lr.map((v) => Number(v.toPrecision(6)));
+  assert.deepEqual(lr, [0.01, 0.01, 0.01, 0.01, 0.005, 0.005, 0.005, 0.005]);
+  tf.dispose([x, y]);
+});
