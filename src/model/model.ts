@@ -6,7 +6,8 @@ import { loadCheckpoint, saveCheckpoint } from "../io/checkpoint";
 import { LossAggregate, MetricAggregate, Module, Optimizer } from "../contracts";
 import { Injector } from "../injection/injector";
 import { States, RNG } from "../states";
-import { TensorTree, assertSameStructure } from "../tree";
+import { TensorTree, assertSameStructure, unflatten } from "../tree";
+import * as nn from "../nn";
 import { ensureBackend } from "../backend";
 import { makeLossAggregate } from "../losses/aggregate";
 import { makeMetricAggregate } from "../metrics/aggregate";
@@ -293,6 +294,31 @@ export class Model implements CallbackModel {
     const model = new this(options);
     await model.loadWeights(dir);
     return model;
+  }
+
+  /**
+   * A Keras-style table of the module's layers, output shapes and parameter counts (printed
+   * and returned). Needs a module and an initialized model (the init batch gives the shapes).
+   */
+  summary(print: (text: string) => void = console.log): string {
+    const module = this.runner.dispatcher.parts.module;
+    if (module === undefined) {
+      throw new ElegyInputError(
+        `summary() describes the module given to the constructor, and ${this.constructor.name} has none. ` +
+          "Its steps are custom: states.netParams holds whatever they create.",
+      );
+    }
+    const spec = this.runner.inputSpec;
+    if (!this.initialized || spec === undefined) {
+      throw new ElegyInputError(`${this.constructor.name} is not initialized: call init(x), fit, evaluate or predict first, so summary() knows the input shapes.`);
+    }
+    const text = tf.tidy(() => {
+      const example = spec.map(({ shape, dtype }) => tf.zeros([1, ...shape.slice(1)], dtype));
+      const x = unflatten(this.runner.inputStructure, example);
+      return nn.summary(module, x, { params: this.states.netParams, states: this.states.netStates });
+    });
+    print(text);
+    return text;
   }
 
   /** Replaces the model's States (e.g. to restore saved or best weights). */

@@ -4,7 +4,7 @@
 import { tf } from "../tf";
 import { Logs } from "../logs";
 import { States } from "../states";
-import { TensorTree, collectTensors, disposeExcept, mapTree } from "../tree";
+import { TensorTree, collectTensors, disposeExcept, leaves, mapTree } from "../tree";
 import type { Batch } from "../loop/batches";
 import { StepDispatcher } from "./dispatch";
 import { PHASE_FLAGS, Phase, StepContext } from "./step-context";
@@ -17,6 +17,10 @@ export class StepRunner {
   classWeight: tf.Tensor | undefined;
   /** Epochs of training completed (saved in checkpoints; where a resumed fit starts). */
   completedEpochs = 0;
+  /** Shape and dtype of each input leaf of the init batch (batch axis included), for summary(). */
+  inputSpec: Array<{ shape: number[]; dtype: tf.DataType }> | undefined;
+  /** The init batch's x, kept only for its structure (its tensors are freed). */
+  inputStructure: TensorTree;
 
   constructor(
     readonly dispatcher: StepDispatcher,
@@ -42,6 +46,8 @@ export class StepRunner {
   /** Runs the init step on one batch (flags: initializing, training). `purpose` is the public phase that asked. */
   initOnBatch(batch: Batch, purpose: string, ownsBatch: boolean): void {
     this.dispatcher.phase = purpose;
+    this.inputSpec = leaves(batch.x).map((t) => ({ shape: [...t.shape], dtype: t.dtype }));
+    this.inputStructure = batch.x;
     const next = this.run("init", batch, (ctx) => this.dispatcher.init(ctx));
     this.adopt(next, ownsBatch ? [batch] : []);
     this.isInitialized = true;

@@ -133,3 +133,14 @@ function leafOf(tree: unknown): tf.Tensor {
   if (tree instanceof tf.Tensor) return tree;
   return leafOf(Object.values(tree as Record<string, unknown>)[0]);
 }
+
+test("summary(): Keras-style table of the module with output shapes and parameter counts", async () => {
+  const model = new Model({ module: new nn.Sequential([new nn.Flatten(), new nn.Linear(300), nn.relu, new nn.Linear(10)]), backend: "cpu" });
+  assert.throws(() => model.summary(() => undefined), /is not initialized: call init\(x\)/);
+  await model.init(tf.zeros([2, 28, 28]));
+  const text = model.summary(() => undefined);
+  assert.match(text, /flatten \(Flatten\)\s+\(None, 784\)\s+0/);
+  assert.match(text, /linear \(Linear\)\s+\(None, 300\)\s+235,500/);
+  assert.match(text, /linear_1 \(Linear\)\s+\(None, 10\)\s+3,010/);
+  assert.match(text, /238,510/);
+});
