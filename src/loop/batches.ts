@@ -3,7 +3,7 @@
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { TensorTree } from "../tree";
-import { HostArray, HostTree, countRows, gatherRows, sliceRows, toHost, upload } from "./host-data";
+import { HostArray, HostTree, countRows, gatherRows, hostLeaves, sliceRows, toHost, upload } from "./host-data";
 
 export interface Batch {
   readonly x: TensorTree;
@@ -38,7 +38,23 @@ export function hostDataset(x: TensorTree, y: TensorTree | undefined, sampleWeig
   }
   const rows = countRows([[hx, "x"], [hy, "y"], [sw, "sampleWeight"]]);
   if (rows === 0) throw new ElegyInputError("x has 0 examples: there is nothing to train or evaluate on.");
+  for (const [tree, name] of [[hx, "x"], [hy, "y"], [sw, "sampleWeight"]] as const) checkFinite(tree, name);
   return { x: hx, y: hy, sampleWeight: sw, rows };
+}
+
+/** NaN or ±Infinity in the data would silently poison every parameter: refuse it up front, naming the example. */
+function checkFinite(tree: HostTree, name: string): void {
+  for (const [path, leaf] of hostLeaves(tree, name)) {
+    if (leaf.dtype !== "float32") continue;
+    const data = leaf.data;
+    for (let i = 0; i < data.length; i++) {
+      if (Number.isFinite(data[i])) continue;
+      const example = Math.floor(i / (data.length / leaf.shape[0]));
+      throw new ElegyInputError(
+        `${path} contains ${data[i]} (example ${example}). Remove or impute non-finite values before training (e.g. tf.where(tf.isNaN(t), 0, t)).`,
+      );
+    }
+  }
 }
 
 /** The number of examples in a batch of tensors (checks that x, y and sampleWeight agree, reads no data). */

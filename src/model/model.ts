@@ -26,7 +26,7 @@ import { StepRunner } from "./step-runner";
 import { stepPlansOf } from "./step-table";
 import {
   EVALUATE_OPTIONS, FIT_OPTIONS, INIT_OPTIONS, MODEL_OPTIONS, ON_BATCH_OPTIONS, PREDICT_OPTIONS,
-  checkNonNegativeInteger, checkOptionKeys, checkPositiveInteger,
+  checkNonNegativeInteger, checkOptionKeys, checkPositiveInteger, checkVerbose,
 } from "./options";
 
 export type LossOption = Parameters<typeof makeLossAggregate>[0];
@@ -184,7 +184,7 @@ export class Model implements CallbackModel {
     }
     if (options.validationData !== undefined) validation = validationSource(options.validationData, batchSize);
     const history = new History();
-    const verbose = options.verbose ?? 1;
+    const verbose = checkVerbose("fit", options.verbose ?? 1);
     const callbacks = new CallbackList([...(verbose ? [new ProgressBar({ verbose })] : []), ...(options.callbacks ?? []), history]);
     callbacks.setModel(this);
     await this.withClassWeight(options.classWeight, data.host, () =>
@@ -196,6 +196,7 @@ export class Model implements CallbackModel {
   /** Runs the test step over the data; returns each log's value over the whole dataset. */
   async evaluate(x: DataInput, y?: TensorTree, options: EvaluateOptions = {}): Promise<Record<string, number>> {
     checkOptionKeys("evaluate", options, EVALUATE_OPTIONS);
+    if (options.verbose !== undefined) checkVerbose("evaluate", options.verbose);
     await this.ready();
     const batchSize = checkPositiveInteger("evaluate", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
     const { source } = sourceFor("evaluate", x, y, { batchSize, shuffle: false, sampleWeight: options.sampleWeight });
@@ -207,6 +208,7 @@ export class Model implements CallbackModel {
   /** Runs the prediction step over x; returns the outputs concatenated (a Tensor, or the step's structure). */
   async predict(x: DataInput, options: PredictOptions = {}): Promise<TensorTree> {
     checkOptionKeys("predict", options, PREDICT_OPTIONS);
+    if (options.verbose !== undefined) checkVerbose("predict", options.verbose);
     await this.ready();
     const batchSize = checkPositiveInteger("predict", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
     const { source } = sourceFor("predict", x, undefined, { batchSize, shuffle: false });

@@ -17,16 +17,28 @@ export function checkOptionKeys(method: string, options: object | undefined, val
   }
 }
 
+/** A value as the user wrote it: strings quoted, NaN and Infinity as such. */
+function shown(value: unknown): string {
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
+}
+
 export function checkPositiveInteger(method: string, name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) {
-    throw new ElegyInputError(`${method}(): ${name} must be a positive integer, got ${JSON.stringify(value) ?? String(value)}.`);
+    throw new ElegyInputError(`${method}(): ${name} must be a positive integer, got ${shown(value)}.`);
   }
   return value;
 }
 
 export function checkNonNegativeInteger(method: string, name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
-    throw new ElegyInputError(`${method}(): ${name} must be a non-negative integer, got ${JSON.stringify(value) ?? String(value)}.`);
+    throw new ElegyInputError(`${method}(): ${name} must be a non-negative integer, got ${shown(value)}.`);
+  }
+  return value;
+}
+
+export function checkVerbose(method: string, value: unknown): 0 | 1 | 2 {
+  if (value !== 0 && value !== 1 && value !== 2) {
+    throw new ElegyInputError(`${method}(): verbose must be 0 (silent), 1 (progress bar) or 2 (one line per epoch), got ${shown(value)}.`);
   }
   return value;
 }

@@ -1,0 +1,215 @@
+// The bad-input matrix: each case asserts the error class and the words of its message
+// that name the cause and the fix.
+import test from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  ElegyBackendError, ElegyCheckpointError, ElegyDefinitionError, ElegyInjectionError, ElegyInputError,
+  ElegyMissingStepError, ElegyStepResultError, Model, States, gradStep, losses, nn, optimizers, predStep, tf, testStep, trainStep,
+  type Logs,
+} from "elegy-ts";
+import { LinearRegression, regressionData, tmpDir } from "../support/models";
+
+type ErrorClass = new (...args: never[]) => Error;
+interface Case {
+  name: string;
+  run: () => Promise<unknown> | unknown;
+  error: ErrorClass;
+  message: RegExp;
+}
+
+const cpu = { backend: "cpu" } as const;
+const data = () => regressionData(10);
+const fitOf = async (options: object, x?: tf.Tensor, y?: tf.Tensor) => {
+  const d = data();
+  return new LinearRegression({ ...cpu, optimizer: optimizers.sgd(0.1) }).fit(x ?? d.x, y ?? d.y, { verbose: 0, ...options });
+};
+
+/** A model whose test step returns `result` (built fresh per case). */
+function returning(result: (x: tf.Tensor, states: States) => unknown): Model {
+  class Returns extends Model {
+    @testStep
+    t(x: tf.Tensor, states: States, initializing: boolean): [tf.Scalar, Logs, States] {
+      if (initializing) return [tf.scalar(0), {}, states.update({ netParams: tf.zeros([4, 1]) })];
+      return result(x, states) as [tf.Scalar, Logs, States];
+    }
+  }
+  return new Returns({ ...cpu, optimizer: optimizers.sgd(0.1) });
+}
+const evaluateReturning = (result: (x: tf.Tensor, states: States) => unknown) => () => {
+  const d = data();
+  return returning(result).evaluate(d.x, d.y);
+};
+
+async function savedCheckpoint(mutate: (dir: string, manifest: Record<string, unknown>) => void): Promise<string> {
+  const d = data();
+  const model = new LinearRegression({ ...cpu, optimizer: optimizers.sgd(0.1) });
+  await model.fit(d.x, d.y, { verbose: 0 });
+  const dir = tmpDir("bad-ckpt");
+  await model.save(dir);
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, "checkpoint.json"), "utf8")) as Record<string, unknown>;
+  mutate(dir, manifest);
+  return dir;
+}
+const writeManifest = (dir: string, manifest: Record<string, unknown>) => fs.writeFileSync(path.join(dir, "checkpoint.json"), JSON.stringify(manifest));
+const loadBad = (mutate: (dir: string, manifest: Record<string, unknown>) => void) => async () =>
+  LinearRegression.load(await savedCheckpoint(mutate), cpu);
+
+const cases: Case[] = [
+  // Data
+  { name: "x/y length mismatch", run: () => fitOf({}, data().x, data().y.slice(0, 9)), error: ElegyInputError, message: /y has 9 examples but x has 10: every input, target and weight needs the same first dimension/ },
+  { name: "sampleWeight of the wrong length", run: () => fitOf({ sampleWeight: tf.ones([9]) }), error: ElegyInputError, message: /sampleWeight has 9 examples but x has 10/ },
+  { name: "sampleWeight of the wrong rank", run: () => fitOf({ sampleWeight: tf.ones([10, 2]) }), error: ElegyInputError, message: /sampleWeight has shape \[10,2\]; it must have shape \[n\]: one weight per example/ },
+  { name: "empty data", run: () => fitOf({}, tf.zeros([0, 4]), tf.zeros([0])), error: ElegyInputError, message: /x has 0 examples: there is nothing to train or evaluate on/ },
+  { name: "NaN in x", run: () => fitOf({}, tf.tensor2d([[1, 2, 3, 4], [1, NaN, 3, 4]]), tf.zeros([2])), error: ElegyInputError, message: /x contains NaN \(example 1\)\. Remove or impute non-finite values/ },
+  { name: "Infinity in y", run: () => fitOf({}, tf.ones([2, 4]), tf.tensor1d([1, Infinity])), error: ElegyInputError, message: /y contains Infinity \(example 1\)/ },
+  { name: "scalar x", run: () => fitOf({}, tf.scalar(1), undefined), error: ElegyInputError, message: /x is a scalar; it needs a first dimension of examples/ },
+  { name: "string tensor", run: () => fitOf({}, tf.tensor(["a", "b"]) as tf.Tensor, tf.zeros([2])), error: ElegyInputError, message: /x is a string tensor; elegy-ts trains on float32, int32 or bool tensors/ },
+  { name: "plain array instead of tensor", run: () => new LinearRegression(cpu).fit([1, 2, 3] as never, undefined, { verbose: 0 }), error: ElegyInputError, message: /x\[0\] is a number; expected a Tensor or a nested object\/array of Tensors\. Wrap arrays with tf\.tensor/ },
+  { name: "dataset batch with a foreign field", run: () => new LinearRegression(cpu).fit([{ input: tf.ones([2, 4]) }][Symbol.iterator]() as never, undefined, { verbose: 0 }), error: ElegyInputError, message: /has the field 'input'; dataset batches have the fields x, y and sampleWeight/ },
+  { name: "dataset plus separate y", run: () => new LinearRegression(cpu).fit(tf.data.array([{ x: tf.ones([1, 4]) }]) as never, tf.ones([1]), { verbose: 0 }), error: ElegyInputError, message: /x is a dataset, so y must be left out/ },
+  // Options
+  { name: "batchSize 0", run: () => fitOf({ batchSize: 0 }), error: ElegyInputError, message: /fit\(\): batchSize must be a positive integer, got 0\./ },
+  { name: "batchSize negative", run: () => fitOf({ batchSize: -4 }), error: ElegyInputError, message: /batchSize must be a positive integer, got -4/ },
+  { name: "batchSize not an integer", run: () => fitOf({ batchSize: 2.5 }), error: ElegyInputError, message: /batchSize must be a positive integer, got 2\.5/ },
+  { name: "batchSize as a string", run: () => fitOf({ batchSize: "64" }), error: ElegyInputError, message: /batchSize must be a positive integer, got "64"/ },
+  { name: "epochs NaN", run: () => fitOf({ epochs: NaN }), error: ElegyInputError, message: /epochs must be a positive integer, got NaN/ },
+  { name: "initialEpoch negative", run: () => fitOf({ initialEpoch: -1 }), error: ElegyInputError, message: /initialEpoch must be a non-negative integer, got -1/ },
+  { name: "stepsPerEpoch 0", run: () => fitOf({ stepsPerEpoch: 0 }), error: ElegyInputError, message: /stepsPerEpoch must be a positive integer, got 0/ },
+  { name: "verbose 3", run: () => fitOf({ verbose: 3 }), error: ElegyInputError, message: /verbose must be 0 \(silent\), 1 \(progress bar\) or 2 \(one line per epoch\), got 3/ },
+  { name: "unknown fit option", run: () => fitOf({ epoch: 2 }), error: ElegyInputError, message: /fit\(\) got an unknown option 'epoch'\. Did you mean 'epochs'\? Valid options: epochs, batchSize/ },
+  { name: "unknown evaluate option", run: () => new LinearRegression(cpu).evaluate(data().x, data().y, { batch_size: 2 } as never), error: ElegyInputError, message: /evaluate\(\) got an unknown option 'batch_size'\. Did you mean 'batchSize'\?/ },
+  { name: "unknown predict option", run: () => new LinearRegression(cpu).predict(data().x, { shuffle: true } as never), error: ElegyInputError, message: /predict\(\) got an unknown option 'shuffle'\. Valid options: batchSize, verbose, callbacks/ },
+  { name: "unknown Model option", run: () => new Model({ modul: new nn.Linear(1) } as never), error: ElegyInputError, message: /new Model\(\) got an unknown option 'modul'\. Did you mean 'module'\?/ },
+  { name: "validationSplit out of range", run: () => fitOf({ validationSplit: 1.5 }), error: ElegyInputError, message: /validationSplit must be a number between 0 and 1 \(exclusive\), got 1\.5/ },
+  { name: "validationSplit leaves no validation data", run: () => fitOf({ validationSplit: 0.01 }), error: ElegyInputError, message: /validationSplit 0\.01 of 10 examples leaves no validation examples/ },
+  { name: "classWeight with unknown classes", run: () => new Model({ ...cpu, module: new nn.Linear(3), loss: losses.sparseCategoricalCrossentropy({ fromLogits: true }), optimizer: optimizers.sgd(0.1) }).fit(tf.ones([3, 2]), tf.tensor1d([0, 1, 2], "int32"), { verbose: 0, classWeight: { 0: 1, 1: 2 } }), error: ElegyInputError, message: /y has class 2 but classWeight covers classes 0\.\.1\. Add a weight for class 2/ },
+  { name: "classWeight negative", run: () => fitOf({ classWeight: [1, -1] }), error: ElegyInputError, message: /classWeight for class 1 is -1; weights must be finite and non-negative/ },
+  { name: "classWeight with a non-index key", run: () => fitOf({ classWeight: { cat: 1 } }), error: ElegyInputError, message: /classWeight has the key 'cat'; keys must be class indices/ },
+  { name: "seed not an integer", run: () => new Model({ seed: 1.5 }), error: ElegyInputError, message: /seed must be an integer, got 1\.5/ },
+  // Steps returning the wrong thing
+  { name: "test step returns 2 items", run: evaluateReturning((_x, s) => [tf.scalar(1), s]), error: ElegyStepResultError, message: /Returns\.t \(@testStep\) must return \[loss: Scalar, logs: Logs, States\], but it returned an array of 2 items/ },
+  { name: "non-scalar loss", run: evaluateReturning((x, s) => [x.sum(1), {}, s]), error: ElegyStepResultError, message: /its loss \(item 1\) is a Tensor of shape \[10\]; reduce it to a scalar, e\.g\. with tf\.mean/ },
+  { name: "States not returned", run: evaluateReturning(() => [tf.scalar(1), {}, { netParams: 1 }]), error: ElegyStepResultError, message: /item 3 is an object \(Object\), not a States\. Return the states you were given, or states\.update/ },
+  { name: "a log that is not a tensor", run: evaluateReturning((_x, s) => [tf.scalar(1), { acc: "high" }, s]), error: ElegyStepResultError, message: /log 'acc' is a string; log values must be scalar Tensors or numbers/ },
+  { name: "a log that is not a scalar", run: evaluateReturning((x, s) => [tf.scalar(1), { acc: x }, s]), error: ElegyStepResultError, message: /log 'acc' is a Tensor of shape \[10,4\]; log values must be scalars/ },
+  {
+    name: "pred step returns a bare tensor",
+    run: () => {
+      class Bare extends Model {
+        @predStep p(x: tf.Tensor): tf.Tensor { return x; }
+      }
+      return new Bare(cpu).predict(data().x);
+    },
+    error: ElegyStepResultError, message: /Bare\.p \(@predStep\) must return \[yPred, States\], but it returned a Tensor of shape \[10,4\]/,
+  },
+  {
+    name: "train step returns logs that are not an object",
+    run: () => {
+      class BadLogs extends Model {
+        @trainStep t(states: States, initializing: boolean): [Logs, States] { return [initializing ? {} : (5 as never), states]; }
+      }
+      return new BadLogs(cpu).fit(data().x, data().y, { verbose: 0 });
+    },
+    error: ElegyStepResultError, message: /BadLogs\.t \(@trainStep\) must return \[logs, States\], but its logs \(item 1\) are a number/,
+  },
+  {
+    name: "gradStep grads that do not match the params",
+    run: () => {
+      class BadGrads extends Model {
+        @gradStep g(states: States): [tf.Scalar, Logs, States, tf.Tensor[]] { return [tf.scalar(0), {}, states, [tf.zeros([3])]]; }
+        @predStep p(x: tf.Tensor, states: States, initializing: boolean): [tf.Tensor, States] {
+          return [x, initializing ? states.update({ netParams: [tf.zeros([4, 1])] }) : states];
+        }
+      }
+      return new BadGrads({ ...cpu, optimizer: optimizers.sgd(0.1), loss: losses.meanSquaredError() }).fit(data().x, data().y.reshape([-1, 1]), { verbose: 0 });
+    },
+    error: ElegyInputError, message: /the gradients returned by @gradStep does not match states\.netParams: at leaf 0, states\.netParams has '0' Tensor\[4,1\] float32 but the gradients returned by @gradStep has '0' Tensor\[3\] float32/,
+  },
+  {
+    name: "loss that does not depend on the params",
+    run: () => {
+      class Detached extends Model {
+        @testStep t(yTrue: tf.Tensor, states: States, initializing: boolean): [tf.Scalar, Logs, States] {
+          return [tf.mean(yTrue) as tf.Scalar, {}, initializing ? states.update({ netParams: tf.zeros([2]) }) : states];
+        }
+      }
+      return new Detached({ ...cpu, optimizer: optimizers.sgd(0.1) }).fit(data().x, data().y, { verbose: 0 });
+    },
+    error: ElegyStepResultError, message: /the loss of the test step does not depend on states\.netParams, so it has no gradient/,
+  },
+  // Missing pieces
+  { name: "predict with no way to predict", run: () => new LinearRegression(cpu).predict(data().x), error: ElegyMissingStepError, message: /LinearRegression cannot predict: it has no prediction step\. Define a method decorated with @predStep, or pass a module/ },
+  { name: "fit without an optimizer", run: () => new LinearRegression(cpu).fit(data().x, data().y, { verbose: 0 }), error: ElegyInputError, message: /LinearRegression cannot fit: it has no optimizer\. Pass one, e\.g\. new LinearRegression\(\{ optimizer: optimizers\.adam\(1e-3\) \}\)/ },
+  { name: "fit with a module but no loss", run: () => new Model({ ...cpu, module: new nn.Linear(1), optimizer: optimizers.sgd(1) }).fit(data().x, data().y, { verbose: 0 }), error: ElegyMissingStepError, message: /Model cannot fit: it has no @trainStep and cannot derive one \(no loss\)/ },
+  { name: "default test step without targets", run: () => new Model({ ...cpu, module: new nn.Linear(1), loss: losses.meanSquaredError(), optimizer: optimizers.sgd(1) }).evaluate(data().x), error: ElegyInputError, message: /the default test step needs targets, but no y was given\. Pass y/ },
+  { name: "save before init", run: () => new LinearRegression(cpu).save(tmpDir("early")), error: ElegyInputError, message: /LinearRegression has nothing to save yet: call init, fit, evaluate or predict first/ },
+  // Injection and definitions
+  {
+    name: "an injectable nobody provided",
+    run: () => {
+      class Needs extends Model {
+        @predStep p(x: tf.Tensor, teacher: unknown, states: States): [tf.Tensor, States] { return [x, states]; }
+      }
+      return new Needs(cpu).predict(data().x);
+    },
+    error: ElegyInjectionError, message: /Needs\.p \(@predStep\) asks for 'teacher', but no such injectable exists\..*model\.provide\("teacher", value\)/,
+  },
+  { name: "providing a built-in name", run: () => new LinearRegression(cpu).provide("states", 1), error: ElegyInputError, message: /Cannot provide 'states': it is a built-in injectable/ },
+  { name: "a States field named like a method", run: () => new States({ get: 1 }), error: ElegyInputError, message: /'get' cannot be a States field: it is the name of a States method/ },
+  {
+    name: "a step method that shadows Model.fit",
+    run: () => {
+      class Shadow extends Model {
+        @testStep fit(x: tf.Tensor, states: States): never { throw new Error(String([x, states])); }
+      }
+      return new Shadow();
+    },
+    error: ElegyDefinitionError, message: /Shadow\.fit \(@testStep\) shadows Model\.fit, which elegy-ts needs\. Give the step method another name/,
+  },
+  { name: "a backend that does not exist", run: () => new LinearRegression({ backend: "tpu" }).fit(data().x, data().y, { verbose: 0 }), error: ElegyBackendError, message: /tpu/ },
+  // Checkpoints
+  { name: "checkpoint folder missing", run: () => LinearRegression.load("/no/such/elegy/dir", cpu), error: ElegyCheckpointError, message: /No checkpoint at \/no\/such\/elegy\/dir: the folder does not exist/ },
+  { name: "checkpoint truncated", run: loadBad((dir, m) => fs.truncateSync(path.join(dir, m.tensorsFile as string), 3)), error: ElegyCheckpointError, message: /truncated or corrupt: tensors-\w+\.bin has 3 bytes/ },
+  {
+    name: "checkpoint corrupt (checksum)",
+    run: loadBad((dir, m) => { const f = path.join(dir, m.tensorsFile as string); const b = fs.readFileSync(f); b[b.length - 1] ^= 1; fs.writeFileSync(f, b); }),
+    error: ElegyCheckpointError, message: /is corrupt: the checksum of tensors-\w+\.bin does not match the manifest/,
+  },
+  { name: "checkpoint with a path outside its folder", run: loadBad((dir, m) => writeManifest(dir, { ...m, tensorsFile: "../x.bin" })), error: ElegyCheckpointError, message: /tensorsFile "\.\.\/x\.bin" is not a plain file name/ },
+  {
+    name: "checkpoint declaring a huge tensor",
+    run: loadBad((dir, m) => { (m.tensors as Array<Record<string, unknown>>)[0].shape = [4e9]; writeManifest(dir, m); }),
+    error: ElegyCheckpointError, message: /declares \d+ bytes, but a float32 tensor of shape \[4000000000\] has 16000000000/,
+  },
+  {
+    name: "checkpoint trying prototype pollution",
+    run: loadBad((dir) => { const f = path.join(dir, "checkpoint.json"); fs.writeFileSync(f, fs.readFileSync(f, "utf8").replace('{"format"', '{"__proto__":{"isAdmin":true},"format"')); }),
+    error: ElegyCheckpointError, message: /contains the key '__proto__', which a checkpoint never has; refusing to load it/,
+  },
+  {
+    name: "checkpoint from another model",
+    run: async () => {
+      const dir = await savedCheckpoint(() => undefined);
+      const other = new LinearRegression(cpu);
+      await other.init(tf.ones([2, 7]), tf.ones([2]));
+      return other.loadWeights(dir);
+    },
+    error: ElegyCheckpointError, message: /does not fit this LinearRegression: .*Tensor\[7,1\].*Tensor\[4,1\]/,
+  },
+];
+
+test(`bad-input matrix: ${cases.length} cases, each with its error class and a message naming cause and fix`, async (t) => {
+  assert.ok(cases.length >= 40, `${cases.length} cases`);
+  for (const c of cases) {
+    await t.test(c.name, async () => {
+      await assert.rejects(async () => c.run(), (error: Error) => {
+        assert.ok(error instanceof c.error, `expected ${c.error.name}, got ${error.name}: ${error.message}`);
+        assert.match(error.message, c.message);
+        return true;
+      });
+    });
+  }
+  assert.equal(({} as Record<string, unknown>).isAdmin, undefined);
+});
