@@ -1,15 +1,14 @@
 // The default step chain, as in Elegy: trainStep → gradStep → testStep → predStep.
 // Each default calls the next kind through the dispatcher, so an override anywhere in the
 // chain is used by the defaults above it.
-import { tf } from "../tf";
-import { ElegyInputError, ElegyStepResultError } from "../errors";
+import { ElegyInputError } from "../errors";
 import { Logs, markRunning } from "../logs";
 import { States } from "../states";
-import { TensorTree, assertSameStructure, leaves, unflatten } from "../tree";
+import { valueAndGrad } from "../grad";
+import { TensorTree, assertSameStructure, leaves } from "../tree";
 import type { StepDispatcher } from "./dispatch";
 import { StepContext } from "./step-context";
 import { GradResult, PredResult, TestResult, TrainResult } from "./step-results";
-import { keepAlive } from "./step-scope";
 
 /** predStep: the `module` given to the constructor; creates its params while initializing. */
 export function defaultPredStep(d: StepDispatcher, ctx: StepContext): PredResult {
@@ -67,36 +66,21 @@ export function defaultTestStep(d: StepDispatcher, ctx: StepContext): TestResult
 /** gradStep: the loss of testStep and its gradient with respect to every leaf of states.netParams. */
 export function defaultGradStep(d: StepDispatcher, ctx: StepContext): GradResult {
   const params = ctx.states.netParams;
-  const flat = leaves(params);
-  if (flat.length === 0) {
+  if (leaves(params).length === 0) {
     throw new ElegyInputError(
       `${d.className} cannot ${d.phase}: states.netParams holds no tensors, so there is nothing to train. ` +
         `Create parameters while initializing (return states.update({ netParams })), or pass a module.`,
     );
   }
-  let aux: [Logs, States] | undefined;
-  const lossOf = (...paramLeaves: tf.Tensor[]): tf.Scalar => {
-    const states = ctx.states.update({ netParams: unflatten(params, paramLeaves) });
-    const [loss, logs, next] = d.test({ ...ctx, states });
-    // tf.valueAndGrads disposes what its function creates; logs and states must outlive it.
-    aux = keepAlive([logs, next]);
-    return loss;
-  };
-  let result: { value: tf.Scalar; grads: tf.Tensor[] };
-  try {
-    result = tf.valueAndGrads(lossOf)(flat) as { value: tf.Scalar; grads: tf.Tensor[] };
-  } catch (error) {
-    if (error instanceof Error && /Cannot compute gradient/.test(error.message)) {
-      throw new ElegyStepResultError(
-        `${d.className} cannot ${d.phase}: the loss of the test step does not depend on states.netParams, ` +
-          `so it has no gradient. Compute the loss from the parameters in the states you are given ` +
-          `(not from tensors created elsewhere). tfjs said: ${error.message}`,
-      );
-    }
-    throw error;
-  }
-  const [logs, next] = aux!;
-  return [result.value, logs, next, unflatten(params, result.grads)];
+  const { value, grads, aux } = valueAndGrad(
+    (netParams) => {
+      const [loss, logs, next] = d.test({ ...ctx, states: ctx.states.update({ netParams }) });
+      return [loss, [logs, next] as const];
+    },
+    params,
+    { loss: `${d.className} cannot ${d.phase}: the loss of the test step`, params: "states.netParams" },
+  );
+  return [value, aux[0], aux[1], grads];
 }
 
 /** trainStep: gradStep, then the optimizer. While initializing: testStep, then the optimizer's state. */

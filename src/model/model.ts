@@ -22,6 +22,9 @@ import { runFit } from "../loop/fit-loop";
 import { runEvaluation } from "../loop/evaluate-loop";
 import { runPrediction } from "../loop/predict-loop";
 import { StepDispatcher } from "./dispatch";
+import { StepKind } from "../metadata-keys";
+import { StepContext } from "./step-context";
+import { GradResult, PredResult, TestResult, TrainResult } from "./step-results";
 import { StepRunner } from "./step-runner";
 import { stepPlansOf } from "./step-table";
 import {
@@ -249,6 +252,36 @@ export class Model implements CallbackModel {
     const batch = userBatch(x, undefined, undefined);
     if (!this.initialized) this.runner.initOnBatch(batch, "predict", false);
     return this.runner.predBatch(batch, false);
+  }
+
+  /**
+   * Runs a step of another kind from inside a step: your override if there is one, else the
+   * default — as Elegy's `self.test_step(...)`. It gets the current call's injectables, with
+   * `patch` replacing some (usually `states`).
+   *   const [loss, logs, next] = this.runStep("testStep", { states: states.update({ netParams }) });
+   */
+  runStep(kind: "predStep", patch?: Partial<StepContext>): PredResult;
+  runStep(kind: "testStep", patch?: Partial<StepContext>): TestResult;
+  runStep(kind: "gradStep", patch?: Partial<StepContext>): GradResult;
+  runStep(kind: "trainStep", patch?: Partial<StepContext>): TrainResult;
+  runStep(kind: "initStep", patch?: Partial<StepContext>): States;
+  runStep(kind: StepKind, patch: Partial<StepContext> = {}): unknown {
+    const active = this.runner.active;
+    if (!active) {
+      throw new ElegyInputError(
+        `runStep("${kind}") can only be called from inside a step (a method decorated with @predStep, @testStep, …). ` +
+          "Outside of steps, use fit, evaluate, predict or trainOnBatch.",
+      );
+    }
+    const ctx = { ...active, ...patch };
+    const d = this.runner.dispatcher;
+    switch (kind) {
+      case "predStep": return d.pred(ctx);
+      case "testStep": return d.test(ctx);
+      case "gradStep": return d.grad(ctx);
+      case "trainStep": return d.train(ctx);
+      case "initStep": return d.init(ctx);
+    }
   }
 
   /** Epochs of training completed so far (restored from checkpoints). */

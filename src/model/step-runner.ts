@@ -19,6 +19,8 @@ export class StepRunner {
   completedEpochs = 0;
   /** Shape and dtype of each input leaf of the init batch (batch axis included), for summary(). */
   inputSpec: Array<{ shape: number[]; dtype: tf.DataType }> | undefined;
+  /** The context of the step call under way (for Model.runStep), else undefined. */
+  active: StepContext | undefined;
   /** The init batch's x, kept only for its structure (its tensors are freed). */
   inputStructure: TensorTree;
 
@@ -94,7 +96,12 @@ export class StepRunner {
       ...PHASE_FLAGS[phase],
     };
     const inputs = collectTensors([batch, this.classWeight], this.current.tensors());
-    return inStepScope(() => step(ctx), inputs);
+    this.active = ctx;
+    try {
+      return inStepScope(() => step(ctx), inputs);
+    } finally {
+      this.active = undefined;
+    }
   }
 
   /** Makes `next` current; frees old-state tensors it dropped and `consumed` values, sparing `keep`. */
