@@ -19,6 +19,11 @@ async function images(limit?: { train?: number; test?: number }) {
   return { train: { x: scale(train.x) }, test: { x: scale(test.x) } };
 }
 
+/** −log p(x | logits) per pixel for Bernoulli pixels, stable for large logits. */
+function bernoulliNll(x: tf.Tensor, logits: tf.Tensor): tf.Tensor {
+  return tf.relu(logits).sub(logits.mul(x)).add(tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+}
+
 @trainer({ data: () => images(), epochs: 5, batchSize: 64 })
 export class VAE extends Model {
   readonly encoder = new nn.MLP([256, 2 * LATENT]);
@@ -53,7 +58,7 @@ export class VAE extends Model {
     // Reparameterization: z = mean + σ·ε keeps the sample differentiable in mean and σ.
     const z = mean.add(tf.exp(logStd).mul(tf.randomNormal(mean.shape, 0, 1, "float32", states.rng.next())));
     const [logits] = this.decoder.apply(params.decoder, {}, z, ctx);
-    const reconstruction = tf.mean(tf.sum(tf.sigmoidCrossEntropyWithLogits(x, logits as tf.Tensor), -1)) as tf.Scalar;
+    const reconstruction = tf.mean(tf.sum(bernoulliNll(x, logits as tf.Tensor), -1)) as tf.Scalar;
     const kl = tf.mean(tf.sum(tf.exp(logStd.mul(2)).add(mean.square()).sub(logStd.mul(2)).sub(1).mul(0.5), -1)) as tf.Scalar;
     const loss = reconstruction.add(kl.mul(this.beta)) as tf.Scalar;
     return [loss, { loss, reconstruction_loss: reconstruction, kl_loss: kl }, states];

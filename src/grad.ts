@@ -32,7 +32,8 @@ export function valueAndGrad<Aux>(
     const { value, grads } = tf.valueAndGrads(lossOf)(flat);
     return { value: value as tf.Scalar, grads: unflatten(params, grads), aux: aux as Aux };
   } catch (error) {
-    if (error instanceof Error && /Cannot compute gradient/.test(error.message)) {
+    // Only tfjs's "nothing connects x to y" means the loss ignores the parameters.
+    if (error instanceof Error && /Cannot compute gradient of y=f\(x\)/.test(error.message)) {
       throw new ElegyStepResultError(
         `${lossName} does not depend on ${paramsName}, so it has no gradient. ` +
           `Compute the loss from the parameters in the states you are given (not from tensors created elsewhere). tfjs said: ${error.message}`,

@@ -1,6 +1,8 @@
 // The public surface of elegy-ts (API.md §2). Re-exports only.
 import "reflect-metadata"; // must load before tsyringe and before any decorator runs
 export { tf } from "./tf";
+import { registerComparisonGradients } from "./autodiff/comparison-gradients";
+registerComparisonGradients();
 export { Model } from "./model/model";
 export type { ModelOptions, FitOptions, EvaluateOptions, PredictOptions, InitOptions, OnBatchOptions, ValidationData } from "./model/model";
 export { States, RNG } from "./states";
