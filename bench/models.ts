@@ -76,8 +76,8 @@ export function layersModel(model: BenchModel): tf.LayersModel {
 export function handForward(model: BenchModel, vars: tf.Variable[], x: tf.Tensor): tf.Tensor {
   if (model === "cnn") {
     const [k1, c1, k2, c2, w, b] = vars;
-    let h = tf.maxPool(tf.relu(tf.conv2d(x.reshape([x.shape[0], 28, 28, 1]) as tf.Tensor4D, k1 as tf.Tensor4D, 1, "valid").add(c1)), 2, 2, "valid");
-    h = tf.maxPool(tf.relu(tf.conv2d(h as tf.Tensor4D, k2 as tf.Tensor4D, 1, "valid").add(c2)), 2, 2, "valid");
+    let h: tf.Tensor = tf.maxPool(tf.relu(tf.conv2d(x.reshape([x.shape[0], 28, 28, 1]) as tf.Tensor4D, k1 as tf.Tensor4D, 1, "valid").add(c1)) as tf.Tensor4D, 2, 2, "valid");
+    h = tf.maxPool(tf.relu(tf.conv2d(h as tf.Tensor4D, k2 as tf.Tensor4D, 1, "valid").add(c2)) as tf.Tensor4D, 2, 2, "valid");
     return h.reshape([x.shape[0], -1]).matMul(w).add(b);
   }
   let h = x.reshape([x.shape[0], -1]);

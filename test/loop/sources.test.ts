@@ -1,6 +1,6 @@
 import test from "node:test";
 import assert from "node:assert/strict";
-import { ElegyInputError, optimizers, tf } from "elegy-ts";
+import { ElegyInputError, callbacks, optimizers, tf } from "elegy-ts";
 import { LinearRegression, regressionData } from "../support/models";
 
 const opts = () => ({ optimizer: optimizers.adam(0.1), backend: "cpu" });
@@ -78,7 +78,6 @@ test("data: x/y row mismatch, bad options and bad batch sizes get clear errors",
 test("data: the last partial batch is kept, and shuffling is seeded by states.rng", async () => {
   const { x, y } = regressionData(10);
   const sizes: number[] = [];
-  const { callbacks } = await import("elegy-ts");
   const model = new LinearRegression(opts());
   await model.fit(x, y, { verbose: 0, batchSize: 4, callbacks: [callbacks.lambda({ onTrainBatchEnd: (_b, info) => void sizes.push(info.size) })] });
   assert.deepEqual(sizes, [4, 4, 2]);

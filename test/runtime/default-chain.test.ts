@@ -5,6 +5,7 @@ import {
   ElegyMissingStepError, Model, States, gradStep, losses, metrics, nn, optimizers, predStep, tf, trainStep, type Logs,
 } from "elegy-ts";
 import { regressionData } from "../support/models";
+import { LinearClassifier } from "../../examples/linear-classifier";
 
 const regression = () => ({
   module: new nn.Linear(1),
@@ -92,7 +93,6 @@ test("default chain: a trainStep override gets the whole step (two optimizers wo
 
 test("default chain: what is missing is named — @predStep for predict, loss for fit, optimizer for fit", async () => {
   const { x, y } = regressionData(8);
-  const { LinearClassifier } = await import("../../examples/linear-classifier");
   await assert.rejects(new LinearClassifier({ backend: "cpu" }).predict(x), (e: Error) =>
     e instanceof ElegyMissingStepError &&
     e.message === "LinearClassifier cannot predict: it has no prediction step. Define a method decorated with @predStep, or pass a module: new Model({ module }).");

@@ -3,6 +3,13 @@ import assert from "node:assert/strict";
 import { Model, States, initStep, predStep, testStep, trainStep, tf, type Logs } from "elegy-ts";
 import { ElegyBuildError, ElegyDefinitionError, ElegyInjectionError, ElegyInputError } from "elegy-ts";
 
+// User injectables are declared for the compile-time check (ELEGY1001 otherwise).
+declare module "elegy-ts" {
+  interface Injectables {
+    teacher: { scale: number };
+  }
+}
+
 type Seen = Record<string, unknown>;
 
 /** Tensors are freed after each step, so the recorder keeps their values, not the tensors. */

@@ -3,7 +3,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { Model, States, callbacks, optimizers, testStep, tf, type Logs } from "elegy-ts";
-import { LinearClassifier } from "../../examples/linear-classifier";
+import { LinearClassifier, LinearClassifierWithPredStep } from "../../examples/linear-classifier";
 
 function synthetic(n: number, features: number, seed: number): { x: tf.Tensor; y: tf.Tensor } {
   return tf.tidy(() => {
@@ -38,7 +38,6 @@ for (const backend of ["wasm", "cpu"]) {
 
 test("memory: predict leaks nothing but its result", async () => {
   const { x, y } = synthetic(100, 784, 2);
-  const { LinearClassifierWithPredStep } = await import("../../examples/linear-classifier");
   const model = new LinearClassifierWithPredStep({ optimizer: optimizers.adam(1e-3) });
   await model.fit(x, y, { epochs: 1, batchSize: 32, verbose: 0 });
   const before = tf.memory().numTensors;

@@ -21,7 +21,7 @@ test("States: update returns a new States and never changes the old one", () => 
   assert.equal(b.step, 2);
   assert.equal(b.name, "a");
   assert.throws(() => {
-    (a as { step: number }).step = 5;
+    (a as unknown as { step: number }).step = 5;
   }, TypeError);
   assert.equal(a.step, 1);
 });
