@@ -59,7 +59,8 @@ export function mnistArrays(options: MnistOptions = {}): { train: MnistArrays; t
 
 /** `{ train: { x, y }, test: { x, y } }` as tensors (API.md §7). Loads the backend first, so the tensors live on it. */
 export async function mnist(options: MnistOptions = {}): Promise<{ train: MnistSplit; test: MnistSplit }> {
-  await ensureBackend();
+  // Tensors go on the backend elegy-ts will use, unless the user already runs one (tf.setBackend).
+  if (!tf.engine().backendName) await ensureBackend();
   const { train, test } = mnistArrays(options);
   const toTensors = (a: MnistArrays): MnistSplit => ({ x: tf.tensor3d(a.x, a.shape, "float32"), y: tf.tensor1d(a.y, "int32") });
   return { train: toTensors(train), test: toTensors(test) };

@@ -73,11 +73,10 @@ export function splitTail(data: HostDataset, fraction: number): [HostDataset, Ho
   if (!(fraction > 0 && fraction < 1)) {
     throw new ElegyInputError(`validationSplit must be a number between 0 and 1 (exclusive), got ${fraction}.`);
   }
+  // At least one example goes to validation (the cut rounds down), but training may be left with none.
   const cut = Math.floor(data.rows * (1 - fraction));
-  if (cut === 0 || cut === data.rows) {
-    throw new ElegyInputError(
-      `validationSplit ${fraction} of ${data.rows} examples leaves ${cut === 0 ? "no training" : "no validation"} examples. Use more data or another fraction.`,
-    );
+  if (cut === 0) {
+    throw new ElegyInputError(`validationSplit ${fraction} of ${data.rows} examples leaves no training examples. Use more data or a smaller fraction.`);
   }
   const part = (start: number, end: number): HostDataset => ({
     x: sliceRows(data.x, start, end),

@@ -2,6 +2,7 @@
 // it is not yet initialized, stops after `limit` batches, and yields to the event loop
 // between batches.
 import type { StepRunner } from "../model/step-runner";
+import { disposeExcept } from "../tree";
 import { Batch } from "./batches";
 import { BatchSource } from "./sources";
 import { yieldToEventLoop } from "./yield";
@@ -18,7 +19,14 @@ export async function* epochBatches(
   for (let count = 0; count < limit; count++) {
     const item = await iterator.next();
     if (item.done) return;
-    if (!runner.initialized) runner.initOnBatch(item.value, purpose, false);
+    if (!runner.initialized) {
+      try {
+        runner.initOnBatch(item.value, purpose, false);
+      } catch (error) {
+        disposeExcept(item.value, runner.states.tensors());
+        throw error;
+      }
+    }
     yield item.value;
     await yieldToEventLoop();
   }

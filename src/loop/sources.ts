@@ -26,7 +26,8 @@ export function hostSource(data: HostDataset, batchSize: number, shuffle: boolea
 
 /** Batches-yielding datasets: tf.data.Dataset, (async) iterables other than arrays, iterators. */
 export function isBatchDataset(value: unknown): value is AsyncIterable<unknown> | Iterable<unknown> | tf.data.Dataset<tf.TensorContainer> {
-  if (value === null || typeof value !== "object" || isTensor(value) || Array.isArray(value) || isPlainObject(value)) return false;
+  if (value === null || typeof value !== "object" || isTensor(value) || Array.isArray(value)) return false;
+  // A plain object is a tree of tensors unless it is iterable (an object literal with [Symbol.asyncIterator]).
   return (
     value instanceof tf.data.Dataset ||
     typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function" ||

@@ -1,7 +1,7 @@
 // Model: the public face of elegy-ts (API.md §5). Subclass it and override steps with the
 // step decorators, or give it a module, loss, metrics and optimizer and use the defaults.
 import { tf } from "../tf";
-import { ElegyCheckpointError, ElegyInputError } from "../errors";
+import { ElegyCheckpointError, ElegyInputError, ElegyMissingStepError } from "../errors";
 import { loadCheckpoint, saveCheckpoint } from "../io/checkpoint";
 import { LossAggregate, MetricAggregate, Module, Optimizer } from "../contracts";
 import { Injector } from "../injection/injector";
@@ -214,6 +214,7 @@ export class Model implements CallbackModel {
     if (options.verbose !== undefined) checkVerbose("predict", options.verbose);
     await this.ready();
     const batchSize = checkPositiveInteger("predict", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
+    this.requirePredStep();
     const { source } = sourceFor("predict", x, undefined, { batchSize, shuffle: false });
     const callbacks = new CallbackList(options.callbacks ?? []);
     callbacks.setModel(this);
@@ -248,6 +249,7 @@ export class Model implements CallbackModel {
 
   /** The prediction step on exactly this batch. */
   async predictOnBatch(x: TensorTree): Promise<TensorTree> {
+    this.requirePredStep();
     await this.ready();
     const batch = userBatch(x, undefined, undefined);
     if (!this.initialized) this.runner.initOnBatch(batch, "predict", false);
@@ -360,6 +362,13 @@ export class Model implements CallbackModel {
   setStates(states: States): void {
     if (!(states instanceof States)) throw new ElegyInputError("setStates() needs a States instance.");
     this.runner.replaceStates(states);
+  }
+
+  /** predict needs a prediction step: say so before initializing anything. */
+  private requirePredStep(): void {
+    const d = this.runner.dispatcher;
+    d.phase = "predict";
+    if (!d.can("predStep")) throw new ElegyMissingStepError(d.missingMessage("predStep"));
   }
 
   /** Runs `body` with the classWeight tensor injected into steps, freed afterwards. */

@@ -50,7 +50,7 @@ export class StepRunner {
     this.dispatcher.phase = purpose;
     this.inputSpec = leaves(batch.x).map((t) => ({ shape: [...t.shape], dtype: t.dtype }));
     this.inputStructure = batch.x;
-    const next = this.run("init", batch, (ctx) => this.dispatcher.init(ctx));
+    const next = this.run("init", batch, ownsBatch, (ctx) => this.dispatcher.init(ctx));
     this.adopt(next, ownsBatch ? [batch] : []);
     this.isInitialized = true;
   }
@@ -58,7 +58,7 @@ export class StepRunner {
   /** One train step. `sink` sees the logs before they are freed. */
   trainBatch(batch: Batch, sink: (logs: Logs) => void, ownsBatch: boolean): void {
     this.dispatcher.phase = "fit";
-    const [logs, next] = this.run("fit", batch, (ctx) => this.dispatcher.train(ctx));
+    const [logs, next] = this.run("fit", batch, ownsBatch, (ctx) => this.dispatcher.train(ctx));
     sink(logs);
     this.adopt(next, ownsBatch ? [logs, batch] : [logs]);
   }
@@ -66,7 +66,7 @@ export class StepRunner {
   /** One test step; its loss is logged as `loss` unless the step logged one itself. */
   testBatch(batch: Batch, sink: (logs: Logs) => void, ownsBatch: boolean): void {
     this.dispatcher.phase = "evaluate";
-    const [loss, logs, next] = this.run("evaluate", batch, (ctx) => this.dispatcher.test(ctx));
+    const [loss, logs, next] = this.run("evaluate", batch, ownsBatch, (ctx) => this.dispatcher.test(ctx));
     sink("loss" in logs ? logs : { loss, ...logs });
     this.adopt(next, ownsBatch ? [loss, logs, batch] : [loss, logs]);
   }
@@ -74,7 +74,7 @@ export class StepRunner {
   /** One prediction step; the caller owns the returned prediction. */
   predBatch(batch: Batch, ownsBatch: boolean): TensorTree {
     this.dispatcher.phase = "predict";
-    const [yPred, next] = this.run("predict", batch, (ctx) => this.dispatcher.pred(ctx));
+    const [yPred, next] = this.run("predict", batch, ownsBatch, (ctx) => this.dispatcher.pred(ctx));
     this.adopt(next, ownsBatch ? [batch] : [], [yPred]);
     return yPred;
   }
@@ -86,7 +86,7 @@ export class StepRunner {
     this.adopt(this.current.update({ metricsStates: mapTree(metricsStates, (t) => tf.zerosLike(t)) }), []);
   }
 
-  private run<R>(phase: Phase, batch: Batch, step: (ctx: StepContext) => R): R {
+  private run<R>(phase: Phase, batch: Batch, ownsBatch: boolean, step: (ctx: StepContext) => R): R {
     const ctx: StepContext = {
       x: batch.x,
       yTrue: batch.y,
@@ -99,6 +99,10 @@ export class StepRunner {
     this.active = ctx;
     try {
       return inStepScope(() => step(ctx), inputs);
+    } catch (error) {
+      // The step failed: its batch will never be consumed. (The caller's own tensors are not in `owned`.)
+      if (ownsBatch) disposeExcept(batch, this.current.tensors());
+      throw error;
     } finally {
       this.active = undefined;
     }

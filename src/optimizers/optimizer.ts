@@ -92,7 +92,8 @@ export abstract class SlotOptimizer implements Optimizer {
     const newSlots: Record<string, TensorTree> = {};
     slotNames.forEach((n, k) => (newSlots[n] = unflatten(slots[n], newSlotLeaves[k])));
     const newState: OptimizerState = { step: tf.add(step, tf.scalar(1, "int32")) as tf.Scalar, slots: newSlots };
-    if (lrScale) newState.lrScale = lrScale;
+    // A fresh tensor (sharing data): callers may dispose the whole old state after apply.
+    if (lrScale) newState.lrScale = tf.clone(lrScale);
     return [unflatten(params, newParams), newState as unknown as TensorTree];
   }
 

@@ -102,7 +102,9 @@ test("EarlyStopping: minDelta, mode max and baseline", async () => {
   };
   assert.equal(await run([1, 0.95, 0.9, 0.85, 0.8], { patience: 1, minDelta: 0.1 }), 2, "improvements below minDelta do not count");
   assert.equal(await run([1, 2, 3, 2, 1], { mode: "max", patience: 1 }), 4, "mode max: stops after the first drop");
-  assert.equal(await run([5, 4, 3, 2.5, 2.4], { baseline: 2, patience: 2 }), 3, "never beating the baseline stops after patience");
+  // An improving epoch never stops training (Keras); below the baseline, patience is not reset by improvements.
+  assert.equal(await run([5, 4, 4.5, 4.6, 4.7], { patience: 2 }), 4, "no baseline: the improvement at epoch 1 resets patience");
+  assert.equal(await run([5, 4, 4.5, 4.6, 4.7], { baseline: 2, patience: 2 }), 3, "baseline never beaten: patience ran from the start");
   tf.dispose([x, y]);
 });
 
