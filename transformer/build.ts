@@ -43,6 +43,14 @@ function readProject(project: string): { rootNames: string[]; options: ts.Compil
   return { rootNames: parsed.fileNames, options: parsed.options, errors: parsed.errors };
 }
 
+function commonDirectory(files: string[]): string {
+  if (files.length === 0) return process.cwd();
+  const parts = files.map((f) => path.dirname(f).split(path.sep));
+  const common: string[] = [];
+  for (let i = 0; parts.every((p) => p[i] !== undefined && p[i] === parts[0][i]); i++) common.push(parts[0][i]);
+  return common.join(path.sep) || path.sep;
+}
+
 export function build(options: BuildOptions): BuildResult {
   const cwd = options.cwd ?? process.cwd();
   let rootNames: string[];
@@ -54,7 +62,8 @@ export function build(options: BuildOptions): BuildResult {
     compilerOptions = { ...project.options };
   } else {
     rootNames = (options.files ?? []).map((f) => path.resolve(cwd, f));
-    compilerOptions = { ...SINGLE_FILE_DEFAULTS };
+    // An explicit root: inside a package with "exports", TypeScript needs one (TS2209).
+    compilerOptions = { ...SINGLE_FILE_DEFAULTS, rootDir: commonDirectory(rootNames) };
   }
   compilerOptions = { ...compilerOptions, ...REQUIRED, noEmitOnError: true, listEmittedFiles: true };
   if (options.outDir) compilerOptions.outDir = path.resolve(cwd, options.outDir);
