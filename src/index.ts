@@ -27,6 +27,7 @@ export { datasets } from "./data";
 export { saveCheckpoint, loadCheckpoint } from "./io/checkpoint";
 export type { Checkpoint } from "./io/checkpoint";
 export { ensureBackend } from "./backend";
+export * as backends from "./backend";
 
 /**
  * Names of your own injectables, for the compile-time check. Augment it:
