@@ -1,37 +1,82 @@
-// ELEGY diagnostics: codes and exact message texts (tests lock them).
-import { STEP_INJECTABLES, StepKind } from "../src/metadata-keys";
+// The ELEGY diagnostics: one code and one message template each. Exact texts are locked by
+// test/transformer/diagnostics.test.ts. Where the runtime has a twin check (src/decorators.ts,
+// src/injection/plan.ts), the compile-time message says the same thing in the same words.
+import { BuiltinInjectable, STEP_INJECTABLES, StepKind } from "../src/metadata-keys";
 
 export const CODES = {
+  /** A parameter name that is no injectable at all (with the closest valid name suggested). */
   unknownInjectable: 1001,
+  /** A built-in injectable that exists, but not for this kind of step (`yTrue` in @predStep). */
   notAvailableInStep: 1002,
-  unsupportedParameter: 1003,
-  wrongParameterType: 1004,
+  /** A destructured or rest parameter: it has no name to inject by. */
+  unnamedParameter: 1003,
+  /** A built-in injectable declared with a type that cannot hold what is injected. */
+  wrongType: 1004,
+  /** A step decorator on something that is not an instance method. */
   notAMethod: 1005,
+  /** Two methods of one class override the same step. */
   duplicateStep: 1006,
 } as const;
 export type ElegyCode = (typeof CODES)[keyof typeof CODES];
 
-/** tsc prints every diagnostic as "TS<code>": our codes are offset so they cannot clash with TypeScript's. */
+/** `ELEGY1001`. */
+export function codeName(code: ElegyCode): string {
+  return `ELEGY${code}`;
+}
+
+/**
+ * tsc prints every diagnostic as `TS<code>`; when ELEGY diagnostics go through tsc (the ts-patch
+ * plugin) their numbers are offset so they cannot be mistaken for TypeScript's own, and the
+ * message text starts with the ELEGY code: `error TS991001: ELEGY1001: …`.
+ */
 export const TS_CODE_OFFSET = 990000;
 
-const allowed = (kind: StepKind) => STEP_INJECTABLES[kind].join(", ");
+/** What elegy-ts injects for a built-in, as said in messages, and the type to declare instead. */
+export const INJECTED_TYPES: Readonly<Record<BuiltinInjectable, { injects: string; declareAs: string }>> = {
+  x: { injects: "a Tensor or a nested object/array of Tensors", declareAs: "tf.Tensor (or a nested object/array of Tensors)" },
+  yTrue: { injects: "a Tensor, a nested object/array of Tensors, or undefined", declareAs: "tf.Tensor (or a nested object/array of Tensors)" },
+  sampleWeight: { injects: "a Tensor or undefined", declareAs: "tf.Tensor | undefined" },
+  classWeight: { injects: "a Tensor or undefined", declareAs: "tf.Tensor | undefined" },
+  states: { injects: "States", declareAs: "States" },
+  initializing: { injects: "a boolean", declareAs: "boolean" },
+  training: { injects: "a boolean", declareAs: "boolean" },
+};
 
-export const messages = {
-  unknownInjectable: (name: string, kind: StepKind, where: string, suggestion: string | undefined, custom: readonly string[]) =>
+/** `x, states, initializing, training` and, when the user declared some, `; and your Injectables: teacher`. */
+function mayRequest(kind: StepKind, userInjectables: readonly string[]): string {
+  const own = userInjectables.length > 0 ? `; and your Injectables: ${userInjectables.join(", ")}` : "";
+  return `@${kind} may request: ${STEP_INJECTABLES[kind].join(", ")}${own}.`;
+}
+
+/** `where` is `Class.method` throughout. */
+export const MESSAGES = {
+  unknownInjectable: (name: string, kind: StepKind, where: string, suggestion: string | undefined, userInjectables: readonly string[]): string =>
     `Unknown injectable '${name}' in @${kind} ${where}.` +
-    (suggestion ? ` Did you mean '${suggestion}'?` : "") +
-    ` @${kind} may request: ${allowed(kind)}${custom.length ? `; your Injectables: ${custom.join(", ")}` : ""}.` +
-    ` To inject your own value, declare '${name}' in the Injectables interface and call model.provide("${name}", value).`,
-  notAvailableInStep: (name: string, kind: StepKind, where: string) =>
-    `'${name}' is not available in @${kind} ${where}. @${kind} may request: ${allowed(kind)}.`,
-  destructured: (index: number, kind: StepKind, where: string) =>
-    `Parameter ${index} of @${kind} ${where} is destructured; steps receive their arguments by parameter name. Give it a plain name (e.g. states) and destructure inside the method.`,
-  rest: (name: string, kind: StepKind, where: string) =>
-    `Parameter '...${name}' of @${kind} ${where} is a rest parameter; steps receive their arguments by parameter name. List each injectable as its own parameter.`,
-  wrongType: (name: string, kind: StepKind, where: string, declared: string, expected: string) =>
-    `'${name}' in @${kind} ${where} is declared as ${declared}, but elegy-ts injects ${expected}. Declare it as ${expected}.`,
-  notAMethod: (kind: StepKind, where: string, what: string) =>
-    `@${kind} cannot decorate ${what} ${where}: steps are instance methods.`,
-  duplicateStep: (kind: StepKind, className: string, first: string, second: string) =>
+    (suggestion !== undefined ? ` Did you mean '${suggestion}'?` : "") +
+    ` ${mayRequest(kind, userInjectables)}` +
+    ` To inject a value of your own, declare '${name}' in the Injectables interface of "elegy-ts" and call model.provide("${name}", value).`,
+
+  notAvailableInStep: (name: string, kind: StepKind, where: string, userInjectables: readonly string[]): string =>
+    `'${name}' is not available in @${kind} ${where}. ${mayRequest(kind, userInjectables)}`,
+
+  destructuredParameter: (position: number, kind: StepKind, where: string): string =>
+    `Parameter ${position} of @${kind} ${where} is destructured, so it has no name to inject by.` +
+    ` Give it a plain name (e.g. states) and destructure it inside the method.`,
+
+  restParameter: (name: string, kind: StepKind, where: string): string =>
+    `Parameter '...${name}' of @${kind} ${where} is a rest parameter, so it has no single name to inject by.` +
+    ` Declare each injectable as its own parameter.`,
+
+  wrongType: (name: BuiltinInjectable, kind: StepKind, where: string, declared: string): string =>
+    `'${name}' in @${kind} ${where} is declared as ${declared}, but elegy-ts injects ${INJECTED_TYPES[name].injects}.` +
+    ` Declare it as ${INJECTED_TYPES[name].declareAs}.`,
+
+  staticMember: (kind: StepKind, where: string): string =>
+    `@${kind} cannot decorate the static method ${where}: steps are instance methods. Remove 'static'.`,
+
+  notAMethod: (kind: StepKind, where: string, what: "a property" | "an accessor"): string =>
+    `@${kind} can only decorate a method, but ${where} is ${what}. Make it a method.`,
+
+  duplicateStep: (kind: StepKind, className: string, first: string, second: string): string =>
     `${className} overrides @${kind} twice: in '${first}' and in '${second}'. Keep one @${kind} per class.`,
 };

@@ -1,103 +1,130 @@
-// StepInfo → ELEGY diagnostics. Pure apart from the type checks, which ask the checker.
+// StepInfo → ELEGY diagnostics. Pure: no checker, no file system; everything it needs was
+// read by analyse.ts. Also formats diagnostics the way tsc prints its own.
+import * as path from "node:path";
 import ts from "typescript";
-import { BUILTIN_INJECTABLE_NAMES, STEP_INJECTABLES } from "../src/metadata-keys";
-import { closestName } from "../src/suggest";
-import { CODES, ElegyCode, TS_CODE_OFFSET, messages } from "./codes";
-import { StepInfo } from "./analyse";
+import { BUILTIN_INJECTABLE_NAMES, BuiltinInjectable, STEP_INJECTABLES } from "../src/metadata-keys";
+import { Location, StepInfo } from "./analyse";
+import { CODES, ElegyCode, MESSAGES, TS_CODE_OFFSET, codeName } from "./codes";
+import { closestName } from "./suggest";
 
 export interface ElegyDiagnostic {
   code: ElegyCode;
   message: string;
-  file: ts.SourceFile;
-  start: number;
-  length: number;
+  location: Location;
 }
 
-/** Built-ins whose declared type must accept what is injected. */
-const BOOLEAN_INJECTABLES = new Set(["initializing", "training"]);
+const BOOLEAN_INJECTABLES: ReadonlySet<BuiltinInjectable> = new Set(["initializing", "training"]);
 
-function at(node: ts.Node, code: ElegyCode, message: string): ElegyDiagnostic {
-  const file = node.getSourceFile();
-  return { code, message, file, start: node.getStart(file), length: node.getWidth(file) };
+function isBuiltin(name: string): name is BuiltinInjectable {
+  return (BUILTIN_INJECTABLE_NAMES as readonly string[]).includes(name);
 }
 
-export function diagnoseSteps(steps: StepInfo[], checker: ts.TypeChecker, custom: readonly string[]): ElegyDiagnostic[] {
+/**
+ * The diagnostics of a set of step decorator uses. Names declared in the user's `Injectables`
+ * interface are accepted in every step; a built-in name is always judged by the step's table.
+ * Sorted by file, then position.
+ */
+export function diagnoseSteps(steps: readonly StepInfo[], userInjectables: readonly string[] = []): ElegyDiagnostic[] {
   const out: ElegyDiagnostic[] = [];
-  const seen = new Map<string, StepInfo>();
+  const report = (code: ElegyCode, message: string, location: Location) => out.push({ code, message, location });
+  const own = userInjectables.filter((name) => !isBuiltin(name));
+  /** First method of each class that overrides a step kind. */
+  const firstOverride = new Map<ts.ClassLikeDeclaration, Map<string, StepInfo>>();
+
   for (const step of steps) {
-    const where = `${step.className}.${step.memberName}`;
-    if (!step.isMethod || step.isStatic) {
-      const what = step.isStatic ? "the static member" : ts.isGetAccessor(step.member) || ts.isSetAccessor(step.member) ? "the accessor" : "the property";
-      out.push(at(step.decorator, CODES.notAMethod, messages.notAMethod(step.kind, where, what)));
+    const where = `${step.class}.${step.method}`;
+    if (step.memberKind === "static") {
+      report(CODES.notAMethod, MESSAGES.staticMember(step.kind, where), step.location);
       continue;
     }
-    const key = `${step.member.parent.pos}:${step.kind}`;
-    const first = seen.get(key);
-    if (first && first.memberName !== step.memberName) {
-      out.push(at(step.decorator, CODES.duplicateStep, messages.duplicateStep(step.kind, step.className, first.memberName, step.memberName)));
-    } else {
-      seen.set(key, step);
+    if (step.memberKind !== "method") {
+      report(CODES.notAMethod, MESSAGES.notAMethod(step.kind, where, step.memberKind === "accessor" ? "an accessor" : "a property"), step.location);
+      continue;
     }
+
+    const byKind = firstOverride.get(step.classNode) ?? new Map<string, StepInfo>();
+    firstOverride.set(step.classNode, byKind);
+    const first = byKind.get(step.kind);
+    if (!first) byKind.set(step.kind, step);
+    else if (first.member !== step.member) {
+      report(CODES.duplicateStep, MESSAGES.duplicateStep(step.kind, step.class, first.method, step.method), step.location);
+    }
+
     const allowed: readonly string[] = STEP_INJECTABLES[step.kind];
-    step.params.forEach((param, i) => {
+    for (const param of step.params) {
       if (param.name === undefined) {
-        out.push(at(param.node, CODES.unsupportedParameter, messages.destructured(i + 1, step.kind, where)));
-        return;
+        report(CODES.unnamedParameter, MESSAGES.destructuredParameter(param.index + 1, step.kind, where), param.location);
+        continue;
       }
       if (param.rest) {
-        out.push(at(param.node, CODES.unsupportedParameter, messages.rest(param.name, step.kind, where)));
-        return;
+        report(CODES.unnamedParameter, MESSAGES.restParameter(param.name, step.kind, where), param.location);
+        continue;
       }
       const name = param.name;
-      if (allowed.includes(name) || custom.includes(name)) {
-        if (BOOLEAN_INJECTABLES.has(name) && param.node.type) {
-          const declared = checker.getTypeAtLocation(param.node.type);
-          if (!checker.isTypeAssignableTo(checker.getBooleanType(), declared)) {
-            out.push(at(param.node, CODES.wrongParameterType, messages.wrongType(name, step.kind, where, checker.typeToString(declared), "boolean")));
-          }
+      if (isBuiltin(name)) {
+        if (!allowed.includes(name)) {
+          report(CODES.notAvailableInStep, MESSAGES.notAvailableInStep(name, step.kind, where, own), param.location);
+        } else if (BOOLEAN_INJECTABLES.has(name) ? !param.type.acceptsBoolean : param.type.primitiveOnly) {
+          report(CODES.wrongType, MESSAGES.wrongType(name, step.kind, where, param.type.text), param.type.location);
         }
-        return;
+        continue;
       }
-      if ((BUILTIN_INJECTABLE_NAMES as readonly string[]).includes(name)) {
-        out.push(at(param.node.name, CODES.notAvailableInStep, messages.notAvailableInStep(name, step.kind, where)));
-        return;
-      }
-      const suggestion = closestName(name, [...allowed, ...custom]) ?? closestName(name, BUILTIN_INJECTABLE_NAMES);
-      out.push(at(param.node.name, CODES.unknownInjectable, messages.unknownInjectable(name, step.kind, where, suggestion, custom)));
-    });
+      if (own.includes(name)) continue;
+      const suggestion = closestName(name, [...allowed, ...own]);
+      report(CODES.unknownInjectable, MESSAGES.unknownInjectable(name, step.kind, where, suggestion, own), param.location);
+    }
   }
-  return out;
+  return sortDiagnostics(out);
 }
 
-/** As a TypeScript diagnostic (for ts-patch), message prefixed with the ELEGY code. */
+export function sortDiagnostics(diagnostics: ElegyDiagnostic[]): ElegyDiagnostic[] {
+  return diagnostics.sort(
+    (a, b) =>
+      compareStrings(a.location.file.fileName, b.location.file.fileName) ||
+      a.location.start - b.location.start ||
+      a.code - b.code,
+  );
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** As a TypeScript diagnostic, for tsc/tspc to print: `error TS991001: ELEGY1001: …`. */
 export function toTsDiagnostic(d: ElegyDiagnostic): ts.Diagnostic {
   return {
     category: ts.DiagnosticCategory.Error,
     code: TS_CODE_OFFSET + d.code,
-    file: d.file,
-    start: d.start,
-    length: d.length,
-    messageText: `ELEGY${d.code}: ${d.message}`,
+    file: d.location.file,
+    start: d.location.start,
+    length: d.location.length,
+    messageText: `${codeName(d.code)}: ${d.message}`,
     source: "elegy-ts",
   };
 }
 
-/** `file(line,col): error ELEGYnnnn: message`, as tsc prints its own. */
-export function formatElegy(d: ElegyDiagnostic, cwd: string): string {
-  const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
-  return `${relative(d.file.fileName, cwd)}(${line + 1},${character + 1}): error ELEGY${d.code}: ${d.message}`;
+/** A file name as printed: relative to `cwd` when inside it, with forward slashes; absolute otherwise. */
+export function displayPath(fileName: string, cwd: string): string {
+  const relative = path.relative(cwd, fileName);
+  const shown = relative === "" || relative.startsWith("..") || path.isAbsolute(relative) ? fileName : relative;
+  return shown.split(path.sep).join("/");
 }
 
-export function formatTs(d: ts.Diagnostic, cwd: string): string {
+/** `file(line,col)` (1-based, as tsc prints it). */
+export function position(file: ts.SourceFile, start: number, cwd: string): string {
+  const { line, character } = file.getLineAndCharacterOfPosition(start);
+  return `${displayPath(file.fileName, cwd)}(${line + 1},${character + 1})`;
+}
+
+/** `file(line,col): error ELEGY1001: message`. */
+export function formatElegyDiagnostic(d: ElegyDiagnostic, cwd: string): string {
+  return `${position(d.location.file, d.location.start, cwd)}: error ${codeName(d.code)}: ${d.message}`;
+}
+
+/** `file(line,col): error TS2322: message`, or `error TS6053: message` when it has no file. */
+export function formatTsDiagnostic(d: ts.Diagnostic, cwd: string): string {
   const text = ts.flattenDiagnosticMessageText(d.messageText, "\n");
-  const kind = ts.DiagnosticCategory[d.category].toLowerCase();
-  if (!d.file || d.start === undefined) return `${kind} TS${d.code}: ${text}`;
-  const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
-  return `${relative(d.file.fileName, cwd)}(${line + 1},${character + 1}): ${kind} TS${d.code}: ${text}`;
-}
-
-function relative(file: string, cwd: string): string {
-  const path = require("node:path") as typeof import("node:path");
-  const rel = path.relative(cwd, file);
-  return rel.startsWith("..") ? file : rel;
+  const category = ts.DiagnosticCategory[d.category].toLowerCase();
+  const where = d.file && d.start !== undefined ? `${position(d.file, d.start, cwd)}: ` : "";
+  return `${where}${category} TS${d.code}: ${text}`;
 }

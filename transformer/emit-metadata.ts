@@ -1,34 +1,70 @@
-// Adds `@Reflect.metadata("<paramNames key>", ["x", "states", …])` to each step method, so
-// the legacy decorator emit records the parameter names the runtime injects by. Files with
-// no step come back as the same node, so their output is byte-for-byte what tsc emits.
+// StepInfo → `@Reflect.metadata("<METADATA.paramNames>", ["x", "states", …])` on each step
+// method, placed after the method's own decorators so the legacy decorator emit applies it
+// first: by the time @predStep & co. run, the names are recorded. Files without a step come
+// back as the very same node, so their output is byte for byte what tsc emits.
 import ts from "typescript";
 import { METADATA } from "../src/metadata-keys";
-import { StepInfo, findSteps } from "./analyse";
+import { ProgramAnalysis, StepInfo } from "./analyse";
 
-export function metadataTransformer(program: ts.Program): ts.TransformerFactory<ts.SourceFile> {
-  const checker = program.getTypeChecker();
+/**
+ * The parameter names to record for a step method, or undefined when none can be recorded
+ * (not an instance method, or a destructured/rest parameter: those are ELEGY errors).
+ */
+export function recordedParamNames(step: StepInfo): string[] | undefined {
+  if (step.memberKind !== "method") return undefined;
+  const names: string[] = [];
+  for (const param of step.params) {
+    if (param.name === undefined || param.rest) return undefined;
+    names.push(param.name);
+  }
+  return names;
+}
+
+function metadataDecorator(factory: ts.NodeFactory, names: readonly string[]): ts.Decorator {
+  return factory.createDecorator(
+    factory.createCallExpression(factory.createPropertyAccessExpression(factory.createIdentifier("Reflect"), "metadata"), undefined, [
+      factory.createStringLiteral(METADATA.paramNames),
+      factory.createArrayLiteralExpression(names.map((name) => factory.createStringLiteral(name))),
+    ]),
+  );
+}
+
+/** A `before` transformer adding the parameter-name metadata of the steps found by `analysis`. */
+export function metadataTransformer(analysis: ProgramAnalysis): ts.TransformerFactory<ts.SourceFile> {
   return (context) => (sourceFile) => {
-    const steps = findSteps(sourceFile, checker).filter((s) => s.isMethod && !s.isStatic && s.params.every((p) => p.name && !p.rest));
-    if (steps.length === 0) return sourceFile;
-    const byMember = new Map<ts.Node, StepInfo>(steps.map((s) => [s.member, s]));
-    const f = context.factory;
+    const steps = analysis.stepsByFile.get(ts.getOriginalNode(sourceFile) as ts.SourceFile);
+    if (!steps) return sourceFile;
+    const namesByMember = new Map<ts.Node, string[]>();
+    for (const step of steps) {
+      const names = recordedParamNames(step);
+      if (names) namesByMember.set(step.member, names);
+    }
+    if (namesByMember.size === 0) return sourceFile;
+    const factory = context.factory;
     const visit = (node: ts.Node): ts.Node => {
-      const step = byMember.get(ts.getOriginalNode(node));
-      if (step && ts.isMethodDeclaration(node)) {
-        const names = f.createArrayLiteralExpression(step.params.map((p) => f.createStringLiteral(p.name!)));
-        const metadata = f.createDecorator(
-          f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier("Reflect"), "metadata"), undefined, [
-            f.createStringLiteral(METADATA.paramNames),
-            names,
-          ]),
-        );
-        return f.updateMethodDeclaration(
-          node, [...(node.modifiers ?? []), metadata], node.asteriskToken, node.name, node.questionToken,
-          node.typeParameters, node.parameters, node.type, node.body,
+      const names = ts.isMethodDeclaration(node) ? namesByMember.get(ts.getOriginalNode(node)) : undefined;
+      if (names && ts.isMethodDeclaration(node)) {
+        const modifiers = [...(node.modifiers ?? [])];
+        // Right after the last decorator (decorators come before keywords such as `async`).
+        let at = 0;
+        modifiers.forEach((m, i) => {
+          if (ts.isDecorator(m)) at = i + 1;
+        });
+        modifiers.splice(at, 0, metadataDecorator(factory, names));
+        return factory.updateMethodDeclaration(
+          node,
+          modifiers,
+          node.asteriskToken,
+          node.name,
+          node.questionToken,
+          node.typeParameters,
+          node.parameters,
+          node.type,
+          ts.visitEachChild(node.body, visit, context),
         );
       }
       return ts.visitEachChild(node, visit, context);
     };
-    return ts.visitNode(sourceFile, visit) as ts.SourceFile;
+    return ts.visitEachChild(sourceFile, visit, context);
   };
 }

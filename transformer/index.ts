@@ -1,37 +1,26 @@
-// ts-patch plugin entry: { "transform": "elegy-ts/transformer" } in compilerOptions.plugins.
-// Reports ELEGY diagnostics (tspc then exits non-zero) and records step parameter names.
-// For builds that must emit nothing on an error, use `elegy-ts build`.
+// ts-patch plugin entry — wiring only.
+//
+//   "plugins": [{ "transform": "elegy-ts/transformer" }]                            (tspc)
+//   "plugins": [{ "transform": "elegy-ts/transformer", "transformProgram": true }]  (tspc, fail-closed)
+//
+// See program.ts for what each mode does; analyse.ts → diagnose.ts → emit-metadata.ts do the work.
 import ts from "typescript";
-import { findSteps, userInjectables } from "./analyse";
-import { diagnoseSteps, toTsDiagnostic } from "./diagnose";
-import { metadataTransformer } from "./emit-metadata";
+import { SourceTransformerExtras, isProgramTransformerCall, sourceTransformer, transformProgram } from "./program";
 
-interface TransformerExtras {
-  addDiagnostic?: (diagnostic: ts.Diagnostic) => number;
+/** Called by ts-patch as (program, config, extras) or, with transformProgram, (program, host, config, extras). */
+export default function elegyTsPlugin(program: ts.Program, second?: unknown, third?: unknown): ts.TransformerFactory<ts.SourceFile> | ts.Program {
+  if (isProgramTransformerCall(second, third)) return transformProgram(program);
+  return sourceTransformer(program, third as SourceTransformerExtras | undefined);
 }
 
-/** Diagnostics of every project file (declaration files and node_modules excluded). */
-export function elegyDiagnostics(program: ts.Program) {
-  const checker = program.getTypeChecker();
-  return program
-    .getSourceFiles()
-    .filter((f) => !f.isDeclarationFile && !/[\\/]node_modules[\\/]/.test(f.fileName))
-    .flatMap((file) => {
-      const steps = findSteps(file, checker);
-      return steps.length ? diagnoseSteps(steps, checker, userInjectables(program, file.fileName)) : [];
-    });
-}
-
-export default function elegyTransformer(program: ts.Program, _config?: unknown, extras?: TransformerExtras): ts.TransformerFactory<ts.SourceFile> {
-  if (extras?.addDiagnostic) for (const d of elegyDiagnostics(program)) extras.addDiagnostic(toTsDiagnostic(d));
-  return metadataTransformer(program);
-}
-
-export { metadataTransformer } from "./emit-metadata";
-export { findSteps, stepKindOf, userInjectables } from "./analyse";
-export type { StepInfo, StepParam } from "./analyse";
-export { diagnoseSteps, formatElegy, formatTs } from "./diagnose";
+export { analyseProgram, findSteps, stepKindOf, userInjectables } from "./analyse";
+export type { Location, MemberKind, ParamType, ProgramAnalysis, StepInfo, StepParam } from "./analyse";
+export { diagnoseSteps, formatElegyDiagnostic, formatTsDiagnostic, toTsDiagnostic } from "./diagnose";
 export type { ElegyDiagnostic } from "./diagnose";
-export { CODES, messages } from "./codes";
-export { build } from "./build";
+export { CODES, MESSAGES, TS_CODE_OFFSET, codeName } from "./codes";
+export type { ElegyCode } from "./codes";
+export { metadataTransformer, recordedParamNames } from "./emit-metadata";
+export { closestName, editDistance, normaliseName } from "./suggest";
+export { elegyDiagnostics, elegyTransformer, isProgramTransformerCall, sourceTransformer, transformProgram } from "./program";
+export { build, REQUIRED_OPTIONS, SINGLE_FILE_DEFAULTS } from "./build";
 export type { BuildOptions, BuildResult } from "./build";

@@ -1,2 +1,4 @@
-/** A mistake in the command line: printed without a stack, exit code 2. */
-export class CliError extends Error {}
+/** A command line that cannot be run (unknown option, missing file…): printed as its message alone, no stack. */
+export class CliError extends Error {
+  override name = "CliError";
+}

@@ -1,42 +1,70 @@
-// elegy-ts command line: subcommand dispatch.
+// The elegy-ts command line: subcommand dispatch. Each command lives in its own file and is
+// registered in COMMANDS; `train` is registered but not implemented yet (see train.ts).
+import * as path from "node:path";
+import { BUILD_HELP, buildCommand } from "./build";
 import { CliError } from "./cli-error";
-import { buildCommand } from "./build-command";
-import { trainCommand } from "./train-command";
+import { CliIO, consoleIO } from "./io";
+import { TRAIN_HELP, trainCommand } from "./train";
+
+interface Command {
+  summary: string;
+  help: string;
+  run(argv: readonly string[], io: CliIO): number | Promise<number>;
+}
+
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  build: { summary: "compile .ts files or a tsconfig project with the elegy transformer", help: BUILD_HELP, run: buildCommand },
+  train: { summary: "build a model file and run its generated trainer (not implemented yet)", help: TRAIN_HELP, run: trainCommand },
+};
 
 export const MAIN_HELP = `Usage: elegy-ts <command> [options]
 
 Commands:
-  build   compile models with the elegy transformer (elegy-ts build --help)
-  train   build a model file and run its generated trainer (elegy-ts train --help)
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${name.padEnd(8)}${command.summary}`)
+  .join("\n")}
 
 Options:
-  -h, --help      this help
-  -v, --version   the elegy-ts version`;
+  -h, --help      show this help (elegy-ts <command> --help for a command's)
+  -v, --version   show the elegy-ts version`;
 
-export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+function version(): string {
+  // dist/src/cli/main.js → the package's package.json
+  const manifest = path.resolve(__dirname, "../../../package.json");
+  return (require(manifest) as { version: string }).version;
+}
+
+/** Runs the command line (without `node` and the script); resolves to the exit code. */
+export async function main(argv: readonly string[], io: CliIO = consoleIO): Promise<number> {
+  const [name, ...rest] = argv;
   try {
-    switch (command) {
-      case undefined:
-      case "-h":
-      case "--help":
-        console.log(MAIN_HELP);
-        return command === undefined ? 2 : 0;
-      case "-v":
-      case "--version":
-        console.log((require("../../../package.json") as { version: string }).version);
-        return 0;
-      case "build":
-        return buildCommand(rest);
-      case "train":
-        return await trainCommand(rest);
-      default:
-        throw new CliError(`Unknown command '${command}'.\n\n${MAIN_HELP}`);
+    if (name === undefined) {
+      io.err(MAIN_HELP);
+      return 1;
     }
+    if (name === "-h" || name === "--help") {
+      io.out(MAIN_HELP);
+      return 0;
+    }
+    if (name === "help") {
+      const topic = rest[0];
+      if (topic === undefined) io.out(MAIN_HELP);
+      else if (Object.hasOwn(COMMANDS, topic)) io.out(COMMANDS[topic].help);
+      else throw new CliError(`elegy-ts: no help for unknown command '${topic}'. Commands: ${Object.keys(COMMANDS).join(", ")}.`);
+      return 0;
+    }
+    if (name === "-v" || name === "--version") {
+      io.out(version());
+      return 0;
+    }
+    if (!Object.hasOwn(COMMANDS, name)) {
+      throw new CliError(`elegy-ts: unknown command '${name}'. Commands: ${Object.keys(COMMANDS).join(", ")}. Run 'elegy-ts --help' for usage.`);
+    }
+    return await COMMANDS[name].run(rest, io);
   } catch (error) {
     if (error instanceof CliError) {
-      console.error(error.message);
-      return 2;
+      io.err(error.message);
+      return 1;
     }
     throw error;
   }

@@ -1,0 +1,70 @@
+// The two ways ts-patch runs the plugin, and the pieces `elegy-ts build` reuses.
+//
+// - Source transformer (`{ "transform": "elegy-ts/transformer" }`): ts-patch calls
+//   (program, config, extras). ELEGY diagnostics go to extras.addDiagnostic, so tspc reports
+//   them and exits non-zero, but ts-patch has already decided to emit: the .js files are
+//   still written (step methods with errors get no metadata, so they fail at construction).
+// - Program transformer (`{ "transform": "elegy-ts/transformer", "transformProgram": true }`):
+//   ts-patch calls (program, host, config, extras) and uses the program we return. Ours
+//   reports ELEGY diagnostics as semantic diagnostics and emits nothing while there are any:
+//   a fail-closed build, like `elegy-ts build`.
+import ts from "typescript";
+import { analyseProgram } from "./analyse";
+import { ElegyDiagnostic, diagnoseSteps, toTsDiagnostic } from "./diagnose";
+import { metadataTransformer } from "./emit-metadata";
+
+/** The ELEGY diagnostics of every file a program emits. */
+export function elegyDiagnostics(program: ts.Program): ElegyDiagnostic[] {
+  const analysis = analyseProgram(program);
+  return diagnoseSteps(analysis.steps, analysis.userInjectables);
+}
+
+/** The `before` transformer that records step parameter names. */
+export function elegyTransformer(program: ts.Program): ts.TransformerFactory<ts.SourceFile> {
+  return metadataTransformer(analyseProgram(program));
+}
+
+/** ts-patch's extras for source transformers (only what we use). */
+export interface SourceTransformerExtras {
+  addDiagnostic?: (diagnostic: ts.Diagnostic) => unknown;
+}
+
+/** Source-transformer mode: report through ts-patch, return the metadata transformer. */
+export function sourceTransformer(program: ts.Program, extras: SourceTransformerExtras | undefined): ts.TransformerFactory<ts.SourceFile> {
+  if (extras?.addDiagnostic) for (const d of elegyDiagnostics(program)) extras.addDiagnostic(toTsDiagnostic(d));
+  return elegyTransformer(program);
+}
+
+function mergeTransformers(program: ts.Program, custom: ts.CustomTransformers | undefined): ts.CustomTransformers {
+  return { ...custom, before: [elegyTransformer(program), ...(custom?.before ?? [])] };
+}
+
+/**
+ * Program-transformer mode: the same program, seen through an object whose semantic
+ * diagnostics include the ELEGY ones and whose emit adds the metadata transformer, or writes
+ * nothing at all while there is an ELEGY error.
+ */
+export function transformProgram(program: ts.Program): ts.Program {
+  const elegy = elegyDiagnostics(program).map(toTsDiagnostic);
+  const wrapped = Object.create(program) as ts.Program;
+  wrapped.getSemanticDiagnostics = (sourceFile, cancellationToken) => [
+    ...program.getSemanticDiagnostics(sourceFile, cancellationToken),
+    ...(sourceFile ? elegy.filter((d) => d.file === sourceFile) : elegy),
+  ];
+  wrapped.emit = (targetSourceFile, writeFile, cancellationToken, emitOnlyDtsFiles, customTransformers) => {
+    if (elegy.length > 0) return { emitSkipped: true, diagnostics: [], emittedFiles: [] };
+    return program.emit(targetSourceFile, writeFile, cancellationToken, emitOnlyDtsFiles, mergeTransformers(program, customTransformers));
+  };
+  return wrapped;
+}
+
+/**
+ * True when ts-patch called the plugin as a program transformer: it passes the compiler host
+ * second, and the plugin's config (with `transformProgram: true`) third. A source transformer
+ * gets the config second, without `transformProgram`.
+ */
+export function isProgramTransformerCall(second: unknown, third: unknown): boolean {
+  const isHost = typeof second === "object" && second !== null && typeof (second as ts.CompilerHost).getSourceFile === "function";
+  const config = third as { transformProgram?: unknown } | undefined;
+  return isHost || (typeof config === "object" && config !== null && config.transformProgram === true);
+}
