@@ -54,6 +54,6 @@ export function closestName(name: string, candidates: readonly string[]): string
   }
   if (best === undefined) return undefined;
   if (bestDistance === 0) return best;
-  if (bestDistance >= target.length || bestDistance >= normaliseName(best).length) return undefined;
+  if (bestDistance >= target.length) return undefined;
   return bestDistance <= maxSuggestionDistance(target.length) ? best : undefined;
 }
