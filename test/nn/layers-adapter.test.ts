@@ -10,6 +10,7 @@ import * as nn from "../../src/nn";
 import * as losses from "../../src/losses";
 import * as metrics from "../../src/metrics";
 import * as optimizers from "../../src/optimizers";
+import { Model } from "../../src/model/model";
 import { RNG } from "../../src/states";
 import { TensorTree, leafPaths, leaves, unflatten } from "../../src/tree";
 import { assertClose, assertNoLeak, tidy, useCpu } from "../losses/support";
@@ -144,4 +145,47 @@ test("a tf.sequential trains functionally on real MNIST digits (adam + crossentr
   assertClose(written, accuracy, 1e-6);
   tf.dispose([...leaves(params), ...leaves(states), ...leaves(optState), train.x, train.y, test_.x, test_.y]);
   model.dispose();
+});
+
+test("inside Model, the adapter trains a tf.sequential to the accuracy of the model's own fit (same weights, batches and Adam)", async () => {
+  // No dropout, no shuffling: both runs see the same batches in the same order from the same
+  // initial weights, so they must end at (nearly) the same weights, not just similar accuracy.
+  const make = () =>
+    tf.sequential({
+      layers: [
+        tf.layers.dense({ units: 32, inputShape: [784], activation: "relu", name: "hidden" }),
+        tf.layers.dense({ units: 10, activation: "softmax", name: "out" }),
+      ],
+    });
+  const reference = make();
+  const adapted = make();
+  adapted.setWeights(reference.getWeights());
+  const train = mnist("train", 0, 2000);
+  const test_ = mnist("t10k", 0, 1000);
+  const options = { epochs: 4, batchSize: 100, shuffle: false, verbose: 0 as const };
+
+  reference.compile({ optimizer: tf.train.adam(3e-3), loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"] });
+  await reference.fit(train.x, train.y.toFloat(), options);
+  const theirs = (reference.evaluate(test_.x, test_.y.toFloat(), { batchSize: 100 }) as tf.Scalar[])[1].dataSync()[0];
+
+  const model = new Model({
+    module: nn.fromLayers(adapted),
+    loss: losses.sparseCategoricalCrossentropy(),
+    metrics: metrics.sparseCategoricalAccuracy(),
+    optimizer: optimizers.adam(3e-3),
+    backend: "cpu",
+  });
+  await model.fit(train.x, train.y, options);
+  const ours = (await model.evaluate(test_.x, test_.y, { batchSize: 100 })).sparse_categorical_accuracy;
+
+  assert.ok(theirs > 0.85, `tfjs-layers' own fit reaches ${theirs}`);
+  assertClose(ours, theirs, 0.005, "test accuracy, adapter in Model vs tf.LayersModel.fit");
+  const params = model.states.netParams as Record<string, Record<string, tf.Tensor>>;
+  for (const weight of reference.trainableWeights) {
+    const [layer, name] = weight.originalName.split("/");
+    assertClose(params[layer][name], weight.read(), 1e-3, weight.originalName);
+  }
+  tf.dispose([train.x, train.y, test_.x, test_.y]);
+  reference.dispose();
+  adapted.dispose();
 });
