@@ -110,6 +110,7 @@ export class Model implements CallbackModel {
   private readonly injector = new Injector();
   private readonly runner: StepRunner;
   private readonly backendRequest: string | undefined;
+  private readonly seed: number;
 
   constructor(options: ModelOptions = {}) {
     checkOptionKeys(`new ${new.target.name}`, options, MODEL_OPTIONS);
@@ -125,6 +126,7 @@ export class Model implements CallbackModel {
     const dispatcher = new StepDispatcher(this, this.constructor.name, plans, this.injector, parts);
     this.runner = new StepRunner(dispatcher, new States({ rng: new RNG(seed) }));
     this.backendRequest = options.backend;
+    this.seed = seed;
   }
 
   /** The current States; replaced after every batch of fit, evaluate and predict. */
@@ -356,6 +358,15 @@ export class Model implements CallbackModel {
     });
     print(text);
     return text;
+  }
+
+  /**
+   * Frees every tensor the model's States hold (params, optimizer and metric states), as
+   * tf.LayersModel.dispose does. The model can be used again: it re-initializes on its next batch.
+   */
+  dispose(): void {
+    this.runner.replaceStates(new States({ rng: new RNG(this.seed) }), false);
+    this.runner.completedEpochs = 0;
   }
 
   /** Replaces the model's States (e.g. to restore saved or best weights). */

@@ -2,6 +2,9 @@
 // to its level after evaluate, predict, and a step that throws mid-epoch.
 import test from "node:test";
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { Model, States, callbacks, optimizers, testStep, tf, type Logs } from "elegy-ts";
 import { LinearClassifier, LinearClassifierWithPredStep } from "../../examples/linear-classifier";
 
@@ -70,4 +73,49 @@ test("memory: a step that throws mid-epoch leaves no tensors behind", async () =
   // The states of the last good batch replaced those of init, one for one; nothing else stays.
   assert.equal(tf.memory().numTensors, before);
   tf.dispose([x, y]);
+});
+
+test("memory: flat across epochs with every stateful callback; save, loadWeights, Model.load and dispose give it all back", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "elegy-memory-"));
+  try {
+    const { x, y } = synthetic(300, 784, 4);
+    const baseline = tf.memory().numTensors;
+    const model = new LinearClassifier({ optimizer: optimizers.adam(1e-3) });
+    const counts: number[] = [];
+    await model.fit(x, y, {
+      epochs: 6,
+      batchSize: 64,
+      verbose: 0,
+      validationSplit: 0.2,
+      callbacks: [
+        callbacks.earlyStopping({ monitor: "val_loss", patience: 10, restoreBestWeights: true }),
+        callbacks.modelCheckpoint({ filepath: path.join(dir, "best"), saveBestOnly: true, monitor: "val_loss" }),
+        callbacks.reduceLROnPlateau({ monitor: "loss", patience: 1, factor: 0.5 }),
+        callbacks.csvLogger({ filename: path.join(dir, "history.csv") }),
+        callbacks.tensorBoard({ logDir: path.join(dir, "tb") }),
+        callbacks.terminateOnNaN(),
+        callbacks.lambda({ onEpochEnd: () => void counts.push(tf.memory().numTensors) }),
+      ],
+    });
+    // The best-weights snapshot shares data with the live params, so from epoch 2 on the count is flat.
+    for (const c of counts.slice(1)) assert.equal(c, counts[1], `tensor counts per epoch: ${counts}`);
+    const trained = tf.memory().numTensors;
+    await model.save(path.join(dir, "ckpt"));
+    assert.equal(tf.memory().numTensors, trained, "save leaks nothing");
+    await model.loadWeights(path.join(dir, "ckpt"));
+    assert.equal(tf.memory().numTensors, trained, "loadWeights replaces the states one for one");
+    const loaded = await LinearClassifier.load(path.join(dir, "ckpt"), { optimizer: optimizers.adam(1e-3) });
+    assert.ok(tf.memory().numTensors > trained, "a loaded model holds its own tensors");
+    loaded.dispose();
+    assert.equal(tf.memory().numTensors, trained, "dispose frees a loaded model's tensors");
+    model.dispose();
+    assert.equal(tf.memory().numTensors, baseline, "dispose frees everything the model held");
+    await model.fit(x, y, { epochs: 1, batchSize: 64, verbose: 0 });
+    assert.ok(model.initialized, "a disposed model initializes again on its next fit");
+    model.dispose();
+    assert.equal(tf.memory().numTensors, baseline);
+    tf.dispose([x, y]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
