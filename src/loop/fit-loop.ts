@@ -54,7 +54,7 @@ export async function runFit(model: CallbackModel, runner: StepRunner, plan: Fit
       break;
     }
     if (plan.validation && (epoch + 1) % plan.validationFreq === 0) {
-      const validation = await runEvaluation(runner, plan.validation, new CallbackList([]));
+      const validation = await runEvaluation(runner, plan.validation, callbacks);
       for (const [name, value] of Object.entries(validation)) lastLogs[`val_${name}`] = value;
     }
     runner.completedEpochs = epoch + 1;

@@ -3,41 +3,57 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Model, States, callbacks, optimizers, testStep, tf, type Logs } from "elegy-ts";
-import { LinearRegression, regressionData, tmpDir } from "../support/models";
+import { LinearRegression, LinearRegressionWithPredStep, regressionData, tmpDir } from "../support/models";
 
 const silent = { verbose: 0 as const };
 
-test("callbacks: hooks run in Keras' order, History last", async () => {
+/** Every hook of the callback protocol (src/callbacks/callback.ts). */
+const HOOKS = [
+  "onTrainBegin", "onTrainEnd", "onEpochBegin", "onEpochEnd", "onTrainBatchBegin", "onTrainBatchEnd",
+  "onTestBegin", "onTestEnd", "onTestBatchBegin", "onTestBatchEnd",
+  "onPredictBegin", "onPredictEnd", "onPredictBatchBegin", "onPredictBatchEnd",
+] as const;
+
+test("callbacks: every hook runs in Keras' order — fit with validation, evaluate, predict — History last", async () => {
   const order: string[] = [];
-  const hook = (name: string) => (...args: unknown[]) => void order.push(typeof args[0] === "number" ? `${name}(${args[0]})` : name);
+  const every = (label: string) => callbacks.lambda(Object.fromEntries(HOOKS.map((name) => [
+    name, (...args: unknown[]) => void order.push(`${label}:${name.replace(/^on/, "")}${typeof args[0] === "number" ? `(${args[0]})` : ""}`),
+  ])));
+  const { x, y } = regressionData(20);
+  const model = new LinearRegressionWithPredStep({ optimizer: optimizers.sgd(0.1), backend: "cpu" });
+  const history = await model.fit(x, y, { ...silent, epochs: 2, batchSize: 10, validationData: [x, y], callbacks: [every("a"), every("b")] });
+  const train = (b: number) => [`a:TrainBatchBegin(${b})`, `b:TrainBatchBegin(${b})`, `a:TrainBatchEnd(${b})`, `b:TrainBatchEnd(${b})`];
+  const test_ = (b: number) => [`a:TestBatchBegin(${b})`, `b:TestBatchBegin(${b})`, `a:TestBatchEnd(${b})`, `b:TestBatchEnd(${b})`];
+  const epoch = (e: number) => [
+    `a:EpochBegin(${e})`, `b:EpochBegin(${e})`, ...train(0), ...train(1),
+    // validation runs the fit callbacks' test hooks, as Keras does
+    "a:TestBegin", "b:TestBegin", ...test_(0), ...test_(1), "a:TestEnd", "b:TestEnd",
+    `a:EpochEnd(${e})`, `b:EpochEnd(${e})`,
+  ];
+  assert.deepEqual(order, ["a:TrainBegin", "b:TrainBegin", ...epoch(0), ...epoch(1), "a:TrainEnd", "b:TrainEnd"]);
+  assert.deepEqual(history.epoch, [0, 1], "History, last in the list, saw both epochs");
+
+  order.length = 0;
+  await model.evaluate(x, y, { batchSize: 10, callbacks: [every("a")] });
+  assert.deepEqual(order, ["a:TestBegin", "a:TestBatchBegin(0)", "a:TestBatchEnd(0)", "a:TestBatchBegin(1)", "a:TestBatchEnd(1)", "a:TestEnd"]);
+
+  order.length = 0;
+  const out = (await model.predict(x, { batchSize: 10, callbacks: [every("a")] })) as tf.Tensor;
+  assert.deepEqual(order, ["a:PredictBegin", "a:PredictBatchBegin(0)", "a:PredictBatchEnd(0)", "a:PredictBatchBegin(1)", "a:PredictBatchEnd(1)", "a:PredictEnd"]);
+  assert.deepEqual(out.shape, [20]);
+  tf.dispose([x, y, out]);
+});
+
+test("callbacks: predict on a model without a prediction step fails before any batch hook", async () => {
+  const order: string[] = [];
   const { x, y } = regressionData(20);
   const model = new LinearRegression({ optimizer: optimizers.sgd(0.1), backend: "cpu" });
-  await model.fit(x, y, {
-    ...silent, epochs: 2, batchSize: 10, validationData: [x, y],
-    callbacks: [callbacks.lambda({
-      onTrainBegin: hook("trainBegin"), onEpochBegin: hook("epochBegin"), onTrainBatchBegin: hook("batchBegin"),
-      onTrainBatchEnd: hook("batchEnd"), onEpochEnd: hook("epochEnd"), onTrainEnd: hook("trainEnd"),
-    })],
-  });
-  assert.deepEqual(order, [
-    "trainBegin",
-    "epochBegin(0)", "batchBegin(0)", "batchEnd(0)", "batchBegin(1)", "batchEnd(1)", "epochEnd(0)",
-    "epochBegin(1)", "batchBegin(0)", "batchEnd(0)", "batchBegin(1)", "batchEnd(1)", "epochEnd(1)",
-    "trainEnd",
-  ]);
-  const testOrder: string[] = [];
-  await model.evaluate(x, y, { batchSize: 10, callbacks: [callbacks.lambda({
-    onTestBegin: () => void testOrder.push("testBegin"), onTestBatchEnd: (b) => void testOrder.push(`testBatchEnd(${b})`),
-    onTestEnd: (logs) => void testOrder.push(`testEnd(${Object.keys(logs).join()})`),
-  })] });
-  assert.deepEqual(testOrder, ["testBegin", "testBatchEnd(0)", "testBatchEnd(1)", "testEnd(loss)"]);
-  const predictOrder: string[] = [];
+  await model.fit(x, y, { ...silent, epochs: 1, batchSize: 10 });
   const out = await model.predict(x, { batchSize: 10, callbacks: [callbacks.lambda({
-    onPredictBegin: () => void predictOrder.push("predictBegin"), onPredictBatchEnd: (b) => void predictOrder.push(`predictBatchEnd(${b})`),
-    onPredictEnd: () => void predictOrder.push("predictEnd"),
+    onPredictBegin: () => void order.push("predictBegin"), onPredictBatchEnd: (b) => void order.push(`predictBatchEnd(${b})`),
   })] }).catch((e: Error) => e);
-  // LinearRegression has no prediction step: predict says so before any hook but predictBegin.
-  assert.ok(out instanceof Error && /has no prediction step/.test(out.message));
+  assert.ok(out instanceof Error && /LinearRegression cannot predict: it has no prediction step/.test(out.message));
+  assert.deepEqual(order, []);
   tf.dispose([x, y]);
 });
 

@@ -1,5 +1,5 @@
 // Small models and data shared by the runtime tests.
-import { Model, States, testStep, tf, type Logs } from "elegy-ts";
+import { Model, States, predStep, testStep, tf, type Logs } from "elegy-ts";
 
 /** Linear regression y = x·w written as a test step; params: w [features, 1]. */
 export class LinearRegression extends Model {
@@ -8,6 +8,22 @@ export class LinearRegression extends Model {
     const w = initializing ? tf.zeros([x.shape[1]!, 1]) : (states.netParams as tf.Tensor);
     const loss = tf.mean(tf.square(x.matMul(w).reshape([-1]).sub(yTrue))) as tf.Scalar;
     return [loss, { loss }, states.update({ netParams: w })];
+  }
+}
+
+/** The same regression, as a prediction step and a test step that calls it. */
+export class LinearRegressionWithPredStep extends Model {
+  @predStep
+  forward(x: tf.Tensor, states: States, initializing: boolean): [tf.Tensor, States] {
+    const w = initializing ? tf.zeros([x.shape[1]!, 1]) : (states.netParams as tf.Tensor);
+    return [x.matMul(w).reshape([-1]), states.update({ netParams: w })];
+  }
+
+  @testStep
+  test(x: tf.Tensor, yTrue: tf.Tensor, states: States, initializing: boolean): [tf.Scalar, Logs, States] {
+    const [yPred, next] = this.forward(x, states, initializing);
+    const loss = tf.mean(tf.square(yPred.sub(yTrue))) as tf.Scalar;
+    return [loss, { loss }, next];
   }
 }
 
