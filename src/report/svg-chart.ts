@@ -27,8 +27,12 @@ function formatTick(v: number): string {
   return Math.abs(v) >= 1e5 ? v.toExponential(1) : String(Number(v.toPrecision(4)));
 }
 
+const LEGEND_Y = 32;
+const LEGEND_ITEM_WIDTH = 96;
+
 export function lineChart(title: string, series: Series[], epochs: number[], width = 480, height = 260): string {
-  const margin = { left: 56, right: 16, top: 28, bottom: 40 };
+  // The legend gets its own row under the title, so it never covers a curve.
+  const margin = { left: 56, right: 16, top: 44, bottom: 40 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
   const finite = series.flatMap((s) => s.values.filter(Number.isFinite));
@@ -55,6 +59,7 @@ export function lineChart(title: string, series: Series[], epochs: number[], wid
   });
   parts.push(`<text x="${margin.left + plotW / 2}" y="${height - 6}" text-anchor="middle" font-size="11" fill="#333">epoch</text>`);
   parts.push(`<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`);
+  const legendX = margin.left + plotW / 2 - (series.length * LEGEND_ITEM_WIDTH) / 2;
   series.forEach((s, k) => {
     const points = s.values.map((v, i) => (Number.isFinite(v) ? `${px(epochs[i]).toFixed(1)},${py(v).toFixed(1)}` : undefined)).filter(Boolean);
     if (points.length > 1) parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${points.join(" ")}"/>`);
@@ -62,9 +67,9 @@ export function lineChart(title: string, series: Series[], epochs: number[], wid
       const [cx, cy] = p!.split(",");
       parts.push(`<circle cx="${cx}" cy="${cy}" r="2.5" fill="${s.color}"/>`);
     }
-    const ly = margin.top + 14 + k * 16;
-    parts.push(`<line x1="${width - margin.right - 92}" x2="${width - margin.right - 76}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"/>`);
-    parts.push(`<text x="${width - margin.right - 72}" y="${ly}" dominant-baseline="middle" font-size="11">${escapeXml(s.name)}</text>`);
+    const lx = legendX + k * LEGEND_ITEM_WIDTH;
+    parts.push(`<line x1="${lx}" x2="${lx + 16}" y1="${LEGEND_Y}" y2="${LEGEND_Y}" stroke="${s.color}" stroke-width="2"/>`);
+    parts.push(`<text x="${lx + 20}" y="${LEGEND_Y}" dominant-baseline="middle" font-size="11">${escapeXml(s.name)}</text>`);
   });
   parts.push("</svg>");
   return parts.join("");
