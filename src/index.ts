@@ -8,7 +8,7 @@ export type { ModelOptions, FitOptions, EvaluateOptions, PredictOptions, InitOpt
 export { States, RNG } from "./states";
 export type { StatesFields } from "./states";
 export { predStep, testStep, gradStep, trainStep, initStep, trainer } from "./decorators";
-export type { TrainerOptions } from "./decorators";
+export type { TrainerData, TrainerOptions, TrainerRun, TrainerSplit } from "./decorators";
 export type { StepContext } from "./model/step-context";
 export type { PredResult, TestResult, GradResult, TrainResult } from "./model/step-results";
 export { valueAndGrad } from "./grad";
