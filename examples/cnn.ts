@@ -25,12 +25,3 @@ export class CNN extends Model {
     });
   }
 }
-
-async function main(): Promise<void> {
-  const { train, test } = await mnistImages();
-  const model = new CNN();
-  await model.fit(train.x, train.y, { epochs: 2, batchSize: 64 });
-  console.log("test", JSON.stringify(await model.evaluate(test.x, test.y, { batchSize: 256 })));
-}
-
-if (require.main === module) main().catch((e) => (console.error(e instanceof Error ? e.message : e), process.exit(1)));

@@ -34,6 +34,8 @@ export interface TrainerRun {
   /** The final logs: the test evaluation, or the last epoch's logs without test data. */
   logs: Record<string, number>;
   history: History;
+  /** Prints a line to stdout (before the final JSON line), unless --verbose 0. */
+  log(line: string): void;
 }
 
 export interface TrainerOptions<M extends Model = Model> {

@@ -20,7 +20,7 @@ import { readTrainerFlags, resolveTrainerFlags, trainerHelp } from "./flags";
 import { readHistoryCsv, truncateHistoryCsv } from "./history-file";
 import { TRAINER_MESSAGES } from "./messages";
 import { TrainerData, TrainerOptions, TrainerSplit, trainerDefaults } from "./options";
-import type { DataInput } from "../loop/sources";
+import { isBatchDataset, type DataInput } from "../loop/sources";
 import type { SampleWeightInput } from "../loop/batches";
 
 type ModelClass = (new (options?: ModelOptions) => Model) & { name: string };
@@ -40,14 +40,9 @@ function trainerOptions(cls: ModelClass): TrainerOptions {
   return Reflect.getOwnMetadata(METADATA.trainer, cls) as TrainerOptions;
 }
 
-function isDataset(split: unknown): boolean {
-  if (split === null || typeof split !== "object") return false;
-  return Symbol.iterator in split || Symbol.asyncIterator in split || typeof (split as { iterator?: unknown }).iterator === "function";
-}
-
 /** fit/evaluate arguments for a split: `{ x, y }` tensors, or a dataset of batches as it is. */
 function asInput(split: TrainerSplit): { x: DataInput; y?: TensorTree; sampleWeight?: SampleWeightInput } {
-  if (isDataset(split)) return { x: split as DataInput };
+  if (isBatchDataset(split)) return { x: split as DataInput };
   const { x, y, sampleWeight } = split as { x: TensorTree; y?: TensorTree; sampleWeight?: SampleWeightInput };
   return { x, y, sampleWeight };
 }
@@ -60,7 +55,7 @@ async function loadData(cls: ModelClass, options: TrainerOptions): Promise<Train
   if (data.train === undefined) throw bad(`it gave ${Object.keys(data).length ? `{ ${Object.keys(data).join(", ")} }` : "{}"}, without train`);
   for (const name of ["train", "validation", "test"] as const) {
     const split = data[name];
-    if (split !== undefined && !isDataset(split) && (split === null || typeof split !== "object" || (split as { x?: unknown }).x === undefined)) {
+    if (split !== undefined && !isBatchDataset(split) && (split === null || typeof split !== "object" || (split as { x?: unknown }).x === undefined)) {
       throw bad(`its ${name} has no x`);
     }
   }
@@ -97,7 +92,9 @@ export async function runTrainer(
     return 0;
   }
   const flags = resolveTrainerFlags(raw, defaults);
-  const say = (line: string) => flags.verbose > 0 && out(line);
+  const say = (line: string): void => {
+    if (flags.verbose > 0) out(line);
+  };
 
   const outDir = path.resolve(flags.outDir);
   const checkpoint = path.join(outDir, "checkpoint");
@@ -169,7 +166,7 @@ export async function runTrainer(
       ...Object.fromEntries(Object.entries(logs).map(([k, v]) => [`${data.test !== undefined ? "test" : "final"} ${k}`, Number(v.toPrecision(6))])),
     },
   });
-  if (options.afterTraining) await options.afterTraining(model, { outDir, logs, history });
+  if (options.afterTraining) await options.afterTraining(model, { outDir, logs, history, log: (line) => say(line) });
   say(`Wrote ${shown(historyFile)}, ${shown(checkpoint)}${path.sep}, ${shown(reportFile)}`);
   out(JSON.stringify(logs));
   return 0;
