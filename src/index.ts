@@ -1,3 +1,5 @@
+/// <reference types="node" preserve="true" />
+// (Our declarations use Node's types, e.g. Buffer: the reference makes a user's build load them, from @types/node, a dependency.)
 // The public surface of elegy-ts (API.md §2). Re-exports only.
 import "reflect-metadata"; // must load before tsyringe and before any decorator runs
 export { tf } from "./tf";
