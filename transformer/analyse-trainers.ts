@@ -15,7 +15,7 @@ import { ElegyDiagnostic, sortDiagnostics } from "./diagnose";
 const TRAINER_FILES = new Set(["src/decorators.ts", "dist/src/decorators.d.ts"]);
 const MODEL_FILES = new Set(["src/model/model.ts", "dist/src/model/model.d.ts"]);
 
-/** The @trainer classes of one source file that a generated trainer can run. */
+/** The `@trainer` classes of one source file that a generated trainer can run. */
 export interface TrainerFile {
   sourceFile: ts.SourceFile;
   /** Class names as the runtime sees them (`constructor.name`), in source order. */
@@ -23,7 +23,7 @@ export interface TrainerFile {
 }
 
 export interface TrainerAnalysis {
-  /** Files with at least one valid @trainer class (nothing else gets a trainer module). */
+  /** Files with at least one valid `@trainer` class (nothing else gets a trainer module). */
   files: TrainerFile[];
   diagnostics: ElegyDiagnostic[];
 }
@@ -84,7 +84,7 @@ function isExportedFromModule(cls: ClassDeclaration): boolean {
   return Node.isSourceFile(cls.getParent()) && cls.isExported();
 }
 
-/** The @trainer call has a `data` option whose type is not just undefined. */
+/** The `@trainer` call has a `data` option whose type is not just undefined. */
 function hasData(decorator: Decorator): boolean {
   const options = decorator.getCallExpression()?.getArguments()[0];
   if (!options) return false;
@@ -95,7 +95,7 @@ function hasData(decorator: Decorator): boolean {
 
 const analyses = new WeakMap<ts.Program, TrainerAnalysis>();
 
-/** The @trainer classes of every file the program emits, and what is wrong with the others (cached per program). */
+/** The `@trainer` classes of every file the program emits, and what is wrong with the others (cached per program). */
 export function analyseTrainers(program: ts.Program): TrainerAnalysis {
   const cached = analyses.get(program);
   if (cached) return cached;

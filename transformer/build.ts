@@ -50,7 +50,7 @@ export interface BuildResult {
   diagnostics: string[];
   /** Absolute paths of the files written. */
   emittedFiles: string[];
-  /** The trainer modules written (`<name>.trainer.js` beside each compiled file with @trainer classes). */
+  /** The trainer modules written (`<name>.trainer.js` beside each compiled file with `@trainer` classes). */
   trainers: TrainerModule[];
   /** Absolute paths of the program's own source files (not libraries), for callers that cache the build. */
   sourceFiles: string[];

@@ -87,17 +87,17 @@ export const MESSAGES = {
 export { TRAINER_MESSAGES } from "../src/trainer/messages";
 
 export const TRAINER_CODES = {
-  /** @trainer on a class that does not extend Model. */
+  /** `@trainer` on a class that does not extend Model. */
   trainerNotAModel: 1010,
-  /** @trainer on a class the generated trainer cannot require (not exported from the top level). */
+  /** `@trainer` on a class the generated trainer cannot require (not exported from the top level). */
   trainerNotExported: 1011,
-  /** @trainer without `data`. */
+  /** `@trainer` without `data`. */
   trainerWithoutData: 1012,
-  /** @trainer on an abstract class: the trainer cannot construct it. */
+  /** `@trainer` on an abstract class: the trainer cannot construct it. */
   trainerAbstractClass: 1013,
-  /** @trainer twice on one class. */
+  /** `@trainer` twice on one class. */
   trainerTwice: 1014,
-  /** @trainer on a class without a name (`export default class extends Model`). */
+  /** `@trainer` on a class without a name (`export default class extends Model`). */
   trainerAnonymous: 1015,
 } as const;
 export type TrainerCode = (typeof TRAINER_CODES)[keyof typeof TRAINER_CODES];

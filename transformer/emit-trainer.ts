@@ -20,7 +20,7 @@ export interface EmittedOutput {
 
 /** A trainer module to write, and what it trains. */
 export interface TrainerModule {
-  /** The .ts file with the @trainer classes. */
+  /** The .ts file with the `@trainer` classes. */
   source: string;
   /** Its compiled module, which the trainer loads. */
   model: string;
@@ -74,7 +74,7 @@ export function trainerModuleText(modelBase: string, sourceName: string, classes
   );
 }
 
-/** The trainer modules for the files with @trainer classes, placed beside their compiled .js. */
+/** The trainer modules for the files with `@trainer` classes, placed beside their compiled .js. */
 export function trainerModules(files: readonly TrainerFile[], outputs: readonly EmittedOutput[], options: ts.CompilerOptions): TrainerModule[] {
   const modules: TrainerModule[] = [];
   for (const { sourceFile, classes } of files) {

@@ -4,6 +4,11 @@
 //   "plugins": [{ "transform": "elegy-ts/transformer", "transformProgram": true }]  (tspc, fail-closed)
 //
 // See program.ts for what each mode does; analyse.ts → diagnose.ts → emit-metadata.ts do the work.
+/**
+ * The build-time side: `build()` (behind `elegy-ts build`), the ts-patch plugin (the default
+ * export), the step and `@trainer` analyses and the ELEGY diagnostics.
+ * @module elegy-ts/transformer
+ */
 import ts from "typescript";
 import { SourceTransformerExtras, isProgramTransformerCall, sourceTransformer, transformProgram } from "./program";
 

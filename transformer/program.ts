@@ -14,7 +14,7 @@ import { analyseTrainers } from "./analyse-trainers";
 import { ElegyDiagnostic, diagnoseSteps, sortDiagnostics, toTsDiagnostic } from "./diagnose";
 import { metadataTransformer } from "./emit-metadata";
 
-/** The ELEGY diagnostics of every file a program emits: its steps, and its @trainer classes. */
+/** The ELEGY diagnostics of every file a program emits: its steps, and its `@trainer` classes. */
 export function elegyDiagnostics(program: ts.Program): ElegyDiagnostic[] {
   const analysis = analyseProgram(program);
   return sortDiagnostics([...diagnoseSteps(analysis.steps, analysis.userInjectables), ...analyseTrainers(program).diagnostics]);

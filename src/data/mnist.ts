@@ -15,7 +15,7 @@ export interface MnistOptions {
 
 /**
  * Environment variables that cut MNIST down where no size is given, so that a model file whose
- * @trainer loads `datasets.mnist()` can be trained briefly (tests, a first try) without editing it.
+ * `@trainer` loads `datasets.mnist()` can be trained briefly (tests, a first try) without editing it.
  */
 export const MNIST_SIZE_VARIABLES = { trainSize: "ELEGY_MNIST_TRAIN_SIZE", testSize: "ELEGY_MNIST_TEST_SIZE" } as const;
 

@@ -62,7 +62,7 @@ export const TRAINER_USAGE =
   "Usage: elegy-ts train <file.ts|file.js> [--model NAME] [--epochs N] [--batch-size N] [--backend auto|cuda|native|wasm|cpu]\n" +
   "                      [--out-dir DIR] [--verbose 0|1|2] [--seed N] [--resume]";
 
-/** The help of a trainer: each flag with its default (the class's @trainer values). */
+/** The help of a trainer: each flag with its default (the class's `@trainer` values). */
 export function trainerHelp(defaults: TrainerDefaults, models: readonly string[], usage = TRAINER_USAGE): string {
   const modelLine = models.length
     ? `the class to train: ${models.join(", ")} (default ${models[0]})`

@@ -1,5 +1,9 @@
 // Entry of generated trainer modules (`require("elegy-ts/trainer")`): they call main() when run
 // as a program, and export run(argv) → runTrainer for `elegy-ts train`.
+/**
+ * What generated trainer modules run: `runTrainer(exports, argv, source)` and the flag parser.
+ * @module elegy-ts/trainer
+ */
 import { failureText } from "../cli/failure-text";
 import { runTrainer } from "./run-trainer";
 

@@ -63,7 +63,7 @@ export interface TrainerOptions<M extends Model = Model> {
 
 const OPTION_NAMES = ["data", "epochs", "batchSize", "verbose", "seed", "backend", "outDir", "callbacks", "modelOptions", "afterTraining"] as const;
 
-/** Checks @trainer's options when the decorator runs (a plain-JS or untransformed build gets the same checks as `elegy-ts build`). */
+/** Checks `@trainer`'s options when the decorator runs (a plain-JS or untransformed build gets the same checks as `elegy-ts build`). */
 export function checkTrainerOptions(cls: string, options: unknown): void {
   if (options === null || typeof options !== "object" || (options as { data?: unknown }).data === undefined) {
     throw new ElegyDefinitionError(TRAINER_MESSAGES.withoutData(cls));
@@ -93,7 +93,7 @@ export function checkTrainerOptions(cls: string, options: unknown): void {
   if (given.afterTraining !== undefined && typeof given.afterTraining !== "function") throw bad("afterTraining", "a function", given.afterTraining);
 }
 
-/** The trainer's defaults for a class: its @trainer values, else the built-in ones; ELEGY_BACKEND beats the decorator's backend. */
+/** The trainer's defaults for a class: its `@trainer` values, else the built-in ones; ELEGY_BACKEND beats the decorator's backend. */
 export function trainerDefaults(cls: string, options: Partial<TrainerOptions> = {}, env: NodeJS.ProcessEnv = process.env): TrainerDefaults {
   const fromEnv = env.ELEGY_BACKEND !== undefined && env.ELEGY_BACKEND !== "";
   return {

@@ -25,7 +25,7 @@ import type { SampleWeightInput } from "../loop/batches";
 
 type ModelClass = (new (options?: ModelOptions) => Model) & { name: string };
 
-/** The exported classes of a module that carry their own @trainer options, by class name. */
+/** The exported classes of a module that carry their own `@trainer` options, by class name. */
 export function trainerClasses(exports: Record<string, unknown>): Map<string, ModelClass> {
   const found = new Map<string, ModelClass>();
   for (const value of Object.values(exports)) {

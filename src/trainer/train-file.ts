@@ -21,7 +21,7 @@ interface BuildRecord {
   /** Source file → sha256 of its text. */
   sources: Record<string, string>;
   outputs: string[];
-  /** The trainer module, or null when the file has no runnable @trainer class. */
+  /** The trainer module, or null when the file has no runnable `@trainer` class. */
   trainer: string | null;
 }
 
@@ -58,7 +58,7 @@ function freshRecord(file: string): BuildRecord | undefined {
 }
 
 /**
- * The trainer module of a .ts model file (null when it has no @trainer class), building it
+ * The trainer module of a .ts model file (null when it has no `@trainer` class), building it
  * first unless the last build is still fresh. Build errors are printed with `err` and thrown.
  */
 export function builtTrainer(file: string, err: (line: string) => void): string | null {
