@@ -4,6 +4,7 @@
 import { TRAINER_USAGE, trainerHelp } from "../trainer/flags";
 import { trainerDefaults } from "../trainer/options";
 import { trainFile } from "../trainer/train-file";
+import { failureText, isExpectedFailure } from "./failure-text";
 import { CliIO } from "./io";
 
 /** `elegy-ts train --help`: the flags with the built-in defaults (a file's --help shows its @trainer values). */
@@ -20,5 +21,12 @@ export async function trainCommand(argv: readonly string[], io: CliIO): Promise<
     io.out(trainHelp());
     return 0;
   }
-  return trainFile(argv, io.err, io.out);
+  try {
+    return await trainFile(argv, io.err, io.out);
+  } catch (error) {
+    if (isExpectedFailure(error)) throw error;
+    // An error in the model's own code (a step, the data function): its stack, not "internal error".
+    io.err(`elegy-ts train: the training stopped with an error:\n${failureText(error)}`);
+    return 1;
+  }
 }

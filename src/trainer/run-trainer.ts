@@ -7,6 +7,7 @@ import "reflect-metadata";
 import { METADATA } from "../metadata-keys";
 import { ensureBackend } from "../backend";
 import { CliError } from "../cli/cli-error";
+import { displayPath } from "../cli/display-path";
 import { Model, ModelOptions, ValidationData } from "../model/model";
 import { Callback } from "../callbacks/callback";
 import { csvLogger } from "../callbacks/csv-logger";
@@ -62,12 +63,6 @@ async function loadData(cls: ModelClass, options: TrainerOptions): Promise<Train
   return data;
 }
 
-/** A path as shown to the user: relative to the working folder when inside it. */
-function shown(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
-}
-
 /** Runs the trainer with command-line flags; resolves to the exit code. `out` receives stdout lines. */
 export async function runTrainer(
   exports: Record<string, unknown>,
@@ -101,7 +96,7 @@ export async function runTrainer(
   const historyFile = path.join(outDir, "history.csv");
   const reportFile = path.join(outDir, "report.html");
   if (flags.resume && !fs.existsSync(path.join(checkpoint, MANIFEST_FILE))) {
-    throw new CliError(`--resume: there is no checkpoint in ${shown(checkpoint)} to continue from. Train once without --resume first (or give the --out-dir of that run).`);
+    throw new CliError(`--resume: there is no checkpoint in ${displayPath(checkpoint)} to continue from. Train once without --resume first (or give the --out-dir of that run).`);
   }
 
   const backend = await ensureBackend(flags.backend);
@@ -112,7 +107,7 @@ export async function runTrainer(
     initialEpoch = model.epoch;
     if (initialEpoch >= flags.epochs) {
       throw new CliError(
-        `--resume: the checkpoint in ${shown(checkpoint)} has ${initialEpoch} epoch(s) done and --epochs is ${flags.epochs}, so there is nothing to train. ` +
+        `--resume: the checkpoint in ${displayPath(checkpoint)} has ${initialEpoch} epoch(s) done and --epochs is ${flags.epochs}, so there is nothing to train. ` +
           `--epochs counts from the first epoch: give --epochs ${initialEpoch + 1} or more.`,
       );
     }
@@ -122,7 +117,7 @@ export async function runTrainer(
   fs.mkdirSync(outDir, { recursive: true });
   say(
     `${flags.resume ? "Resuming" : "Training"} ${cls.name} (${source}): epochs ${initialEpoch + 1}-${flags.epochs} of ${flags.epochs}, ` +
-      `batch size ${flags.batchSize}, backend ${backend.name}, seed ${flags.seed} → ${shown(outDir)}`,
+      `batch size ${flags.batchSize}, backend ${backend.name}, seed ${flags.seed} → ${displayPath(outDir)}`,
   );
 
   const train = asInput(data.train);
@@ -167,7 +162,7 @@ export async function runTrainer(
     },
   });
   if (options.afterTraining) await options.afterTraining(model, { outDir, logs, history, log: (line) => say(line) });
-  say(`Wrote ${shown(historyFile)}, ${shown(checkpoint)}${path.sep}, ${shown(reportFile)}`);
+  say(`Wrote ${displayPath(historyFile)}, ${displayPath(checkpoint)}${path.sep}, ${displayPath(reportFile)}`);
   out(JSON.stringify(logs));
   return 0;
 }

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { trainerFileName } from "./trainer-file-name";
 import { CliError } from "../cli/cli-error";
+import { displayPath } from "../cli/display-path";
 import { TRAINER_USAGE } from "./flags";
 import { runTrainer } from "./run-trainer";
 
@@ -130,12 +131,7 @@ export async function trainFile(argv: readonly string[], err: (line: string) => 
   }
   const module = (await loadModule(trainer)) as Partial<TrainerModule>;
   if (typeof module.run !== "function") {
-    throw new CliError(`elegy-ts train: ${shownPath(trainer)} is not a trainer module made by this elegy-ts (it has no run export). Rebuild it with elegy-ts build.`);
+    throw new CliError(`elegy-ts train: ${displayPath(trainer)} is not a trainer module made by this elegy-ts (it has no run export). Rebuild it with elegy-ts build.`);
   }
   return module.run(flags, out);
-}
-
-function shownPath(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  return relative.startsWith("..") ? file : relative;
 }

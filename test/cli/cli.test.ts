@@ -113,4 +113,40 @@ test("train examples/linear-classifier.ts on an MNIST subset: the progress lines
   const js = elegy(["train", "examples/.elegy-build/linear-classifier.js", "--model", "LinearClassifierWithPredStep", "--help"]);
   assert.equal(js.status, 0, js.stderr);
   assert.match(js.stdout, /the class to train: LinearClassifier, LinearClassifierWithPredStep \(default LinearClassifier\)/);
+
+  // A compiled model with no trainer module beside it (built by tspc, say) runs from its exports.
+  const solo = path.join(ROOT, "dist", "fixture-out", `cli-solo-${process.pid}`);
+  fs.mkdirSync(solo, { recursive: true });
+  fs.copyFileSync(path.join(ROOT, "examples", ".elegy-build", "linear-classifier.js"), path.join(solo, "model.js"));
+  const bare = elegy(["train", path.join(solo, "model.js"), "--help"]);
+  assert.equal(bare.status, 0, bare.stderr);
+  assert.match(bare.stdout, /^Usage: elegy-ts train model\.js \[options\]/);
+  fs.rmSync(solo, { recursive: true, force: true });
+});
+
+test("train: an error in the model's own code shows its stack; an elegy-ts error is one line; both exit 1", () => {
+  const dir = tempDir("cli-failing", true);
+  fs.writeFileSync(
+    path.join(dir, "failing.ts"),
+    [
+      'import { Model, optimizers, tf, trainer } from "elegy-ts";',
+      "function broken(): never {",
+      '  throw new TypeError("the data loader broke");',
+      "}",
+      "@trainer({ data: broken })",
+      "export class Broken extends Model {}",
+      "@trainer({ data: () => ({ train: { x: tf.zeros([4, 2]) } }), modelOptions: { optimizer: optimizers.sgd(0.1) } })",
+      "export class Moduleless extends Model {}",
+      "",
+    ].join("\n"),
+  );
+  const broken = elegy(["train", "failing.ts", "--backend", "cpu"], { cwd: dir });
+  assert.equal(broken.status, 1);
+  assert.match(broken.stderr, /^elegy-ts train: the training stopped with an error:\nTypeError: the data loader broke\n {4}at broken \(/m);
+  assert.doesNotMatch(broken.stderr, /internal error/);
+
+  const moduleless = elegy(["train", "failing.ts", "--model", "Moduleless", "--backend", "cpu"], { cwd: dir });
+  assert.equal(moduleless.status, 1);
+  const last = moduleless.stderr.trim().split("\n").at(-1)!;
+  assert.match(last, /^ElegyMissingStepError: /, moduleless.stderr);
 });
