@@ -1,6 +1,7 @@
 // A variational autoencoder (Elegy's VAE example): the @testStep uses an encoder and a
 // decoder and returns reconstruction + KL loss; the @predStep uses only the decoder, turning
-// latent codes into images. After training, writes a PNG grid of sampled digits.
+// latent codes into images. After training, the trainer writes a PNG grid of sampled digits
+// into its out dir (runs/VAE/samples.png).
 //   elegy-ts train examples/vae.ts
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -13,7 +14,7 @@ interface VAEParams {
   decoder: TensorTree;
 }
 
-async function images(limit?: { train?: number; test?: number }) {
+export async function images(limit?: { train?: number; test?: number }) {
   const { train, test } = await datasets.mnist({ trainSize: limit?.train, testSize: limit?.test });
   const scale = (x: tf.Tensor) => tf.tidy(() => x.div(255).reshape([x.shape[0], 784]));
   return { train: { x: scale(train.x) }, test: { x: scale(test.x) } };
@@ -24,7 +25,16 @@ function bernoulliNll(x: tf.Tensor, logits: tf.Tensor): tf.Tensor {
   return tf.relu(logits).sub(logits.mul(x)).add(tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
 }
 
-@trainer({ data: () => images(), epochs: 5, batchSize: 64 })
+@trainer({
+  data: () => images(),
+  epochs: 5,
+  batchSize: 64,
+  afterTraining: async (model: VAE, run) => {
+    const file = path.join(run.outDir, "samples.png");
+    await writeSamples(model, file);
+    run.log(`Samples: ${path.relative(process.cwd(), file)}`);
+  },
+})
 export class VAE extends Model {
   readonly encoder = new nn.MLP([256, 2 * LATENT]);
   readonly decoder = new nn.MLP([256, 784]);
@@ -73,14 +83,3 @@ export async function writeSamples(model: VAE, file: string, count = 64): Promis
   fs.writeFileSync(file, report.imageGridPng(await pixels.data(), count, 28));
   tf.dispose([z, pixels]);
 }
-
-async function main(): Promise<void> {
-  const { train, test } = await images();
-  const model = new VAE();
-  await model.fit(train.x, undefined, { epochs: 5, batchSize: 64 });
-  console.log("test", JSON.stringify(await model.evaluate(test.x)));
-  await writeSamples(model, "runs/vae/samples.png");
-  console.log("samples: runs/vae/samples.png");
-}
-
-if (require.main === module) main().catch((e) => (console.error(e instanceof Error ? e.message : e), process.exit(1)));

@@ -1,5 +1,6 @@
 // WGAN-GP (Gulrajani et al. 2017) on MNIST: a custom @trainStep with two optimizers — the
-// critic's, with a gradient penalty on interpolates, and the generator's.
+// critic's, with a gradient penalty on interpolates, and the generator's. After training, the
+// trainer writes a PNG grid of generated digits into its out dir (runs/WGANGP/samples.png).
 //   elegy-ts train examples/wgan-gp.ts
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -15,13 +16,22 @@ interface GanParams {
   critic: TensorTree;
 }
 
-async function images(limit?: number) {
+export async function images(limit?: number) {
   const { train } = await datasets.mnist({ trainSize: limit, testSize: 1 });
   // Pixels in [-1, 1], the generator's tanh range.
   return { train: { x: tf.tidy(() => train.x.div(127.5).sub(1).reshape([train.x.shape[0], 784])) } };
 }
 
-@trainer({ data: () => images(), epochs: 5, batchSize: 64 })
+@trainer({
+  data: () => images(),
+  epochs: 5,
+  batchSize: 64,
+  afterTraining: async (model: WGANGP, run) => {
+    const file = path.join(run.outDir, "samples.png");
+    await writeSamples(model, file);
+    run.log(`Samples: ${path.relative(process.cwd(), file)}`);
+  },
+})
 export class WGANGP extends Model {
   readonly generator = new nn.MLP([256, 784], { activation: nn.leakyRelu });
   readonly critic = new nn.MLP([256, 1], { activation: nn.leakyRelu });
@@ -106,13 +116,3 @@ export async function writeSamples(model: WGANGP, file: string, count = 64): Pro
   fs.writeFileSync(file, report.imageGridPng(await pixels.data(), count, 28));
   tf.dispose([z, out, pixels]);
 }
-
-async function main(): Promise<void> {
-  const { train } = await images();
-  const model = new WGANGP();
-  await model.fit(train.x, undefined, { epochs: 5, batchSize: 64 });
-  await writeSamples(model, "runs/wgan-gp/samples.png");
-  console.log("samples: runs/wgan-gp/samples.png");
-}
-
-if (require.main === module) main().catch((e) => (console.error(e instanceof Error ? e.message : e), process.exit(1)));

@@ -4,6 +4,10 @@
 import "reflect-metadata";
 import { METADATA, StepKind } from "./metadata-keys";
 import { ElegyDefinitionError } from "./errors";
+import type { Model } from "./model/model";
+import { checkTrainerOptions, type TrainerOptions } from "./trainer/options";
+
+export type { TrainerData, TrainerOptions, TrainerRun, TrainerSplit } from "./trainer/options";
 
 export type StepTable = Partial<Record<StepKind, string>>;
 
@@ -55,17 +59,15 @@ export const trainStep = makeStepDecorator("trainStep");
 /** Overrides initialization: `(x, yTrue, sampleWeight, classWeight, states) → States`. */
 export const initStep = makeStepDecorator("initStep");
 
-/** Options of the generated trainer (API.md §7). Kept loose here; cli/ validates them. */
-export interface TrainerOptions {
-  data: unknown;
-  epochs?: number;
-  batchSize?: number;
-  [option: string]: unknown;
-}
-
-/** Marks a model class for trainer generation by `elegy-ts build` (API.md §7). */
-export function trainer(options: TrainerOptions) {
+/**
+ * Marks a model class for trainer generation (API.md §7): `elegy-ts build` emits
+ * `<file>.trainer.js` for it, and `elegy-ts train <file>` runs it. The options are checked
+ * here too, so a plain-JS or untransformed build fails as early as `elegy-ts build` would.
+ */
+export function trainer<M extends Model = Model>(options: TrainerOptions<M>) {
+  // Any class is accepted here: ELEGY1010 (and the trainer at run time) reports one that is not a Model, in plainer words than a type error.
   return function trainerDecorator<C extends abstract new (...args: any[]) => object>(constructor: C): C {
+    checkTrainerOptions(constructor.name, options);
     Reflect.defineMetadata(METADATA.trainer, options, constructor);
     return constructor;
   };

@@ -1,4 +1,11 @@
+/// <reference types="node" preserve="true" />
+// (Our declarations use Node's types, e.g. Buffer: the reference makes a user's build load them, from @types/node, a dependency.)
 // The public surface of elegy-ts (API.md §2). Re-exports only.
+/**
+ * Elegy's step-override training framework for TypeScript and TensorFlow.js: `Model`, the step
+ * decorators, `@trainer`, `nn`, `losses`, `metrics`, `optimizers`, `callbacks`, `datasets`.
+ * @module elegy-ts
+ */
 import "reflect-metadata"; // must load before tsyringe and before any decorator runs
 export { tf } from "./tf";
 import { registerComparisonGradients } from "./autodiff/comparison-gradients";
@@ -8,7 +15,7 @@ export type { ModelOptions, FitOptions, EvaluateOptions, PredictOptions, InitOpt
 export { States, RNG } from "./states";
 export type { StatesFields } from "./states";
 export { predStep, testStep, gradStep, trainStep, initStep, trainer } from "./decorators";
-export type { TrainerOptions } from "./decorators";
+export type { TrainerData, TrainerOptions, TrainerRun, TrainerSplit } from "./decorators";
 export type { StepContext } from "./model/step-context";
 export type { PredResult, TestResult, GradResult, TrainResult } from "./model/step-results";
 export { valueAndGrad } from "./grad";
@@ -24,6 +31,11 @@ export * as losses from "./losses";
 export * as metrics from "./metrics";
 export * as optimizers from "./optimizers";
 export { datasets } from "./data";
+export type { MnistArrays, MnistOptions, MnistSplit } from "./data";
+export type { DataInput } from "./loop/sources";
+export type { SampleWeightInput } from "./loop/batches";
+export type { ClassWeightInput } from "./loop/class-weight";
+export type { MonitorMode } from "./callbacks/monitor";
 export { saveCheckpoint, loadCheckpoint } from "./io/checkpoint";
 export type { Checkpoint } from "./io/checkpoint";
 export { ensureBackend } from "./backend";

@@ -3,13 +3,16 @@
 // nothing at all.
 //
 // The compile uses the TypeScript API directly (the same ts.Program and checker the ts-patch
-// plugin sees). ts-morph is not used here: it bundles its own copy of TypeScript, and the
-// analysis must run on the exact program that emits.
+// plugin sees). The @trainer analysis (analyse-trainers.ts) reads that same program through
+// ts-morph's wrapped nodes, and the trainer modules (emit-trainer.ts) join the in-memory
+// outputs, so they too are written only when everything compiled.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
 import { elegyDiagnostics, elegyTransformer } from "./program";
 import { ElegyDiagnostic, formatElegyDiagnostic, formatTsDiagnostic } from "./diagnose";
+import { analyseTrainers } from "./analyse-trainers";
+import { EmittedOutput, TrainerModule, trainerModules } from "./emit-trainer";
 
 /** What legacy decorators and by-name injection need, whatever a tsconfig says. */
 export const REQUIRED_OPTIONS: Readonly<ts.CompilerOptions> = {
@@ -47,6 +50,10 @@ export interface BuildResult {
   diagnostics: string[];
   /** Absolute paths of the files written. */
   emittedFiles: string[];
+  /** The trainer modules written (`<name>.trainer.js` beside each compiled file with `@trainer` classes). */
+  trainers: TrainerModule[];
+  /** Absolute paths of the program's own source files (not libraries), for callers that cache the build. */
+  sourceFiles: string[];
 }
 
 interface Compilation {
@@ -128,6 +135,10 @@ function inOrder(diagnostics: Sortable[]): string[] {
     .map((d) => d.text);
 }
 
+function failed(diagnostics: string[]): BuildResult {
+  return { exitCode: 1, diagnostics, emittedFiles: [], trainers: [], sourceFiles: [] };
+}
+
 /**
  * Compiles with the elegy transformer. Reports TypeScript's errors and the ELEGY ones; when
  * there is any, writes nothing and returns exitCode 1. Otherwise writes every output file.
@@ -146,7 +157,7 @@ export function build(options: BuildOptions): BuildResult {
   if (options.project !== undefined) {
     compilation = fromProject(options.project, cwd, forced);
     const configErrors = compilation.configErrors.filter((d) => d.category === ts.DiagnosticCategory.Error);
-    if (configErrors.length > 0) return { exitCode: 1, diagnostics: inOrder(configErrors.map((d) => fromTs(d, cwd))), emittedFiles: [] };
+    if (configErrors.length > 0) return failed(inOrder(configErrors.map((d) => fromTs(d, cwd))));
     program = createProgram(compilation);
   } else {
     const rootNames = files.map((f) => path.resolve(cwd, f));
@@ -171,16 +182,24 @@ export function build(options: BuildOptions): BuildResult {
     ...(program.getCompilerOptions().declaration || program.getCompilerOptions().composite ? program.getDeclarationDiagnostics() : []),
   ].filter((d) => d.category === ts.DiagnosticCategory.Error);
   const diagnostics = inOrder([...tsErrors.map((d) => fromTs(d, cwd)), ...elegyDiagnostics(program).map((d) => fromElegy(d, cwd))]);
-  if (diagnostics.length > 0) return { exitCode: 1, diagnostics, emittedFiles: [] };
+  if (diagnostics.length > 0) return failed(diagnostics);
 
   // Emit into memory first, so that an error during emit still leaves nothing written.
-  const outputs: { fileName: string; text: string; bom: boolean }[] = [];
-  const emitted = program.emit(undefined, (fileName, text, bom) => outputs.push({ fileName, text, bom }), undefined, undefined, {
+  const outputs: EmittedOutput[] = [];
+  const emitted = program.emit(undefined, (fileName, text, bom, _onError, sourceFiles) => outputs.push({ fileName, text, bom, sourceFiles }), undefined, undefined, {
     before: [elegyTransformer(program)],
   });
   const emitErrors = inOrder(emitted.diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error).map((d) => fromTs(d, cwd)));
-  if (emitErrors.length > 0) return { exitCode: 1, diagnostics: emitErrors, emittedFiles: [] };
+  if (emitErrors.length > 0) return failed(emitErrors);
+  const modules = trainerModules(analyseTrainers(program).files, outputs, program.getCompilerOptions());
+  for (const module of modules) outputs.push({ fileName: module.trainer, text: module.text, bom: false });
   for (const output of outputs) ts.sys.writeFile(output.fileName, output.text, output.bom);
-  return { exitCode: 0, diagnostics: [], emittedFiles: outputs.map((o) => path.resolve(o.fileName)) };
+  return {
+    exitCode: 0,
+    diagnostics: [],
+    emittedFiles: outputs.map((o) => path.resolve(o.fileName)),
+    trainers: modules,
+    sourceFiles: program.getSourceFiles().filter((f) => !program.isSourceFileFromExternalLibrary(f) && !program.isSourceFileDefaultLibrary(f)).map((f) => path.resolve(f.fileName)),
+  };
 }
 

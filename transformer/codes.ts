@@ -17,7 +17,7 @@ export const CODES = {
   /** Two methods of one class override the same step. */
   duplicateStep: 1006,
 } as const;
-export type ElegyCode = (typeof CODES)[keyof typeof CODES];
+export type ElegyCode = (typeof CODES)[keyof typeof CODES] | TrainerCode;
 
 /** `ELEGY1001`. */
 export function codeName(code: ElegyCode): string {
@@ -80,3 +80,24 @@ export const MESSAGES = {
   duplicateStep: (kind: StepKind, className: string, first: string, second: string): string =>
     `${className} overrides @${kind} twice: in '${first}' and in '${second}'. Keep one @${kind} per class.`,
 };
+
+// ---------------------------------------------------------------------------------------------
+// @trainer (ELEGY1010–1019): checked by analyse-trainers.ts. The texts are shared with the
+// run-time twin checks (src/trainer/messages.ts).
+export { TRAINER_MESSAGES } from "../src/trainer/messages";
+
+export const TRAINER_CODES = {
+  /** `@trainer` on a class that does not extend Model. */
+  trainerNotAModel: 1010,
+  /** `@trainer` on a class the generated trainer cannot require (not exported from the top level). */
+  trainerNotExported: 1011,
+  /** `@trainer` without `data`. */
+  trainerWithoutData: 1012,
+  /** `@trainer` on an abstract class: the trainer cannot construct it. */
+  trainerAbstractClass: 1013,
+  /** `@trainer` twice on one class. */
+  trainerTwice: 1014,
+  /** `@trainer` on a class without a name (`export default class extends Model`). */
+  trainerAnonymous: 1015,
+} as const;
+export type TrainerCode = (typeof TRAINER_CODES)[keyof typeof TRAINER_CODES];

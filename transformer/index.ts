@@ -4,6 +4,11 @@
 //   "plugins": [{ "transform": "elegy-ts/transformer", "transformProgram": true }]  (tspc, fail-closed)
 //
 // See program.ts for what each mode does; analyse.ts → diagnose.ts → emit-metadata.ts do the work.
+/**
+ * The build-time side: `build()` (behind `elegy-ts build`), the ts-patch plugin (the default
+ * export), the step and `@trainer` analyses and the ELEGY diagnostics.
+ * @module elegy-ts/transformer
+ */
 import ts from "typescript";
 import { SourceTransformerExtras, isProgramTransformerCall, sourceTransformer, transformProgram } from "./program";
 
@@ -17,8 +22,12 @@ export { analyseProgram, findSteps, stepKindOf, userInjectables } from "./analys
 export type { Location, MemberKind, ParamType, ProgramAnalysis, StepInfo, StepParam } from "./analyse";
 export { diagnoseSteps, formatElegyDiagnostic, formatTsDiagnostic, toTsDiagnostic } from "./diagnose";
 export type { ElegyDiagnostic } from "./diagnose";
-export { CODES, MESSAGES, TS_CODE_OFFSET, codeName } from "./codes";
-export type { ElegyCode } from "./codes";
+export { CODES, MESSAGES, TRAINER_CODES, TRAINER_MESSAGES, TS_CODE_OFFSET, codeName } from "./codes";
+export type { ElegyCode, TrainerCode } from "./codes";
+export { analyseTrainers } from "./analyse-trainers";
+export type { TrainerAnalysis, TrainerFile } from "./analyse-trainers";
+export { outputFormat, trainerFileName, trainerModuleText, trainerModules } from "./emit-trainer";
+export type { EmittedOutput, TrainerModule } from "./emit-trainer";
 export { metadataTransformer, recordedParamNames } from "./emit-metadata";
 export { closestName, editDistance, normaliseName } from "./suggest";
 export { elegyDiagnostics, elegyTransformer, isProgramTransformerCall, sourceTransformer, transformProgram } from "./program";

@@ -10,13 +10,14 @@
 //   a fail-closed build, like `elegy-ts build`.
 import ts from "typescript";
 import { analyseProgram } from "./analyse";
-import { ElegyDiagnostic, diagnoseSteps, toTsDiagnostic } from "./diagnose";
+import { analyseTrainers } from "./analyse-trainers";
+import { ElegyDiagnostic, diagnoseSteps, sortDiagnostics, toTsDiagnostic } from "./diagnose";
 import { metadataTransformer } from "./emit-metadata";
 
-/** The ELEGY diagnostics of every file a program emits. */
+/** The ELEGY diagnostics of every file a program emits: its steps, and its `@trainer` classes. */
 export function elegyDiagnostics(program: ts.Program): ElegyDiagnostic[] {
   const analysis = analyseProgram(program);
-  return diagnoseSteps(analysis.steps, analysis.userInjectables);
+  return sortDiagnostics([...diagnoseSteps(analysis.steps, analysis.userInjectables), ...analyseTrainers(program).diagnostics]);
 }
 
 /** The `before` transformer that records step parameter names. */

@@ -20,8 +20,13 @@ Always on: experimentalDecorators, emitDecoratorMetadata, useDefineForClassField
 Files given without -p need no tsconfig: they compile with module/moduleResolution node16,
 target ES2022, strict, esModuleInterop and skipLibCheck.
 
-Errors print as file(line,col): error CODE: message. On any error nothing is written and
-the exit code is 1.
+For each file with model classes decorated with @trainer({ data, ... }), also writes
+<name>.trainer.js beside its .js: \`node <name>.trainer.js --help\` (or elegy-ts train).
+A @trainer class its trainer could not run is an error (ELEGY1010-1015: not a Model, not
+exported, no data, abstract, decorated twice, anonymous).
+
+Errors print as file(line,col): error CODE: message. On any error nothing is written (no
+trainer module either) and the exit code is 1.
 
 Options:
   -p, --project PATH   compile a tsconfig.json (or the folder holding one)

@@ -1,20 +1,31 @@
 // The elegy-ts command line: subcommand dispatch. Each command lives in its own file and is
-// registered in COMMANDS; `train` is registered but not implemented yet (see train.ts).
+// registered in COMMANDS.
 import * as path from "node:path";
-import { BUILD_HELP, buildCommand } from "./build";
 import { CliError } from "./cli-error";
+import { failureText, isExpectedFailure } from "./failure-text";
 import { CliIO, consoleIO } from "./io";
-import { TRAIN_HELP, trainCommand } from "./train";
 
 interface Command {
   summary: string;
-  help: string;
-  run(argv: readonly string[], io: CliIO): number | Promise<number>;
+  /** Loaded on use: `build` brings in the compiler, `train` tfjs. */
+  load(): { help(): string; run(argv: readonly string[], io: CliIO): number | Promise<number> };
 }
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
-  build: { summary: "compile .ts files or a tsconfig project with the elegy transformer", help: BUILD_HELP, run: buildCommand },
-  train: { summary: "build a model file and run its generated trainer (not implemented yet)", help: TRAIN_HELP, run: trainCommand },
+  build: {
+    summary: "compile .ts files or a tsconfig project with the elegy transformer",
+    load: () => {
+      const command = require("./build") as typeof import("./build");
+      return { help: () => command.BUILD_HELP, run: command.buildCommand };
+    },
+  },
+  train: {
+    summary: "build a model file if needed and run its generated trainer",
+    load: () => {
+      const command = require("./train") as typeof import("./train");
+      return { help: command.trainHelp, run: command.trainCommand };
+    },
+  },
 };
 
 export const MAIN_HELP = `Usage: elegy-ts <command> [options]
@@ -49,7 +60,7 @@ export async function main(argv: readonly string[], io: CliIO = consoleIO): Prom
     if (name === "help") {
       const topic = rest[0];
       if (topic === undefined) io.out(MAIN_HELP);
-      else if (Object.hasOwn(COMMANDS, topic)) io.out(COMMANDS[topic].help);
+      else if (Object.hasOwn(COMMANDS, topic)) io.out(COMMANDS[topic].load().help());
       else throw new CliError(`elegy-ts: no help for unknown command '${topic}'. Commands: ${Object.keys(COMMANDS).join(", ")}.`);
       return 0;
     }
@@ -60,10 +71,11 @@ export async function main(argv: readonly string[], io: CliIO = consoleIO): Prom
     if (!Object.hasOwn(COMMANDS, name)) {
       throw new CliError(`elegy-ts: unknown command '${name}'. Commands: ${Object.keys(COMMANDS).join(", ")}. Run 'elegy-ts --help' for usage.`);
     }
-    return await COMMANDS[name].run(rest, io);
+    return await COMMANDS[name].load().run(rest, io);
   } catch (error) {
-    if (error instanceof CliError) {
-      io.err(error.message);
+    // A CliError or an ElegyError (also from the copy of elegy-ts a model resolves) is one clear line.
+    if (error instanceof CliError || isExpectedFailure(error)) {
+      io.err(failureText(error));
       return 1;
     }
     throw error;

@@ -1,20 +1,32 @@
 // `elegy-ts train <file.ts|file.js> [--model ClassName] [--epochs N] …` (API.md §1 and §7):
-// builds if needed, then runs the generated trainer of a model. Not implemented yet; the
-// command is registered in main.ts so that it only needs its body here.
+// builds the file if needed, then runs its generated trainer (src/trainer/train-file.ts).
+// The flags and their help are the trainer's own (src/trainer/flags.ts).
+import { TRAINER_USAGE, trainerHelp } from "../trainer/flags";
+import { trainerDefaults } from "../trainer/options";
+import { trainFile } from "../trainer/train-file";
+import { failureText, isExpectedFailure } from "./failure-text";
 import { CliIO } from "./io";
 
-export const TRAIN_HELP = `Usage: elegy-ts train <file.ts|file.js> [--model ClassName] [--epochs N] [--batch-size N]
-                      [--backend auto|cuda|native|wasm|cpu] [--out-dir DIR] [--verbose 0|1|2]
-                      [--seed N] [--resume]
-
-Builds the file if needed, then runs the generated trainer of its model.
-Not implemented yet.`;
+/** `elegy-ts train --help`: the flags with the built-in defaults (a file's --help shows its @trainer values). */
+export function trainHelp(): string {
+  return (
+    trainerHelp(trainerDefaults("<ClassName>"), [], TRAINER_USAGE) +
+    `\n\nThe defaults shown are the built-in ones; a class's @trainer({ epochs, batchSize, … }) replaces them:\n` +
+    `elegy-ts train <file> --help shows that file's. A .ts file is built into .elegy-build/ beside it, again only when a source changed.`
+  );
+}
 
 export async function trainCommand(argv: readonly string[], io: CliIO): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    io.out(TRAIN_HELP);
+  if (argv[0] === "--help" || argv[0] === "-h") {
+    io.out(trainHelp());
     return 0;
   }
-  io.err("elegy-ts train: not implemented yet.");
-  return 1;
+  try {
+    return await trainFile(argv, io.err, io.out);
+  } catch (error) {
+    if (isExpectedFailure(error)) throw error;
+    // An error in the model's own code (a step, the data function): its stack, not "internal error".
+    io.err(`elegy-ts train: the training stopped with an error:\n${failureText(error)}`);
+    return 1;
+  }
 }

@@ -7,11 +7,17 @@ import { ensureBackend } from "../backend";
 import { readIdxBytes } from "./idx";
 
 export interface MnistOptions {
-  /** Take only the first N training examples (default all 60,000). */
+  /** Take only the first N training examples (default: ELEGY_MNIST_TRAIN_SIZE when set, else all 60,000). */
   trainSize?: number;
-  /** Take only the first N test examples (default all 10,000). */
+  /** Take only the first N test examples (default: ELEGY_MNIST_TEST_SIZE when set, else all 10,000). */
   testSize?: number;
 }
+
+/**
+ * Environment variables that cut MNIST down where no size is given, so that a model file whose
+ * `@trainer` loads `datasets.mnist()` can be trained briefly (tests, a first try) without editing it.
+ */
+export const MNIST_SIZE_VARIABLES = { trainSize: "ELEGY_MNIST_TRAIN_SIZE", testSize: "ELEGY_MNIST_TEST_SIZE" } as const;
 
 export interface MnistArrays {
   x: Float32Array;
@@ -39,6 +45,19 @@ function checkSize(name: string, value: number | undefined): number | undefined 
   return value;
 }
 
+/** The size given, else the one from its environment variable (checked), else undefined (all). */
+function sizeOf(name: keyof typeof MNIST_SIZE_VARIABLES, given: number | undefined, env: NodeJS.ProcessEnv): number | undefined {
+  if (given !== undefined) return checkSize(name, given);
+  const variable = MNIST_SIZE_VARIABLES[name];
+  const text = env[variable];
+  if (text === undefined || text === "") return undefined;
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < 1) {
+    throw new ElegyInputError(`datasets.mnist(): ${variable} must be a positive integer (the number of examples to keep), got '${text}'. Unset it to use all of MNIST.`);
+  }
+  return value;
+}
+
 function split(images: string, labels: string, limit: number | undefined): MnistArrays {
   const dir = dataDir();
   const x = readIdxBytes(path.join(dir, images), limit);
@@ -50,10 +69,17 @@ function split(images: string, labels: string, limit: number | undefined): Mnist
 }
 
 /** MNIST as host arrays (no tensors), for loops that batch on the host. */
-export function mnistArrays(options: MnistOptions = {}): { train: MnistArrays; test: MnistArrays } {
+export function mnistArrays(options: MnistOptions = {}, env: NodeJS.ProcessEnv = process.env): { train: MnistArrays; test: MnistArrays } {
+  const trainSize = sizeOf("trainSize", options.trainSize, env);
+  const testSize = sizeOf("testSize", options.testSize, env);
+  const fromEnv = (["trainSize", "testSize"] as const).filter((name) => options[name] === undefined && env[MNIST_SIZE_VARIABLES[name]]);
+  if (fromEnv.length > 0) {
+    // Said once per load, so a shortened run is never mistaken for a full one.
+    process.stderr.write(`elegy-ts: MNIST cut to ${fromEnv.map((name) => `${MNIST_SIZE_VARIABLES[name]}=${env[MNIST_SIZE_VARIABLES[name]]}`).join(", ")}\n`);
+  }
   return {
-    train: split("train-images-idx3-ubyte", "train-labels-idx1-ubyte", checkSize("trainSize", options.trainSize)),
-    test: split("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", checkSize("testSize", options.testSize)),
+    train: split("train-images-idx3-ubyte", "train-labels-idx1-ubyte", trainSize),
+    test: split("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", testSize),
   };
 }
 

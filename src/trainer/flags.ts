@@ -1,10 +1,26 @@
-// The generated trainer's command-line flags: parsed with node:util.parseArgs, validated,
-// each with its default shown in --help.
+// The trainer's command-line flags — the one parser behind `elegy-ts train` and every
+// generated `<name>.trainer.js`. Two stages: readTrainerFlags checks the syntax (unknown flags,
+// missing values) before the model class is known; resolveTrainerFlags checks the values and
+// fills in the defaults, which come from the class's @trainer options (see defaults.ts).
 import { parseArgs } from "node:util";
 import { BACKEND_NAMES } from "../backend/select";
-import { closestName } from "../suggest";
 import { CliError } from "../cli/cli-error";
+import { closestName } from "../suggest";
 
+/** The flags as given: strings, not yet validated. */
+export interface RawTrainerFlags {
+  model?: string;
+  epochs?: string;
+  batchSize?: string;
+  backend?: string;
+  outDir?: string;
+  verbose?: string;
+  seed?: string;
+  resume: boolean;
+  help: boolean;
+}
+
+/** What a run uses: every flag validated, with its default filled in. */
 export interface TrainerFlags {
   model?: string;
   epochs: number;
@@ -12,15 +28,19 @@ export interface TrainerFlags {
   backend: string;
   outDir: string;
   verbose: 0 | 1 | 2;
-  seed?: number;
+  seed: number;
   resume: boolean;
-  help: boolean;
 }
 
-export interface FlagDefaults {
+/** The defaults of one class's trainer, shown in --help; `…From` says where a default came from. */
+export interface TrainerDefaults {
   epochs: number;
   batchSize: number;
+  backend: string;
+  backendFrom?: string;
   outDir: string;
+  verbose: 0 | 1 | 2;
+  seed: number;
 }
 
 const OPTIONS = {
@@ -35,66 +55,108 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-export function trainerHelp(defaults: FlagDefaults, models: readonly string[]): string {
-  return `Usage: elegy-ts train <file.ts|file.js> [options]
+const FLAG_NAMES = Object.keys(OPTIONS);
+const VALID_FLAGS = `Valid flags: ${FLAG_NAMES.map((k) => `--${k}`).join(", ")}.`;
 
-Trains a model class decorated with @trainer: progress bar, fit, evaluation on the test data,
-and in --out-dir: history.csv, checkpoint/, report.html. The last stdout line is the final
-test logs as one JSON object.
+export const TRAINER_USAGE =
+  "Usage: elegy-ts train <file.ts|file.js> [--model NAME] [--epochs N] [--batch-size N] [--backend auto|cuda|native|wasm|cpu]\n" +
+  "                      [--out-dir DIR] [--verbose 0|1|2] [--seed N] [--resume]";
+
+/** The help of a trainer: each flag with its default (the class's `@trainer` values). */
+export function trainerHelp(defaults: TrainerDefaults, models: readonly string[], usage = TRAINER_USAGE): string {
+  const modelLine = models.length
+    ? `the class to train: ${models.join(", ")} (default ${models[0]})`
+    : "the @trainer class to train (default: the first one the file exports)";
+  return `${usage}
+
+Trains a model class decorated with @trainer({ data, ... }): a progress bar while it fits, then
+the evaluation on the test data, and in --out-dir: history.csv, checkpoint/ and report.html.
+The last line on stdout is the final test logs as one JSON object. Flags override @trainer.
 
 Options:
-  --model NAME        the class to train${models.length ? ` (${models.join(", ")}; default ${models[0]})` : ""}
-  --epochs N          epochs to train (default ${defaults.epochs})
+  --model NAME        ${modelLine}
+  --epochs N          train until epoch N; with --resume, counting the epochs done (default ${defaults.epochs})
   --batch-size N      examples per batch (default ${defaults.batchSize})
-  --backend NAME      ${BACKEND_NAMES.join(" | ")} (default auto, or ELEGY_BACKEND)
-  --out-dir DIR       where history.csv, the checkpoint and the report go (default ${defaults.outDir})
-  --verbose 0|1|2     0 silent, 1 progress bar, 2 one line per epoch (default 1)
-  --seed N            seed of states.rng (default 42)
-  --resume            continue from the checkpoint in --out-dir
-  -h, --help          this help`;
+  --backend NAME      ${BACKEND_NAMES.join(" | ")} (default ${defaults.backend}${defaults.backendFrom ? `, from ${defaults.backendFrom}` : ""})
+  --out-dir DIR       where history.csv, checkpoint/ and report.html go (default ${defaults.outDir})
+  --verbose 0|1|2     0 only the JSON line, 1 progress bar, 2 one line per epoch (default ${defaults.verbose})
+  --seed N            seed of states.rng (default ${defaults.seed})
+  --resume            continue from the checkpoint in --out-dir; the history grows
+  -h, --help          show this help`;
+}
+
+/** `Unknown flag '--epoch'. Did you mean '--epochs'? Valid flags: …` and the like, from parseArgs' errors. */
+function syntaxError(error: Error): CliError {
+  const message = error.message;
+  const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
+  if (unknown) {
+    const suggestion = closestName(unknown.replace(/^-+/, "").split("=")[0], FLAG_NAMES);
+    return new CliError(`Unknown flag '${unknown}'.${suggestion ? ` Did you mean '--${suggestion}'?` : ""} ${VALID_FLAGS}`);
+  }
+  const missing = /Option '(?:-\w, )?--([\w-]+) <value>' argument missing/.exec(message)?.[1];
+  if (missing) return new CliError(`--${missing} needs a value, e.g. --${missing} ${missing === "backend" ? "wasm" : missing === "out-dir" ? "runs/x" : missing === "model" ? "ClassName" : "1"}.`);
+  const valueOnBoolean = /Option '--([\w-]+)' does not take an argument/.exec(message)?.[1];
+  if (valueOnBoolean) return new CliError(`--${valueOnBoolean} takes no value: write --${valueOnBoolean} alone.`);
+  const positional = /Unexpected argument '([^']*)'/.exec(message)?.[1];
+  if (positional !== undefined) return new CliError(`Unexpected argument '${positional}': the trainer takes only flags. ${VALID_FLAGS}`);
+  return new CliError(`${message} ${VALID_FLAGS}`);
+}
+
+/** The flags' syntax: unknown flags, missing values and stray arguments are refused here. */
+export function readTrainerFlags(argv: readonly string[]): RawTrainerFlags {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: false, strict: true }));
+  } catch (error) {
+    throw syntaxError(error as Error);
+  }
+  return {
+    model: values.model,
+    epochs: values.epochs,
+    batchSize: values["batch-size"],
+    backend: values.backend,
+    outDir: values["out-dir"],
+    verbose: values.verbose,
+    seed: values.seed,
+    resume: values.resume ?? false,
+    help: values.help ?? false,
+  };
 }
 
 function positiveInteger(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new CliError(`--${flag} must be a positive integer, got '${value}'.`);
+  if (value.trim() === "" || !Number.isInteger(n) || n <= 0) throw new CliError(`--${flag} must be a positive integer, got '${value}'.`);
   return n;
 }
 
-export function parseTrainerFlags(argv: string[], defaults: FlagDefaults): TrainerFlags {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true });
-  } catch (error) {
-    const message = (error as Error).message;
-    const unknown = /Unknown option '(--?[^']+)'/.exec(message)?.[1];
-    const valid = Object.keys(OPTIONS).map((k) => `--${k}`);
-    const suggestion = unknown ? closestName(unknown.replace(/^-+/, ""), Object.keys(OPTIONS)) : undefined;
-    throw new CliError(
-      `${unknown ? `Unknown flag '${unknown}'.` : message}${suggestion ? ` Did you mean '--${suggestion}'?` : ""} Valid flags: ${valid.join(", ")}.`,
-    );
-  }
-  const v = parsed.values;
-  const backend = v.backend ?? process.env.ELEGY_BACKEND ?? "auto";
+/** Each value checked, each default filled in. */
+export function resolveTrainerFlags(raw: RawTrainerFlags, defaults: TrainerDefaults): TrainerFlags {
+  const backend = raw.backend ?? defaults.backend;
   if (!(BACKEND_NAMES as readonly string[]).includes(backend)) {
-    throw new CliError(`--backend must be one of ${BACKEND_NAMES.join(", ")}, got '${backend}'.`);
+    const suggestion = closestName(backend, BACKEND_NAMES);
+    const from = raw.backend !== undefined ? "--backend" : defaults.backendFrom ?? "the backend";
+    throw new CliError(`${from} must be one of ${BACKEND_NAMES.join(", ")}, got '${backend}'.${suggestion ? ` Did you mean '${suggestion}'?` : ""}`);
   }
-  const verbose = v.verbose === undefined ? 1 : Number(v.verbose);
-  if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new CliError(`--verbose must be 0, 1 or 2, got '${v.verbose}'.`);
-  let seed: number | undefined;
-  if (v.seed !== undefined) {
-    seed = Number(v.seed);
-    if (!Number.isInteger(seed)) throw new CliError(`--seed must be an integer, got '${v.seed}'.`);
+  let verbose = defaults.verbose;
+  if (raw.verbose !== undefined) {
+    if (raw.verbose !== "0" && raw.verbose !== "1" && raw.verbose !== "2") throw new CliError(`--verbose must be 0, 1 or 2, got '${raw.verbose}'.`);
+    verbose = Number(raw.verbose) as 0 | 1 | 2;
   }
+  let seed = defaults.seed;
+  if (raw.seed !== undefined) {
+    seed = Number(raw.seed);
+    if (raw.seed.trim() === "" || !Number.isSafeInteger(seed)) throw new CliError(`--seed must be an integer, got '${raw.seed}'.`);
+  }
+  if (raw.outDir !== undefined && raw.outDir.trim() === "") throw new CliError("--out-dir must name a folder, got ''.");
   return {
-    model: v.model,
-    epochs: positiveInteger("epochs", v.epochs, defaults.epochs),
-    batchSize: positiveInteger("batch-size", v["batch-size"], defaults.batchSize),
+    model: raw.model,
+    epochs: positiveInteger("epochs", raw.epochs, defaults.epochs),
+    batchSize: positiveInteger("batch-size", raw.batchSize, defaults.batchSize),
     backend,
-    outDir: v["out-dir"] ?? defaults.outDir,
+    outDir: raw.outDir ?? defaults.outDir,
     verbose,
     seed,
-    resume: v.resume ?? false,
-    help: v.help ?? false,
+    resume: raw.resume,
   };
 }

@@ -1,38 +1,38 @@
-// What a generated trainer runs: pick the @trainer class, parse flags, load the backend and
-// the data, fit with the progress bar, evaluate on `test`, leave history.csv, a checkpoint
-// and report.html in --out-dir, and print the final logs as JSON on the last stdout line.
+// What a generated trainer runs: pick the @trainer class, parse the flags, load the backend and
+// the data, fit with the progress bar, evaluate on `test`, leave history.csv, a checkpoint and
+// report.html in --out-dir, and print the final logs as JSON on the last stdout line.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import "reflect-metadata";
 import { METADATA } from "../metadata-keys";
-import { TrainerOptions } from "../decorators";
 import { ensureBackend } from "../backend";
 import { CliError } from "../cli/cli-error";
-import { Model, ModelOptions } from "../model/model";
+import { displayPath } from "../cli/display-path";
+import { Model, ModelOptions, ValidationData } from "../model/model";
 import { Callback } from "../callbacks/callback";
 import { csvLogger } from "../callbacks/csv-logger";
+import { formatLogs } from "../callbacks/progress-bar";
 import { modelCheckpoint } from "../callbacks/model-checkpoint";
-import { htmlReport } from "../callbacks/html-report";
 import { MANIFEST_FILE } from "../io/checkpoint";
+import { writeReport } from "../report/html-report";
+import { closestName } from "../suggest";
 import { TensorTree } from "../tree";
-import { parseTrainerFlags, trainerHelp } from "./flags";
+import { readTrainerFlags, resolveTrainerFlags, trainerHelp } from "./flags";
+import { readHistoryCsv, truncateHistoryCsv } from "./history-file";
+import { TRAINER_MESSAGES } from "./messages";
+import { TrainerData, TrainerOptions, TrainerSplit, trainerDefaults } from "./options";
+import { isBatchDataset, type DataInput } from "../loop/sources";
+import type { SampleWeightInput } from "../loop/batches";
 
 type ModelClass = (new (options?: ModelOptions) => Model) & { name: string };
-interface Split {
-  x: TensorTree;
-  y?: TensorTree;
-}
-interface TrainerData {
-  train: Split;
-  validation?: Split;
-  test?: Split;
-}
 
-/** The exported classes of a module that carry @trainer options. */
+/** The exported classes of a module that carry their own `@trainer` options, by class name. */
 export function trainerClasses(exports: Record<string, unknown>): Map<string, ModelClass> {
   const found = new Map<string, ModelClass>();
   for (const value of Object.values(exports)) {
-    if (typeof value === "function" && Reflect.hasOwnMetadata(METADATA.trainer, value)) found.set(value.name, value as ModelClass);
+    if (typeof value !== "function" || !Reflect.hasOwnMetadata(METADATA.trainer, value)) continue;
+    if (!(value.prototype instanceof Model)) throw new CliError(TRAINER_MESSAGES.notAModel(value.name));
+    found.set(value.name, value as ModelClass);
   }
   return found;
 }
@@ -41,62 +41,128 @@ function trainerOptions(cls: ModelClass): TrainerOptions {
   return Reflect.getOwnMetadata(METADATA.trainer, cls) as TrainerOptions;
 }
 
-async function loadData(cls: ModelClass): Promise<TrainerData> {
-  const source = trainerOptions(cls).data;
-  const data = (typeof source === "function" ? await (source as () => unknown)() : source) as TrainerData | undefined;
-  if (!data || typeof data !== "object" || !data.train || data.train.x === undefined) {
-    throw new CliError(`@trainer({ data }) of ${cls.name} must give { train: { x, y? }, validation?, test? }; it gave ${data === undefined ? "undefined" : Object.keys(data).join(", ") || "{}"}.`);
+/** fit/evaluate arguments for a split: `{ x, y }` tensors, or a dataset of batches as it is. */
+function asInput(split: TrainerSplit): { x: DataInput; y?: TensorTree; sampleWeight?: SampleWeightInput } {
+  if (isBatchDataset(split)) return { x: split as DataInput };
+  const { x, y, sampleWeight } = split as { x: TensorTree; y?: TensorTree; sampleWeight?: SampleWeightInput };
+  return { x, y, sampleWeight };
+}
+
+async function loadData(cls: ModelClass, options: TrainerOptions): Promise<TrainerData> {
+  const source = options.data;
+  const data = (typeof source === "function" ? await source() : source) as TrainerData | undefined;
+  const bad = (what: string) => new CliError(`@trainer({ data }) of ${cls.name} must give { train, validation?, test? }, each { x, y? } or a dataset of batches; ${what}.`);
+  if (data === null || typeof data !== "object") throw bad(`it gave ${data === null ? "null" : typeof data}`);
+  if (data.train === undefined) throw bad(`it gave ${Object.keys(data).length ? `{ ${Object.keys(data).join(", ")} }` : "{}"}, without train`);
+  for (const name of ["train", "validation", "test"] as const) {
+    const split = data[name];
+    if (split !== undefined && !isBatchDataset(split) && (split === null || typeof split !== "object" || (split as { x?: unknown }).x === undefined)) {
+      throw bad(`its ${name} has no x`);
+    }
   }
   return data;
 }
 
-/** Runs the trainer; resolves to the process exit code. `out` receives stdout lines. */
-export async function runTrainer(exports: Record<string, unknown>, argv: string[], source: string, out: (line: string) => void = (l) => process.stdout.write(l + "\n")): Promise<number> {
+/** Runs the trainer with command-line flags; resolves to the exit code. `out` receives stdout lines. */
+export async function runTrainer(
+  exports: Record<string, unknown>,
+  argv: readonly string[],
+  source: string,
+  out: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Promise<number> {
+  const raw = readTrainerFlags(argv);
   const classes = trainerClasses(exports);
   const names = [...classes.keys()];
   if (names.length === 0) throw new CliError(`${source} exports no model class decorated with @trainer({ data, … }). Decorate one and export it.`);
-  const wanted = argv.includes("--model") ? argv[argv.indexOf("--model") + 1] : names[0];
-  const cls = classes.get(wanted);
-  if (!cls) throw new CliError(`${source} has no @trainer class '${wanted}'. Choose --model ${names.join(" | ")}.`);
+  const name = raw.model ?? names[0];
+  const cls = classes.get(name);
+  if (!cls) {
+    const suggestion = closestName(name, names);
+    throw new CliError(`${source} has no @trainer class '${name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ""} Choose --model ${names.join(" | ")}.`);
+  }
   const options = trainerOptions(cls);
-  const flags = parseTrainerFlags(argv, {
-    epochs: options.epochs ?? 1,
-    batchSize: options.batchSize ?? 32,
-    outDir: path.join("runs", cls.name),
-  });
-  if (flags.help) {
-    out(trainerHelp({ epochs: options.epochs ?? 1, batchSize: options.batchSize ?? 32, outDir: path.join("runs", cls.name) }, names));
+  const defaults = trainerDefaults(cls.name, options);
+  if (raw.help) {
+    out(trainerHelp(defaults, names, `Usage: elegy-ts train ${source} [options]`));
     return 0;
   }
-  await ensureBackend(flags.backend);
-  const model = new cls({ backend: flags.backend, ...(flags.seed === undefined ? {} : { seed: flags.seed }) });
-  const data = await loadData(cls);
+  const flags = resolveTrainerFlags(raw, defaults);
+  const say = (line: string): void => {
+    if (flags.verbose > 0) out(line);
+  };
+
   const outDir = path.resolve(flags.outDir);
   const checkpoint = path.join(outDir, "checkpoint");
+  const historyFile = path.join(outDir, "history.csv");
+  const reportFile = path.join(outDir, "report.html");
   if (flags.resume && !fs.existsSync(path.join(checkpoint, MANIFEST_FILE))) {
-    throw new CliError(`--resume: there is no checkpoint in ${checkpoint} to continue from. Train once without --resume first.`);
+    throw new CliError(`--resume: there is no checkpoint in ${displayPath(checkpoint)} to continue from. Train once without --resume first (or give the --out-dir of that run).`);
   }
+
+  const backend = await ensureBackend(flags.backend);
+  const model = new cls({ ...options.modelOptions, backend: flags.backend, seed: flags.seed });
+  let initialEpoch = 0;
+  if (flags.resume) {
+    await model.loadWeights(checkpoint);
+    initialEpoch = model.epoch;
+    if (initialEpoch >= flags.epochs) {
+      throw new CliError(
+        `--resume: the checkpoint in ${displayPath(checkpoint)} has ${initialEpoch} epoch(s) done and --epochs is ${flags.epochs}, so there is nothing to train. ` +
+          `--epochs counts from the first epoch: give --epochs ${initialEpoch + 1} or more.`,
+      );
+    }
+    truncateHistoryCsv(historyFile, initialEpoch);
+  }
+  const data = await loadData(cls, options);
   fs.mkdirSync(outDir, { recursive: true });
+  say(
+    `${flags.resume ? "Resuming" : "Training"} ${cls.name} (${source}): epochs ${initialEpoch + 1}-${flags.epochs} of ${flags.epochs}, ` +
+      `batch size ${flags.batchSize}, backend ${backend.name}, seed ${flags.seed} → ${displayPath(outDir)}`,
+  );
+
+  const train = asInput(data.train);
   const callbacks: Callback[] = [
-    ...((options.callbacks as Callback[] | undefined) ?? []),
-    csvLogger({ filename: path.join(outDir, "history.csv"), append: flags.resume }),
+    ...(options.callbacks ?? []),
+    csvLogger({ filename: historyFile, append: flags.resume }),
     modelCheckpoint({ filepath: checkpoint }),
-    htmlReport({ file: path.join(outDir, "report.html"), title: `${cls.name} — ${path.basename(source)}`, facts: { model: cls.name, backend: flags.backend, batchSize: flags.batchSize } }),
   ];
-  const history = await model.fit(data.train.x, data.train.y, {
+  const history = await model.fit(train.x, train.y, {
     epochs: flags.epochs,
+    initialEpoch,
     batchSize: flags.batchSize,
     verbose: flags.verbose,
-    validationData: data.validation ? [data.validation.x, data.validation.y] : undefined,
-    resume: flags.resume ? checkpoint : undefined,
+    sampleWeight: train.sampleWeight,
+    validationData: data.validation as ValidationData | undefined,
     callbacks,
   });
-  let final: Record<string, number>;
-  if (data.test) {
-    final = await model.evaluate(data.test.x, data.test.y, { batchSize: flags.batchSize });
+
+  let logs: Record<string, number>;
+  if (data.test !== undefined) {
+    const test = asInput(data.test);
+    logs = await model.evaluate(test.x, test.y, { batchSize: flags.batchSize, sampleWeight: test.sampleWeight, verbose: 0 });
+    say(`Test: ${formatLogs(logs)}`);
   } else {
-    final = Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, v[v.length - 1]]));
+    logs = Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, v[v.length - 1]]));
   }
-  out(JSON.stringify(final));
+
+  // The report is drawn from history.csv, so a resumed run's report covers every epoch.
+  const table = readHistoryCsv(historyFile);
+  writeReport(reportFile, {
+    title: `${cls.name} — ${path.basename(source)}`,
+    epoch: table.epoch,
+    history: table.history,
+    facts: {
+      model: cls.name,
+      source: path.basename(source),
+      backend: backend.name,
+      epochs: table.epoch.length,
+      "batch size": flags.batchSize,
+      seed: flags.seed,
+      ...Object.fromEntries(Object.entries(logs).map(([k, v]) => [`${data.test !== undefined ? "test" : "final"} ${k}`, Number(v.toPrecision(6))])),
+    },
+  });
+  if (options.afterTraining) await options.afterTraining(model, { outDir, logs, history, log: (line) => say(line) });
+  say(`Wrote ${displayPath(historyFile)}, ${displayPath(checkpoint)}${path.sep}, ${displayPath(reportFile)}`);
+  out(JSON.stringify(logs));
   return 0;
 }

@@ -26,3 +26,16 @@ test("datasets.mnist: subsets for fast tests, and bad sizes refused", async () =
   assert.equal(arrays.train.x.length, 3 * 784);
   assert.deepEqual(Array.from(arrays.train.y), [5, 0, 4]);
 });
+
+test("datasets.mnist: ELEGY_MNIST_TRAIN_SIZE / ELEGY_MNIST_TEST_SIZE cut it where no size is given", () => {
+  const env = { ELEGY_MNIST_TRAIN_SIZE: "5", ELEGY_MNIST_TEST_SIZE: "2" };
+  const cut = datasets.mnistArrays({}, env);
+  assert.deepEqual([cut.train.shape, cut.test.shape], [[5, 28, 28], [2, 28, 28]]);
+  const given = datasets.mnistArrays({ trainSize: 3 }, env);
+  assert.deepEqual([given.train.shape[0], given.test.shape[0]], [3, 2], "an explicit size wins over the variable");
+  assert.throws(() => datasets.mnistArrays({}, { ELEGY_MNIST_TRAIN_SIZE: "lots" }), {
+    name: "ElegyInputError",
+    message: "datasets.mnist(): ELEGY_MNIST_TRAIN_SIZE must be a positive integer (the number of examples to keep), got 'lots'. Unset it to use all of MNIST.",
+  });
+  assert.equal(datasets.mnistArrays({ testSize: 1 }, { ELEGY_MNIST_TRAIN_SIZE: "" }).train.shape[0], 60000, "empty means unset");
+});

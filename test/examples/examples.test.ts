@@ -74,3 +74,33 @@ test("custom @gradStep: gradients are clipped to the global norm and training st
   assert.ok(history.history.sparse_categorical_accuracy[1] > 0.75, `${history.history.sparse_categorical_accuracy}`);
   assert.ok(history.history.grad_norm[0] > 0.5, "the unclipped norm is logged (and is above the clip)");
 });
+
+/** Runs an example's generated trainer (dist/examples/<name>.trainer.js) in this process on an MNIST subset. */
+async function runTrainerOf(name: string, argv: string[]): Promise<{ code: number; lines: string[] }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const trainer = require(path.join(__dirname, "../../examples", `${name}.trainer.js`)) as { run(argv: string[], out: (line: string) => void): Promise<number> };
+  const saved = { train: process.env.ELEGY_MNIST_TRAIN_SIZE, test: process.env.ELEGY_MNIST_TEST_SIZE };
+  process.env.ELEGY_MNIST_TRAIN_SIZE = "512";
+  process.env.ELEGY_MNIST_TEST_SIZE = "128";
+  try {
+    const lines: string[] = [];
+    return { code: await trainer.run(argv, (line) => void lines.push(line)), lines };
+  } finally {
+    for (const [key, value] of [["ELEGY_MNIST_TRAIN_SIZE", saved.train], ["ELEGY_MNIST_TEST_SIZE", saved.test]] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+}
+
+test("VAE and WGAN-GP through their generated trainers: afterTraining writes samples.png into the out dir", { timeout: 300_000 }, async () => {
+  for (const [name, logs] of [["vae", ["loss", "reconstruction_loss", "kl_loss"]], ["wgan-gp", ["critic_loss", "generator_loss", "wasserstein", "gradient_penalty"]]] as const) {
+    const outDir = tmpDir(`${name}-trainer`);
+    const { code, lines } = await runTrainerOf(name, ["--epochs", "1", "--out-dir", outDir, "--verbose", "2"]);
+    assert.equal(code, 0);
+    assert.ok(lines.some((line) => line.startsWith("Samples: ") && line.endsWith("samples.png")), lines.join("\n"));
+    assert.deepEqual(Object.keys(JSON.parse(lines.at(-1)!)), logs, name === "vae" ? "the test ELBO" : "no test split: the last epoch's logs");
+    assert.deepEqual(fs.readdirSync(outDir).sort(), ["checkpoint", "history.csv", "report.html", "samples.png"]);
+    assert.equal(fs.readFileSync(path.join(outDir, "samples.png")).subarray(1, 4).toString(), "PNG");
+  }
+});
