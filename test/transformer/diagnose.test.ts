@@ -90,7 +90,7 @@ test("unnamed parameters, non-methods and duplicates", () => {
 
 test("codes, formatting and the TypeScript form", () => {
   const values = Object.values(CODES);
-  assert.deepEqual(values, [1001, 1002, 1003, 1004, 1005, 1006]);
+  assert.deepEqual(values, [1001, 1002, 1003, 1004, 1005, 1006, 1007]);
   const [d] = diagnoseSteps([step("predStep", [{ name: "yTrue" }])]);
   assert.equal(formatElegyDiagnostic(d, "/project"), `model.ts(2,1): error ELEGY1002: ${d.message}`);
   assert.equal(formatElegyDiagnostic(d, "/elsewhere"), `/project/model.ts(2,1): error ELEGY1002: ${d.message}`);
