@@ -85,14 +85,17 @@ test("golden: the transformer adds the metadata decorators and changes nothing e
 });
 
 test("a file that does not use elegy-ts comes out byte for byte as without the transformer", () => {
-  const file = fixture("plain.ts");
-  const withPlugin = emitJs(file, true);
-  assert.equal(withPlugin, emitJs(file, false));
-  assert.match(withPlugin, /__decorate\(\[\n\s+logged,/, "the fixture does have a decorated method");
-  const { outDir, result } = compile(["plain.ts"]);
-  assert.equal(result.exitCode, 0);
-  assert.deepEqual(filesIn(outDir), ["plain.js"]);
-  assert.equal(require("node:fs").readFileSync(path.join(outDir, "plain.js"), "utf8"), withPlugin);
+  for (const name of ["plain.ts", "plain-classes.ts"]) {
+    const file = fixture(name);
+    const withPlugin = emitJs(file, true);
+    assert.equal(withPlugin, emitJs(file, false), name);
+    assert.match(withPlugin, /__decorate\(\[\n\s+logged,/, `${name} does have a decorated method`);
+    const { outDir, result } = compile([name]);
+    assert.equal(result.exitCode, 0);
+    const js = name.replace(/\.ts$/, ".js");
+    assert.deepEqual(filesIn(outDir), [js]);
+    assert.equal(require("node:fs").readFileSync(path.join(outDir, js), "utf8"), withPlugin, name);
+  }
 });
 
 test("symbols, not text: decorators named like elegy-ts's but declared elsewhere are left alone", () => {

@@ -4,6 +4,7 @@
 // whose method runs, never through the prototype chain.
 import test from "node:test";
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import "reflect-metadata";
 import { ElegyBuildError, tf } from "elegy-ts";
@@ -15,11 +16,13 @@ const stepTable = (cls: { prototype: object }): unknown => Reflect.getMetadata(M
 
 test("an undecorated override of an inherited step records its own names, at every level and across files", () => {
   const { outDir, emitted } = compileFixtures(["inherited.ts"]);
-  assert.deepEqual(emitted, ["inherited-base.js", "inherited.js"]);
+  assert.deepEqual(emitted, ["inherited-base.js", "inherited-states.js", "inherited.js"]);
   const m = load<Record<string, ModelClass>>(path.join(outDir, "inherited.js"));
   assert.deepEqual(recordedNames(m.Base, "test"), ["x", "yTrue", "states"]);
   assert.deepEqual(recordedNames(m.Override, "test"), ["yTrue", "x", "states"], "no @testStep on Override.test, its names all the same");
   assert.deepEqual(recordedNames(m.OverrideAgain, "test"), ["x", "yTrue", "states", "sampleWeight"], "the override of an override");
+  assert.deepEqual(recordedNames(m.Typed, "test"), ["yTrue", "x", "states"], "a parameter type whose import tsc elides");
+  assert.deepEqual(recordedNames(m.Anonymous, "test"), ["yTrue", "x", "states"], "a class expression");
   assert.equal(recordedNames(m.Inherits, "test"), undefined, "no method of its own: nothing recorded on its prototype");
   assert.deepEqual(recordedNames(m.ScoredElsewhere, "score"), ["yTrue", "x", "states"], "the base class is in inherited-base.ts");
   assert.deepEqual(recordedNames(m.Replaces, "negate"), ["x", "states"]);
@@ -33,7 +36,7 @@ test("run time: each class's own parameter names are injected — x is x and yTr
   const m = load<Record<string, ModelClass>>(path.join(outDir, "inherited.js"));
   const x = tf.tensor2d([[1], [2], [3]]);
   const y = tf.tensor2d([[10], [20], [30]]);
-  for (const name of ["Base", "Override", "OverrideAgain", "Inherits", "ScoredElsewhere"]) {
+  for (const name of ["Base", "Override", "OverrideAgain", "Typed", "Anonymous", "Inherits", "ScoredElsewhere"]) {
     const logs = await new m[name]({ backend: "cpu" }).evaluate(x, y, { verbose: 0 });
     // with the base's names, Override would get yTrue as x: x = 20, yTrue = 2
     assert.equal(logs.x, 2, `${name}: mean of x`);
@@ -44,6 +47,17 @@ test("run time: each class's own parameter names are injected — x is x and yTr
   assert.equal(weighted.weighted, 1, "OverrideAgain's extra parameter, sampleWeight, is injected");
   assert.deepEqual(((await new m.Replaces({ backend: "cpu" }).predict(x)) as tf.Tensor).arraySync(), [[-1], [-2], [-3]], "Replaces' own predStep runs");
   assert.deepEqual(((await new m.Override({ backend: "cpu" }).predict(x)) as tf.Tensor).arraySync(), [[2], [3], [4]], "Override inherits Base's predStep");
+});
+
+test("an undecorated override gets a static block, not a decorator (so no design:* metadata that names elided imports)", () => {
+  const { outDir } = compileFixtures(["inherited.ts"]);
+  const js = fs.readFileSync(path.join(outDir, "inherited.js"), "utf8");
+  const block = (names: string) => `    static {\n        Reflect.defineMetadata("${METADATA.paramNames}", [${names}], this.prototype, "test");\n    }\n`;
+  assert.ok(js.includes(`class Typed extends Base {\n    test(yTrue, x, states) {\n        return which(x, yTrue, states);\n    }\n${block('"yTrue", "x", "states"')}}`), js);
+  assert.equal(js.match(/Reflect\.defineMetadata\(/g)?.length, 5, "Override, OverrideAgain, Typed, Anonymous, ScoredElsewhere");
+  assert.doesNotMatch(js, /inherited_states_1/, "the type-only import stays elided");
+  assert.doesNotMatch(js, /\], (Override|OverrideAgain|Typed|ScoredElsewhere)\.prototype, "test"/, "no __decorate for an undecorated override");
+  assert.match(js, /\], Base\.prototype, "test", null\);/, "(what a decorated one looks like)");
 });
 
 test("run time: an override whose names were not recorded fails at construction instead of getting the base's names", () => {
