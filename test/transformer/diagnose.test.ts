@@ -8,6 +8,7 @@ import {
   toTsDiagnostic, type ReturnInfo, type ReturnShape, type StatesFit, type StepInfo, type StepParam,
 } from "elegy-ts/transformer";
 import type { StepKind } from "../../src/metadata-keys";
+import { STEP_MESSAGES } from "../../src/step-messages";
 
 const source = ts.createSourceFile("/project/model.ts", "class M {\n  m(a, b, c, d) {}\n}\n", ts.ScriptTarget.ES2022, true);
 const classNode = source.statements[0] as ts.ClassDeclaration;
@@ -136,6 +137,12 @@ test("ELEGY1007 is reported at the return type's location, with the step's name"
   assert.equal(d.code, CODES.wrongReturn);
   assert.equal(d.location.start, 50);
   assert.equal(d.message, "M.m (@trainStep) must return [logs, States], but it returns R, not a tuple.");
+});
+
+test("where a runtime twin exists, the ELEGY message is the runtime's template itself", () => {
+  for (const name of ["unknownInjectable", "notAvailableInStep", "staticMember", "notAMethod", "duplicateStep", "wrongReturn"] as const) {
+    assert.equal(MESSAGES[name], STEP_MESSAGES[name], name);
+  }
 });
 
 test("codes, formatting and the TypeScript form", () => {
