@@ -500,7 +500,7 @@ export function findSteps(sourceFile: ts.SourceFile, checker: ts.TypeChecker, op
     }
     ts.forEachChild(node, visit);
   };
-  // Decorators need an `@`, and so does a base class with steps (in some file); a class needs `extends` to inherit one.
+  // A step needs a decorator (`@`) or a base class (`extends`): files with neither are skipped.
   if (sourceFile.text.includes("@") || sourceFile.text.includes("extends")) visit(sourceFile);
   return steps;
 }

@@ -2,7 +2,7 @@
 // read by analyse.ts. Also formats diagnostics the way tsc prints its own.
 import * as path from "node:path";
 import ts from "typescript";
-import { BUILTIN_INJECTABLE_NAMES, BuiltinInjectable, STEP_INJECTABLES, StepKind } from "../src/metadata-keys";
+import { BUILTIN_INJECTABLE_NAMES, BuiltinInjectable, STEP_INJECTABLES, STEP_TUPLES, StepKind } from "../src/metadata-keys";
 import { Location, ReturnInfo, ReturnShape, StepInfo } from "./analyse";
 import { CODES, ElegyCode, MESSAGES, RETURN_PROBLEMS, TS_CODE_OFFSET, codeName } from "./codes";
 import { closestName } from "./suggest";
@@ -81,21 +81,24 @@ export function diagnoseSteps(steps: readonly StepInfo[], userInjectables: reado
       report(CODES.unknownInjectable, MESSAGES.unknownInjectable(name, step.kind, where, suggestion, own), param.location);
     }
   }
-  return sortDiagnostics(out);
+  return sortDiagnostics(unique(out));
+}
+
+/** Once each: a member decorated twice with one step decorator would report everything twice. */
+function unique(diagnostics: ElegyDiagnostic[]): ElegyDiagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.location.file.fileName}\0${d.location.start}\0${d.code}\0${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function staticWhat(step: StepInfo): "method" | "property" | "accessor" {
   if (ts.isMethodDeclaration(step.member)) return "method";
   return ts.isGetAccessorDeclaration(step.member) || ts.isSetAccessorDeclaration(step.member) ? "accessor" : "property";
 }
-
-/** Where a tuple-returning step keeps its States, and how many items it returns (API.md §3). */
-const TUPLES: Readonly<Record<Exclude<StepKind, "initStep">, { items: number; states: number }>> = {
-  predStep: { items: 2, states: 1 },
-  testStep: { items: 3, states: 2 },
-  gradStep: { items: 4, states: 2 },
-  trainStep: { items: 2, states: 1 },
-};
 
 /** The type of slot `index` of a tuple shape (a rest element stands for every slot from its position). */
 function slotAt(shape: Extract<ReturnShape, { kind: "tuple" }>, index: number) {
@@ -112,7 +115,7 @@ function fits(kind: StepKind, shape: ReturnShape): boolean {
   if (shape.kind === "opaque") return true;
   if (shape.kind === "promise") return false;
   if (kind === "initStep") return shape.kind === "value" && shape.states !== "no";
-  const { items, states } = TUPLES[kind];
+  const { items, states } = STEP_TUPLES[kind];
   if (shape.kind === "array") return shape.item.states !== "no";
   if (shape.kind !== "tuple") return false;
   return arityFits(shape, items) && slotAt(shape, states)?.states !== "no";
@@ -129,7 +132,7 @@ export function returnProblem(kind: StepKind, returns: ReturnInfo): string | und
   if (returns.shapes.length > 1) return RETURN_PROBLEMS.noAlternativeFits(returns.text);
   const [shape] = returns.shapes;
   if (kind === "initStep") return RETURN_PROBLEMS.notStatesValue(returns.text);
-  const { items, states } = TUPLES[kind];
+  const { items, states } = STEP_TUPLES[kind];
   switch (shape.kind) {
     case "array":
       return RETURN_PROBLEMS.arrayWithoutStates(returns.text);

@@ -89,6 +89,11 @@ test("unnamed parameters, non-methods and duplicates", () => {
   assert.deepEqual(diagnoseSteps([step("testStep", []), step("predStep", [])]), []);
 });
 
+test("one step decorator twice on one method: each problem reported once", () => {
+  const twice = [step("predStep", [{ name: "nope" }]), step("predStep", [{ name: "nope" }])];
+  assert.deepEqual(summary(twice), [[CODES.unknownInjectable, 10]]);
+});
+
 test("an undecorated override is never a duplicate of the class's own step", () => {
   const other = { ...member } as ts.MethodDeclaration;
   const ds = diagnoseSteps([step("testStep", []), step("testStep", [], { member: other, method: "n", inheritedFrom: "Base.n", decorator: undefined })]);
