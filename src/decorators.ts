@@ -4,6 +4,7 @@
 import "reflect-metadata";
 import { METADATA, StepKind } from "./metadata-keys";
 import { ElegyDefinitionError } from "./errors";
+import { STEP_MESSAGES } from "./step-messages";
 import type { Model } from "./model/model";
 import { checkTrainerOptions, type TrainerOptions } from "./trainer/options";
 
@@ -23,15 +24,12 @@ function className(target: object): string {
 function makeStepDecorator(kind: StepKind) {
   return function stepDecorator(target: object, propertyKey: string | symbol, descriptor?: PropertyDescriptor): void {
     const where = `${className(target)}.${String(propertyKey)}`;
+    const what = !descriptor ? "property" : descriptor.get || descriptor.set ? "accessor" : "method";
     if (typeof target === "function") {
-      throw new ElegyDefinitionError(
-        `@${kind} cannot decorate the static method ${where}: steps are instance methods. Remove 'static'.`,
-      );
+      throw new ElegyDefinitionError(STEP_MESSAGES.staticMember(kind, where, what));
     }
     if (!descriptor || typeof descriptor.value !== "function") {
-      throw new ElegyDefinitionError(
-        `@${kind} can only decorate a method, but ${where} is ${descriptor?.get || descriptor?.set ? "an accessor" : "a property"}. Make it a method.`,
-      );
+      throw new ElegyDefinitionError(STEP_MESSAGES.notAMethod(kind, where, what === "accessor" ? "an accessor" : "a property"));
     }
     if (typeof propertyKey !== "string") {
       throw new ElegyDefinitionError(`@${kind} needs a method with a string name, not the symbol ${String(propertyKey)}.`);
@@ -39,9 +37,7 @@ function makeStepDecorator(kind: StepKind) {
     const own = Reflect.getOwnMetadata(METADATA.steps, target) as StepTable | undefined;
     const previous = own?.[kind];
     if (previous !== undefined && previous !== propertyKey) {
-      throw new ElegyDefinitionError(
-        `${className(target)} overrides @${kind} twice: in '${previous}' and in '${propertyKey}'. Keep one @${kind} per class.`,
-      );
+      throw new ElegyDefinitionError(STEP_MESSAGES.duplicateStep(kind, className(target), previous, propertyKey));
     }
     const table: StepTable = { ...stepTableOf(target), ...own, [kind]: propertyKey };
     Reflect.defineMetadata(METADATA.steps, table, target);

@@ -38,6 +38,14 @@ export const STEP_RETURNS: Readonly<Record<StepKind, string>> = {
   initStep: "States",
 };
 
+/** The tuples behind STEP_RETURNS: how many items each tuple-returning step returns, and the position (from 0) of its States. */
+export const STEP_TUPLES: Readonly<Record<Exclude<StepKind, "initStep">, { items: number; states: number }>> = {
+  predStep: { items: 2, states: 1 },
+  testStep: { items: 3, states: 2 },
+  gradStep: { items: 4, states: 2 },
+  trainStep: { items: 2, states: 1 },
+};
+
 /** reflect-metadata keys. Namespaced so they never collide with a user's own metadata. */
 export const METADATA = {
   /** On a step method (target = prototype, propertyKey = method): its parameter names, in order. */

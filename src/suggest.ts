@@ -1,20 +1,29 @@
-// "Did you mean …?" for injectable names, shared by the transformer's diagnostics and the
-// runtime's errors. Dependency-free: the transformer loads it inside the compiler.
+// "Did you mean …?" for injectable names, option names and flags: shared by the transformer's
+// diagnostics and the runtime's errors, so both suggest the same name. Dependency-free and
+// pure: the transformer loads it inside the compiler.
+//
+// Names are compared after normalisation (case and separators dropped), so the snake-case
+// and shouting spellings of a name are exact matches: `y_true` and `Y_TRUE` → `yTrue`.
+// Then edit distance decides, counting a swap of two neighbours as one edit (optimal string
+// alignment, i.e. Levenshtein plus transpositions), so the typo `y_ture` → `yTrue` is one edit.
 
-/** Lowercase without underscores/dashes, so `y_true`, `Y_TRUE` and `yTrue` compare equal. */
-export function normalizeName(name: string): string {
+/** Lowercase, without `_`, `-` or spaces: `y_true`, `Y_TRUE`, `y-true` and `yTrue` all become `ytrue`. */
+export function normaliseName(name: string): string {
   return name.replace(/[_\-\s]/g, "").toLowerCase();
 }
 
-/**
- * Edit distance where insert, delete, substitute and swapping two neighbours each cost 1
- * (optimal string alignment), so the typo `ture` is one edit from `true`.
- */
+/** The old spelling of normaliseName. */
+export const normalizeName = normaliseName;
+
+/** Edit distance: insert, delete, substitute, or swap two neighbouring characters, each costs 1. */
 export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
-  for (let j = 0; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[][] = Array.from({ length: rows }, () => new Array<number>(cols).fill(0));
+  for (let i = 0; i < rows; i++) d[i][0] = i;
+  for (let j = 0; j < cols; j++) d[0][j] = j;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
@@ -24,21 +33,32 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * The closest candidate to `name`, or undefined when nothing is plausibly meant
- * (the distance between normalized names must be at most a third of the name's
- * length, at least 1 and at most 3).
+ * The most edits at which a candidate still counts as "meant": about one edit per three
+ * characters of the (normalised) name, at least 1, at most 3. A candidate is never suggested
+ * when every character would have to change (so `y` does not suggest `x`).
+ */
+export function maxSuggestionDistance(normalisedLength: number): number {
+  return Math.min(3, Math.max(1, Math.floor(normalisedLength / 3)));
+}
+
+/**
+ * The candidate `name` most plausibly stands for, or undefined. Ties go to the earlier
+ * candidate, so pass candidates in a meaningful order (the table order of injectables).
  */
 export function closestName(name: string, candidates: readonly string[]): string | undefined {
-  const target = normalizeName(name);
+  const target = normaliseName(name);
+  if (target.length === 0) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
-    const d = editDistance(target, normalizeName(candidate));
-    if (d < bestDistance) {
+    const distance = editDistance(target, normaliseName(candidate));
+    if (distance < bestDistance) {
       best = candidate;
-      bestDistance = d;
+      bestDistance = distance;
     }
   }
-  const allowed = Math.min(3, Math.max(1, Math.floor(target.length / 3)));
-  return bestDistance <= allowed ? best : undefined;
+  if (best === undefined) return undefined;
+  if (bestDistance === 0) return best;
+  if (bestDistance >= target.length) return undefined;
+  return bestDistance <= maxSuggestionDistance(target.length) ? best : undefined;
 }

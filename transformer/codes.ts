@@ -1,7 +1,9 @@
 // The ELEGY diagnostics: one code and one message template each. Exact texts are locked by
-// test/transformer/diagnostics.test.ts. Where the runtime has a twin check (src/decorators.ts,
-// src/injection/plan.ts), the compile-time message says the same thing in the same words.
-import { BuiltinInjectable, STEP_INJECTABLES, StepKind } from "../src/metadata-keys";
+// test/transformer/diagnostics.test.ts and its neighbours. Where the runtime has a twin check
+// (src/decorators.ts, src/injection/plan.ts, src/model/step-results.ts), both take the
+// template from src/step-messages.ts, so they say the same thing in the same words.
+import { BuiltinInjectable, StepKind } from "../src/metadata-keys";
+import { STEP_MESSAGES } from "../src/step-messages";
 
 export const CODES = {
   /** A parameter name that is no injectable at all (with the closest valid name suggested). */
@@ -16,6 +18,10 @@ export const CODES = {
   notAMethod: 1005,
   /** Two methods of one class override the same step. */
   duplicateStep: 1006,
+
+  // 1007–1009: the checker's view of a step as a whole (return type, overrides).
+  /** A step whose declared or inferred return type cannot be what its kind must return (or is a Promise). */
+  wrongReturn: 1007,
 } as const;
 export type ElegyCode = (typeof CODES)[keyof typeof CODES] | TrainerCode;
 
@@ -42,22 +48,11 @@ export const INJECTED_TYPES: Readonly<Record<BuiltinInjectable, { injects: strin
   training: { injects: "a boolean", declareAs: "boolean" },
 };
 
-/** `x, states, initializing, training` and, when the user declared some, `; and your Injectables: teacher`. */
-function mayRequest(kind: StepKind, userInjectables: readonly string[]): string {
-  const own = userInjectables.length > 0 ? `; and your Injectables: ${userInjectables.join(", ")}` : "";
-  return `@${kind} may request: ${STEP_INJECTABLES[kind].join(", ")}${own}.`;
-}
-
 /** `where` is `Class.method` throughout. */
 export const MESSAGES = {
-  unknownInjectable: (name: string, kind: StepKind, where: string, suggestion: string | undefined, userInjectables: readonly string[]): string =>
-    `Unknown injectable '${name}' in @${kind} ${where}.` +
-    (suggestion !== undefined ? ` Did you mean '${suggestion}'?` : "") +
-    ` ${mayRequest(kind, userInjectables)}` +
-    ` To inject a value of your own, declare '${name}' in the Injectables interface of "elegy-ts" and call model.provide("${name}", value).`,
+  unknownInjectable: STEP_MESSAGES.unknownInjectable,
 
-  notAvailableInStep: (name: string, kind: StepKind, where: string, userInjectables: readonly string[]): string =>
-    `'${name}' is not available in @${kind} ${where}. ${mayRequest(kind, userInjectables)}`,
+  notAvailableInStep: STEP_MESSAGES.notAvailableInStep,
 
   destructuredParameter: (position: number, kind: StepKind, where: string): string =>
     `Parameter ${position} of @${kind} ${where} is destructured, so it has no name to inject by.` +
@@ -71,14 +66,27 @@ export const MESSAGES = {
     `'${name}' in @${kind} ${where} is declared as ${declared}, but elegy-ts injects ${INJECTED_TYPES[name].injects}.` +
     ` Declare it as ${INJECTED_TYPES[name].declareAs}.`,
 
-  staticMember: (kind: StepKind, where: string): string =>
-    `@${kind} cannot decorate the static method ${where}: steps are instance methods. Remove 'static'.`,
+  staticMember: STEP_MESSAGES.staticMember,
 
-  notAMethod: (kind: StepKind, where: string, what: "a property" | "an accessor"): string =>
-    `@${kind} can only decorate a method, but ${where} is ${what}. Make it a method.`,
+  notAMethod: STEP_MESSAGES.notAMethod,
 
-  duplicateStep: (kind: StepKind, className: string, first: string, second: string): string =>
-    `${className} overrides @${kind} twice: in '${first}' and in '${second}'. Keep one @${kind} per class.`,
+  duplicateStep: STEP_MESSAGES.duplicateStep,
+
+  /** `problem` is one of RETURN_PROBLEMS. */
+  wrongReturn: STEP_MESSAGES.wrongReturn,
+};
+
+/** What is wrong with a step's return type, completing MESSAGES.wrongReturn. `text` is the type as printed. */
+export const RETURN_PROBLEMS = {
+  promise: (text: string): string => STEP_MESSAGES.promise(`returns ${text}`),
+  arity: (text: string, items: number): string => `it returns ${text}, a tuple of ${items} item${items === 1 ? "" : "s"}.`,
+  arityAtLeast: (text: string, items: number): string => `it returns ${text}, a tuple of at least ${items} item${items === 1 ? "" : "s"}.`,
+  arityBetween: (text: string, least: number, most: number): string => `it returns ${text}, a tuple of ${least} to ${most} items.`,
+  notATuple: (text: string): string => `it returns ${text}, not a tuple.`,
+  notStates: (text: string, position: number, slot: string): string => `it returns ${text}, whose ${STEP_MESSAGES.notStates(position, slot)}`,
+  arrayWithoutStates: (text: string): string => `it returns ${text}, an array none of whose items can be a States.`,
+  notStatesValue: (text: string): string => `it returns ${text}, not a States.`,
+  noAlternativeFits: (text: string): string => `it returns ${text}, and none of those alternatives fits.`,
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -2,9 +2,9 @@
 // read by analyse.ts. Also formats diagnostics the way tsc prints its own.
 import * as path from "node:path";
 import ts from "typescript";
-import { BUILTIN_INJECTABLE_NAMES, BuiltinInjectable, STEP_INJECTABLES } from "../src/metadata-keys";
-import { Location, StepInfo } from "./analyse";
-import { CODES, ElegyCode, MESSAGES, TS_CODE_OFFSET, codeName } from "./codes";
+import { BUILTIN_INJECTABLE_NAMES, BuiltinInjectable, STEP_INJECTABLES, STEP_TUPLES, StepKind } from "../src/metadata-keys";
+import { Location, ReturnInfo, ReturnShape, StepInfo } from "./analyse";
+import { CODES, ElegyCode, MESSAGES, RETURN_PROBLEMS, TS_CODE_OFFSET, codeName } from "./codes";
 import { closestName } from "./suggest";
 
 export interface ElegyDiagnostic {
@@ -34,7 +34,7 @@ export function diagnoseSteps(steps: readonly StepInfo[], userInjectables: reado
   for (const step of steps) {
     const where = `${step.class}.${step.method}`;
     if (step.memberKind === "static") {
-      report(CODES.notAMethod, MESSAGES.staticMember(step.kind, where), step.location);
+      report(CODES.notAMethod, MESSAGES.staticMember(step.kind, where, staticWhat(step)), step.location);
       continue;
     }
     if (step.memberKind !== "method") {
@@ -42,12 +42,19 @@ export function diagnoseSteps(steps: readonly StepInfo[], userInjectables: reado
       continue;
     }
 
-    const byKind = firstOverride.get(step.classNode) ?? new Map<string, StepInfo>();
-    firstOverride.set(step.classNode, byKind);
-    const first = byKind.get(step.kind);
-    if (!first) byKind.set(step.kind, step);
-    else if (first.member !== step.member) {
-      report(CODES.duplicateStep, MESSAGES.duplicateStep(step.kind, step.class, first.method, step.method), step.location);
+    if (step.inheritedFrom === undefined) {
+      const byKind = firstOverride.get(step.classNode) ?? new Map<string, StepInfo>();
+      firstOverride.set(step.classNode, byKind);
+      const first = byKind.get(step.kind);
+      if (!first) byKind.set(step.kind, step);
+      else if (first.member !== step.member) {
+        report(CODES.duplicateStep, MESSAGES.duplicateStep(step.kind, step.class, first.method, step.method), step.location);
+      }
+    }
+
+    if (step.returns) {
+      const problem = returnProblem(step.kind, step.returns);
+      if (problem !== undefined) report(CODES.wrongReturn, MESSAGES.wrongReturn(step.kind, where, problem), step.returns.location);
     }
 
     const allowed: readonly string[] = STEP_INJECTABLES[step.kind];
@@ -74,7 +81,71 @@ export function diagnoseSteps(steps: readonly StepInfo[], userInjectables: reado
       report(CODES.unknownInjectable, MESSAGES.unknownInjectable(name, step.kind, where, suggestion, own), param.location);
     }
   }
-  return sortDiagnostics(out);
+  return sortDiagnostics(unique(out));
+}
+
+/** Once each: a member decorated twice with one step decorator would report everything twice. */
+function unique(diagnostics: ElegyDiagnostic[]): ElegyDiagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.location.file.fileName}\0${d.location.start}\0${d.code}\0${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function staticWhat(step: StepInfo): "method" | "property" | "accessor" {
+  if (ts.isMethodDeclaration(step.member)) return "method";
+  return ts.isGetAccessorDeclaration(step.member) || ts.isSetAccessorDeclaration(step.member) ? "accessor" : "property";
+}
+
+/** The type of slot `index` of a tuple shape (a rest element stands for every slot from its position). */
+function slotAt(shape: Extract<ReturnShape, { kind: "tuple" }>, index: number) {
+  if (index < shape.slots.length - (shape.rest ? 1 : 0)) return shape.slots[index];
+  return shape.rest ? shape.slots[shape.slots.length - 1] : undefined;
+}
+
+function arityFits(shape: Extract<ReturnShape, { kind: "tuple" }>, items: number): boolean {
+  return shape.minLength <= items && (shape.rest || shape.slots.length >= items);
+}
+
+/** Whether one alternative of a return type can be what a step of this kind must return. */
+function fits(kind: StepKind, shape: ReturnShape): boolean {
+  if (shape.kind === "opaque") return true;
+  if (shape.kind === "promise") return false;
+  if (kind === "initStep") return shape.kind === "value" && shape.states !== "no";
+  const { items, states } = STEP_TUPLES[kind];
+  if (shape.kind === "array") return shape.item.states !== "no";
+  if (shape.kind !== "tuple") return false;
+  return arityFits(shape, items) && slotAt(shape, states)?.states !== "no";
+}
+
+/**
+ * What is wrong with a step's return type, or undefined when it can be right. Precise, not
+ * noisy: any, unknown and unconstrained generics pass, and so does a union with one
+ * alternative that fits. A Promise never does: steps run synchronously inside tf.tidy.
+ */
+export function returnProblem(kind: StepKind, returns: ReturnInfo): string | undefined {
+  if (returns.async || returns.shapes.some((shape) => shape.kind === "promise")) return RETURN_PROBLEMS.promise(returns.text);
+  if (returns.shapes.some((shape) => fits(kind, shape))) return undefined;
+  if (returns.shapes.length > 1) return RETURN_PROBLEMS.noAlternativeFits(returns.text);
+  const [shape] = returns.shapes;
+  if (kind === "initStep") return RETURN_PROBLEMS.notStatesValue(returns.text);
+  const { items, states } = STEP_TUPLES[kind];
+  switch (shape.kind) {
+    case "array":
+      return RETURN_PROBLEMS.arrayWithoutStates(returns.text);
+    case "tuple":
+      if (!arityFits(shape, items)) {
+        if (shape.rest) return RETURN_PROBLEMS.arityAtLeast(returns.text, shape.minLength);
+        if (shape.minLength !== shape.slots.length) return RETURN_PROBLEMS.arityBetween(returns.text, shape.minLength, shape.slots.length);
+        return RETURN_PROBLEMS.arity(returns.text, shape.slots.length);
+      }
+      return RETURN_PROBLEMS.notStates(returns.text, states + 1, slotAt(shape, states)!.text);
+    default:
+      return RETURN_PROBLEMS.notATuple(returns.text);
+  }
 }
 
 export function sortDiagnostics(diagnostics: ElegyDiagnostic[]): ElegyDiagnostic[] {

@@ -2,6 +2,11 @@
 // method, placed after the method's own decorators so the legacy decorator emit applies it
 // first: by the time @predStep & co. run, the names are recorded. Files without a step come
 // back as the very same node, so their output is byte for byte what tsc emits.
+//
+// An undecorated override of an inherited step gets no decorator: a decorator would make tsc
+// emit design:paramtypes for it, naming imports that the checker saw only in type positions
+// and elided (a ReferenceError at load). Its names are recorded by a class static block,
+// `static { Reflect.defineMetadata("<key>", [...], this.prototype, "method"); }`, instead.
 import ts from "typescript";
 import { METADATA } from "../src/metadata-keys";
 import { ProgramAnalysis, StepInfo } from "./analyse";
@@ -29,17 +34,45 @@ function metadataDecorator(factory: ts.NodeFactory, names: readonly string[]): t
   );
 }
 
+function defineMetadataBlock(factory: ts.NodeFactory, entries: readonly { method: string; names: readonly string[] }[]): ts.ClassStaticBlockDeclaration {
+  const statements = entries.map(({ method, names }) =>
+    factory.createExpressionStatement(
+      factory.createCallExpression(factory.createPropertyAccessExpression(factory.createIdentifier("Reflect"), "defineMetadata"), undefined, [
+        factory.createStringLiteral(METADATA.paramNames),
+        factory.createArrayLiteralExpression(names.map((name) => factory.createStringLiteral(name))),
+        factory.createPropertyAccessExpression(factory.createThis(), "prototype"),
+        factory.createStringLiteral(method),
+      ]),
+    ),
+  );
+  return factory.createClassStaticBlockDeclaration(factory.createBlock(statements, true));
+}
+
+function hasDecorators(member: ts.ClassElement): boolean {
+  return ts.canHaveDecorators(member) && (ts.getDecorators(member)?.length ?? 0) > 0;
+}
+
 /** A `before` transformer adding the parameter-name metadata of the steps found by `analysis`. */
 export function metadataTransformer(analysis: ProgramAnalysis): ts.TransformerFactory<ts.SourceFile> {
   return (context) => (sourceFile) => {
     const steps = analysis.stepsByFile.get(ts.getOriginalNode(sourceFile) as ts.SourceFile);
     if (!steps) return sourceFile;
+    /** Decorated members: names go in a decorator beside theirs. */
     const namesByMember = new Map<ts.Node, string[]>();
+    /** Undecorated overrides, per class: names go in a static block. */
+    const blocksByClass = new Map<ts.Node, { method: string; names: string[] }[]>();
     for (const step of steps) {
       const names = recordedParamNames(step);
-      if (names) namesByMember.set(step.member, names);
+      if (!names) continue;
+      if (hasDecorators(step.member)) {
+        namesByMember.set(step.member, names);
+      } else {
+        const entries = blocksByClass.get(step.classNode) ?? [];
+        if (!entries.some((e) => e.method === step.method)) entries.push({ method: step.method, names });
+        blocksByClass.set(step.classNode, entries);
+      }
     }
-    if (namesByMember.size === 0) return sourceFile;
+    if (namesByMember.size === 0 && blocksByClass.size === 0) return sourceFile;
     const factory = context.factory;
     const visit = (node: ts.Node): ts.Node => {
       const names = ts.isMethodDeclaration(node) ? namesByMember.get(ts.getOriginalNode(node)) : undefined;
@@ -62,6 +95,14 @@ export function metadataTransformer(analysis: ProgramAnalysis): ts.TransformerFa
           node.type,
           ts.visitEachChild(node.body, visit, context),
         );
+      }
+      const entries = ts.isClassLike(node) ? blocksByClass.get(ts.getOriginalNode(node)) : undefined;
+      if (entries && (ts.isClassDeclaration(node) || ts.isClassExpression(node))) {
+        const visited = ts.visitEachChild(node, visit, context);
+        const members = [...visited.members, defineMetadataBlock(factory, entries)];
+        return ts.isClassDeclaration(visited)
+          ? factory.updateClassDeclaration(visited, visited.modifiers, visited.name, visited.typeParameters, visited.heritageClauses, members)
+          : factory.updateClassExpression(visited as ts.ClassExpression, visited.modifiers, visited.name, visited.typeParameters, visited.heritageClauses, members);
       }
       return ts.visitEachChild(node, visit, context);
     };

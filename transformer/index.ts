@@ -18,11 +18,13 @@ export default function elegyTsPlugin(program: ts.Program, second?: unknown, thi
   return sourceTransformer(program, third as SourceTransformerExtras | undefined);
 }
 
-export { analyseProgram, findSteps, stepKindOf, userInjectables } from "./analyse";
-export type { Location, MemberKind, ParamType, ProgramAnalysis, StepInfo, StepParam } from "./analyse";
-export { diagnoseSteps, formatElegyDiagnostic, formatTsDiagnostic, toTsDiagnostic } from "./diagnose";
+export { analyseProgram, findSteps, statesType, stepKindOf, userInjectables } from "./analyse";
+export type {
+  FindStepsOptions, Location, MemberKind, ParamType, ProgramAnalysis, ReturnInfo, ReturnShape, ReturnSlot, StatesFit, StepInfo, StepParam,
+} from "./analyse";
+export { diagnoseSteps, formatElegyDiagnostic, formatTsDiagnostic, returnProblem, toTsDiagnostic } from "./diagnose";
 export type { ElegyDiagnostic } from "./diagnose";
-export { CODES, MESSAGES, TRAINER_CODES, TRAINER_MESSAGES, TS_CODE_OFFSET, codeName } from "./codes";
+export { CODES, MESSAGES, RETURN_PROBLEMS, TRAINER_CODES, TRAINER_MESSAGES, TS_CODE_OFFSET, codeName } from "./codes";
 export type { ElegyCode, TrainerCode } from "./codes";
 export { analyseTrainers } from "./analyse-trainers";
 export type { TrainerAnalysis, TrainerFile } from "./analyse-trainers";

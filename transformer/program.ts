@@ -1,9 +1,12 @@
 // The two ways ts-patch runs the plugin, and the pieces `elegy-ts build` reuses.
 //
 // - Source transformer (`{ "transform": "elegy-ts/transformer" }`): ts-patch calls
-//   (program, config, extras). ELEGY diagnostics go to extras.addDiagnostic, so tspc reports
-//   them and exits non-zero, but ts-patch has already decided to emit: the .js files are
-//   still written (step methods with errors get no metadata, so they fail at construction).
+//   (program, config, extras) during emit. ELEGY diagnostics go to extras.addDiagnostic, so
+//   tspc reports them and exits 2, but the .js files are still written, even with
+//   noEmitOnError (tsc decided before emit). Names are recorded wherever a step has them, so
+//   the runtime twins of the checks catch the rest: at class definition (ELEGY1005/1006), at
+//   construction (ELEGY1002, and ELEGY1003, whose method has no names to record) or at the
+//   step's first call (ELEGY1001, ELEGY1007).
 // - Program transformer (`{ "transform": "elegy-ts/transformer", "transformProgram": true }`):
 //   ts-patch calls (program, host, config, extras) and uses the program we return. Ours
 //   reports ELEGY diagnostics as semantic diagnostics and emits nothing while there are any:

@@ -3,6 +3,7 @@
 // programmatic API: build({ files | project, outDir }) → { diagnostics, emittedFiles, exitCode }.
 import { parseArgs } from "node:util";
 import { build } from "../../transformer/build";
+import { closestName } from "../suggest";
 import { CliError } from "./cli-error";
 import { CliIO } from "./io";
 
@@ -34,22 +35,42 @@ Options:
                        beside each .ts file)
   -h, --help           show this help`;
 
+const OPTIONS = {
+  project: { type: "string", short: "p" },
+  "out-dir": { type: "string" },
+  outDir: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+/** As listed in messages (outDir is an undocumented spelling of --out-dir). */
+const SHOWN_OPTIONS = ["-p/--project", "--out-dir", "-h/--help"];
+
+/** Rejects unknown options (with the closest known one) and string options without a value, in our own words. */
+function checkOptions(argv: readonly string[]): void {
+  const { tokens } = parseArgs({ args: [...argv], allowPositionals: true, strict: false, tokens: true, options: OPTIONS });
+  for (const token of tokens) {
+    if (token.kind !== "option") continue;
+    const known = (OPTIONS as Record<string, { type: string }>)[token.name];
+    if (!known) {
+      const suggestion = closestName(token.rawName.replace(/^-+/, ""), ["project", "out-dir", "help"]);
+      throw new CliError(
+        `elegy-ts build: unknown option '${token.rawName}'.` +
+          (suggestion ? ` Did you mean '--${suggestion}'?` : "") +
+          ` Options: ${SHOWN_OPTIONS.join(", ")}.\nRun 'elegy-ts build --help' for usage.`,
+      );
+    }
+    if (known.type === "string" && (token.value === undefined || token.value === "")) {
+      throw new CliError(`elegy-ts build: ${token.rawName} needs a value, e.g. ${token.rawName} ${token.name === "project" ? "tsconfig.json" : "dist"}.`);
+    }
+  }
+}
+
 /** Runs `elegy-ts build` with the arguments after `build`; returns the exit code. */
 export function buildCommand(argv: readonly string[], io: CliIO): number {
+  checkOptions(argv);
   let values: { project?: string; "out-dir"?: string; outDir?: string; help?: boolean };
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        project: { type: "string", short: "p" },
-        "out-dir": { type: "string" },
-        outDir: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
+    ({ values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS }));
   } catch (error) {
     throw new CliError(`elegy-ts build: ${(error as Error).message}\nRun 'elegy-ts build --help' for usage.`);
   }

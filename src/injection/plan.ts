@@ -10,6 +10,7 @@ import {
 } from "../metadata-keys";
 import { ElegyBuildError, ElegyDefinitionError } from "../errors";
 import { closestName } from "../suggest";
+import { STEP_MESSAGES } from "../step-messages";
 
 export interface InjectionPlan {
   readonly kind: StepKind;
@@ -26,11 +27,38 @@ export const HOW_TO_BUILD =
   "Build it with `npx elegy-ts build <file.ts>`, or add " +
   '{ "transform": "elegy-ts/transformer" } to compilerOptions.plugins in your tsconfig and compile with `tspc` (ts-patch).';
 
-/** Reads the parameter names the transformer recorded and checks them against the step kind. */
+/** The object on the prototype chain that holds `method` itself: the class whose code runs. */
+function ownerOf(prototype: object, method: string): object {
+  for (let p: object | null = prototype; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
+    if (Object.prototype.hasOwnProperty.call(p, method)) return p;
+  }
+  return prototype;
+}
+
+function nameOf(prototype: object): string {
+  return (prototype as { constructor?: { name?: string } }).constructor?.name || "<anonymous>";
+}
+
+/**
+ * Reads the parameter names the transformer recorded and checks them against the step kind.
+ * The names are read from the class that defines the method that runs, never through the
+ * prototype chain: a subclass's override of a base class's step has parameters of its own.
+ */
 export function planFor(prototype: object, className: string, kind: StepKind, method: string): InjectionPlan {
   const where = `${className}.${method}`;
-  const recorded = Reflect.getMetadata(METADATA.paramNames, prototype, method) as unknown;
+  const owner = ownerOf(prototype, method);
+  const recorded = Reflect.getOwnMetadata(METADATA.paramNames, owner, method) as unknown;
   if (!Array.isArray(recorded)) {
+    const base = Object.getPrototypeOf(owner) as object | null;
+    if (base && Array.isArray(Reflect.getMetadata(METADATA.paramNames, base, method))) {
+      const overriding = `${nameOf(owner)}.${method}`;
+      const baseClass = nameOf(ownerOf(base, method));
+      throw new ElegyBuildError(
+        `${overriding} overrides ${baseClass}.${method}, a @${kind}, but its parameter names were not recorded, so elegy-ts cannot tell ` +
+          `what to pass it. Decorate ${overriding} with @${kind} as well, or compile it with the elegy-ts transformer in one program ` +
+          `with ${baseClass}'s source. ${HOW_TO_BUILD}`,
+      );
+    }
     throw new ElegyBuildError(
       `${where} is decorated with @${kind}, but its parameter names were not recorded: ` +
         `the file was compiled without the elegy-ts transformer. ${HOW_TO_BUILD}`,
@@ -41,24 +69,15 @@ export function planFor(prototype: object, className: string, kind: StepKind, me
   for (const name of recorded as string[]) {
     if (!(BUILTIN_INJECTABLE_NAMES as readonly string[]).includes(name)) continue; // user injectable, checked per call
     if (!allowed.includes(name as BuiltinInjectable)) {
-      throw new ElegyDefinitionError(
-        `'${name}' is not available in @${kind} ${where}. @${kind} may request: ${allowed.join(", ")}.`,
-      );
+      throw new ElegyDefinitionError(STEP_MESSAGES.notAvailableInStep(name, kind, where, []));
     }
     builtins.push(name as BuiltinInjectable);
   }
   return { kind, where, method, params: recorded as string[], builtins };
 }
 
-/** Message for a parameter name that is neither a built-in nor provided by the user. */
+/** Message for a parameter name that is neither a built-in nor provided by the user (the runtime twin of ELEGY1001). */
 export function unknownInjectableMessage(plan: InjectionPlan, name: string, provided: readonly string[]): string {
-  const candidates = [...STEP_INJECTABLES[plan.kind], ...provided];
-  const suggestion = closestName(name, candidates);
-  return (
-    `${plan.where} (@${plan.kind}) asks for '${name}', but no such injectable exists.` +
-    (suggestion ? ` Did you mean '${suggestion}'?` : "") +
-    ` Injectables of @${plan.kind}: ${STEP_INJECTABLES[plan.kind].join(", ")}` +
-    (provided.length ? `; provided by you: ${provided.join(", ")}` : "") +
-    `. To add your own, call model.provide("${name}", value) and declare it in the Injectables interface.`
-  );
+  const suggestion = closestName(name, [...STEP_INJECTABLES[plan.kind], ...provided]);
+  return STEP_MESSAGES.unknownInjectable(name, plan.kind, plan.where, suggestion, provided);
 }

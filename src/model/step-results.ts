@@ -1,8 +1,9 @@
 // Checks what a step returned against what its kind must return (API.md §3), so a wrong
 // tuple fails at the step that produced it, with a message naming the method.
 import { tf } from "../tf";
-import { STEP_RETURNS, StepKind } from "../metadata-keys";
+import { StepKind } from "../metadata-keys";
 import { ElegyStepResultError } from "../errors";
+import { STEP_MESSAGES } from "../step-messages";
 import { Logs } from "../logs";
 import { States } from "../states";
 import { TensorTree, isPlainObject, isTensor } from "../tree";
@@ -13,7 +14,20 @@ export type GradResult = [tf.Scalar, Logs, States, TensorTree];
 export type TrainResult = [Logs, States];
 
 function fail(kind: StepKind, where: string, problem: string): never {
-  throw new ElegyStepResultError(`${where} (@${kind}) must return ${STEP_RETURNS[kind]}, but ${problem}`);
+  throw new ElegyStepResultError(STEP_MESSAGES.wrongReturn(kind, where, problem));
+}
+
+function isPromiseLike(value: unknown): boolean {
+  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
+}
+
+/** The runtime twin of ELEGY1007's Promise rule: an async step's result is not there yet. */
+function notAPromise(kind: StepKind, where: string, value: unknown): void {
+  if (isPromiseLike(value)) {
+    // The promise may still reject; nobody awaits it, so keep that from becoming an unhandled rejection.
+    (value as Promise<unknown>).then(undefined, () => undefined);
+    fail(kind, where, STEP_MESSAGES.promise("returned a Promise"));
+  }
 }
 
 function describe(value: unknown): string {
@@ -26,6 +40,7 @@ function describe(value: unknown): string {
 }
 
 function tuple(kind: StepKind, where: string, value: unknown, length: number): unknown[] {
+  notAPromise(kind, where, value);
   if (!Array.isArray(value)) fail(kind, where, `it returned ${describe(value)}.`);
   if (value.length !== length) fail(kind, where, `it returned ${describe(value)}.`);
   return value;
@@ -33,7 +48,7 @@ function tuple(kind: StepKind, where: string, value: unknown, length: number): u
 
 function states(kind: StepKind, where: string, value: unknown, position: number): States {
   if (!(value instanceof States)) {
-    fail(kind, where, `item ${position} is ${describe(value)}, not a States. Return the states you were given, or states.update({...}).`);
+    fail(kind, where, STEP_MESSAGES.notStates(position, describe(value)));
   }
   return value;
 }
@@ -77,6 +92,7 @@ export function checkTrainResult(where: string, value: unknown): TrainResult {
 }
 
 export function checkInitResult(where: string, value: unknown): States {
+  notAPromise("initStep", where, value);
   if (!(value instanceof States)) fail("initStep", where, `it returned ${describe(value)}.`);
   return value;
 }

@@ -110,9 +110,9 @@ test("injection: model.provide adds user injectables; a missing one fails with a
     assert.ok(error instanceof ElegyInjectionError);
     assert.equal(
       error.message,
-      "WithTeacher.p (@predStep) asks for 'teacher', but no such injectable exists. " +
-        "Injectables of @predStep: x, states, initializing, training. " +
-        'To add your own, call model.provide("teacher", value) and declare it in the Injectables interface.',
+      // the same words as ELEGY1001 at build time (src/step-messages.ts)
+      "Unknown injectable 'teacher' in @predStep WithTeacher.p. @predStep may request: x, states, initializing, training. " +
+        'To inject a value of your own, declare \'teacher\' in the Injectables interface of "elegy-ts" and call model.provide("teacher", value).',
     );
     return true;
   });

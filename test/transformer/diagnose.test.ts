@@ -4,10 +4,11 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import ts from "typescript";
 import {
-  CODES, MESSAGES, TS_CODE_OFFSET, codeName, diagnoseSteps, formatElegyDiagnostic, isProgramTransformerCall, toTsDiagnostic,
-  type StepInfo, type StepParam,
+  CODES, MESSAGES, RETURN_PROBLEMS, TS_CODE_OFFSET, codeName, diagnoseSteps, formatElegyDiagnostic, isProgramTransformerCall, returnProblem,
+  toTsDiagnostic, type ReturnInfo, type ReturnShape, type StatesFit, type StepInfo, type StepParam,
 } from "elegy-ts/transformer";
 import type { StepKind } from "../../src/metadata-keys";
+import { STEP_MESSAGES } from "../../src/step-messages";
 
 const source = ts.createSourceFile("/project/model.ts", "class M {\n  m(a, b, c, d) {}\n}\n", ts.ScriptTarget.ES2022, true);
 const classNode = source.statements[0] as ts.ClassDeclaration;
@@ -88,9 +89,70 @@ test("unnamed parameters, non-methods and duplicates", () => {
   assert.deepEqual(diagnoseSteps([step("testStep", []), step("predStep", [])]), []);
 });
 
+test("one step decorator twice on one method: each problem reported once", () => {
+  const twice = [step("predStep", [{ name: "nope" }]), step("predStep", [{ name: "nope" }])];
+  assert.deepEqual(summary(twice), [[CODES.unknownInjectable, 10]]);
+});
+
+test("an undecorated override is never a duplicate of the class's own step", () => {
+  const other = { ...member } as ts.MethodDeclaration;
+  const ds = diagnoseSteps([step("testStep", []), step("testStep", [], { member: other, method: "n", inheritedFrom: "Base.n", decorator: undefined })]);
+  assert.deepEqual(ds, []);
+});
+
+const slot = (states: StatesFit, text = "T") => ({ text, states });
+const tuple = (fits: StatesFit[], extra: Partial<{ minLength: number; rest: boolean }> = {}): ReturnShape => ({
+  kind: "tuple", slots: fits.map((f) => slot(f)), minLength: extra.minLength ?? fits.length, rest: extra.rest ?? false,
+});
+const returns = (shapes: ReturnShape[], async = false): ReturnInfo => ({ text: "R", async, shapes, location: at(50) });
+
+test("returnProblem: arity and the States slot of each tuple kind", () => {
+  assert.equal(returnProblem("predStep", returns([tuple(["no", "yes"])])), undefined);
+  assert.equal(returnProblem("trainStep", returns([tuple(["no", "unknown"])])), undefined, "a slot that cannot be judged passes");
+  assert.equal(returnProblem("testStep", returns([tuple(["no", "no", "yes"])])), undefined);
+  assert.equal(returnProblem("gradStep", returns([tuple(["no", "no", "yes", "no"])])), undefined);
+  assert.equal(returnProblem("predStep", returns([tuple(["no", "yes", "yes"])])), RETURN_PROBLEMS.arity("R", 3));
+  assert.equal(returnProblem("gradStep", returns([tuple(["no", "no", "yes"])])), RETURN_PROBLEMS.arity("R", 3));
+  assert.equal(returnProblem("testStep", returns([tuple(["no", "no", "no"])])), RETURN_PROBLEMS.notStates("R", 3, "T"));
+  assert.equal(returnProblem("predStep", returns([tuple(["yes", "no"])])), RETURN_PROBLEMS.notStates("R", 2, "T"));
+});
+
+test("returnProblem: rest and optional elements, arrays, values, unions, Promises, initStep", () => {
+  // [a, ...States[]]: any length from 1, slot 2 onwards are States
+  assert.equal(returnProblem("testStep", returns([tuple(["no", "yes"], { minLength: 1, rest: true })])), undefined);
+  assert.equal(returnProblem("predStep", returns([tuple(["no", "no", "no", "yes"], { minLength: 3, rest: true })])), RETURN_PROBLEMS.arityAtLeast("R", 3));
+  assert.equal(returnProblem("trainStep", returns([tuple(["no", "yes", "no"], { minLength: 1 })])), undefined, "[logs, States?, x?] can have 2 items");
+  assert.equal(returnProblem("predStep", returns([tuple(["no", "yes", "no", "no"], { minLength: 3 })])), RETURN_PROBLEMS.arityBetween("R", 3, 4));
+  assert.equal(returnProblem("predStep", returns([{ kind: "array", item: slot("yes") }])), undefined, "an array may hold [yPred, States]");
+  assert.equal(returnProblem("predStep", returns([{ kind: "array", item: slot("no") }])), RETURN_PROBLEMS.arrayWithoutStates("R"));
+  assert.equal(returnProblem("predStep", returns([{ kind: "value", states: "yes" }])), RETURN_PROBLEMS.notATuple("R"), "a bare States is no tuple");
+  assert.equal(returnProblem("predStep", returns([{ kind: "opaque" }])), undefined);
+  assert.equal(returnProblem("predStep", returns([{ kind: "value", states: "no" }, tuple(["no", "yes"])])), undefined, "a union with one fitting alternative");
+  assert.equal(returnProblem("predStep", returns([{ kind: "value", states: "no" }, tuple(["no"])])), RETURN_PROBLEMS.noAlternativeFits("R"));
+  assert.equal(returnProblem("predStep", returns([{ kind: "opaque" }, { kind: "promise" }])), RETURN_PROBLEMS.promise("R"), "a Promise anywhere fails");
+  assert.equal(returnProblem("predStep", returns([{ kind: "opaque" }], true)), RETURN_PROBLEMS.promise("R"), "async fails whatever it returns");
+  assert.equal(returnProblem("initStep", returns([{ kind: "value", states: "yes" }])), undefined);
+  assert.equal(returnProblem("initStep", returns([{ kind: "value", states: "unknown" }])), undefined);
+  assert.equal(returnProblem("initStep", returns([{ kind: "value", states: "no" }])), RETURN_PROBLEMS.notStatesValue("R"));
+  assert.equal(returnProblem("initStep", returns([tuple(["yes"])])), RETURN_PROBLEMS.notStatesValue("R"), "[States] is no States");
+});
+
+test("ELEGY1007 is reported at the return type's location, with the step's name", () => {
+  const [d] = diagnoseSteps([step("trainStep", [], { returns: returns([{ kind: "value", states: "no" }]) })]);
+  assert.equal(d.code, CODES.wrongReturn);
+  assert.equal(d.location.start, 50);
+  assert.equal(d.message, "M.m (@trainStep) must return [logs, States], but it returns R, not a tuple.");
+});
+
+test("where a runtime twin exists, the ELEGY message is the runtime's template itself", () => {
+  for (const name of ["unknownInjectable", "notAvailableInStep", "staticMember", "notAMethod", "duplicateStep", "wrongReturn"] as const) {
+    assert.equal(MESSAGES[name], STEP_MESSAGES[name], name);
+  }
+});
+
 test("codes, formatting and the TypeScript form", () => {
   const values = Object.values(CODES);
-  assert.deepEqual(values, [1001, 1002, 1003, 1004, 1005, 1006]);
+  assert.deepEqual(values, [1001, 1002, 1003, 1004, 1005, 1006, 1007]);
   const [d] = diagnoseSteps([step("predStep", [{ name: "yTrue" }])]);
   assert.equal(formatElegyDiagnostic(d, "/project"), `model.ts(2,1): error ELEGY1002: ${d.message}`);
   assert.equal(formatElegyDiagnostic(d, "/elsewhere"), `/project/model.ts(2,1): error ELEGY1002: ${d.message}`);

@@ -3,6 +3,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after } from "node:test";
+import assert from "node:assert/strict";
+import "reflect-metadata";
+import { build } from "elegy-ts/transformer";
+import { METADATA } from "../../src/metadata-keys";
 
 /** The repository (tests run from dist/test/transformer). */
 export const ROOT = path.resolve(__dirname, "../../..");
@@ -53,4 +57,27 @@ export function load<T = Record<string, { prototype: object }>>(file: string): T
   delete require.cache[require.resolve(file)];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(file) as T;
+}
+
+/** The parameter names recorded for a step method (own metadata of that prototype: what the runtime reads). */
+export function recordedNames(cls: { prototype: object }, method: string): unknown {
+  return Reflect.getOwnMetadata(METADATA.paramNames, cls.prototype, method);
+}
+
+/** Compiles fixtures with build() into a linked temp folder (so they can require "elegy-ts"), asserting no diagnostics. */
+export function compileFixtures(files: string[]): { outDir: string; emitted: string[] } {
+  const outDir = tempDir("golden", true);
+  const result = build({ files: files.map(fixture), outDir, cwd: FIXTURES });
+  assert.deepEqual(result.diagnostics, []);
+  assert.equal(result.exitCode, 0);
+  return { outDir, emitted: filesIn(outDir) };
+}
+
+/** Builds must-fail fixtures: exit code 1, nothing written; returns the diagnostics as printed. */
+export function mustFail(files: string[]): string[] {
+  const outDir = tempDir("must-fail");
+  const result = build({ files: files.map(fixture), outDir, cwd: FIXTURES });
+  assert.equal(result.exitCode, 1);
+  assert.deepEqual(filesIn(outDir), [], "nothing is written");
+  return result.diagnostics;
 }

@@ -1,0 +1,49 @@
+// The words of every check that exists twice: at build time (transformer/codes.ts, as ELEGY
+// diagnostics) and at run time (decorators.ts, injection/plan.ts, model/step-results.ts).
+// One template each, so the two sides cannot drift apart. Dependency-free, like
+// metadata-keys.ts: the transformer loads it inside the TypeScript compiler.
+import { STEP_INJECTABLES, STEP_RETURNS, StepKind } from "./metadata-keys";
+
+/** `@predStep may request: x, states, initializing, training.` plus, when there are some, `; and your Injectables: teacher`. */
+export function mayRequest(kind: StepKind, userInjectables: readonly string[]): string {
+  const own = userInjectables.length > 0 ? `; and your Injectables: ${userInjectables.join(", ")}` : "";
+  return `@${kind} may request: ${STEP_INJECTABLES[kind].join(", ")}${own}.`;
+}
+
+/** `where` is `Class.method` throughout. */
+export const STEP_MESSAGES = {
+  /** ELEGY1001 and its runtime twin (a name nobody provided). */
+  unknownInjectable: (name: string, kind: StepKind, where: string, suggestion: string | undefined, userInjectables: readonly string[]): string =>
+    `Unknown injectable '${name}' in @${kind} ${where}.` +
+    (suggestion !== undefined ? ` Did you mean '${suggestion}'?` : "") +
+    ` ${mayRequest(kind, userInjectables)}` +
+    ` To inject a value of your own, declare '${name}' in the Injectables interface of "elegy-ts" and call model.provide("${name}", value).`,
+
+  /** ELEGY1002 and its runtime twin. */
+  notAvailableInStep: (name: string, kind: StepKind, where: string, userInjectables: readonly string[]): string =>
+    `'${name}' is not available in @${kind} ${where}. ${mayRequest(kind, userInjectables)}`,
+
+  /** ELEGY1005 (static) and its runtime twin. */
+  staticMember: (kind: StepKind, where: string, what: "method" | "property" | "accessor"): string =>
+    `@${kind} cannot decorate the static ${what} ${where}: steps are instance methods. Remove 'static'.`,
+
+  /** ELEGY1005 (property, accessor) and its runtime twin. */
+  notAMethod: (kind: StepKind, where: string, what: "a property" | "an accessor"): string =>
+    `@${kind} can only decorate a method, but ${where} is ${what}. Make it a method.`,
+
+  /** ELEGY1006 and its runtime twin. */
+  duplicateStep: (kind: StepKind, className: string, first: string, second: string): string =>
+    `${className} overrides @${kind} twice: in '${first}' and in '${second}'. Keep one @${kind} per class.`,
+
+  /** ELEGY1007 and the runtime checks of what a step returned: `problem` says what is wrong, as a sentence. */
+  wrongReturn: (kind: StepKind, where: string, problem: string): string =>
+    `${where} (@${kind}) must return ${STEP_RETURNS[kind]}, but ${problem}`,
+
+  /** Part of wrongReturn: item `position` (from 1) is `what` (a type, or a described value). */
+  notStates: (position: number, what: string): string =>
+    `item ${position} is ${what}, not a States. Return the states you were given, or states.update({...}).`,
+
+  /** Part of wrongReturn: the step returns (or returned) a Promise. */
+  promise: (what: string): string =>
+    `it ${what}: steps are synchronous. Remove 'async' and return the values themselves, not a Promise.`,
+};

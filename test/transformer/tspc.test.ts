@@ -1,0 +1,99 @@
+// The real ts-patch path: a user's project outside the repository, elegy-ts installed there
+// (a link to this package), `"plugins": [{ "transform": "elegy-ts/transformer" }]` in its
+// tsconfig, compiled by ts-patch's tspc — in both of ts-patch's modes, as the README says.
+import test from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { spawnSync } from "node:child_process";
+import { optimizers, tf } from "elegy-ts";
+import { METADATA } from "../../src/metadata-keys";
+import { ROOT, filesIn, load, recordedNames, tempDir } from "./support";
+
+const TSPC = fs.realpathSync(path.join(ROOT, "node_modules/.bin/tspc"));
+const ALL = "x, yTrue, sampleWeight, classWeight, states, initializing, training";
+
+/** Linear regression as a test step asking for `yName` (line 5, column 22). */
+const model = (yName: string) => `import { Model, States, testStep, tf, type Logs } from "elegy-ts";
+
+export class Regression extends Model {
+  @testStep
+  test(x: tf.Tensor, ${yName}: tf.Tensor, states: States, initializing: boolean): [tf.Scalar, Logs, States] {
+    const w = initializing ? tf.zeros([x.shape[1]!, 1]) : (states.netParams as tf.Tensor);
+    const loss = tf.losses.meanSquaredError(${yName}, x.matMul(w)) as tf.Scalar;
+    return [loss, { loss }, states.update({ netParams: w })];
+  }
+}
+`;
+
+interface Compiled {
+  dir: string;
+  status: number | null;
+  output: string[];
+  written: string[];
+}
+
+function tspc(source: string, plugin: Record<string, unknown>): Compiled {
+  const dir = tempDir("tspc", true);
+  fs.writeFileSync(path.join(dir, "model.ts"), source);
+  fs.writeFileSync(
+    path.join(dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2022", module: "node16", moduleResolution: "node16", strict: true, skipLibCheck: true,
+        experimentalDecorators: true, emitDecoratorMetadata: true, useDefineForClassFields: false,
+        noEmitOnError: true, rootDir: ".", outDir: "out",
+        plugins: [{ transform: "elegy-ts/transformer", ...plugin }],
+      },
+      files: ["model.ts"],
+    }),
+  );
+  const r = spawnSync(process.execPath, [TSPC, "-p", "tsconfig.json", "--pretty", "false"], { cwd: dir, encoding: "utf8" });
+  return { dir, status: r.status, output: (r.stdout + r.stderr).split("\n").filter((line) => line !== ""), written: filesIn(path.join(dir, "out")) };
+}
+
+const ELEGY1001 =
+  `model.ts(5,22): error TS991001: ELEGY1001: Unknown injectable 'y_true' in @testStep Regression.test. Did you mean 'yTrue'? ` +
+  `@testStep may request: ${ALL}. To inject a value of your own, declare 'y_true' in the Injectables interface of "elegy-ts" and call model.provide("y_true", value).`;
+
+/** Loads the compiled model and trains it on one batch after another: the loss must fall. */
+async function trains(dir: string): Promise<void> {
+  const { Regression } = load<Record<string, { prototype: object; new (options: object): any }>>(path.join(dir, "out/model.js"));
+  assert.deepEqual(recordedNames(Regression, "test"), ["x", "yTrue", "states", "initializing"]);
+  const x = tf.tensor2d([[1, 0], [0, 1], [1, 1], [2, 1]]);
+  const y = tf.tensor2d([[2], [-1], [1], [3]]); // y = 2·x0 − x1
+  const m = new Regression({ backend: "cpu", optimizer: optimizers.sgd(0.1) });
+  const losses: number[] = [];
+  for (let i = 0; i < 5; i++) losses.push((await m.trainOnBatch(x, y)).loss);
+  assert.ok(losses.every((loss, i) => i === 0 || loss < losses[i - 1]), `the loss falls: ${losses.join(", ")}`);
+  assert.equal(losses[0], (4 + 1 + 1 + 9) / 4, "the first step starts from w = 0");
+}
+
+test("tspc, source transformer: a good project compiles, records the names, and its model trains", async () => {
+  const good = tspc(model("yTrue"), {});
+  assert.deepEqual(good.output, []);
+  assert.equal(good.status, 0);
+  assert.deepEqual(good.written, ["model.js"]);
+  assert.match(fs.readFileSync(path.join(good.dir, "out/model.js"), "utf8"), new RegExp(`Reflect\\.metadata\\("${METADATA.paramNames}", \\["x", "yTrue", "states", "initializing"\\]\\)`));
+  await trains(good.dir);
+});
+
+test("tspc, source transformer: an ELEGY error is printed as TS991001 and fails the build, but the .js is still written", () => {
+  const bad = tspc(model("y_true"), {});
+  assert.deepEqual(bad.output, [ELEGY1001]);
+  assert.equal(bad.status, 2, "tsc's exit code for errors with outputs written");
+  assert.deepEqual(bad.written, ["model.js"], "ts-patch source transformers cannot stop emit, not even with noEmitOnError");
+});
+
+test("tspc with transformProgram: the same error, exit 1 and nothing emitted; a good project compiles and trains", async () => {
+  const bad = tspc(model("y_true"), { transformProgram: true });
+  assert.deepEqual(bad.output, [ELEGY1001]);
+  assert.equal(bad.status, 1, "tsc's exit code for errors with outputs skipped");
+  assert.deepEqual(bad.written, []);
+
+  const good = tspc(model("yTrue"), { transformProgram: true });
+  assert.deepEqual(good.output, []);
+  assert.equal(good.status, 0);
+  assert.deepEqual(good.written, ["model.js"]);
+  await trains(good.dir);
+});
