@@ -50,13 +50,13 @@ test("npm pack → npm install in an empty folder → npx elegy-ts train it.ts b
 
   const files = run("tar", ["-tzf", tarball], work).stdout.trim().split("\n").map((f) => f.replace(/^package\//, ""));
   for (const needed of [
-    "package.json", "README.md", "bin/elegy-ts.js",
+    "package.json", "README.md", "LICENSE", "bin/elegy-ts.js",
     "dist/src/index.js", "dist/src/index.d.ts", "dist/src/cli/main.js", "dist/src/trainer/index.js", "dist/src/trainer/index.d.ts",
     "dist/transformer/index.js", "dist/transformer/index.d.ts", "dist/transformer/emit-trainer.js",
   ]) {
     assert.ok(files.includes(needed), `${needed} is packed`);
   }
-  const stray = files.filter((f) => !/^(package\.json|README\.md|bin\/elegy-ts\.js|dist\/(src|transformer)\/.+\.(js|d\.ts))$/.test(f));
+  const stray = files.filter((f) => !/^(package\.json|README\.md|LICENSE|bin\/elegy-ts\.js|dist\/(src|transformer)\/.+\.(js|d\.ts))$/.test(f));
   assert.deepEqual(stray, [], "only the CLI, compiled JS and declarations: no tests, examples, bench, runs, source maps");
 
   const app = path.join(work, "app");
