@@ -3,6 +3,7 @@
 // Prints one JSON line with the timings.
 import { parseArgs } from "node:util";
 import { Model, States, datasets, ensureBackend, optimizers, tf, trainStep, type Logs } from "elegy-ts";
+import { installKernelTimers, startKernelTimers, stopKernelTimers, type KernelRow } from "./kernel-profile";
 import { BenchModel, HandWrittenMLP, elegyDefault, handForward, handVariables, layersModel } from "./models";
 
 const BATCH = 64;
@@ -13,12 +14,19 @@ const { values: args } = parseArgs({
     backend: { type: "string", default: "auto" },
     examples: { type: "string", default: "12800" },
     warmup: { type: "string", default: "1280" },
+    /** Time every kernel of the timed epoch (adds a little overhead per kernel). */
+    profile: { type: "boolean", default: false },
   },
 });
 const model = args.model as BenchModel;
 const examples = Number(args.examples);
 
 let firstStepAt: number | undefined;
+/** Starts the clock of the timed epoch (and the kernel timers when profiling). */
+function startTimed(): number {
+  if (args.profile) startKernelTimers();
+  return performance.now();
+}
 const markFirstStep = () => (firstStepAt ??= performance.now() / 1000);
 
 function shuffled(n: number, seed: number): Int32Array {
@@ -65,12 +73,13 @@ class Noop extends Model {
 
 async function main(): Promise<void> {
   const backend = await ensureBackend(args.backend, { log: () => undefined });
+  if (args.profile) installKernelTimers();
   if (args.runner === "overhead") {
     const steps = examples;
     const x = tf.zeros([steps, 1]);
     const noop = new Noop();
     await noop.fit(x, undefined, { batchSize: 1, epochs: 1, verbose: 0, shuffle: false });
-    const t = performance.now();
+    const t = startTimed();
     await noop.fit(x, undefined, { batchSize: 1, epochs: 1, verbose: 0, shuffle: false });
     const seconds = (performance.now() - t) / 1000;
     console.log(JSON.stringify({ model: "noop", runner: "overhead", backend: backend.name, steps, seconds, usPerStep: (seconds / steps) * 1e6 }));
@@ -88,7 +97,7 @@ async function main(): Promise<void> {
     const first = { onTrainBatchEnd: markFirstStep } as never;
     const { callbacks } = await import("elegy-ts");
     await m.fit(head(x), head(y), { epochs: 1, batchSize: BATCH, verbose: 0, callbacks: [callbacks.lambda(first)] });
-    const t = performance.now();
+    const t = startTimed();
     await m.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0 });
     seconds = (performance.now() - t) / 1000;
   } else if (args.runner === "hand") {
@@ -97,23 +106,24 @@ async function main(): Promise<void> {
     const xHost = x.dataSync() as Float32Array;
     const yHost = y.dataSync() as Int32Array;
     handEpoch(vars, optimizer, xHost, yHost, warm, 1);
-    const t = performance.now();
+    const t = startTimed();
     handEpoch(vars, optimizer, xHost, yHost, examples, 2);
     seconds = (performance.now() - t) / 1000;
   } else if (args.runner === "layers") {
     const m = layersModel(model);
     await m.fit(head(x), head(y).toFloat(), { epochs: 1, batchSize: BATCH, verbose: 0, callbacks: { onBatchEnd: async () => void markFirstStep() } });
     const yFloat = y.toFloat();
-    const t = performance.now();
+    const t = startTimed();
     await m.fit(x, yFloat, { epochs: 1, batchSize: BATCH, verbose: 0, shuffle: true });
     seconds = (performance.now() - t) / 1000;
   } else {
     throw new Error(`unknown runner ${args.runner}`);
   }
   const steps = Math.ceil(examples / BATCH);
+  const kernels: KernelRow[] | undefined = args.profile ? stopKernelTimers(steps) : undefined;
   console.log(JSON.stringify({
     model, runner: args.runner, backend: backend.name, examples, steps, seconds,
-    msPerStep: (seconds / steps) * 1000, firstStepAt, peakRssMb: process.resourceUsage().maxRSS / 1024,
+    msPerStep: (seconds / steps) * 1000, firstStepAt, peakRssMb: process.resourceUsage().maxRSS / 1024, kernels,
   }));
 }
 
