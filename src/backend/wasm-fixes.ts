@@ -6,21 +6,16 @@
 //   on the cpu backend's kernel: inputs copied out of the wasm heap, the result copied back.
 // - BatchMatMul with transposeA/transposeB is 10–12× slower than an explicit Transpose and
 //   a plain BatchMatMul on wasm, so it is rewritten that way.
+// - Identity and same-dtype Cast share the input's buffer instead of copying it.
 import { tf } from "../tf";
 import { maxPoolGrad } from "./max-pool-grad";
 import { wasmConv2DBackpropFilter } from "./wasm-conv2d-backprop-filter";
+import { sharedIdentity, sharedSameTypeCast } from "./wasm-shared-identity";
+import { KernelArgs, KernelFunc, TensorInfo, WasmBackend } from "./wasm-kernel-types";
 
-type KernelFunc = tf.KernelConfig["kernelFunc"];
-type KernelArgs = Parameters<KernelFunc>[0];
-type TensorInfo = tf.TensorInfo;
-interface DataBackend {
+interface CpuBackend {
   readSync(dataId: object): tf.backend_util.BackendValues;
   disposeData(dataId: object, force?: boolean): boolean;
-}
-interface WasmBackend extends DataBackend {
-  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.backend_util.BackendValues): TensorInfo;
-}
-interface CpuBackend extends DataBackend {
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: tf.backend_util.BackendValues): TensorInfo;
 }
 
@@ -28,6 +23,12 @@ interface CpuBackend extends DataBackend {
 const OWN_KERNELS: Record<string, () => KernelFunc> = {
   Conv2DBackpropFilter: wasmConv2DBackpropFilter,
   MaxPoolGrad: maxPoolGrad,
+};
+/** Kernels wrapped around wasm's own: a faster path where it applies, else the original. */
+const WRAPPED_KERNELS: Record<string, (original: KernelFunc) => KernelFunc> = {
+  BatchMatMul: explicitTransposeBatchMatMul,
+  Identity: sharedIdentity,
+  Cast: sharedSameTypeCast,
 };
 /** Complex numbers cannot live on the wasm backend, so these cannot be forwarded. */
 const NEEDS_COMPLEX = new Set(["FFT", "IFFT", "RFFT", "IRFFT", "Complex", "Real", "Imag", "ComplexAbs"]);
@@ -75,21 +76,21 @@ function transposeLast2(x: TensorInfo, backend: unknown, transpose: KernelFunc):
   return transpose({ inputs: { x }, attrs: { perm }, backend: backend as never }) as TensorInfo;
 }
 
-function explicitTransposeBatchMatMul(original: tf.KernelConfig): KernelFunc {
+function explicitTransposeBatchMatMul(original: KernelFunc): KernelFunc {
   const transpose = tf.getKernel("Transpose", "wasm")!.kernelFunc;
   return (args: KernelArgs) => {
     const { inputs, attrs, backend } = args;
     const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
-    if (!transposeA && !transposeB) return original.kernelFunc(args);
+    if (!transposeA && !transposeB) return original(args);
     const temporaries: TensorInfo[] = [];
     let a = inputs.a as TensorInfo;
     let b = inputs.b as TensorInfo;
     if (transposeA) temporaries.push((a = transposeLast2(a, backend, transpose)));
     if (transposeB) temporaries.push((b = transposeLast2(b, backend, transpose)));
     try {
-      return original.kernelFunc({ inputs: { ...inputs, a, b }, attrs: { ...attrs, transposeA: false, transposeB: false }, backend });
+      return original({ inputs: { ...inputs, a, b }, attrs: { ...attrs, transposeA: false, transposeB: false }, backend });
     } finally {
-      for (const t of temporaries) (backend as unknown as DataBackend).disposeData(t.dataId);
+      for (const t of temporaries) (backend as unknown as WasmBackend).disposeData(t.dataId);
     }
   };
 }
@@ -109,11 +110,12 @@ export function applyWasmFixes(): string[] {
     tf.registerKernel({ kernelName: name, backendName: "wasm", kernelFunc: forwardToCpu(name) });
     changed.push(name);
   }
-  const batchMatMul = tf.getKernel("BatchMatMul", "wasm");
-  if (batchMatMul) {
-    tf.unregisterKernel("BatchMatMul", "wasm");
-    tf.registerKernel({ ...batchMatMul, kernelFunc: explicitTransposeBatchMatMul(batchMatMul) });
-    changed.push("BatchMatMul");
+  for (const [name, wrap] of Object.entries(WRAPPED_KERNELS)) {
+    const original = tf.getKernel(name, "wasm");
+    if (!original) continue;
+    tf.unregisterKernel(name, "wasm");
+    tf.registerKernel({ ...original, kernelFunc: wrap(original.kernelFunc) });
+    changed.push(name);
   }
   applied = changed;
   return changed;

@@ -73,3 +73,25 @@ test("kernels forwarded to cpu: depthwise conv gradients and unsortedSegmentSum"
   assert.deepEqual(segments.wasm, [[4, 4, 7]]);
   assertClose(segments.wasm, segments.cpu, 0, "unsortedSegmentSum");
 });
+
+test("Identity and same-dtype Cast share the input's buffer on wasm; either can be disposed first", async () => {
+  await ensureBackend("wasm", { log: () => undefined });
+  const backend = tf.backend() as unknown as { numDataIds(): number };
+  const before = { tensors: tf.memory().numTensors, data: backend.numDataIds() };
+  const x = tf.tensor2d([[1, -2], [3, 4.5]]);
+  const copy = tf.clone(x);
+  const cast = tf.cast(x, "float32");
+  assert.equal(copy.dataId, x.dataId, "clone shares the data");
+  assert.equal(cast.dataId, x.dataId, "same-dtype cast shares the data");
+  x.dispose();
+  assert.deepEqual(Array.from(copy.dataSync()), [1, -2, 3, 4.5]);
+  copy.dispose();
+  assert.deepEqual(Array.from(cast.dataSync()), [1, -2, 3, 4.5]);
+  // A real conversion still converts (and does not share).
+  const ints = tf.cast(cast, "int32");
+  assert.notEqual(ints.dataId, cast.dataId);
+  assert.deepEqual(Array.from(ints.dataSync()), [1, -2, 3, 4]);
+  tf.dispose([cast, ints]);
+  assert.equal(tf.memory().numTensors, before.tensors);
+  assert.equal(backend.numDataIds(), before.data, "the shared buffer is freed with its last tensor");
+});
