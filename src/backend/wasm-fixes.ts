@@ -7,9 +7,11 @@
 // - BatchMatMul with transposeA/transposeB is 10–12× slower than an explicit Transpose and
 //   a plain BatchMatMul on wasm, so it is rewritten that way.
 // - Identity and same-dtype Cast share the input's buffer instead of copying it.
+// - Conv2DBackpropInput runs as a forward Conv2D (XNNPACK) instead of wasm's direct loop.
 import { tf } from "../tf";
 import { maxPoolGrad } from "./max-pool-grad";
 import { wasmConv2DBackpropFilter } from "./wasm-conv2d-backprop-filter";
+import { wasmConv2DBackpropInput } from "./wasm-conv2d-backprop-input";
 import { sharedIdentity, sharedSameTypeCast } from "./wasm-shared-identity";
 import { KernelArgs, KernelFunc, TensorInfo, WasmBackend } from "./wasm-kernel-types";
 
@@ -29,6 +31,7 @@ const WRAPPED_KERNELS: Record<string, (original: KernelFunc) => KernelFunc> = {
   BatchMatMul: explicitTransposeBatchMatMul,
   Identity: sharedIdentity,
   Cast: sharedSameTypeCast,
+  Conv2DBackpropInput: wasmConv2DBackpropInput,
 };
 /** Complex numbers cannot live on the wasm backend, so these cannot be forwarded. */
 const NEEDS_COMPLEX = new Set(["FFT", "IFFT", "RFFT", "IRFFT", "Complex", "Real", "Imag", "ComplexAbs"]);

@@ -95,3 +95,14 @@ test("Identity and same-dtype Cast share the input's buffer on wasm; either can 
   assert.equal(tf.memory().numTensors, before.tensors);
   assert.equal(backend.numDataIds(), before.data, "the shared buffer is freed with its last tensor");
 });
+
+test("Conv2DBackpropInput as a forward conv: input gradients match cpu (valid/same, strides, non-square)", async () => {
+  const cases = [["valid", 1, [2, 9, 9, 3], 3], ["same", 1, [2, 8, 7, 4], 3], ["same", 2, [2, 10, 9, 2], 3], ["valid", 2, [1, 9, 8, 3], 3], ["valid", [2, 1], [2, 7, 6, 2], 2], ["same", 3, [1, 11, 10, 2], 5]] as const;
+  for (const [pad, stride, shape, k] of cases) {
+    const { wasm, cpu } = await onBoth(() => {
+      const kernel = normal([k, k, shape[3], 5], 12);
+      return tf.grad((x: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, stride as [number, number], pad).mul(tf.range(0, 1, 1 / 5)).sum())(normal([...shape], 11));
+    });
+    assertClose(wasm, cpu, 1e-4, `conv2d input grad ${pad} stride ${stride} k ${k}`);
+  }
+});
