@@ -8,10 +8,12 @@
 //   a plain BatchMatMul on wasm, so it is rewritten that way.
 // - Identity and same-dtype Cast share the input's buffer instead of copying it.
 // - Conv2DBackpropInput runs as a forward Conv2D (XNNPACK) instead of wasm's direct loop.
+// - Sum over leading axes (bias gradients) is one pass instead of a transpose and a sum.
 import { tf } from "../tf";
 import { maxPoolGrad } from "./max-pool-grad";
 import { wasmConv2DBackpropFilter } from "./wasm-conv2d-backprop-filter";
 import { wasmConv2DBackpropInput } from "./wasm-conv2d-backprop-input";
+import { wasmSumLeadingAxes } from "./wasm-sum-leading";
 import { sharedIdentity, sharedSameTypeCast } from "./wasm-shared-identity";
 import { KernelArgs, KernelFunc, TensorInfo, WasmBackend } from "./wasm-kernel-types";
 
@@ -32,6 +34,7 @@ const WRAPPED_KERNELS: Record<string, (original: KernelFunc) => KernelFunc> = {
   Identity: sharedIdentity,
   Cast: sharedSameTypeCast,
   Conv2DBackpropInput: wasmConv2DBackpropInput,
+  Sum: wasmSumLeadingAxes,
 };
 /** Complex numbers cannot live on the wasm backend, so these cannot be forwarded. */
 const NEEDS_COMPLEX = new Set(["FFT", "IFFT", "RFFT", "IRFFT", "Complex", "Real", "Imag", "ComplexAbs"]);

@@ -106,3 +106,13 @@ test("Conv2DBackpropInput as a forward conv: input gradients match cpu (valid/sa
     assertClose(wasm, cpu, 1e-4, `conv2d input grad ${pad} stride ${stride} k ${k}`);
   }
 });
+
+test("Sum over leading axes (bias gradients) matches cpu; other reductions are unchanged", async () => {
+  const { wasm, cpu } = await onBoth(() => {
+    const x = normal([4, 5, 6, 7], 13);
+    return [tf.sum(x, [0, 1, 2]), tf.sum(x, 0), tf.sum(x, [1, 0], true), tf.sum(x, [1, 2]), tf.sum(x), tf.sum(x, -1), tf.sum(tf.cast(x, "int32"), 0)];
+  });
+  assertClose(wasm, cpu, 1e-5, "sums");
+  const grads = await onBoth(() => tf.grad((b: tf.Tensor) => tf.add(normal([3, 4, 4, 6], 14), b).square().sum())(normal([6], 15)));
+  assertClose(grads.wasm, grads.cpu, 1e-4, "bias-add gradient");
+});
