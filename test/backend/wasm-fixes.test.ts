@@ -46,6 +46,8 @@ test("MaxPoolGrad: correct on wasm when window maxima are negative and there are
   assertClose(wasm, cpu, 0, "maxPool grad, negative windows");
   const same = await onBoth(() => tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 3, 1, "same").square().sum())(normal([2, 5, 5, 4], 4)));
   assertClose(same.wasm, same.cpu, 1e-6, "maxPool grad, same padding, overlapping windows");
+  const strided = await onBoth(() => tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, [3, 2], [2, 3], "same").mul(2).sum())(normal([3, 9, 10, 8], 16)));
+  assertClose(strided.wasm, strided.cpu, 1e-6, "maxPool grad, non-square window and strides, 8 channels");
 });
 
 test("BatchMatMul with transposes: all four combinations, batched, forward and gradients", async () => {
