@@ -1,6 +1,8 @@
 // One measurement in a process of its own (so peak RSS and start-up belong to one runner):
 //   node dist/bench/worker.js --model mlp --runner elegy-fit --backend wasm --examples 12800
 // Prints one JSON line with the timings.
+import * as fs from "node:fs";
+import { Session } from "node:inspector";
 import { parseArgs } from "node:util";
 import { Model, States, datasets, ensureBackend, optimizers, tf, trainStep, type Logs } from "elegy-ts";
 import { installKernelTimers, startKernelTimers, stopKernelTimers, type KernelRow } from "./kernel-profile";
@@ -16,6 +18,8 @@ const { values: args } = parseArgs({
     warmup: { type: "string", default: "1280" },
     /** Time every kernel of the timed epoch (adds a little overhead per kernel). */
     profile: { type: "boolean", default: false },
+    /** Write a V8 CPU profile of the timed epoch only to this file. */
+    "cpu-prof": { type: "string" },
   },
 });
 const model = args.model as BenchModel;
@@ -23,9 +27,21 @@ const examples = Number(args.examples);
 
 let firstStepAt: number | undefined;
 /** Starts the clock of the timed epoch (and the kernel timers when profiling). */
+const session = args["cpu-prof"] ? new Session() : undefined;
+const post = (method: string) => new Promise<unknown>((resolve, reject) => session!.post(method, (error, result) => (error ? reject(error) : resolve(result))));
 function startTimed(): number {
   if (args.profile) startKernelTimers();
+  if (session) {
+    session.connect();
+    session.post("Profiler.enable");
+    session.post("Profiler.start");
+  }
   return performance.now();
+}
+async function stopCpuProfile(): Promise<void> {
+  if (!session) return;
+  const { profile } = (await post("Profiler.stop")) as { profile: object };
+  fs.writeFileSync(args["cpu-prof"]!, JSON.stringify(profile));
 }
 const markFirstStep = () => (firstStepAt ??= performance.now() / 1000);
 
@@ -119,6 +135,7 @@ async function main(): Promise<void> {
   } else {
     throw new Error(`unknown runner ${args.runner}`);
   }
+  await stopCpuProfile();
   const steps = Math.ceil(examples / BATCH);
   const kernels: KernelRow[] | undefined = args.profile ? stopKernelTimers(steps) : undefined;
   console.log(JSON.stringify({
