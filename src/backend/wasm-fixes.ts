@@ -9,12 +9,14 @@
 // - Identity and same-dtype Cast share the input's buffer instead of copying it.
 // - Conv2DBackpropInput runs as a forward Conv2D (XNNPACK) instead of wasm's direct loop.
 // - Sum over leading axes (bias gradients) is one pass instead of a transpose and a sum.
+// - ElegyAdamUpdate, the optimizers' fused Adam update, is registered for wasm.
 import { tf } from "../tf";
 import { maxPoolGrad } from "./max-pool-grad";
 import { wasmConv2DBackpropFilter } from "./wasm-conv2d-backprop-filter";
 import { wasmConv2DBackpropInput } from "./wasm-conv2d-backprop-input";
 import { wasmSumLeadingAxes } from "./wasm-sum-leading";
 import { sharedIdentity, sharedSameTypeCast } from "./wasm-shared-identity";
+import { registerAdamUpdate } from "./adam-update-kernel";
 import { KernelArgs, KernelFunc, TensorInfo, WasmBackend } from "./wasm-kernel-types";
 
 interface CpuBackend {
@@ -123,6 +125,8 @@ export function applyWasmFixes(): string[] {
     tf.registerKernel({ ...original, kernelFunc: wrap(original.kernelFunc) });
     changed.push(name);
   }
+  registerAdamUpdate("wasm");
+  changed.push("ElegyAdamUpdate");
   applied = changed;
   return changed;
 }
