@@ -5,6 +5,7 @@
 //   param ← param − param·lr·weightDecay − lr · (m / (1 − β1ᵗ)) / (sqrt(v / (1 − β2ᵗ)) + ε).
 // Backends without the kernel (webgl, tfjs-node) use the composed ops instead.
 import { tf } from "../tf";
+import { nativeKernels } from "./native";
 import { KernelFunc, TensorInfo, WasmBackend, heapF32 } from "./wasm-kernel-types";
 
 export const ADAM_UPDATE = "ElegyAdamUpdate";
@@ -60,17 +61,25 @@ function checkInputs({ param, grad, m, v }: AdamUpdateInputs): void {
   }
 }
 
-function wasmAdamUpdate(): KernelFunc {
+export function wasmAdamUpdate(): KernelFunc {
   return ({ inputs, attrs, backend }) => {
     const ins = inputs as unknown as AdamUpdateInputs;
     checkInputs(ins);
     const b = backend as unknown as WasmBackend;
     const shape = [...ins.param.shape];
     const outs = [b.makeOutput(shape, "float32"), b.makeOutput(shape, "float32"), b.makeOutput(shape, "float32")];
-    // Views after every allocation: a growing heap detaches the earlier ones.
-    const [outP, outM, outV] = outs.map((o) => heapF32(b, o));
     const lr = b.typedArrayFromHeap(ins.lr)[0];
     const t = b.typedArrayFromHeap(ins.t)[0];
+    const native = nativeKernels();
+    if (native) {
+      const { beta1, beta2, epsilon, weightDecay } = attrs as unknown as AdamUpdateAttrs;
+      const at = (info: TensorInfo) => b.dataIdMap.get(info.dataId).memoryOffset;
+      native.adam(b.wasm.HEAPU8.buffer as ArrayBuffer, at(ins.param), at(ins.grad), at(ins.m), at(ins.v), at(outs[0]), at(outs[1]), at(outs[2]),
+        tf.util.sizeFromShape(shape), lr, t, beta1, beta2, epsilon, weightDecay);
+      return outs;
+    }
+    // Views after every allocation: a growing heap detaches the earlier ones.
+    const [outP, outM, outV] = outs.map((o) => heapF32(b, o));
     adamUpdateLoop(heapF32(b, ins.param), heapF32(b, ins.grad), heapF32(b, ins.m), heapF32(b, ins.v), outP, outM, outV, lr, t, attrs as unknown as AdamUpdateAttrs);
     return outs;
   };
@@ -103,12 +112,20 @@ export function registerAdamUpdate(backendName: "wasm" | "cpu"): void {
   tf.registerKernel({ kernelName: ADAM_UPDATE, backendName, kernelFunc: IMPLEMENTATIONS[backendName]() });
 }
 
-/** Whether the active backend runs the fused update. */
-export function hasAdamUpdate(): boolean {
-  return tf.getKernel(ADAM_UPDATE, tf.getBackend()) !== undefined;
+/**
+ * Largest tensor the JS loop updates faster than wasm's SIMD kernels chained (measured: JS
+ * saves ~13 kernel launches, but costs several ns per element more).
+ */
+const JS_LOOP_MAX_ON_WASM = 4096;
+
+/** Whether the fused update is the fast way for a parameter of `size` elements on the active backend. */
+export function prefersAdamUpdate(size: number): boolean {
+  const backend = tf.getBackend();
+  if (tf.getKernel(ADAM_UPDATE, backend) === undefined) return false;
+  return backend !== "wasm" || size <= JS_LOOP_MAX_ON_WASM || nativeKernels() !== undefined;
 }
 
-/** [param, m, v] after one update, by the fused kernel (check hasAdamUpdate() first). */
+/** [param, m, v] after one update, by the fused kernel (check prefersAdamUpdate() first). */
 export function adamUpdate(
   inputs: { param: tf.Tensor; grad: tf.Tensor; m: tf.Tensor; v: tf.Tensor; lr: tf.Scalar; t: tf.Scalar },
   attrs: AdamUpdateAttrs,

@@ -10,13 +10,16 @@
 // - Conv2DBackpropInput runs as a forward Conv2D (XNNPACK) instead of wasm's direct loop.
 // - Sum over leading axes (bias gradients) is one pass instead of a transpose and a sum.
 // - ElegyAdamUpdate, the optimizers' fused Adam update, is registered for wasm.
+// - With the native addon built: BatchMatMul and the convolutions run natively on the heap.
 import { tf } from "../tf";
 import { maxPoolGrad } from "./max-pool-grad";
 import { wasmConv2DBackpropFilter } from "./wasm-conv2d-backprop-filter";
 import { wasmConv2DBackpropInput } from "./wasm-conv2d-backprop-input";
 import { wasmSumLeadingAxes } from "./wasm-sum-leading";
 import { sharedIdentity, sharedSameTypeCast } from "./wasm-shared-identity";
-import { registerAdamUpdate } from "./adam-update-kernel";
+import { ADAM_UPDATE, wasmAdamUpdate } from "./adam-update-kernel";
+import { nativeKernels } from "./native";
+import { nativeBatchMatMul, nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput } from "./wasm-native-kernels";
 import { KernelArgs, KernelFunc, TensorInfo, WasmBackend } from "./wasm-kernel-types";
 
 interface CpuBackend {
@@ -29,6 +32,8 @@ interface CpuBackend {
 const OWN_KERNELS: Record<string, () => KernelFunc> = {
   Conv2DBackpropFilter: wasmConv2DBackpropFilter,
   MaxPoolGrad: maxPoolGrad,
+  // Ours, and registered for cpu too: it must not be forwarded to the cpu copy below.
+  [ADAM_UPDATE]: wasmAdamUpdate,
 };
 /** Kernels wrapped around wasm's own: a faster path where it applies, else the original. */
 const WRAPPED_KERNELS: Record<string, (original: KernelFunc) => KernelFunc> = {
@@ -125,8 +130,21 @@ export function applyWasmFixes(): string[] {
     tf.registerKernel({ ...original, kernelFunc: wrap(original.kernelFunc) });
     changed.push(name);
   }
-  registerAdamUpdate("wasm");
-  changed.push("ElegyAdamUpdate");
+  const native = nativeKernels();
+  if (native) {
+    const served: Record<string, (fallback: KernelFunc) => KernelFunc> = {
+      BatchMatMul: nativeBatchMatMul(native),
+      Conv2D: nativeConv2D(native),
+      Conv2DBackpropFilter: nativeConv2DBackpropFilter(native),
+      Conv2DBackpropInput: nativeConv2DBackpropInput(native),
+    };
+    for (const [name, wrap] of Object.entries(served)) {
+      const current = tf.getKernel(name, "wasm")!;
+      tf.unregisterKernel(name, "wasm");
+      tf.registerKernel({ ...current, kernelFunc: wrap(current.kernelFunc) });
+      changed.push(`${name} (native)`);
+    }
+  }
   applied = changed;
   return changed;
 }

@@ -1,7 +1,8 @@
 // Adam as tf.train.adam: bias-corrected first and second moments; epsilon added to sqrt(v̂).
-// On wasm and cpu one fused kernel does a leaf's whole update; elsewhere, the same math as ops.
+// On wasm and cpu one fused kernel does a leaf's whole update (natively where the addon is
+// built); elsewhere, and for large tensors on wasm without the addon, the same math as ops.
 import { tf } from "../tf";
-import { adamUpdate, hasAdamUpdate, registerAdamUpdate } from "../backend/adam-update-kernel";
+import { adamUpdate, prefersAdamUpdate, registerAdamUpdate } from "../backend/adam-update-kernel";
 import { LeafUpdate, OptimizerOptions, SlotOptimizer, optionsOf } from "./optimizer";
 import { LearningRate } from "./schedules";
 
@@ -37,7 +38,7 @@ export class Adam extends SlotOptimizer {
 
   protected updateLeaf({ param, grad, slots, lr, t, path }: LeafUpdate): { param: tf.Tensor; slots: Record<string, tf.Tensor> } {
     const weightDecay = this.weightDecayOf(path);
-    if (param.dtype === "float32" && hasAdamUpdate()) {
+    if (param.dtype === "float32" && prefersAdamUpdate(param.size)) {
       const [p, m, v] = adamUpdate(
         { param, grad, m: slots.m, v: slots.v, lr, t },
         { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, weightDecay },

@@ -1,0 +1,134 @@
+// wasm kernels served by the native addon, on the wasm heap without copies: BatchMatMul as
+// one GEMM (transposes folded into packing), the three convolutions as im2col/col2im + GEMM.
+// Each falls back to the kernel registered before it (wasm's, or our JS fix) for what it does
+// not cover (other dtypes, NCHW, batch broadcasting beyond 1-vs-n).
+import { tf } from "../tf";
+import { NativeKernels } from "./native";
+import { KernelFunc, TensorInfo, WasmBackend } from "./wasm-kernel-types";
+
+type Conv2DInfo = tf.backend_util.Conv2DInfo;
+
+function offset(backend: WasmBackend, info: TensorInfo): number {
+  return backend.dataIdMap.get(info.dataId).memoryOffset;
+}
+
+function heap(backend: WasmBackend): ArrayBuffer {
+  return backend.wasm.HEAPU8.buffer as ArrayBuffer;
+}
+
+export function nativeBatchMatMul(native: NativeKernels): (fallback: KernelFunc) => KernelFunc {
+  return (fallback) => (args) => {
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    if (a.dtype !== "float32" || b.dtype !== "float32" || a.shape.length < 2 || b.shape.length < 2) return fallback(args);
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+    const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+    const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+    const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+    const outerA = a.shape.slice(0, -2);
+    const outerB = b.shape.slice(0, -2);
+    const batchA = tf.util.sizeFromShape(outerA);
+    const batchB = tf.util.sizeFromShape(outerB);
+    if (k !== kb) return fallback(args); // wasm's kernel reports the mismatch
+    const outer = tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
+    const batch = tf.util.sizeFromShape(outer);
+    if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return fallback(args);
+    const backend = args.backend as unknown as WasmBackend;
+    const out = backend.makeOutput([...outer, m, n], "float32");
+    native.gemm(heap(backend), offset(backend, a), offset(backend, b), offset(backend, out), batch, m, k, n, transposeA, transposeB,
+      batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : k * n);
+    return out;
+  };
+}
+
+function geometry(info: Conv2DInfo): number[] {
+  return [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.outHeight, info.outWidth,
+    info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, info.dilationHeight, info.dilationWidth];
+}
+
+/** A 1×1, stride-1, unpadded convolution needs no im2col: x is already the patch matrix. */
+function isPointwise(info: Conv2DInfo): boolean {
+  return info.filterHeight === 1 && info.filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1 &&
+    info.padInfo.top === 0 && info.padInfo.left === 0;
+}
+
+type ConvAttrs = {
+  strides: [number, number] | number; pad: "valid" | "same" | number; dataFormat: "NHWC" | "NCHW";
+  dilations?: [number, number] | number; dimRoundingMode?: "floor" | "round" | "ceil";
+};
+
+/** The patch matrix [batch·outH·outW, kh·kw·inChannels] of x (a temporary on the heap), or x itself. */
+function patches(native: NativeKernels, backend: WasmBackend, x: TensorInfo, info: Conv2DInfo): { cols: TensorInfo; temporary: boolean } {
+  if (isPointwise(info)) return { cols: x, temporary: false };
+  const rows = info.batchSize * info.outHeight * info.outWidth;
+  const cols = backend.makeOutput([rows, info.filterHeight * info.filterWidth * info.inChannels], "float32");
+  native.im2col(heap(backend), offset(backend, x), offset(backend, cols), ...geometry(info));
+  return { cols, temporary: true };
+}
+
+export function nativeConv2D(native: NativeKernels): (fallback: KernelFunc) => KernelFunc {
+  return (fallback) => (args) => {
+    const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
+    const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs as unknown as ConvAttrs;
+    if (dataFormat === "NCHW" || x.dtype !== "float32" || filter.dtype !== "float32") return fallback(args);
+    const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
+      strides, dilations ?? 1, pad, dimRoundingMode);
+    const backend = args.backend as unknown as WasmBackend;
+    const out = backend.makeOutput(info.outShape, "float32");
+    const { cols, temporary } = patches(native, backend, x, info);
+    try {
+      const rows = info.batchSize * info.outHeight * info.outWidth;
+      native.gemm(heap(backend), offset(backend, cols), offset(backend, filter), offset(backend, out), 1, rows,
+        info.filterHeight * info.filterWidth * info.inChannels, info.outChannels, false, false, 0, 0);
+    } finally {
+      if (temporary) backend.disposeData(cols.dataId);
+    }
+    return out;
+  };
+}
+
+export function nativeConv2DBackpropFilter(native: NativeKernels): (fallback: KernelFunc) => KernelFunc {
+  return (fallback) => (args) => {
+    const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+    const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs as unknown as ConvAttrs & { filterShape: [number, number, number, number] };
+    if (dataFormat === "NCHW" || x.dtype !== "float32" || dy.dtype !== "float32") return fallback(args);
+    const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
+    const backend = args.backend as unknown as WasmBackend;
+    const out = backend.makeOutput([...filterShape], "float32");
+    const { cols, temporary } = patches(native, backend, x, info);
+    try {
+      // dW [kh·kw·in, out] = colsᵀ · dy, with dy as [batch·outH·outW, out].
+      const rows = info.batchSize * info.outHeight * info.outWidth;
+      native.gemm(heap(backend), offset(backend, cols), offset(backend, dy), offset(backend, out), 1,
+        info.filterHeight * info.filterWidth * info.inChannels, rows, info.outChannels, true, false, 0, 0);
+    } finally {
+      if (temporary) backend.disposeData(cols.dataId);
+    }
+    return out;
+  };
+}
+
+export function nativeConv2DBackpropInput(native: NativeKernels): (fallback: KernelFunc) => KernelFunc {
+  return (fallback) => (args) => {
+    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+    const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
+    if (dataFormat === "NCHW" || dy.dtype !== "float32" || filter.dtype !== "float32") return fallback(args);
+    const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
+    const backend = args.backend as unknown as WasmBackend;
+    const out = backend.makeOutput([...inputShape], "float32");
+    const rows = info.batchSize * info.outHeight * info.outWidth;
+    const patchSize = info.filterHeight * info.filterWidth * info.inChannels;
+    // dcols [batch·outH·outW, kh·kw·in] = dy · Wᵀ, then scattered back onto the image.
+    const pointwise = isPointwise(info);
+    const cols = pointwise ? out : backend.makeOutput([rows, patchSize], "float32");
+    try {
+      native.gemm(heap(backend), offset(backend, dy), offset(backend, filter), offset(backend, cols), 1, rows, info.outChannels, patchSize, false, true, 0, 0);
+      if (!pointwise) native.col2im(heap(backend), offset(backend, cols), offset(backend, out), ...geometry(info));
+    } finally {
+      if (!pointwise) backend.disposeData(cols.dataId);
+    }
+    return out;
+  };
+}
