@@ -11,8 +11,11 @@ export type TensorTree =
   | readonly TensorTree[]
   | { readonly [key: string]: TensorTree };
 
+// Read once: `tf.Tensor` goes through two module getters, and trees are walked every step.
+const TensorClass = tf.Tensor;
+
 export function isTensor(value: unknown): value is tf.Tensor {
-  return value instanceof tf.Tensor;
+  return value instanceof TensorClass;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
