@@ -27,11 +27,10 @@ namespace {
 bool g_simd = false;
 
 // ---------------------------------------------------------------------------------------
-// GEMM: BLIS-style blocking; A packed in panels of MR rows, B in panels of NR columns.
+// GEMM: BLIS-style blocking over k and n; B packed in panels of NR columns, A read in place.
 constexpr int MR = 6;
 constexpr int NR = 16;
 constexpr int KC = 256;
-constexpr int MC = 120;  // multiple of MR
 constexpr int NC = 3072; // multiple of NR
 
 struct Matrix {
@@ -40,15 +39,6 @@ struct Matrix {
   bool transposed;     // element (i, j) of op(matrix) is data[j * rows + i]
   float at(int64_t i, int64_t j) const { return transposed ? data[j * rows + i] : data[i * cols + j]; }
 };
-
-void pack_a(const Matrix& a, int64_t i0, int64_t mc, int64_t p0, int64_t kc, float* out) {
-  for (int64_t ir = 0; ir < mc; ir += MR) {
-    const int64_t rows = mc - ir < MR ? mc - ir : MR;
-    for (int64_t p = 0; p < kc; p++) {
-      for (int64_t r = 0; r < MR; r++) *out++ = r < rows ? a.at(i0 + ir + r, p0 + p) : 0.0f;
-    }
-  }
-}
 
 void pack_b(const Matrix& b, int64_t p0, int64_t kc, int64_t j0, int64_t nc, float* out) {
   for (int64_t jr = 0; jr < nc; jr += NR) {
@@ -64,38 +54,40 @@ void pack_b(const Matrix& b, int64_t p0, int64_t kc, int64_t j0, int64_t nc, flo
   }
 }
 
-// acc[MR][NR] = Σ_p ap[p][r] · bp[p][c]
-void micro_portable(int64_t kc, const float* ap, const float* bp, float* acc) {
+// acc[MR][NR] = Σ_p A(r, p) · bp[p][c], with A(r, p) = rows[r][p * ks] read in place (no
+// packing: for the thin matrices of a training step, packing A cost as much as the product).
+void micro_portable(int64_t kc, const float* const* rows, int64_t ks, const float* bp, float* acc) {
   for (int i = 0; i < MR * NR; i++) acc[i] = 0.0f;
   for (int64_t p = 0; p < kc; p++) {
     for (int r = 0; r < MR; r++) {
-      const float av = ap[p * MR + r];
+      const float av = rows[r][p * ks];
       for (int c = 0; c < NR; c++) acc[r * NR + c] += av * bp[p * NR + c];
     }
   }
 }
 
 #ifdef ELEGY_X86
-__attribute__((target("avx2,fma"))) void micro_avx2(int64_t kc, const float* ap, const float* bp, float* acc) {
+__attribute__((target("avx2,fma"))) void micro_avx2(int64_t kc, const float* const* rows, int64_t ks, const float* bp, float* acc) {
+  const float *a0 = rows[0], *a1 = rows[1], *a2 = rows[2], *a3 = rows[3], *a4 = rows[4], *a5 = rows[5];
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
   for (int64_t p = 0; p < kc; p++) {
     const __m256 b0 = _mm256_loadu_ps(bp);
     const __m256 b1 = _mm256_loadu_ps(bp + 8);
-    __m256 a = _mm256_broadcast_ss(ap + 0);
+    const int64_t at = p * ks;
+    __m256 a = _mm256_broadcast_ss(a0 + at);
     c00 = _mm256_fmadd_ps(a, b0, c00); c01 = _mm256_fmadd_ps(a, b1, c01);
-    a = _mm256_broadcast_ss(ap + 1);
+    a = _mm256_broadcast_ss(a1 + at);
     c10 = _mm256_fmadd_ps(a, b0, c10); c11 = _mm256_fmadd_ps(a, b1, c11);
-    a = _mm256_broadcast_ss(ap + 2);
+    a = _mm256_broadcast_ss(a2 + at);
     c20 = _mm256_fmadd_ps(a, b0, c20); c21 = _mm256_fmadd_ps(a, b1, c21);
-    a = _mm256_broadcast_ss(ap + 3);
+    a = _mm256_broadcast_ss(a3 + at);
     c30 = _mm256_fmadd_ps(a, b0, c30); c31 = _mm256_fmadd_ps(a, b1, c31);
-    a = _mm256_broadcast_ss(ap + 4);
+    a = _mm256_broadcast_ss(a4 + at);
     c40 = _mm256_fmadd_ps(a, b0, c40); c41 = _mm256_fmadd_ps(a, b1, c41);
-    a = _mm256_broadcast_ss(ap + 5);
+    a = _mm256_broadcast_ss(a5 + at);
     c50 = _mm256_fmadd_ps(a, b0, c50); c51 = _mm256_fmadd_ps(a, b1, c51);
-    ap += MR;
     bp += NR;
   }
   _mm256_storeu_ps(acc + 0, c00); _mm256_storeu_ps(acc + 8, c01);
@@ -113,35 +105,41 @@ void gemm(const Matrix& a, const Matrix& b, float* c) {
     std::memset(c, 0, sizeof(float) * m * n);
     return;
   }
-  std::vector<float> ap(static_cast<size_t>(MC) * KC), bp(static_cast<size_t>(NC) * KC);
+  // B's packing buffer, sized for this call's blocks and kept between calls (never re-zeroed:
+  // packing writes every element the kernel reads).
+  static thread_local std::vector<float> bp;
+  const int64_t kcMax = k < KC ? k : KC;
+  const size_t bNeed = static_cast<size_t>(((n < NC ? n : NC) + NR - 1) / NR * NR * kcMax);
+  if (bp.size() < bNeed) bp.resize(bNeed);
+  // A(i, p) = a.data[i * rs + p * ks], read in place.
+  const int64_t rs = a.transposed ? 1 : k;
+  const int64_t ks = a.transposed ? m : 1;
   alignas(32) float acc[MR * NR];
+  const float* rows[MR];
   for (int64_t j0 = 0; j0 < n; j0 += NC) {
     const int64_t nc = n - j0 < NC ? n - j0 : NC;
     for (int64_t p0 = 0; p0 < k; p0 += KC) {
       const int64_t kc = k - p0 < KC ? k - p0 : KC;
       pack_b(b, p0, kc, j0, nc, bp.data());
-      for (int64_t i0 = 0; i0 < m; i0 += MC) {
-        const int64_t mc = m - i0 < MC ? m - i0 : MC;
-        pack_a(a, i0, mc, p0, kc, ap.data());
+      for (int64_t i0 = 0; i0 < m; i0 += MR) {
+        const int64_t count = m - i0 < MR ? m - i0 : MR;
+        // Rows past the end repeat the first row: valid memory, results discarded.
+        for (int r = 0; r < MR; r++) rows[r] = a.data + (i0 + (r < count ? r : 0)) * rs + p0 * ks;
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const int64_t cols = nc - jr < NR ? nc - jr : NR;
-          for (int64_t ir = 0; ir < mc; ir += MR) {
-            const int64_t rows = mc - ir < MR ? mc - ir : MR;
-            const float* apanel = ap.data() + ir * kc;
-            const float* bpanel = bp.data() + jr * kc;
+          const float* bpanel = bp.data() + jr * kc;
 #ifdef ELEGY_X86
-            if (g_simd) micro_avx2(kc, apanel, bpanel, acc); else micro_portable(kc, apanel, bpanel, acc);
+          if (g_simd) micro_avx2(kc, rows, ks, bpanel, acc); else micro_portable(kc, rows, ks, bpanel, acc);
 #else
-            micro_portable(kc, apanel, bpanel, acc);
+          micro_portable(kc, rows, ks, bpanel, acc);
 #endif
-            for (int64_t r = 0; r < rows; r++) {
-              float* row = c + (i0 + ir + r) * n + j0 + jr;
-              const float* from = acc + r * NR;
-              if (p0 == 0) {
-                for (int64_t cc = 0; cc < cols; cc++) row[cc] = from[cc];
-              } else {
-                for (int64_t cc = 0; cc < cols; cc++) row[cc] += from[cc];
-              }
+          for (int64_t r = 0; r < count; r++) {
+            float* row = c + (i0 + r) * n + j0 + jr;
+            const float* from = acc + r * NR;
+            if (p0 == 0) {
+              for (int64_t cc = 0; cc < cols; cc++) row[cc] = from[cc];
+            } else {
+              for (int64_t cc = 0; cc < cols; cc++) row[cc] += from[cc];
             }
           }
         }
