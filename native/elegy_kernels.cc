@@ -8,6 +8,8 @@
 //   adam(heap, p, g, m, v, outP, outM, outV, size, lr, t, beta1, beta2, epsilon, weightDecay)
 //   im2col(heap, x, cols, batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW)
 //   col2im(heap, cols, dx, ...same geometry)   (scatter-add; dx is overwritten)
+//   sumRows(heap, x, out, rows, cols)          out[c] = Σ_r x[r][c]
+//   maxPoolGrad(heap, x, dy, dx, batch, h, w, c, outH, outW, fh, fw, sh, sw, padTop, padLeft)
 #define NAPI_VERSION 8
 #include <node_api.h>
 
@@ -241,6 +243,54 @@ void col2im(const ConvGeometry& g, const float* cols, float* dx) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Sum over leading axes: out[c] = Σ_r x[r][c], accumulated in double (as tfjs-cpu).
+void sum_rows(const float* x, float* out, int64_t rows, int64_t cols) {
+  static thread_local std::vector<double> acc;
+  acc.assign(static_cast<size_t>(cols), 0.0);
+  for (int64_t r = 0; r < rows; r++) {
+    const float* row = x + r * cols;
+    for (int64_t c = 0; c < cols; c++) acc[c] += row[c];
+  }
+  for (int64_t c = 0; c < cols; c++) out[c] = static_cast<float>(acc[c]);
+}
+
+// MaxPoolGrad (NHWC): each window routes its gradient to its first maximum (tfjs's rule).
+struct PoolGeometry {
+  int64_t batch, h, w, c, outH, outW, fh, fw, sh, sw, padTop, padLeft;
+};
+
+void max_pool_grad(const PoolGeometry& g, const float* x, const float* dy, float* dx) {
+  std::memset(dx, 0, sizeof(float) * g.batch * g.h * g.w * g.c);
+  std::vector<float> best(static_cast<size_t>(g.c));
+  std::vector<int64_t> at(static_cast<size_t>(g.c));
+  for (int64_t n = 0; n < g.batch; n++) {
+    for (int64_t oh = 0; oh < g.outH; oh++) {
+      for (int64_t ow = 0; ow < g.outW; ow++) {
+        std::fill(at.begin(), at.end(), -1);
+        for (int64_t fh = 0; fh < g.fh; fh++) {
+          const int64_t ih = oh * g.sh - g.padTop + fh;
+          if (ih < 0 || ih >= g.h) continue;
+          for (int64_t fw = 0; fw < g.fw; fw++) {
+            const int64_t iw = ow * g.sw - g.padLeft + fw;
+            if (iw < 0 || iw >= g.w) continue;
+            const int64_t base = ((n * g.h + ih) * g.w + iw) * g.c;
+            for (int64_t ci = 0; ci < g.c; ci++) {
+              const float v = x[base + ci];
+              if (v > best[ci] || at[ci] < 0) {
+                best[ci] = v;
+                at[ci] = base + ci;
+              }
+            }
+          }
+        }
+        const float* grad = dy + ((n * g.outH + oh) * g.outW + ow) * g.c;
+        for (int64_t ci = 0; ci < g.c; ci++) if (at[ci] >= 0) dx[at[ci]] += grad[ci];
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
 // N-API glue.
 struct Args {
   explicit Args(napi_env e) : env(e) {}
@@ -349,6 +399,31 @@ napi_value Col2im(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value SumRows(napi_env env, napi_callback_info info) {
+  Args args(env);
+  if (!args.init(info, 5)) return fail(env, "sumRows(heap, x, out, rows, cols)");
+  const int64_t rows = args.integer(3), cols = args.integer(4);
+  const float* x = args.floats(1, rows * cols);
+  float* out = args.floats(2, cols);
+  if (!x || !out || rows < 0 || cols < 0) return fail(env, "sumRows: a tensor lies outside the heap");
+  sum_rows(x, out, rows, cols);
+  return nullptr;
+}
+
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
+  Args args(env);
+  if (!args.init(info, 16)) return fail(env, "maxPoolGrad(heap, x, dy, dx, batch, h, w, c, outH, outW, fh, fw, sh, sw, padTop, padLeft)");
+  PoolGeometry g;
+  int64_t* fields[] = {&g.batch, &g.h, &g.w, &g.c, &g.outH, &g.outW, &g.fh, &g.fw, &g.sh, &g.sw, &g.padTop, &g.padLeft};
+  for (size_t i = 0; i < 12; i++) *fields[i] = args.integer(4 + i);
+  const float* x = args.floats(1, g.batch * g.h * g.w * g.c);
+  const float* dy = args.floats(2, g.batch * g.outH * g.outW * g.c);
+  float* dx = args.floats(3, g.batch * g.h * g.w * g.c);
+  if (!x || !dy || !dx) return fail(env, "maxPoolGrad: a tensor lies outside the heap");
+  max_pool_grad(g, x, dy, dx);
+  return nullptr;
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -360,7 +435,8 @@ NAPI_MODULE_INIT() {
   const struct {
     const char* name;
     napi_callback fn;
-  } functions[] = {{"gemm", Gemm}, {"adam", Adam}, {"im2col", Im2col}, {"col2im", Col2im}};
+  } functions[] = {{"gemm", Gemm}, {"adam", Adam}, {"im2col", Im2col}, {"col2im", Col2im},
+                   {"sumRows", SumRows}, {"maxPoolGrad", MaxPoolGrad}};
   for (const auto& f : functions) {
     napi_value value;
     if (napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &value) != napi_ok) return nullptr;

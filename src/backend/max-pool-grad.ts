@@ -1,9 +1,11 @@
 // MaxPoolGrad as a direct loop over the wasm heap: wasm's own kernel is wrong when a window's
 // max is negative and there are several channels, and tfjs-cpu's is slow. Same semantics as
 // tfjs: each window routes its gradient to its first maximum. Channels are innermost (NHWC),
-// so each window is scanned tap by tap over a contiguous run of channels.
+// so each window is scanned tap by tap over a contiguous run of channels. Natively when the
+// addon is built (the same loop in C++).
 import { tf } from "../tf";
-import { KernelFunc, TensorInfo, WasmBackend, heapF32 } from "./wasm-kernel-types";
+import { nativeKernels } from "./native";
+import { KernelFunc, TensorInfo, WasmBackend, heapBuffer, heapF32, heapOffset } from "./wasm-kernel-types";
 
 export function maxPoolGrad(): KernelFunc {
   return ({ inputs, attrs, backend }) => {
@@ -18,6 +20,12 @@ export function maxPoolGrad(): KernelFunc {
     const { outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
     const { top, left } = info.padInfo;
     const out = b.makeOutput([...input.shape], "float32");
+    const native = nativeKernels();
+    if (native) {
+      native.maxPoolGrad(heapBuffer(b), heapOffset(b, input), heapOffset(b, dy), heapOffset(b, out),
+        batch, height, width, channels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, top, left);
+      return out;
+    }
     const x = heapF32(b, input);
     const g = heapF32(b, dy);
     const dx = heapF32(b, out);

@@ -12,6 +12,8 @@ export interface NativeKernels {
     lr: number, t: number, beta1: number, beta2: number, epsilon: number, weightDecay: number): void;
   im2col(heap: ArrayBuffer, x: number, cols: number, ...geometry: number[]): void;
   col2im(heap: ArrayBuffer, cols: number, dx: number, ...geometry: number[]): void;
+  sumRows(heap: ArrayBuffer, x: number, out: number, rows: number, columns: number): void;
+  maxPoolGrad(heap: ArrayBuffer, x: number, dy: number, dx: number, ...geometry: number[]): void;
   /** Whether the AVX2/FMA paths run (else portable C++). */
   readonly simd: boolean;
 }

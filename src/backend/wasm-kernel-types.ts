@@ -20,3 +20,13 @@ export interface WasmBackend {
 export function heapF32(backend: WasmBackend, info: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array;
 }
+
+/** Byte offset of a tensor's data in the wasm heap. */
+export function heapOffset(backend: WasmBackend, info: TensorInfo): number {
+  return backend.dataIdMap.get(info.dataId).memoryOffset;
+}
+
+/** The wasm heap itself (fetch it after allocating: a growing heap replaces the buffer). */
+export function heapBuffer(backend: WasmBackend): ArrayBuffer {
+  return backend.wasm.HEAPU8.buffer as ArrayBuffer;
+}

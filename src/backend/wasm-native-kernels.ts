@@ -4,17 +4,9 @@
 // not cover (other dtypes, NCHW, batch broadcasting beyond 1-vs-n).
 import { tf } from "../tf";
 import { NativeKernels } from "./native";
-import { KernelFunc, TensorInfo, WasmBackend } from "./wasm-kernel-types";
+import { KernelFunc, TensorInfo, WasmBackend, heapBuffer as heap, heapOffset as offset } from "./wasm-kernel-types";
 
 type Conv2DInfo = tf.backend_util.Conv2DInfo;
-
-function offset(backend: WasmBackend, info: TensorInfo): number {
-  return backend.dataIdMap.get(info.dataId).memoryOffset;
-}
-
-function heap(backend: WasmBackend): ArrayBuffer {
-  return backend.wasm.HEAPU8.buffer as ArrayBuffer;
-}
 
 export function nativeBatchMatMul(native: NativeKernels): (fallback: KernelFunc) => KernelFunc {
   return (fallback) => (args) => {

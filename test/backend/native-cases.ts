@@ -28,6 +28,9 @@ export async function nativeCases(): Promise<{ native: boolean; values: Record<s
       put(`conv2d ${pad} s${stride} d${dilation} k${k}`, f(x, w));
       if (dilation === 1) put(`conv2d grads ${pad} s${stride} k${k}`, tf.grads((xx: tf.Tensor, ww: tf.Tensor) => f(xx, ww).square().sum())([x, w]));
     }
+    const images = normal([3, 9, 10, 8], 12);
+    put("sum over leading axes", [tf.sum(images, [0, 1, 2]), tf.sum(images, 0)]);
+    put("maxPool grad", tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, [3, 2], [2, 3], "same").mul(2).sum())(images));
   });
   // A few Adam steps of a small CNN + MLP through fit (the fused update, natively or in JS).
   const model = new Model({
