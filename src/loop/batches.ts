@@ -47,6 +47,10 @@ function checkFinite(tree: HostTree, name: string): void {
   for (const [path, leaf] of hostLeaves(tree, name)) {
     if (leaf.dtype !== "float32") continue;
     const data = leaf.data;
+    // Fast path: a float64 sum of float32 values cannot overflow, and NaN/±Infinity propagate.
+    let sum = 0;
+    for (let i = 0; i < data.length; i++) sum += data[i];
+    if (Number.isFinite(sum)) continue;
     for (let i = 0; i < data.length; i++) {
       if (Number.isFinite(data[i])) continue;
       const example = Math.floor(i / (data.length / leaf.shape[0]));
