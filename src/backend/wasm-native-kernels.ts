@@ -60,6 +60,9 @@ function patches(native: NativeKernels, backend: WasmBackend, x: TensorInfo, inf
   return { cols, temporary: true };
 }
 
+/** Measured: a 3×3×1 patch (9) runs faster on wasm's Conv2D, a 3×3×32 one (288) 1.7× faster natively. */
+const MIN_PATCH_FOR_GEMM = 64;
+
 export function nativeConv2D(native: NativeKernels): (fallback: KernelFunc) => KernelFunc {
   return (fallback) => (args) => {
     const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
@@ -67,6 +70,8 @@ export function nativeConv2D(native: NativeKernels): (fallback: KernelFunc) => K
     if (dataFormat === "NCHW" || x.dtype !== "float32" || filter.dtype !== "float32") return fallback(args);
     const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
       strides, dilations ?? 1, pad, dimRoundingMode);
+    // Patches this short (a first layer on 1-channel images) keep XNNPACK's direct conv ahead.
+    if (info.filterHeight * info.filterWidth * info.inChannels < MIN_PATCH_FOR_GEMM) return fallback(args);
     const backend = args.backend as unknown as WasmBackend;
     const out = backend.makeOutput(info.outShape, "float32");
     const { cols, temporary } = patches(native, backend, x, info);

@@ -20,7 +20,9 @@ export async function nativeCases(): Promise<{ native: boolean; values: Record<s
     put("batched matMul, broadcast b", tf.matMul(normal([3, 7, 300], 3), normal([300, 5], 4)));
     put("batched matMul, transposed b", tf.matMul(normal([2, 13, 9], 5), normal([2, 17, 9], 6), false, true));
     put("matMul k = 1000", tf.matMul(normal([5, 1000], 7), normal([1000, 40], 8)));
-    const convs = [["valid", 1, 1, [2, 9, 9, 3], 3], ["same", 2, 1, [2, 10, 9, 4], 3], ["same", 1, 2, [1, 9, 9, 2], 3], ["valid", 1, 1, [2, 5, 5, 6], 1], ["same", 3, 1, [1, 11, 10, 2], 5]] as const;
+    const convs = [["valid", 1, 1, [2, 9, 9, 3], 3], ["same", 2, 1, [2, 10, 9, 4], 3], ["same", 1, 2, [1, 9, 9, 2], 3], ["valid", 1, 1, [2, 5, 5, 6], 1], ["same", 3, 1, [1, 11, 10, 2], 5],
+      // Patches of 64+ values: the forward conv runs natively too (shorter ones stay on XNNPACK).
+      ["valid", 1, 1, [2, 7, 7, 16], 3], ["same", 2, 1, [2, 10, 9, 16], 3], ["same", 1, 2, [1, 9, 9, 8], 3], ["valid", 1, 1, [2, 5, 5, 70], 1]] as const;
     for (const [pad, stride, dilation, shape, k] of convs) {
       const x = normal([...shape], 9);
       const w = normal([k, k, shape[3], 7], 10);
