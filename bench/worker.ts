@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import { Session } from "node:inspector";
 import { parseArgs } from "node:util";
-import { Model, States, datasets, ensureBackend, optimizers, tf, trainStep, type Logs } from "elegy-ts";
+import { Model, States, backends, datasets, ensureBackend, optimizers, tf, trainStep, type Logs } from "elegy-ts";
 import { installKernelTimers, startKernelTimers, stopKernelTimers, type KernelRow } from "./kernel-profile";
 import { BenchModel, HandWrittenMLP, elegyDefault, handForward, handVariables, layersModel } from "./models";
 
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
   const kernels: KernelRow[] | undefined = args.profile ? stopKernelTimers(steps) : undefined;
   console.log(JSON.stringify({
     model, runner: args.runner, backend: backend.name, examples, steps, seconds,
-    msPerStep: (seconds / steps) * 1000, cpuMsPerStep: (cpuSeconds / steps) * 1000, firstStepAt, peakRssMb: process.resourceUsage().maxRSS / 1024, kernels,
+    native: backends.nativeKernelStatus().loaded, msPerStep: (seconds / steps) * 1000, cpuMsPerStep: (cpuSeconds / steps) * 1000, firstStepAt, peakRssMb: process.resourceUsage().maxRSS / 1024, kernels,
   }));
 }
 
