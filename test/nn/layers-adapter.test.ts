@@ -100,9 +100,11 @@ function mnist(split: "train" | "t10k", offset: number, n: number): { x: tf.Tens
 test("a tf.sequential trains functionally on real MNIST digits (adam + crossentropy) to > 85% test accuracy, without leaking", () => {
   const model = tf.sequential({
     layers: [
-      tf.layers.dense({ units: 64, inputShape: [784], activation: "relu" }),
+      // Seeded: with Math.random initial weights the accuracy after 4 epochs on 2,000 digits
+      // wandered around the 85 % bar (0.84–0.87 over runs).
+      tf.layers.dense({ units: 64, inputShape: [784], activation: "relu", kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
       tf.layers.dropout({ rate: 0.1 }),
-      tf.layers.dense({ units: 10 }),
+      tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
     ],
   });
   const adapter = nn.fromLayers(model);
