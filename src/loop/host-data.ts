@@ -11,8 +11,6 @@ export interface HostArray {
   readonly data: HostTypedArray;
   readonly shape: readonly number[];
   readonly dtype: "float32" | "int32" | "bool";
-  /** Known to hold only finite values (checked on the device before the read). */
-  readonly finite?: boolean;
 }
 
 export type HostTree = HostArray | undefined | readonly HostTree[] | { readonly [key: string]: HostTree };
@@ -31,10 +29,7 @@ export function toHost(tree: TensorTree, what: string): HostTree {
       if (node.rank === 0) {
         throw new ElegyInputError(`${path} is a scalar; it needs a first dimension of examples, e.g. shape [n, ...].`);
       }
-      // Checked on the device (one vectorised pass, one boolean read back) rather than value by value here.
-      // (On the cpu backend that pass is a JS loop too: there the host check is as fast.)
-      const finite = node.dtype === "float32" && tf.getBackend() !== "cpu" ? tf.tidy(() => tf.all(tf.isFinite(node)).dataSync()[0] === 1) : undefined;
-      return { data: node.dataSync() as HostTypedArray, shape: node.shape, dtype: node.dtype as HostArray["dtype"], finite };
+      return { data: node.dataSync() as HostTypedArray, shape: node.shape, dtype: node.dtype as HostArray["dtype"] };
     }
     if (node === undefined || node === null) return undefined;
     if (Array.isArray(node)) return node.map((child, i) => visit(child, `${path}[${i}]`));
