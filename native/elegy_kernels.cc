@@ -10,6 +10,7 @@
 //   col2im(heap, cols, dx, ...same geometry)   (scatter-add; dx is overwritten)
 //   sumRows(heap, x, out, rows, cols)          out[c] = Σ_r x[r][c]
 //   maxPoolGrad(heap, x, dy, dx, batch, h, w, c, outH, outW, fh, fw, sh, sw, padTop, padLeft)
+//   allFinite(float32Array) → boolean        (host arrays: fit's input check)
 #define NAPI_VERSION 8
 #include <node_api.h>
 
@@ -424,6 +425,25 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value AllFinite(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg;
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_get_cb_info(env, info, &argc, &arg, nullptr, nullptr) != napi_ok || argc != 1 ||
+      napi_get_typedarray_info(env, arg, &type, &length, &data, nullptr, nullptr) != napi_ok || type != napi_float32_array) {
+    return fail(env, "allFinite(float32Array)");
+  }
+  const uint32_t* bits = static_cast<const uint32_t*>(data);
+  uint32_t bad = 0;
+  // Exponent all ones = NaN or ±Infinity; no early exit, so the loop vectorises.
+  for (size_t i = 0; i < length; i++) bad |= static_cast<uint32_t>((bits[i] & 0x7f800000u) == 0x7f800000u);
+  napi_value result;
+  napi_get_boolean(env, bad == 0, &result);
+  return result;
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -436,7 +456,7 @@ NAPI_MODULE_INIT() {
     const char* name;
     napi_callback fn;
   } functions[] = {{"gemm", Gemm}, {"adam", Adam}, {"im2col", Im2col}, {"col2im", Col2im},
-                   {"sumRows", SumRows}, {"maxPoolGrad", MaxPoolGrad}};
+                   {"sumRows", SumRows}, {"maxPoolGrad", MaxPoolGrad}, {"allFinite", AllFinite}};
   for (const auto& f : functions) {
     napi_value value;
     if (napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &value) != napi_ok) return nullptr;

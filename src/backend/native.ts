@@ -14,6 +14,7 @@ export interface NativeKernels {
   col2im(heap: ArrayBuffer, cols: number, dx: number, ...geometry: number[]): void;
   sumRows(heap: ArrayBuffer, x: number, out: number, rows: number, columns: number): void;
   maxPoolGrad(heap: ArrayBuffer, x: number, dy: number, dx: number, ...geometry: number[]): void;
+  allFinite(values: Float32Array): boolean;
   /** Whether the AVX2/FMA paths run (else portable C++). */
   readonly simd: boolean;
 }

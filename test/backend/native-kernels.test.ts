@@ -44,3 +44,21 @@ test("native kernels (matMul, conv2d and its gradients, fused Adam in fit) match
     values.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) <= tol * scale, `${name}[${i}]: native ${v} vs wasm ${expected[i]}`));
   }
 });
+
+test("native allFinite (fit's input check) flags NaN and ±Infinity only", (t) => {
+  const native = loadNativeKernels().kernels;
+  if (!native) {
+    t.skip(`native addon not available here: ${nativeStatus().detail}`);
+    return;
+  }
+  const ok = Float32Array.from([0, -0, 1e-45, -3.4028234663852886e38, 3.4028234663852886e38, 1.5]);
+  assert.equal(native.allFinite(ok), true);
+  assert.equal(native.allFinite(new Float32Array(0)), true);
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    const values = new Float32Array(1001).fill(0.5);
+    values[1000] = bad;
+    assert.equal(native.allFinite(values), false, String(bad));
+    assert.equal(native.allFinite(values.subarray(0, 1000)), true, "a view sees only its own elements");
+  }
+  assert.throws(() => native.allFinite(new Int32Array(3) as unknown as Float32Array), /allFinite\(float32Array\)/);
+});
