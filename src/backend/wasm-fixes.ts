@@ -9,6 +9,7 @@
 // - Identity and same-dtype Cast share the input's buffer instead of copying it.
 // - Conv2DBackpropInput runs as a forward Conv2D (XNNPACK) instead of wasm's direct loop.
 // - Sum over leading axes (bias gradients) is one pass instead of a transpose and a sum.
+// - OneHot honours its dtype (wasm's writes int32 values into a float32 tensor).
 // - ElegyAdamUpdate, the optimizers' fused Adam update, is registered for wasm.
 // - With the native addon built: BatchMatMul and the convolutions run natively on the heap.
 import { tf } from "../tf";
@@ -16,6 +17,7 @@ import { maxPoolGrad } from "./max-pool-grad";
 import { wasmConv2DBackpropFilter } from "./wasm-conv2d-backprop-filter";
 import { wasmConv2DBackpropInput } from "./wasm-conv2d-backprop-input";
 import { wasmSumLeadingAxes } from "./wasm-sum-leading";
+import { wasmOneHot } from "./wasm-one-hot";
 import { sharedIdentity, sharedSameTypeCast } from "./wasm-shared-identity";
 import { ADAM_UPDATE, wasmAdamUpdate } from "./adam-update-kernel";
 import { nativeKernels } from "./native";
@@ -42,6 +44,7 @@ const WRAPPED_KERNELS: Record<string, (original: KernelFunc) => KernelFunc> = {
   Cast: sharedSameTypeCast,
   Conv2DBackpropInput: wasmConv2DBackpropInput,
   Sum: wasmSumLeadingAxes,
+  OneHot: wasmOneHot,
 };
 /** Complex numbers cannot live on the wasm backend, so these cannot be forwarded. */
 const NEEDS_COMPLEX = new Set(["FFT", "IFFT", "RFFT", "IRFFT", "Complex", "Real", "Imag", "ComplexAbs"]);

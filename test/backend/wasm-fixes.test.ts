@@ -118,3 +118,13 @@ test("Sum over leading axes (bias gradients) matches cpu; other reductions are u
   const grads = await onBoth(() => tf.grad((b: tf.Tensor) => tf.add(normal([3, 4, 4, 6], 14), b).square().sum())(normal([6], 15)));
   assertClose(grads.wasm, grads.cpu, 1e-4, "bias-add gradient");
 });
+
+test("OneHot honours a float32 dtype on wasm (wasm wrote int32 bits into the float tensor)", async () => {
+  const { wasm, cpu } = await onBoth(() => [
+    tf.oneHot(tf.tensor1d([0, 2, 1], "int32"), 3, 1, 0, "float32"),
+    tf.oneHot(tf.tensor1d([1, 0], "int32"), 2, 5, -1, "float32"),
+    tf.oneHot(tf.tensor1d([1, 0], "int32"), 2),
+  ]);
+  assert.deepEqual(wasm[0], [1, 0, 0, 0, 0, 1, 0, 1, 0]);
+  assertClose(wasm, cpu, 0, "oneHot");
+});
