@@ -1,7 +1,8 @@
 // Optional native kernels for elegy-ts's wasm backend: they compute directly on the wasm
 // heap (the WebAssembly.Memory buffer, addressed by the byte offsets of tfjs's dataIdMap),
-// so nothing is copied in or out. The hot loops use AVX2 + FMA when the CPU has them
-// (checked at load time; `simd` says which path runs), else portable C++.
+// so nothing is copied in or out. The hot loops use AVX-512 or AVX2 + FMA when the CPU has
+// them (checked at load time; `isa` says which path runs: "avx512", "avx2" or "portable"),
+// else portable C++. ELEGY_NATIVE_SIMD=avx2 or =0 forces the narrower paths.
 //
 //   gemm(heap, a, b, c, batch, m, k, n, transA, transB, aBatchStride, bBatchStride)
 //       c[batch][m][n] = op(a)[m][k] · op(b)[k][n]    (float32, row-major, strides in floats)
@@ -28,11 +29,13 @@
 namespace {
 
 bool g_simd = false;
+bool g_avx512 = false;  // 6×32 micro-kernel on zmm registers
 
 // ---------------------------------------------------------------------------------------
 // GEMM: BLIS-style blocking over k and n; B packed in panels of NR columns, A read in place.
 constexpr int MR = 6;
-constexpr int NR = 16;
+constexpr int NR = 16;     // B panel width for AVX2 / portable
+constexpr int NR_MAX = 32; // for AVX-512
 constexpr int KC = 256;
 constexpr int NC = 3072; // multiple of NR
 
@@ -43,15 +46,29 @@ struct Matrix {
   float at(int64_t i, int64_t j) const { return transposed ? data[j * rows + i] : data[i * cols + j]; }
 };
 
-void pack_b(const Matrix& b, int64_t p0, int64_t kc, int64_t j0, int64_t nc, float* out) {
-  for (int64_t jr = 0; jr < nc; jr += NR) {
-    const int64_t cols = nc - jr < NR ? nc - jr : NR;
-    for (int64_t p = 0; p < kc; p++) {
-      if (!b.transposed && cols == NR) {
-        std::memcpy(out, b.data + (p0 + p) * b.cols + j0 + jr, NR * sizeof(float));
-        out += NR;
-      } else {
-        for (int64_t c = 0; c < NR; c++) *out++ = c < cols ? b.at(p0 + p, j0 + jr + c) : 0.0f;
+void pack_b(const Matrix& b, int64_t p0, int64_t kc, int64_t j0, int64_t nc, int64_t nr, float* out) {
+  for (int64_t jr = 0; jr < nc; jr += nr) {
+    const int64_t cols = nc - jr < nr ? nc - jr : nr;
+    float* panel = out + jr * kc;
+    if (b.transposed) {
+      // op(B)(p, j) = data[j * rows + p]: read each column of op(B) contiguously.
+      for (int64_t c = 0; c < nr; c++) {
+        if (c >= cols) {
+          for (int64_t p = 0; p < kc; p++) panel[p * nr + c] = 0.0f;
+          continue;
+        }
+        const float* src = b.data + (j0 + jr + c) * b.rows + p0;
+        for (int64_t p = 0; p < kc; p++) panel[p * nr + c] = src[p];
+      }
+    } else {
+      for (int64_t p = 0; p < kc; p++) {
+        const float* src = b.data + (p0 + p) * b.cols + j0 + jr;
+        float* dst = panel + p * nr;
+        if (cols == nr) {
+          std::memcpy(dst, src, nr * sizeof(float));
+        } else {
+          for (int64_t c = 0; c < nr; c++) dst[c] = c < cols ? src[c] : 0.0f;
+        }
       }
     }
   }
@@ -100,6 +117,37 @@ __attribute__((target("avx2,fma"))) void micro_avx2(int64_t kc, const float* con
   _mm256_storeu_ps(acc + 64, c40); _mm256_storeu_ps(acc + 72, c41);
   _mm256_storeu_ps(acc + 80, c50); _mm256_storeu_ps(acc + 88, c51);
 }
+
+__attribute__((target("avx512f"))) void micro_avx512(int64_t kc, const float* const* rows, int64_t ks, const float* bp, float* acc) {
+  const float *a0 = rows[0], *a1 = rows[1], *a2 = rows[2], *a3 = rows[3], *a4 = rows[4], *a5 = rows[5];
+  __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+  __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(), c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+  __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+  for (int64_t p = 0; p < kc; p++) {
+    const __m512 b0 = _mm512_loadu_ps(bp);
+    const __m512 b1 = _mm512_loadu_ps(bp + 16);
+    const int64_t at = p * ks;
+    __m512 a = _mm512_set1_ps(a0[at]);
+    c00 = _mm512_fmadd_ps(a, b0, c00); c01 = _mm512_fmadd_ps(a, b1, c01);
+    a = _mm512_set1_ps(a1[at]);
+    c10 = _mm512_fmadd_ps(a, b0, c10); c11 = _mm512_fmadd_ps(a, b1, c11);
+    a = _mm512_set1_ps(a2[at]);
+    c20 = _mm512_fmadd_ps(a, b0, c20); c21 = _mm512_fmadd_ps(a, b1, c21);
+    a = _mm512_set1_ps(a3[at]);
+    c30 = _mm512_fmadd_ps(a, b0, c30); c31 = _mm512_fmadd_ps(a, b1, c31);
+    a = _mm512_set1_ps(a4[at]);
+    c40 = _mm512_fmadd_ps(a, b0, c40); c41 = _mm512_fmadd_ps(a, b1, c41);
+    a = _mm512_set1_ps(a5[at]);
+    c50 = _mm512_fmadd_ps(a, b0, c50); c51 = _mm512_fmadd_ps(a, b1, c51);
+    bp += 32;
+  }
+  _mm512_storeu_ps(acc + 0, c00); _mm512_storeu_ps(acc + 16, c01);
+  _mm512_storeu_ps(acc + 32, c10); _mm512_storeu_ps(acc + 48, c11);
+  _mm512_storeu_ps(acc + 64, c20); _mm512_storeu_ps(acc + 80, c21);
+  _mm512_storeu_ps(acc + 96, c30); _mm512_storeu_ps(acc + 112, c31);
+  _mm512_storeu_ps(acc + 128, c40); _mm512_storeu_ps(acc + 144, c41);
+  _mm512_storeu_ps(acc + 160, c50); _mm512_storeu_ps(acc + 176, c51);
+}
 #endif
 
 void gemm(const Matrix& a, const Matrix& b, float* c) {
@@ -112,33 +160,36 @@ void gemm(const Matrix& a, const Matrix& b, float* c) {
   // packing writes every element the kernel reads).
   static thread_local std::vector<float> bp;
   const int64_t kcMax = k < KC ? k : KC;
-  const size_t bNeed = static_cast<size_t>(((n < NC ? n : NC) + NR - 1) / NR * NR * kcMax);
+  const int64_t nr = g_avx512 ? NR_MAX : NR;
+  const size_t bNeed = static_cast<size_t>(((n < NC ? n : NC) + nr - 1) / nr * nr * kcMax);
   if (bp.size() < bNeed) bp.resize(bNeed);
   // A(i, p) = a.data[i * rs + p * ks], read in place.
   const int64_t rs = a.transposed ? 1 : k;
   const int64_t ks = a.transposed ? m : 1;
-  alignas(32) float acc[MR * NR];
+  alignas(64) float acc[MR * NR_MAX];
   const float* rows[MR];
   for (int64_t j0 = 0; j0 < n; j0 += NC) {
     const int64_t nc = n - j0 < NC ? n - j0 : NC;
     for (int64_t p0 = 0; p0 < k; p0 += KC) {
       const int64_t kc = k - p0 < KC ? k - p0 : KC;
-      pack_b(b, p0, kc, j0, nc, bp.data());
+      pack_b(b, p0, kc, j0, nc, nr, bp.data());
       for (int64_t i0 = 0; i0 < m; i0 += MR) {
         const int64_t count = m - i0 < MR ? m - i0 : MR;
         // Rows past the end repeat the first row: valid memory, results discarded.
         for (int r = 0; r < MR; r++) rows[r] = a.data + (i0 + (r < count ? r : 0)) * rs + p0 * ks;
-        for (int64_t jr = 0; jr < nc; jr += NR) {
-          const int64_t cols = nc - jr < NR ? nc - jr : NR;
+        for (int64_t jr = 0; jr < nc; jr += nr) {
+          const int64_t cols = nc - jr < nr ? nc - jr : nr;
           const float* bpanel = bp.data() + jr * kc;
 #ifdef ELEGY_X86
-          if (g_simd) micro_avx2(kc, rows, ks, bpanel, acc); else micro_portable(kc, rows, ks, bpanel, acc);
+          if (g_avx512) micro_avx512(kc, rows, ks, bpanel, acc);
+          else if (g_simd) micro_avx2(kc, rows, ks, bpanel, acc);
+          else micro_portable(kc, rows, ks, bpanel, acc);
 #else
           micro_portable(kc, rows, ks, bpanel, acc);
 #endif
           for (int64_t r = 0; r < count; r++) {
             float* row = c + (i0 + r) * n + j0 + jr;
-            const float* from = acc + r * NR;
+            const float* from = acc + r * nr;
             if (p0 == 0) {
               for (int64_t cc = 0; cc < cols; cc++) row[cc] = from[cc];
             } else {
@@ -451,7 +502,12 @@ NAPI_MODULE_INIT() {
   __builtin_cpu_init();
   g_simd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #endif
-  if (const char* off = std::getenv("ELEGY_NATIVE_SIMD")) g_simd = g_simd && std::strcmp(off, "0") != 0;
+  g_avx512 = g_simd && __builtin_cpu_supports("avx512f");
+  if (const char* off = std::getenv("ELEGY_NATIVE_SIMD")) {
+    // "0": portable C++ only; "avx2": no AVX-512 (for comparing the paths).
+    if (std::strcmp(off, "0") == 0) g_simd = false;
+    if (std::strcmp(off, "0") == 0 || std::strcmp(off, "avx2") == 0) g_avx512 = false;
+  }
   const struct {
     const char* name;
     napi_callback fn;
@@ -465,5 +521,8 @@ NAPI_MODULE_INIT() {
   napi_value simd;
   napi_get_boolean(env, g_simd, &simd);
   napi_set_named_property(env, exports, "simd", simd);
+  napi_value width;
+  napi_create_string_utf8(env, g_avx512 ? "avx512" : g_simd ? "avx2" : "portable", NAPI_AUTO_LENGTH, &width);
+  napi_set_named_property(env, exports, "isa", width);
   return exports;
 }

@@ -15,13 +15,17 @@ export interface NativeKernels {
   sumRows(heap: ArrayBuffer, x: number, out: number, rows: number, columns: number): void;
   maxPoolGrad(heap: ArrayBuffer, x: number, dy: number, dx: number, ...geometry: number[]): void;
   allFinite(values: Float32Array): boolean;
-  /** Whether the AVX2/FMA paths run (else portable C++). */
+  /** Whether the AVX2/FMA (or AVX-512) paths run (else portable C++). */
   readonly simd: boolean;
+  /** Which GEMM micro-kernel runs: "avx512", "avx2" or "portable". */
+  readonly isa: string;
 }
 
 export interface NativeStatus {
   loaded: boolean;
   simd: boolean;
+  /** "avx512", "avx2", "portable", or "" when not loaded. */
+  isa: string;
   /** Where it was loaded from, or why not. */
   detail: string;
 }
@@ -36,20 +40,20 @@ let loaded: { kernels: NativeKernels | undefined; status: NativeStatus } | undef
 
 /** Tries the given paths in order (for tests; the library uses ADDON_PATHS). */
 export function loadNativeKernels(paths: readonly string[] = ADDON_PATHS): { kernels: NativeKernels | undefined; status: NativeStatus } {
-  if (process.env.ELEGY_NATIVE === "0") return { kernels: undefined, status: { loaded: false, simd: false, detail: "disabled by ELEGY_NATIVE=0" } };
+  if (process.env.ELEGY_NATIVE === "0") return { kernels: undefined, status: { loaded: false, simd: false, isa: "", detail: "disabled by ELEGY_NATIVE=0" } };
   const errors: string[] = [];
   for (const file of paths) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const kernels = require(file) as NativeKernels;
       if (typeof kernels.gemm !== "function" || typeof kernels.adam !== "function") throw new Error("not elegy-ts's kernel addon");
-      return { kernels, status: { loaded: true, simd: kernels.simd, detail: file } };
+      return { kernels, status: { loaded: true, simd: kernels.simd, isa: kernels.isa, detail: file } };
     } catch (error) {
       const err = error as { code?: string; message?: string };
       errors.push(err.code === "MODULE_NOT_FOUND" ? `${file}: not built` : `${file}: ${(err.message ?? String(error)).split("\n")[0]}`);
     }
   }
-  return { kernels: undefined, status: { loaded: false, simd: false, detail: `${errors.join("; ")} (build it with \`npm run build:native\`)` } };
+  return { kernels: undefined, status: { loaded: false, simd: false, isa: "", detail: `${errors.join("; ")} (build it with \`npm run build:native\`)` } };
 }
 
 /** The addon, loaded on first use; undefined when it is not available. */

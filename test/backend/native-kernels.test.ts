@@ -7,12 +7,27 @@ import * as path from "node:path";
 import { ADDON_PATHS, loadNativeKernels, nativeStatus } from "../../src/backend/native";
 import { nativeCases } from "./native-cases";
 
-function withoutNative(): { native: boolean; values: Record<string, number[]> } {
+type Cases = { native: boolean; values: Record<string, number[]> };
+
+function casesInChild(env: Record<string, string>): Cases {
   const out = spawnSync(process.execPath, [path.join(__dirname, "native-cases.js")], {
-    encoding: "utf8", env: { ...process.env, ELEGY_NATIVE: "0" }, maxBuffer: 1 << 26,
+    encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 1 << 26,
   });
   assert.equal(out.status, 0, out.stderr);
   return JSON.parse(out.stdout.trim().split("\n").pop()!);
+}
+
+const withoutNative = () => casesInChild({ ELEGY_NATIVE: "0" });
+
+function assertSameCases(ours: Cases, theirs: Cases, what: string): void {
+  assert.deepEqual(Object.keys(ours.values).sort(), Object.keys(theirs.values).sort());
+  for (const [name, values] of Object.entries(ours.values)) {
+    const expected = theirs.values[name];
+    assert.equal(values.length, expected.length, name);
+    const scale = Math.max(1, ...expected.map(Math.abs));
+    const tol = name.startsWith("fit") ? 1e-3 : 1e-4;
+    values.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) <= tol * scale, `${what}: ${name}[${i}]: native ${v} vs wasm ${expected[i]}`));
+  }
 }
 
 test("without the addon (ELEGY_NATIVE=0, or not built) elegy-ts says why and runs on wasm's kernels", () => {
@@ -26,7 +41,7 @@ test("without the addon (ELEGY_NATIVE=0, or not built) elegy-ts says why and run
   assert.ok(fallback.values["fit: predictions after 6 Adam steps#0"].every(Number.isFinite));
 });
 
-test("native kernels (matMul, conv2d and its gradients, fused Adam in fit) match wasm's own results", async (t) => {
+test("native kernels (matMul, conv2d and its gradients, fused Adam in fit) match wasm's own results, on every ISA path", async (t) => {
   if (!nativeStatus().loaded) {
     t.skip(`native addon not available here: ${nativeStatus().detail}`);
     return;
@@ -35,14 +50,10 @@ test("native kernels (matMul, conv2d and its gradients, fused Adam in fit) match
   const ours = await nativeCases();
   assert.equal(ours.native, true);
   const theirs = withoutNative();
-  assert.deepEqual(Object.keys(ours.values).sort(), Object.keys(theirs.values).sort());
-  for (const [name, values] of Object.entries(ours.values)) {
-    const expected = theirs.values[name];
-    assert.equal(values.length, expected.length, name);
-    const scale = Math.max(1, ...expected.map(Math.abs));
-    const tol = name.startsWith("fit") ? 1e-3 : 1e-4;
-    values.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) <= tol * scale, `${name}[${i}]: native ${v} vs wasm ${expected[i]}`));
-  }
+  assertSameCases(ours, theirs, nativeStatus().isa);
+  // The narrower micro-kernels this CPU would not pick by itself.
+  const narrower = nativeStatus().isa === "avx512" ? ["avx2", "0"] : nativeStatus().isa === "avx2" ? ["0"] : [];
+  for (const simd of narrower) assertSameCases(casesInChild({ ELEGY_NATIVE_SIMD: simd }), theirs, `ELEGY_NATIVE_SIMD=${simd}`);
 });
 
 test("native allFinite (fit's input check) flags NaN and ±Infinity only", (t) => {
