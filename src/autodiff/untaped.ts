@@ -8,8 +8,12 @@ interface EngineState {
   kernelDepth: number;
 }
 
+function engineState(): EngineState {
+  return (tf.engine() as unknown as { state: EngineState }).state;
+}
+
 export function untaped<T>(fn: () => T): T {
-  const state = (tf.engine() as unknown as { state: EngineState }).state;
+  const state = engineState();
   state.kernelDepth++;
   try {
     return fn();
