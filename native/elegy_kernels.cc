@@ -12,6 +12,7 @@
 //   sumRows(heap, x, out, rows, cols)          out[c] = Σ_r x[r][c]
 //   maxPoolGrad(heap, x, dy, dx, batch, h, w, c, outH, outW, fh, fw, sh, sw, padTop, padLeft)
 //   allFinite(float32Array) → boolean        (host arrays: fit's input check)
+//   addBias(heap, x, bias, rows, cols)         x[r][c] += bias[c], in place
 #define NAPI_VERSION 8
 #include <node_api.h>
 
@@ -495,6 +496,20 @@ napi_value AllFinite(napi_env env, napi_callback_info info) {
   return result;
 }
 
+napi_value AddBias(napi_env env, napi_callback_info info) {
+  Args args(env);
+  if (!args.init(info, 5)) return fail(env, "addBias(heap, x, bias, rows, cols)");
+  const int64_t rows = args.integer(3), cols = args.integer(4);
+  float* x = args.floats(1, rows * cols);
+  const float* bias = args.floats(2, cols);
+  if (!x || !bias || rows < 0 || cols < 0) return fail(env, "addBias: a tensor lies outside the heap");
+  for (int64_t r = 0; r < rows; r++) {
+    float* row = x + r * cols;
+    for (int64_t c = 0; c < cols; c++) row[c] += bias[c];
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -512,7 +527,7 @@ NAPI_MODULE_INIT() {
     const char* name;
     napi_callback fn;
   } functions[] = {{"gemm", Gemm}, {"adam", Adam}, {"im2col", Im2col}, {"col2im", Col2im},
-                   {"sumRows", SumRows}, {"maxPoolGrad", MaxPoolGrad}, {"allFinite", AllFinite}};
+                   {"sumRows", SumRows}, {"maxPoolGrad", MaxPoolGrad}, {"allFinite", AllFinite}, {"addBias", AddBias}};
   for (const auto& f : functions) {
     napi_value value;
     if (napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &value) != napi_ok) return nullptr;

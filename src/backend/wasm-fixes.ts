@@ -21,7 +21,7 @@ import { wasmOneHot } from "./wasm-one-hot";
 import { sharedIdentity, sharedSameTypeCast } from "./wasm-shared-identity";
 import { ADAM_UPDATE, wasmAdamUpdate } from "./adam-update-kernel";
 import { nativeKernels } from "./native";
-import { nativeBatchMatMul, nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput } from "./wasm-native-kernels";
+import { nativeBatchMatMul, nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeFusedConv2D } from "./wasm-native-kernels";
 import { KernelArgs, KernelFunc, TensorInfo, WasmBackend } from "./wasm-kernel-types";
 
 interface CpuBackend {
@@ -138,6 +138,7 @@ export function applyWasmFixes(): string[] {
     const served: Record<string, (fallback: KernelFunc) => KernelFunc> = {
       BatchMatMul: nativeBatchMatMul(native),
       Conv2D: nativeConv2D(native),
+      FusedConv2D: nativeFusedConv2D(native),
       Conv2DBackpropFilter: nativeConv2DBackpropFilter(native),
       Conv2DBackpropInput: nativeConv2DBackpropInput(native),
     };

@@ -86,6 +86,27 @@ export function nativeConv2D(native: NativeKernels): (fallback: KernelFunc) => K
   };
 }
 
+/** FusedConv2D with a bias and no activation (what nn.Conv2D runs): the GEMM, then the bias. */
+export function nativeFusedConv2D(native: NativeKernels): (fallback: KernelFunc) => KernelFunc {
+  return (fallback) => (args) => {
+    const { x, filter, bias, preluActivationWeights } = args.inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+    const { strides, pad, dataFormat, dilations, dimRoundingMode, activation } = args.attrs as unknown as ConvAttrs & { activation?: string };
+    if ((activation ?? "linear") !== "linear" || preluActivationWeights || dataFormat === "NCHW" || x.dtype !== "float32" || filter.dtype !== "float32") {
+      return fallback(args);
+    }
+    const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
+      strides, dilations ?? 1, pad, dimRoundingMode);
+    if (bias && (bias.shape.length !== 1 || bias.shape[0] !== info.outChannels || bias.dtype !== "float32")) return fallback(args);
+    if (info.filterHeight * info.filterWidth * info.inChannels < MIN_PATCH_FOR_GEMM) return fallback(args);
+    const out = nativeConv2D(native)(fallback)({ ...args, inputs: { x, filter } }) as TensorInfo;
+    if (bias) {
+      const backend = args.backend as unknown as WasmBackend;
+      native.addBias(heap(backend), offset(backend, out), offset(backend, bias), info.batchSize * info.outHeight * info.outWidth, info.outChannels);
+    }
+    return out;
+  };
+}
+
 export function nativeConv2DBackpropFilter(native: NativeKernels): (fallback: KernelFunc) => KernelFunc {
   return (fallback) => (args) => {
     const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };

@@ -30,6 +30,14 @@ export async function nativeCases(): Promise<{ native: boolean; values: Record<s
       put(`conv2d ${pad} s${stride} d${dilation} k${k}`, f(x, w));
       if (dilation === 1) put(`conv2d grads ${pad} s${stride} k${k}`, tf.grads((xx: tf.Tensor, ww: tf.Tensor) => f(xx, ww).square().sum())([x, w]));
     }
+    for (const [shape, k] of [[[2, 7, 7, 16], 3], [[2, 6, 6, 2], 3]] as const) {
+      const x = normal([...shape], 13);
+      const w = normal([k, k, shape[3], 5], 14);
+      const b = normal([5], 15);
+      const f = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+        tf.fused.conv2d({ x: xx as tf.Tensor4D, filter: ww as tf.Tensor4D, strides: 1, pad: "same", bias: bb });
+      put(`fused conv2d + bias ${shape}`, [f(x, w, b), ...tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => f(xx, ww, bb).square().sum())([x, w, b])]);
+    }
     const images = normal([3, 9, 10, 8], 12);
     put("sum over leading axes", [tf.sum(images, [0, 1, 2]), tf.sum(images, 0)]);
     put("maxPool grad", tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, [3, 2], [2, 3], "same").mul(2).sum())(images));
