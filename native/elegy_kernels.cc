@@ -12,7 +12,7 @@
 //   sumRows(heap, x, out, rows, cols)          out[c] = Σ_r x[r][c]
 //   maxPoolGrad(heap, x, dy, dx, batch, h, w, c, outH, outW, fh, fw, sh, sw, padTop, padLeft)
 //   allFinite(float32Array) → boolean        (host arrays: fit's input check)
-//   addBias(heap, x, bias, rows, cols)         x[r][c] += bias[c], in place
+//   addBias(heap, x, bias, out, rows, cols)    out[r][c] = x[r][c] + bias[c] (out may be x)
 #define NAPI_VERSION 8
 #include <node_api.h>
 
@@ -498,14 +498,16 @@ napi_value AllFinite(napi_env env, napi_callback_info info) {
 
 napi_value AddBias(napi_env env, napi_callback_info info) {
   Args args(env);
-  if (!args.init(info, 5)) return fail(env, "addBias(heap, x, bias, rows, cols)");
-  const int64_t rows = args.integer(3), cols = args.integer(4);
-  float* x = args.floats(1, rows * cols);
+  if (!args.init(info, 6)) return fail(env, "addBias(heap, x, bias, out, rows, cols)");
+  const int64_t rows = args.integer(4), cols = args.integer(5);
+  const float* x = args.floats(1, rows * cols);
   const float* bias = args.floats(2, cols);
-  if (!x || !bias || rows < 0 || cols < 0) return fail(env, "addBias: a tensor lies outside the heap");
+  float* out = args.floats(3, rows * cols);
+  if (!x || !bias || !out || rows < 0 || cols < 0) return fail(env, "addBias: a tensor lies outside the heap");
   for (int64_t r = 0; r < rows; r++) {
-    float* row = x + r * cols;
-    for (int64_t c = 0; c < cols; c++) row[c] += bias[c];
+    const float* row = x + r * cols;
+    float* dst = out + r * cols;
+    for (int64_t c = 0; c < cols; c++) dst[c] = row[c] + bias[c];
   }
   return nullptr;
 }

@@ -15,7 +15,7 @@ export interface NativeKernels {
   sumRows(heap: ArrayBuffer, x: number, out: number, rows: number, columns: number): void;
   maxPoolGrad(heap: ArrayBuffer, x: number, dy: number, dx: number, ...geometry: number[]): void;
   allFinite(values: Float32Array): boolean;
-  addBias(heap: ArrayBuffer, x: number, bias: number, rows: number, columns: number): void;
+  addBias(heap: ArrayBuffer, x: number, bias: number, out: number, rows: number, columns: number): void;
   /** Whether the AVX2/FMA (or AVX-512) paths run (else portable C++). */
   readonly simd: boolean;
   /** Which GEMM micro-kernel runs: "avx512", "avx2" or "portable". */

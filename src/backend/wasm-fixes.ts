@@ -11,7 +11,7 @@
 // - Sum over leading axes (bias gradients) is one pass instead of a transpose and a sum.
 // - OneHot honours its dtype (wasm's writes int32 values into a float32 tensor).
 // - ElegyAdamUpdate, the optimizers' fused Adam update, is registered for wasm.
-// - With the native addon built: BatchMatMul and the convolutions run natively on the heap.
+// - With the native addon built: BatchMatMul, the convolutions and bias adds run natively on the heap.
 import { tf } from "../tf";
 import { maxPoolGrad } from "./max-pool-grad";
 import { wasmConv2DBackpropFilter } from "./wasm-conv2d-backprop-filter";
@@ -21,7 +21,7 @@ import { wasmOneHot } from "./wasm-one-hot";
 import { sharedIdentity, sharedSameTypeCast } from "./wasm-shared-identity";
 import { ADAM_UPDATE, wasmAdamUpdate } from "./adam-update-kernel";
 import { nativeKernels } from "./native";
-import { nativeBatchMatMul, nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeFusedConv2D } from "./wasm-native-kernels";
+import { nativeBatchMatMul, nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeFusedConv2D, nativeBiasAdd } from "./wasm-native-kernels";
 import { KernelArgs, KernelFunc, TensorInfo, WasmBackend } from "./wasm-kernel-types";
 
 interface CpuBackend {
@@ -139,6 +139,7 @@ export function applyWasmFixes(): string[] {
       BatchMatMul: nativeBatchMatMul(native),
       Conv2D: nativeConv2D(native),
       FusedConv2D: nativeFusedConv2D(native),
+      Add: nativeBiasAdd(native),
       Conv2DBackpropFilter: nativeConv2DBackpropFilter(native),
       Conv2DBackpropInput: nativeConv2DBackpropInput(native),
     };

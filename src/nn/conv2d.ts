@@ -72,17 +72,8 @@ export class Conv2D extends BaseModule {
   apply(params: TensorTree, states: TensorTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, TensorTree] {
     const input = this.image(x);
     const { kernel } = this.paramsOf(params, ["kernel"]);
-    const image = asFloat32(input) as tf.Tensor4D;
-    let y: tf.Tensor;
-    if (this.useBias) {
-      // One FusedConv2D kernel instead of a Conv2D and a broadcasting Add over the whole
-      // activation (tested: first and second-order gradients equal the composed ops').
-      y = tf.fused.conv2d({ x: image, filter: kernel as tf.Tensor4D, strides: this.strides, pad: this.padding, dataFormat: "NHWC",
-        dilations: this.dilationRate, bias: this.paramsOf(params, ["bias"]).bias });
-    } else {
-      y = tf.conv2d(image, kernel as tf.Tensor4D, this.strides, this.padding, "NHWC", this.dilationRate);
-      if (this.useBias) y = tf.add(y, this.paramsOf(params, ["bias"]).bias);
-    }
+    let y: tf.Tensor = tf.conv2d(asFloat32(input) as tf.Tensor4D, kernel as tf.Tensor4D, this.strides, this.padding, "NHWC", this.dilationRate);
+    if (this.useBias) y = tf.add(y, this.paramsOf(params, ["bias"]).bias);
     return [this.activation ? this.activation(y) : y, states];
   }
 

@@ -38,6 +38,10 @@ export async function nativeCases(): Promise<{ native: boolean; values: Record<s
         tf.fused.conv2d({ x: xx as tf.Tensor4D, filter: ww as tf.Tensor4D, strides: 1, pad: "same", bias: bb });
       put(`fused conv2d + bias ${shape}`, [f(x, w, b), ...tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => f(xx, ww, bb).square().sum())([x, w, b])]);
     }
+    const activations = normal([2, 5, 4, 7], 16);
+    const bias = normal([7], 17);
+    put("bias add, both orders, and a non-bias broadcast", [tf.add(activations, bias), tf.add(bias, activations), tf.add(activations, normal([4, 7], 18)), tf.add(normal([3, 7], 19), bias)]);
+    put("bias add gradient", tf.grads((xx: tf.Tensor, bb: tf.Tensor) => tf.add(xx, bb).square().sum())([activations, bias]));
     const images = normal([3, 9, 10, 8], 12);
     put("sum over leading axes", [tf.sum(images, [0, 1, 2]), tf.sum(images, 0)]);
     put("maxPool grad", tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, [3, 2], [2, 3], "same").mul(2).sum())(images));

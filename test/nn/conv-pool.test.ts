@@ -63,7 +63,7 @@ test("a small CNN: Sequential of Conv2D, MaxPool2D, Flatten, Linear has the expe
   });
 });
 
-test("Conv2D (one fused conv + bias kernel): first and second-order gradients equal conv2d + add by hand", () => {
+test("Conv2D: first and second-order gradients equal conv2d + add by hand", () => {
   assertNoLeak(() => tf.tidy(() => {
     const conv = new nn.Conv2D(3, 3, { padding: "same" });
     const x = tf.randomNormal([2, 5, 5, 2], 0, 1, "float32", 3);
