@@ -113,7 +113,7 @@ function main(): void {
       `${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}; ` +
       `median of ${reps} interleaved runs, one process each, ${examples} MNIST examples per timed epoch, batch 64. ` +
       `Load average ${loadAtStart.toFixed(1)} at start, ${results.load.oneMinuteAverageAtEnd.toFixed(1)} at end ` +
-      `(CPU ms/step counts this process's own CPU time, less sensitive to other processes than wall time).`,
+      `(CPU ms/step: this process's CPU time on all its threads, less sensitive to other processes than wall time).`,
     "",
     "| model | runner | ms/step | CPU ms/step | s/epoch (60k) | × hand loop | × tfjs-layers | peak RSS MB | × hand RSS | start→1st step s |",
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
