@@ -2,6 +2,7 @@
 // is installed). It computes on the wasm heap in place, with AVX2/FMA where the CPU has
 // them. Loaded once, in try/catch: without a compiler, or with ELEGY_NATIVE=0, everything
 // runs on wasm's own kernels and ours in JS, as before.
+import * as fs from "node:fs";
 import * as path from "node:path";
 
 /** The addon's functions (offsets are byte offsets into `heap`, the wasm memory). */
@@ -31,11 +32,18 @@ export interface NativeStatus {
   detail: string;
 }
 
-/** Where the addon may be: the package's build/ folder, seen from dist/src/backend or src/backend. */
-export const ADDON_PATHS = [
-  path.resolve(__dirname, "../../../build/Release/elegy_kernels.node"),
-  path.resolve(__dirname, "../../build/Release/elegy_kernels.node"),
-];
+/** The package root: the nearest folder above this file with binding.gyp (dist/src/backend or src/backend). */
+function packageRoot(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 4; i++) {
+    if (fs.existsSync(path.join(dir, "binding.gyp"))) return dir;
+    dir = path.dirname(dir);
+  }
+  return path.resolve(__dirname, "../../..");
+}
+
+/** Where the addon is built (node-gyp's Release folder in the package root). */
+export const ADDON_PATHS = [path.join(packageRoot(), "build/Release/elegy_kernels.node")];
 
 let loaded: { kernels: NativeKernels | undefined; status: NativeStatus } | undefined;
 
