@@ -1,7 +1,8 @@
-// npm run bench [-- --backend wasm --reps 3 --examples 12800]
+// npm run bench [-- --backend wasm --reps 3 --examples 12800 --no-native]
 // Trains the same models with elegy-ts (default chain, custom steps), a hand-written tfjs loop
 // and tfjs-layers, on the same backend, interleaved, each measurement in its own process.
-// Writes bench/results.json and bench/results.md, and prints the table.
+// Writes bench/results.json and bench/results.md (bench/results-no-native.* with --no-native:
+// every worker runs with ELEGY_NATIVE=0, i.e. wasm's and our JS kernels only), and prints the table.
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -14,6 +15,7 @@ const { values: args } = parseArgs({
     reps: { type: "string", default: "3" },
     examples: { type: "string", default: "12800" },
     models: { type: "string", default: "mlp,linear,cnn" },
+    "no-native": { type: "boolean", default: false },
   },
 });
 const reps = Number(args.reps);
@@ -32,11 +34,16 @@ interface Measurement {
   firstStepAt?: number;
   peakRssMb?: number;
   usPerStep?: number;
+  cpuMsPerStep?: number;
+  native?: boolean;
 }
+
+const env = args["no-native"] ? { ...process.env, ELEGY_NATIVE: "0" } : process.env;
+const suffix = args["no-native"] ? "-no-native" : "";
 
 function measure(model: string, runner: string, n = examples): Measurement {
   const out = spawnSync(process.execPath, [WORKER, "--model", model, "--runner", runner, "--backend", args.backend!, "--examples", String(n)], {
-    encoding: "utf8", maxBuffer: 1 << 24,
+    encoding: "utf8", maxBuffer: 1 << 24, env,
   });
   const line = out.stdout.trim().split("\n").pop() ?? "";
   if (out.status !== 0 || !line.startsWith("{")) throw new Error(`${model}/${runner} failed:\n${out.stderr}`);
@@ -58,6 +65,7 @@ function numpyLine(): Measurement | undefined {
 
 function main(): void {
   const started = Date.now();
+  const loadAtStart = os.loadavg()[0];
   const models = args.models!.split(",");
   const runs: Record<string, Measurement[]> = {};
   for (let rep = 0; rep < reps; rep++) {
@@ -65,7 +73,7 @@ function main(): void {
       for (const runner of RUNNERS[model]) {
         const m = measure(model, runner);
         (runs[`${model}/${runner}`] ??= []).push(m);
-        process.stderr.write(`rep ${rep + 1}/${reps} ${model}/${runner}: ${m.msPerStep.toFixed(2)} ms/step\n`);
+        process.stderr.write(`rep ${rep + 1}/${reps} ${model}/${runner}: ${m.msPerStep.toFixed(2)} ms/step (CPU ${m.cpuMsPerStep?.toFixed(2)})\n`);
       }
     }
   }
@@ -75,7 +83,7 @@ function main(): void {
     const [model, runner] = key.split("/");
     const msPerStep = median(ms.map((m) => m.msPerStep));
     return {
-      model, runner, backend: ms[0].backend, msPerStep,
+      model, runner, backend: ms[0].backend, msPerStep, cpuMsPerStep: median(ms.map((m) => m.cpuMsPerStep ?? NaN)),
       secondsPerEpoch60k: (msPerStep * 938) / 1000,
       peakRssMb: median(ms.map((m) => m.peakRssMb ?? NaN)),
       startupToFirstStepS: median(ms.map((m) => m.firstStepAt ?? NaN)),
@@ -92,27 +100,32 @@ function main(): void {
   const results = {
     date: new Date().toISOString(),
     machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
-    settings: { backend: table[0]?.backend, reps, examples, batchSize: 64 },
+    settings: { backend: table[0]?.backend, reps, examples, batchSize: 64, nativeKernels: rows.length > 0 && runs[Object.keys(runs)[0]][0].native === true },
+    load: { oneMinuteAverageAtStart: loadAtStart, oneMinuteAverageAtEnd: os.loadavg()[0] },
     table,
     overhead: { usPerStep: overhead.usPerStep, shareOfMlpStep: mlpElegy ? (overhead.usPerStep! / 1000) / mlpElegy.msPerStep : undefined },
     numpy: numpy ? { msPerStep: numpy.msPerStep, secondsPerEpoch60k: (numpy.msPerStep * 938) / 1000 } : undefined,
     seconds: (Date.now() - started) / 1000,
   };
-  fs.writeFileSync(path.join(ROOT, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
+  fs.writeFileSync(path.join(ROOT, `bench/results${suffix}.json`), JSON.stringify(results, null, 2) + "\n");
   const md = [
-    `Backend **${results.settings.backend}**, ${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}; ` +
-      `median of ${reps} interleaved runs, one process each, ${examples} MNIST examples per timed epoch, batch 64.`,
+    `Backend **${results.settings.backend}**, native kernels **${results.settings.nativeKernels ? "on" : "off"}**, ` +
+      `${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}; ` +
+      `median of ${reps} interleaved runs, one process each, ${examples} MNIST examples per timed epoch, batch 64. ` +
+      `Load average ${loadAtStart.toFixed(1)} at start, ${results.load.oneMinuteAverageAtEnd.toFixed(1)} at end ` +
+      `(CPU ms/step: this process's CPU time on all its threads, less sensitive to other processes than wall time).`,
     "",
-    "| model | runner | ms/step | s/epoch (60k) | × hand loop | × tfjs-layers | peak RSS MB | × hand RSS | start→1st step s |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
-    ...table.map((r) => `| ${r.model} | ${r.runner} | ${r.msPerStep.toFixed(2)} | ${r.secondsPerEpoch60k.toFixed(2)} | ${r.vsHand.toFixed(2)} | ${r.vsLayers.toFixed(2)} | ${r.peakRssMb.toFixed(0)} | ${r.rssVsHand.toFixed(2)} | ${r.startupToFirstStepS.toFixed(2)} |`),
-    ...(numpy ? [`| mlp | numpy (1 thread, reference) | ${numpy.msPerStep.toFixed(2)} | ${((numpy.msPerStep * 938) / 1000).toFixed(2)} | | | | | |`] : []),
+    "| model | runner | ms/step | CPU ms/step | s/epoch (60k) | × hand loop | × tfjs-layers | peak RSS MB | × hand RSS | start→1st step s |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...table.map((r) => `| ${r.model} | ${r.runner} | ${r.msPerStep.toFixed(2)} | ${r.cpuMsPerStep.toFixed(2)} | ${r.secondsPerEpoch60k.toFixed(2)} | ${r.vsHand.toFixed(2)} | ${r.vsLayers.toFixed(2)} | ${r.peakRssMb.toFixed(0)} | ${r.rssVsHand.toFixed(2)} | ${r.startupToFirstStepS.toFixed(2)} |`),
+    ...(numpy ? [`| mlp | numpy (1 thread, reference) | ${numpy.msPerStep.toFixed(2)} | | ${((numpy.msPerStep * 938) / 1000).toFixed(2)} | | | | | |`] : []),
+    ...(numpy && mlpElegy ? ["", `elegy-ts MLP (fit) vs the numpy line: ${(mlpElegy.msPerStep / numpy.msPerStep).toFixed(2)}× its time per step.`] : []),
     "",
     `Framework overhead (injection + dispatch + batching, a step that does nothing): ${overhead.usPerStep!.toFixed(1)} µs/step` +
       (results.overhead.shareOfMlpStep !== undefined ? ` = ${(results.overhead.shareOfMlpStep * 100).toFixed(2)} % of an MLP step.` : "."),
     "",
   ].join("\n");
-  fs.writeFileSync(path.join(ROOT, "bench/results.md"), md);
+  fs.writeFileSync(path.join(ROOT, `bench/results${suffix}.md`), md);
   process.stdout.write(md + `\n(bench took ${results.seconds.toFixed(0)} s)\n`);
 }
 

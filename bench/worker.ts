@@ -1,8 +1,11 @@
 // One measurement in a process of its own (so peak RSS and start-up belong to one runner):
 //   node dist/bench/worker.js --model mlp --runner elegy-fit --backend wasm --examples 12800
 // Prints one JSON line with the timings.
+import * as fs from "node:fs";
+import { Session } from "node:inspector";
 import { parseArgs } from "node:util";
-import { Model, States, datasets, ensureBackend, optimizers, tf, trainStep, type Logs } from "elegy-ts";
+import { Model, States, backends, datasets, ensureBackend, optimizers, tf, trainStep, type Logs } from "elegy-ts";
+import { installKernelTimers, startKernelTimers, stopKernelTimers, type KernelRow } from "./kernel-profile";
 import { BenchModel, HandWrittenMLP, elegyDefault, handForward, handVariables, layersModel } from "./models";
 
 const BATCH = 64;
@@ -13,12 +16,40 @@ const { values: args } = parseArgs({
     backend: { type: "string", default: "auto" },
     examples: { type: "string", default: "12800" },
     warmup: { type: "string", default: "1280" },
+    /** Time every kernel of the timed epoch (adds a little overhead per kernel). */
+    profile: { type: "boolean", default: false },
+    /** Write a V8 CPU profile of the timed epoch only to this file. */
+    "cpu-prof": { type: "string" },
   },
 });
 const model = args.model as BenchModel;
 const examples = Number(args.examples);
 
 let firstStepAt: number | undefined;
+/** Starts the clock of the timed epoch (and the kernel timers when profiling). */
+const session = args["cpu-prof"] ? new Session() : undefined;
+const post = (method: string) => new Promise<unknown>((resolve, reject) => session!.post(method, (error, result) => (error ? reject(error) : resolve(result))));
+/** CPU time of this process at the start of the timed epoch (robust to other processes' load). */
+let cpuAtStart = 0;
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+function startTimed(): number {
+  if (args.profile) startKernelTimers();
+  cpuAtStart = cpuMs();
+  if (session) {
+    session.connect();
+    session.post("Profiler.enable");
+    session.post("Profiler.start");
+  }
+  return performance.now();
+}
+async function stopCpuProfile(): Promise<void> {
+  if (!session) return;
+  const { profile } = (await post("Profiler.stop")) as { profile: object };
+  fs.writeFileSync(args["cpu-prof"]!, JSON.stringify(profile));
+}
 const markFirstStep = () => (firstStepAt ??= performance.now() / 1000);
 
 function shuffled(n: number, seed: number): Int32Array {
@@ -65,14 +96,16 @@ class Noop extends Model {
 
 async function main(): Promise<void> {
   const backend = await ensureBackend(args.backend, { log: () => undefined });
+  if (args.profile) installKernelTimers();
   if (args.runner === "overhead") {
     const steps = examples;
     const x = tf.zeros([steps, 1]);
     const noop = new Noop();
     await noop.fit(x, undefined, { batchSize: 1, epochs: 1, verbose: 0, shuffle: false });
-    const t = performance.now();
+    const t = startTimed();
     await noop.fit(x, undefined, { batchSize: 1, epochs: 1, verbose: 0, shuffle: false });
     const seconds = (performance.now() - t) / 1000;
+    await stopCpuProfile();
     console.log(JSON.stringify({ model: "noop", runner: "overhead", backend: backend.name, steps, seconds, usPerStep: (seconds / steps) * 1e6 }));
     return;
   }
@@ -88,7 +121,7 @@ async function main(): Promise<void> {
     const first = { onTrainBatchEnd: markFirstStep } as never;
     const { callbacks } = await import("elegy-ts");
     await m.fit(head(x), head(y), { epochs: 1, batchSize: BATCH, verbose: 0, callbacks: [callbacks.lambda(first)] });
-    const t = performance.now();
+    const t = startTimed();
     await m.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0 });
     seconds = (performance.now() - t) / 1000;
   } else if (args.runner === "hand") {
@@ -97,23 +130,26 @@ async function main(): Promise<void> {
     const xHost = x.dataSync() as Float32Array;
     const yHost = y.dataSync() as Int32Array;
     handEpoch(vars, optimizer, xHost, yHost, warm, 1);
-    const t = performance.now();
+    const t = startTimed();
     handEpoch(vars, optimizer, xHost, yHost, examples, 2);
     seconds = (performance.now() - t) / 1000;
   } else if (args.runner === "layers") {
     const m = layersModel(model);
     await m.fit(head(x), head(y).toFloat(), { epochs: 1, batchSize: BATCH, verbose: 0, callbacks: { onBatchEnd: async () => void markFirstStep() } });
     const yFloat = y.toFloat();
-    const t = performance.now();
+    const t = startTimed();
     await m.fit(x, yFloat, { epochs: 1, batchSize: BATCH, verbose: 0, shuffle: true });
     seconds = (performance.now() - t) / 1000;
   } else {
     throw new Error(`unknown runner ${args.runner}`);
   }
+  const cpuSeconds = (cpuMs() - cpuAtStart) / 1000;
+  await stopCpuProfile();
   const steps = Math.ceil(examples / BATCH);
+  const kernels: KernelRow[] | undefined = args.profile ? stopKernelTimers(steps) : undefined;
   console.log(JSON.stringify({
     model, runner: args.runner, backend: backend.name, examples, steps, seconds,
-    msPerStep: (seconds / steps) * 1000, firstStepAt, peakRssMb: process.resourceUsage().maxRSS / 1024,
+    native: backends.nativeKernelStatus().loaded, msPerStep: (seconds / steps) * 1000, cpuMsPerStep: (cpuSeconds / steps) * 1000, firstStepAt, peakRssMb: process.resourceUsage().maxRSS / 1024, kernels,
   }));
 }
 

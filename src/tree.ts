@@ -11,8 +11,11 @@ export type TensorTree =
   | readonly TensorTree[]
   | { readonly [key: string]: TensorTree };
 
+// Read once: `tf.Tensor` goes through two module getters, and trees are walked every step.
+const TensorClass = tf.Tensor;
+
 export function isTensor(value: unknown): value is tf.Tensor {
-  return value instanceof tf.Tensor;
+  return value instanceof TensorClass;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -103,7 +106,31 @@ export function zipTrees<T extends TensorTree>(
 
 /** Throws naming the first leaf where two trees differ in path or shape. */
 export function assertSameStructure(a: TensorTree, b: TensorTree, nameA: string, nameB: string): void {
+  // Checked every step (params vs grads vs each optimizer slot): compare without building
+  // path strings, and only work out the message when they differ.
+  if (sameStructure(a, b)) return;
   assertSameLeaves(leafPaths(a), leafPaths(b), nameA, nameB);
+}
+
+/** Same nesting, same keys, same leaf shapes (what assertSameLeaves checks, minus the message). */
+function sameStructure(a: unknown, b: unknown): boolean {
+  if (isTensor(a)) return isTensor(b) && sameShape(a, b);
+  if (isTensor(b)) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b)) return leaves(b as TensorTree).length === 0 && leaves(a as TensorTree).length === 0;
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameStructure(a[i], b[i])) return false;
+    return true;
+  }
+  if (isPlainObject(a)) {
+    if (!isPlainObject(b)) return false;
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length) return false;
+    for (const k of keys) if (!(k in b) || !sameStructure(a[k], b[k])) return false;
+    return true;
+  }
+  // Anything else holds no leaves; it matches whatever holds none either.
+  return leaves(b as TensorTree).length === 0;
 }
 
 function assertSameLeaves(

@@ -2,3 +2,5 @@
 export { ensureBackend, currentBackend, parseBackendName, loaders, BACKEND_NAMES } from "./select";
 export type { BackendChoice, BackendLoader, BackendName } from "./select";
 export { applyWasmFixes } from "./wasm-fixes";
+export { nativeStatus as nativeKernelStatus } from "./native";
+export type { NativeStatus } from "./native";

@@ -6,21 +6,27 @@
 //   on the cpu backend's kernel: inputs copied out of the wasm heap, the result copied back.
 // - BatchMatMul with transposeA/transposeB is 10–12× slower than an explicit Transpose and
 //   a plain BatchMatMul on wasm, so it is rewritten that way.
+// - Identity and same-dtype Cast share the input's buffer instead of copying it.
+// - Conv2DBackpropInput runs as a forward Conv2D (XNNPACK) instead of wasm's direct loop.
+// - Sum over leading axes (bias gradients) is one pass instead of a transpose and a sum.
+// - OneHot honours its dtype (wasm's writes int32 values into a float32 tensor).
+// - ElegyAdamUpdate, the optimizers' fused Adam update, is registered for wasm.
+// - With the native addon built: BatchMatMul, the convolutions and bias adds run natively on the heap.
 import { tf } from "../tf";
 import { maxPoolGrad } from "./max-pool-grad";
 import { wasmConv2DBackpropFilter } from "./wasm-conv2d-backprop-filter";
+import { wasmConv2DBackpropInput } from "./wasm-conv2d-backprop-input";
+import { wasmSumLeadingAxes } from "./wasm-sum-leading";
+import { wasmOneHot } from "./wasm-one-hot";
+import { sharedIdentity, sharedSameTypeCast } from "./wasm-shared-identity";
+import { ADAM_UPDATE, wasmAdamUpdate } from "./adam-update-kernel";
+import { nativeKernels } from "./native";
+import { nativeBatchMatMul, nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeFusedConv2D, nativeBiasAdd } from "./wasm-native-kernels";
+import { KernelArgs, KernelFunc, TensorInfo, WasmBackend } from "./wasm-kernel-types";
 
-type KernelFunc = tf.KernelConfig["kernelFunc"];
-type KernelArgs = Parameters<KernelFunc>[0];
-type TensorInfo = tf.TensorInfo;
-interface DataBackend {
+interface CpuBackend {
   readSync(dataId: object): tf.backend_util.BackendValues;
   disposeData(dataId: object, force?: boolean): boolean;
-}
-interface WasmBackend extends DataBackend {
-  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.backend_util.BackendValues): TensorInfo;
-}
-interface CpuBackend extends DataBackend {
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: tf.backend_util.BackendValues): TensorInfo;
 }
 
@@ -28,6 +34,17 @@ interface CpuBackend extends DataBackend {
 const OWN_KERNELS: Record<string, () => KernelFunc> = {
   Conv2DBackpropFilter: wasmConv2DBackpropFilter,
   MaxPoolGrad: maxPoolGrad,
+  // Ours, and registered for cpu too: it must not be forwarded to the cpu copy below.
+  [ADAM_UPDATE]: wasmAdamUpdate,
+};
+/** Kernels wrapped around wasm's own: a faster path where it applies, else the original. */
+const WRAPPED_KERNELS: Record<string, (original: KernelFunc) => KernelFunc> = {
+  BatchMatMul: explicitTransposeBatchMatMul,
+  Identity: sharedIdentity,
+  Cast: sharedSameTypeCast,
+  Conv2DBackpropInput: wasmConv2DBackpropInput,
+  Sum: wasmSumLeadingAxes,
+  OneHot: wasmOneHot,
 };
 /** Complex numbers cannot live on the wasm backend, so these cannot be forwarded. */
 const NEEDS_COMPLEX = new Set(["FFT", "IFFT", "RFFT", "IRFFT", "Complex", "Real", "Imag", "ComplexAbs"]);
@@ -75,21 +92,21 @@ function transposeLast2(x: TensorInfo, backend: unknown, transpose: KernelFunc):
   return transpose({ inputs: { x }, attrs: { perm }, backend: backend as never }) as TensorInfo;
 }
 
-function explicitTransposeBatchMatMul(original: tf.KernelConfig): KernelFunc {
+function explicitTransposeBatchMatMul(original: KernelFunc): KernelFunc {
   const transpose = tf.getKernel("Transpose", "wasm")!.kernelFunc;
   return (args: KernelArgs) => {
     const { inputs, attrs, backend } = args;
     const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
-    if (!transposeA && !transposeB) return original.kernelFunc(args);
+    if (!transposeA && !transposeB) return original(args);
     const temporaries: TensorInfo[] = [];
     let a = inputs.a as TensorInfo;
     let b = inputs.b as TensorInfo;
     if (transposeA) temporaries.push((a = transposeLast2(a, backend, transpose)));
     if (transposeB) temporaries.push((b = transposeLast2(b, backend, transpose)));
     try {
-      return original.kernelFunc({ inputs: { ...inputs, a, b }, attrs: { ...attrs, transposeA: false, transposeB: false }, backend });
+      return original({ inputs: { ...inputs, a, b }, attrs: { ...attrs, transposeA: false, transposeB: false }, backend });
     } finally {
-      for (const t of temporaries) (backend as unknown as DataBackend).disposeData(t.dataId);
+      for (const t of temporaries) (backend as unknown as WasmBackend).disposeData(t.dataId);
     }
   };
 }
@@ -109,11 +126,29 @@ export function applyWasmFixes(): string[] {
     tf.registerKernel({ kernelName: name, backendName: "wasm", kernelFunc: forwardToCpu(name) });
     changed.push(name);
   }
-  const batchMatMul = tf.getKernel("BatchMatMul", "wasm");
-  if (batchMatMul) {
-    tf.unregisterKernel("BatchMatMul", "wasm");
-    tf.registerKernel({ ...batchMatMul, kernelFunc: explicitTransposeBatchMatMul(batchMatMul) });
-    changed.push("BatchMatMul");
+  for (const [name, wrap] of Object.entries(WRAPPED_KERNELS)) {
+    const original = tf.getKernel(name, "wasm");
+    if (!original) continue;
+    tf.unregisterKernel(name, "wasm");
+    tf.registerKernel({ ...original, kernelFunc: wrap(original.kernelFunc) });
+    changed.push(name);
+  }
+  const native = nativeKernels();
+  if (native) {
+    const served: Record<string, (fallback: KernelFunc) => KernelFunc> = {
+      BatchMatMul: nativeBatchMatMul(native),
+      Conv2D: nativeConv2D(native),
+      FusedConv2D: nativeFusedConv2D(native),
+      Add: nativeBiasAdd(native),
+      Conv2DBackpropFilter: nativeConv2DBackpropFilter(native),
+      Conv2DBackpropInput: nativeConv2DBackpropInput(native),
+    };
+    for (const [name, wrap] of Object.entries(served)) {
+      const current = tf.getKernel(name, "wasm")!;
+      tf.unregisterKernel(name, "wasm");
+      tf.registerKernel({ ...current, kernelFunc: wrap(current.kernelFunc) });
+      changed.push(`${name} (native)`);
+    }
   }
   applied = changed;
   return changed;

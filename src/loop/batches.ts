@@ -3,6 +3,7 @@
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { TensorTree } from "../tree";
+import { nativeKernels } from "../backend/native";
 import { HostArray, HostTree, countRows, gatherRows, hostLeaves, sliceRows, toHost, upload } from "./host-data";
 
 export interface Batch {
@@ -47,6 +48,16 @@ function checkFinite(tree: HostTree, name: string): void {
   for (const [path, leaf] of hostLeaves(tree, name)) {
     if (leaf.dtype !== "float32") continue;
     const data = leaf.data;
+    // Fast paths: the native addon's scan; or a float64 sum of float32 values, which cannot
+    // overflow and which NaN/±Infinity propagate through.
+    const native = nativeKernels();
+    if (native && data instanceof Float32Array) {
+      if (native.allFinite(data)) continue;
+    } else {
+      let sum = 0;
+      for (let i = 0; i < data.length; i++) sum += data[i];
+      if (Number.isFinite(sum)) continue;
+    }
     for (let i = 0; i < data.length; i++) {
       if (Number.isFinite(data[i])) continue;
       const example = Math.floor(i / (data.length / leaf.shape[0]));

@@ -4,6 +4,16 @@
 import { tf } from "../tf";
 import { Logs, isRunning } from "../logs";
 
+/**
+ * A log value as a float32 scalar, with as few kernels as possible (each costs tens of µs
+ * on wasm): none when it already is one, unless `fresh` asks for a tensor of its own.
+ */
+function asFloatScalar(value: tf.Tensor, fresh: boolean): tf.Scalar {
+  if (value.rank === 0 && value.dtype === "float32") return (fresh ? tf.clone(value) : value) as tf.Scalar;
+  const scalar = value.rank === 0 ? value : tf.reshape(value, []);
+  return (scalar.dtype === "float32" ? scalar : tf.cast(scalar, "float32")) as tf.Scalar;
+}
+
 export class LogAccumulator {
   private readonly order: string[] = [];
   private readonly sums = new Map<string, tf.Scalar>();
@@ -20,12 +30,12 @@ export class LogAccumulator {
         this.weights.set(name, (this.weights.get(name) ?? 0) + batchSize);
       } else if (isRunning(value)) {
         this.latest.get(name)?.dispose();
-        this.latest.set(name, tf.keep(tf.tidy(() => value.reshape([]).toFloat() as tf.Scalar)));
+        this.latest.set(name, tf.keep(tf.tidy(() => asFloatScalar(value, true))));
       } else {
         const previous = this.sums.get(name);
         const next = tf.tidy(() => {
-          const weighted = value.reshape([]).toFloat().mul(batchSize) as tf.Scalar;
-          return previous ? previous.add(weighted) : weighted;
+          const weighted = tf.mul(asFloatScalar(value, false), batchSize) as tf.Scalar;
+          return previous ? tf.add(previous, weighted) : weighted;
         });
         previous?.dispose();
         this.sums.set(name, tf.keep(next as tf.Scalar));

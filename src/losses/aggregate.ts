@@ -5,6 +5,7 @@ import { tf } from "../tf";
 import { BatchContext, LossAggregate } from "../contracts";
 import { ElegyInputError } from "../errors";
 import { Logs, markRunning } from "../logs";
+import { untaped } from "../autodiff/untaped";
 import { TensorTree, describeTree, leaves } from "../tree";
 import { PerSampleFn } from "./functions";
 import { Loss, SampleLoss } from "./loss";
@@ -76,16 +77,19 @@ export function makeLossAggregate(spec: LossSpec): LossAggregate {
       });
       const total = (values.length === 1 ? values[0] : tf.addN(values)) as tf.Scalar;
       const size = batchSizeOf(batch);
-      const count = tf.add(previous.count, size) as tf.Scalar;
-      const sums: Record<string, tf.Scalar> = {};
-      const logs: Logs = {};
-      const accumulate = (name: string, value: tf.Scalar) => {
-        sums[name] = tf.add(previous.sums[name] ?? tf.scalar(0), tf.mul(value, size)) as tf.Scalar;
-        logs[name] = markRunning(tf.div(sums[name], count));
-      };
-      accumulate("loss", total);
-      logNames.forEach((n, i) => accumulate(n, values[i]));
-      return { loss: total, logs, state: { count, sums } as unknown as TensorTree };
+      // The running means are logs, not part of the loss: kept off the gradient tape.
+      return untaped(() => {
+        const count = tf.add(previous.count, size) as tf.Scalar;
+        const sums: Record<string, tf.Scalar> = {};
+        const logs: Logs = {};
+        const accumulate = (name: string, value: tf.Scalar) => {
+          sums[name] = tf.add(previous.sums[name] ?? tf.scalar(0), tf.mul(value, size)) as tf.Scalar;
+          logs[name] = markRunning(tf.div(sums[name], count));
+        };
+        accumulate("loss", total);
+        logNames.forEach((n, i) => accumulate(n, values[i]));
+        return { loss: total, logs, state: { count, sums } as unknown as TensorTree };
+      });
     },
   };
 }

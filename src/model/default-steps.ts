@@ -5,6 +5,7 @@ import { ElegyInputError } from "../errors";
 import { Logs, markRunning } from "../logs";
 import { States } from "../states";
 import { valueAndGrad } from "../grad";
+import { untaped } from "../autodiff/untaped";
 import { TensorTree, assertSameStructure, leaves } from "../tree";
 import type { StepDispatcher } from "./dispatch";
 import { StepContext } from "./step-context";
@@ -56,7 +57,8 @@ export function defaultTestStep(d: StepDispatcher, ctx: StepContext): TestResult
     params: predicted.netParams,
   };
   const lossOut = loss.update(previous.losses ?? loss.init(), batch);
-  const metricsOut = metrics?.update(previous.metrics ?? metrics.init(), batch);
+  // As Keras: metrics are computed outside the gradient tape (they are not part of the loss).
+  const metricsOut = metrics && untaped(() => metrics.update(previous.metrics ?? metrics.init(), batch));
   const metricsStates: DefaultMetricsStates = metricsOut
     ? { losses: lossOut.state, metrics: metricsOut.state }
     : { losses: lossOut.state };

@@ -5,7 +5,7 @@ import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
 import { TensorTree } from "../tree";
 import { Initializer, glorotUniform, zeros } from "./initializers";
-import { Activation, BaseModule } from "./module";
+import { Activation, BaseModule, asFloat32 } from "./module";
 
 export type Pair = number | [number, number];
 export type Padding = "valid" | "same";
@@ -72,7 +72,7 @@ export class Conv2D extends BaseModule {
   apply(params: TensorTree, states: TensorTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, TensorTree] {
     const input = this.image(x);
     const { kernel } = this.paramsOf(params, ["kernel"]);
-    let y: tf.Tensor = tf.conv2d(tf.cast(input, "float32") as tf.Tensor4D, kernel as tf.Tensor4D, this.strides, this.padding, "NHWC", this.dilationRate);
+    let y: tf.Tensor = tf.conv2d(asFloat32(input) as tf.Tensor4D, kernel as tf.Tensor4D, this.strides, this.padding, "NHWC", this.dilationRate);
     if (this.useBias) y = tf.add(y, this.paramsOf(params, ["bias"]).bias);
     return [this.activation ? this.activation(y) : y, states];
   }

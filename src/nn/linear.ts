@@ -5,7 +5,7 @@ import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
 import { TensorTree } from "../tree";
 import { Initializer, glorotUniform, zeros } from "./initializers";
-import { Activation, BaseModule } from "./module";
+import { Activation, BaseModule, asFloat32 } from "./module";
 
 export interface LinearOptions {
   useBias?: boolean;
@@ -51,7 +51,7 @@ export class Linear extends BaseModule {
     }
     const lead = input.shape.slice(0, -1);
     const flat = input.rank === 2 ? input : tf.reshape(input, [-1, inFeatures]);
-    let y: tf.Tensor = tf.matMul(tf.cast(flat, "float32"), kernel);
+    let y: tf.Tensor = tf.matMul(asFloat32(flat), kernel);
     if (this.useBias) y = tf.add(y, this.paramsOf(params, ["bias"]).bias);
     if (input.rank !== 2) y = tf.reshape(y, [...lead, this.units]);
     return [this.activation ? this.activation(y) : y, states];

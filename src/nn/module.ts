@@ -12,6 +12,11 @@ export type Activation = (x: tf.Tensor) => tf.Tensor;
 /** What Sequential accepts: modules and activations. */
 export type Layer = Module | Activation;
 
+/** x as float32, without a Cast kernel (and its tape node) when it already is. */
+export function asFloat32(x: tf.Tensor): tf.Tensor {
+  return x.dtype === "float32" ? x : tf.cast(x, "float32");
+}
+
 export function isModule(x: unknown): x is Module {
   return typeof x === "object" && x !== null && typeof (x as Module).init === "function" && typeof (x as Module).apply === "function";
 }

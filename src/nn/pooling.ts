@@ -5,7 +5,7 @@ import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
 import { TensorTree } from "../tree";
 import { Padding, Pair, checkPadding, pair } from "./conv2d";
-import { BaseModule } from "./module";
+import { BaseModule, asFloat32 } from "./module";
 
 export interface Pool2DOptions {
   /** Default: the pool size. */
@@ -35,7 +35,7 @@ abstract class Pool2D extends BaseModule {
   apply(_params: TensorTree, states: TensorTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, TensorTree] {
     const input = this.tensorInput(x);
     if (input.rank !== 4) throw new ElegyInputError(`${this.name} takes images [batch, height, width, channels]; got shape [${input.shape.join(", ")}].`);
-    return [this.pool(tf.cast(input, "float32") as tf.Tensor4D), states];
+    return [this.pool(asFloat32(input) as tf.Tensor4D), states];
   }
 }
 

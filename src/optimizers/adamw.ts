@@ -1,9 +1,8 @@
 // AdamW (Keras): Adam plus decoupled weight decay, param -= lr · weightDecay · param, applied
 // to the param before the Adam step (which does not depend on the param's value).
-import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { Adam, AdamOptions } from "./adam";
-import { LeafUpdate, optionsOf } from "./optimizer";
+import { optionsOf } from "./optimizer";
 import { LearningRate } from "./schedules";
 
 export interface AdamWOptions extends AdamOptions {
@@ -26,9 +25,8 @@ export class AdamW extends Adam {
     this.exclude = options.excludeFromWeightDecay ?? (() => false);
   }
 
-  protected updateLeaf(u: LeafUpdate): { param: tf.Tensor; slots: Record<string, tf.Tensor> } {
-    const decayed = this.weightDecay === 0 || this.exclude(u.path) ? u.param : tf.sub(u.param, tf.mul(u.param, tf.mul(u.lr, this.weightDecay)));
-    return super.updateLeaf({ ...u, param: decayed });
+  protected weightDecayOf(path: string): number {
+    return this.exclude(path) ? 0 : this.weightDecay;
   }
 }
 

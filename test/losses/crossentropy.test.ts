@@ -86,3 +86,15 @@ test("a loss picks its output of a nested prediction with `on`, and says what to
     assert.throws(() => tf.tidy(() => losses.sparseCategoricalCrossentropy().call(yTrue(), yPred())), /choose one with the 'on' option/);
   });
 });
+
+test("sparse crossentropy from logits: closed-form gradient (softmax − one-hot) equals differentiating the composed ops", () => {
+  assertNoLeak(() => tf.tidy(() => {
+    const logits = tf.tensor3d([[[2, -1, 0.5], [0.1, 0.2, 0.3]], [[-3, 4, 1], [10, -10, 0]]]);
+    const labels = tf.tensor2d([[0, 2], [1, 0]], [2, 2], "int32");
+    const weights = tf.tensor2d([[1, 0.5], [2, 0]]);
+    const composed = (x: tf.Tensor) => tf.mul(tf.neg(tf.sum(tf.mul(tf.oneHot(labels, 3, 1, 0, "float32"), tf.logSoftmax(x, -1)), -1)), weights).sum();
+    const fused = (x: tf.Tensor) => tf.mul(losses.sparseCategoricalCrossentropy({ fromLogits: true, reduction: "none" }).call(labels, x), weights).sum();
+    assertClose(fused(logits), composed(logits), 1e-6, "value");
+    assertClose(tf.grad(fused)(logits), tf.grad(composed)(logits), 1e-6, "gradient");
+  }));
+});

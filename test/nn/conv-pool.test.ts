@@ -62,3 +62,19 @@ test("a small CNN: Sequential of Conv2D, MaxPool2D, Flatten, Linear has the expe
     assert.deepEqual(((params as Record<string, { kernel: tf.Tensor }>).linear.kernel).shape, [13 * 13 * 4, 10]);
   });
 });
+
+test("Conv2D: first and second-order gradients equal conv2d + add by hand", () => {
+  assertNoLeak(() => tf.tidy(() => {
+    const conv = new nn.Conv2D(3, 3, { padding: "same" });
+    const x = tf.randomNormal([2, 5, 5, 2], 0, 1, "float32", 3);
+    const { params, states } = conv.init(new RNG(4), x);
+    const out = (input: tf.Tensor) => (conv.apply(params, states, input, { training: true, rng: new RNG(5) })[0] as tf.Tensor).square().sum();
+    // d/dx Σ‖∂out/∂x‖² (a gradient penalty) against the same with a hand-written conv + bias.
+    const bias = (params as { bias: tf.Tensor }).bias;
+    const kernel = (params as { kernel: tf.Tensor }).kernel;
+    const byHand = (input: tf.Tensor) => tf.add(tf.conv2d(input as tf.Tensor4D, kernel as tf.Tensor4D, 1, "same"), bias).square().sum();
+    const penalty = (f: (t: tf.Tensor) => tf.Tensor) => tf.grad((input: tf.Tensor) => tf.grad(f)(input).square().sum())(x);
+    assertClose(penalty(out), penalty(byHand), 1e-4, "second-order gradient");
+    assertClose(tf.grad(out)(x), tf.grad(byHand)(x), 1e-5, "first-order gradient");
+  }));
+});

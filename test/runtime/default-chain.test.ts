@@ -5,6 +5,7 @@ import {
   ElegyMissingStepError, Model, States, gradStep, losses, metrics, nn, optimizers, predStep, tf, trainStep, type Logs,
 } from "elegy-ts";
 import { regressionData } from "../support/models";
+import { untaped } from "../../src/autodiff/untaped";
 import { LinearClassifier } from "../../examples/linear-classifier";
 
 const regression = () => ({
@@ -143,4 +144,36 @@ test("summary(): Keras-style table of the module with output shapes and paramete
   assert.match(text, /linear \(Linear\)\s+\(None, 300\)\s+235,500/);
   assert.match(text, /linear_1 \(Linear\)\s+\(None, 10\)\s+3,010/);
   assert.match(text, /238,510/);
+});
+
+test("default chain: metrics and running loss means are off the gradient tape; the loss itself is on it", async () => {
+  // untaped values carry no gradient: d/dx [2x + untaped(x²)] = 2, not 2 + 2x.
+  const x = tf.scalar(3);
+  const g = tf.grad((v: tf.Tensor) => tf.add(tf.mul(v, 2), untaped(() => tf.square(v))))(x);
+  assert.equal(g.dataSync()[0], 2);
+  // In a default train step the tape holds the loss's ops only: no metric or running-mean op
+  // is differentiated (ArgMax/Equal of the accuracy, Maximum/Select of its running mean).
+  const model = new Model({
+    module: new nn.Linear(3), loss: losses.sparseCategoricalCrossentropy({ fromLogits: true }),
+    metrics: metrics.sparseCategoricalAccuracy(), optimizer: optimizers.sgd(0.1), backend: "cpu",
+  });
+  const data = tf.randomNormal([16, 4], 0, 1, "float32", 7);
+  const labels = tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0], "int32");
+  await model.fit(data, labels, { epochs: 1, batchSize: 16, verbose: 0 });
+  const taped: string[] = [];
+  const engine = tf.engine() as unknown as { addTapeNode: (name: string, ...rest: unknown[]) => void };
+  const addTapeNode = engine.addTapeNode;
+  engine.addTapeNode = function (name: string, ...rest: unknown[]) {
+    taped.push(name);
+    return addTapeNode.call(this, name, ...rest);
+  };
+  try {
+    const history = await model.fit(data, labels, { epochs: 1, batchSize: 16, verbose: 0 });
+    assert.deepEqual(Object.keys(history.history), ["loss", "sparse_categorical_crossentropy_loss", "sparse_categorical_accuracy", "lr"]);
+  } finally {
+    engine.addTapeNode = addTapeNode;
+  }
+  assert.ok(taped.includes("BatchMatMul") && taped.length > 0, `taped: ${taped.join(", ")}`);
+  for (const name of ["ArgMax", "Equal", "Select", "Maximum", "Greater"]) assert.ok(!taped.includes(name), `${name} was taped: ${taped.join(", ")}`);
+  tf.dispose([x, g, data, labels]);
 });

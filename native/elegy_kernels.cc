@@ -1,0 +1,545 @@
+// Optional native kernels for elegy-ts's wasm backend: they compute directly on the wasm
+// heap (the WebAssembly.Memory buffer, addressed by the byte offsets of tfjs's dataIdMap),
+// so nothing is copied in or out. The hot loops use AVX-512 or AVX2 + FMA when the CPU has
+// them (checked at load time; `isa` says which path runs: "avx512", "avx2" or "portable"),
+// else portable C++. ELEGY_NATIVE_SIMD=avx2 or =0 forces the narrower paths.
+//
+//   gemm(heap, a, b, c, batch, m, k, n, transA, transB, aBatchStride, bBatchStride)
+//       c[batch][m][n] = op(a)[m][k] · op(b)[k][n]    (float32, row-major, strides in floats)
+//   adam(heap, p, g, m, v, outP, outM, outV, size, lr, t, beta1, beta2, epsilon, weightDecay)
+//   im2col(heap, x, cols, batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW)
+//   col2im(heap, cols, dx, ...same geometry)   (scatter-add; dx is overwritten)
+//   sumRows(heap, x, out, rows, cols)          out[c] = Σ_r x[r][c]
+//   maxPoolGrad(heap, x, dy, dx, batch, h, w, c, outH, outW, fh, fw, sh, sw, padTop, padLeft)
+//   allFinite(float32Array) → boolean        (host arrays: fit's input check)
+//   addBias(heap, x, bias, out, rows, cols)    out[r][c] = x[r][c] + bias[c] (out may be x)
+#define NAPI_VERSION 8
+#include <node_api.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define ELEGY_X86 1
+#endif
+
+namespace {
+
+bool g_simd = false;
+bool g_avx512 = false;  // 6×32 micro-kernel on zmm registers
+
+// ---------------------------------------------------------------------------------------
+// GEMM: BLIS-style blocking over k and n; B packed in panels of NR columns, A read in place.
+constexpr int MR = 6;
+constexpr int NR = 16;     // B panel width for AVX2 / portable
+constexpr int NR_MAX = 32; // for AVX-512
+constexpr int KC = 256;
+constexpr int NC = 3072; // multiple of NR
+
+struct Matrix {
+  const float* data;
+  int64_t rows, cols;  // of op(matrix)
+  bool transposed;     // element (i, j) of op(matrix) is data[j * rows + i]
+  float at(int64_t i, int64_t j) const { return transposed ? data[j * rows + i] : data[i * cols + j]; }
+};
+
+void pack_b(const Matrix& b, int64_t p0, int64_t kc, int64_t j0, int64_t nc, int64_t nr, float* out) {
+  for (int64_t jr = 0; jr < nc; jr += nr) {
+    const int64_t cols = nc - jr < nr ? nc - jr : nr;
+    float* panel = out + jr * kc;
+    if (b.transposed) {
+      // op(B)(p, j) = data[j * rows + p]: read each column of op(B) contiguously.
+      for (int64_t c = 0; c < nr; c++) {
+        if (c >= cols) {
+          for (int64_t p = 0; p < kc; p++) panel[p * nr + c] = 0.0f;
+          continue;
+        }
+        const float* src = b.data + (j0 + jr + c) * b.rows + p0;
+        for (int64_t p = 0; p < kc; p++) panel[p * nr + c] = src[p];
+      }
+    } else {
+      for (int64_t p = 0; p < kc; p++) {
+        const float* src = b.data + (p0 + p) * b.cols + j0 + jr;
+        float* dst = panel + p * nr;
+        if (cols == nr) {
+          std::memcpy(dst, src, nr * sizeof(float));
+        } else {
+          for (int64_t c = 0; c < nr; c++) dst[c] = c < cols ? src[c] : 0.0f;
+        }
+      }
+    }
+  }
+}
+
+// acc[MR][NR] = Σ_p A(r, p) · bp[p][c], with A(r, p) = rows[r][p * ks] read in place (no
+// packing: for the thin matrices of a training step, packing A cost as much as the product).
+void micro_portable(int64_t kc, const float* const* rows, int64_t ks, const float* bp, float* acc) {
+  for (int i = 0; i < MR * NR; i++) acc[i] = 0.0f;
+  for (int64_t p = 0; p < kc; p++) {
+    for (int r = 0; r < MR; r++) {
+      const float av = rows[r][p * ks];
+      for (int c = 0; c < NR; c++) acc[r * NR + c] += av * bp[p * NR + c];
+    }
+  }
+}
+
+#ifdef ELEGY_X86
+__attribute__((target("avx2,fma"))) void micro_avx2(int64_t kc, const float* const* rows, int64_t ks, const float* bp, float* acc) {
+  const float *a0 = rows[0], *a1 = rows[1], *a2 = rows[2], *a3 = rows[3], *a4 = rows[4], *a5 = rows[5];
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  for (int64_t p = 0; p < kc; p++) {
+    const __m256 b0 = _mm256_loadu_ps(bp);
+    const __m256 b1 = _mm256_loadu_ps(bp + 8);
+    const int64_t at = p * ks;
+    __m256 a = _mm256_broadcast_ss(a0 + at);
+    c00 = _mm256_fmadd_ps(a, b0, c00); c01 = _mm256_fmadd_ps(a, b1, c01);
+    a = _mm256_broadcast_ss(a1 + at);
+    c10 = _mm256_fmadd_ps(a, b0, c10); c11 = _mm256_fmadd_ps(a, b1, c11);
+    a = _mm256_broadcast_ss(a2 + at);
+    c20 = _mm256_fmadd_ps(a, b0, c20); c21 = _mm256_fmadd_ps(a, b1, c21);
+    a = _mm256_broadcast_ss(a3 + at);
+    c30 = _mm256_fmadd_ps(a, b0, c30); c31 = _mm256_fmadd_ps(a, b1, c31);
+    a = _mm256_broadcast_ss(a4 + at);
+    c40 = _mm256_fmadd_ps(a, b0, c40); c41 = _mm256_fmadd_ps(a, b1, c41);
+    a = _mm256_broadcast_ss(a5 + at);
+    c50 = _mm256_fmadd_ps(a, b0, c50); c51 = _mm256_fmadd_ps(a, b1, c51);
+    bp += NR;
+  }
+  _mm256_storeu_ps(acc + 0, c00); _mm256_storeu_ps(acc + 8, c01);
+  _mm256_storeu_ps(acc + 16, c10); _mm256_storeu_ps(acc + 24, c11);
+  _mm256_storeu_ps(acc + 32, c20); _mm256_storeu_ps(acc + 40, c21);
+  _mm256_storeu_ps(acc + 48, c30); _mm256_storeu_ps(acc + 56, c31);
+  _mm256_storeu_ps(acc + 64, c40); _mm256_storeu_ps(acc + 72, c41);
+  _mm256_storeu_ps(acc + 80, c50); _mm256_storeu_ps(acc + 88, c51);
+}
+
+__attribute__((target("avx512f"))) void micro_avx512(int64_t kc, const float* const* rows, int64_t ks, const float* bp, float* acc) {
+  const float *a0 = rows[0], *a1 = rows[1], *a2 = rows[2], *a3 = rows[3], *a4 = rows[4], *a5 = rows[5];
+  __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+  __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(), c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+  __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+  for (int64_t p = 0; p < kc; p++) {
+    const __m512 b0 = _mm512_loadu_ps(bp);
+    const __m512 b1 = _mm512_loadu_ps(bp + 16);
+    const int64_t at = p * ks;
+    __m512 a = _mm512_set1_ps(a0[at]);
+    c00 = _mm512_fmadd_ps(a, b0, c00); c01 = _mm512_fmadd_ps(a, b1, c01);
+    a = _mm512_set1_ps(a1[at]);
+    c10 = _mm512_fmadd_ps(a, b0, c10); c11 = _mm512_fmadd_ps(a, b1, c11);
+    a = _mm512_set1_ps(a2[at]);
+    c20 = _mm512_fmadd_ps(a, b0, c20); c21 = _mm512_fmadd_ps(a, b1, c21);
+    a = _mm512_set1_ps(a3[at]);
+    c30 = _mm512_fmadd_ps(a, b0, c30); c31 = _mm512_fmadd_ps(a, b1, c31);
+    a = _mm512_set1_ps(a4[at]);
+    c40 = _mm512_fmadd_ps(a, b0, c40); c41 = _mm512_fmadd_ps(a, b1, c41);
+    a = _mm512_set1_ps(a5[at]);
+    c50 = _mm512_fmadd_ps(a, b0, c50); c51 = _mm512_fmadd_ps(a, b1, c51);
+    bp += 32;
+  }
+  _mm512_storeu_ps(acc + 0, c00); _mm512_storeu_ps(acc + 16, c01);
+  _mm512_storeu_ps(acc + 32, c10); _mm512_storeu_ps(acc + 48, c11);
+  _mm512_storeu_ps(acc + 64, c20); _mm512_storeu_ps(acc + 80, c21);
+  _mm512_storeu_ps(acc + 96, c30); _mm512_storeu_ps(acc + 112, c31);
+  _mm512_storeu_ps(acc + 128, c40); _mm512_storeu_ps(acc + 144, c41);
+  _mm512_storeu_ps(acc + 160, c50); _mm512_storeu_ps(acc + 176, c51);
+}
+#endif
+
+void gemm(const Matrix& a, const Matrix& b, float* c) {
+  const int64_t m = a.rows, k = a.cols, n = b.cols;
+  if (k == 0) {
+    std::memset(c, 0, sizeof(float) * m * n);
+    return;
+  }
+  // B's packing buffer, sized for this call's blocks and kept between calls (never re-zeroed:
+  // packing writes every element the kernel reads).
+  static thread_local std::vector<float> bp;
+  const int64_t kcMax = k < KC ? k : KC;
+  const int64_t nr = g_avx512 ? NR_MAX : NR;
+  const size_t bNeed = static_cast<size_t>(((n < NC ? n : NC) + nr - 1) / nr * nr * kcMax);
+  if (bp.size() < bNeed) bp.resize(bNeed);
+  // A(i, p) = a.data[i * rs + p * ks], read in place.
+  const int64_t rs = a.transposed ? 1 : k;
+  const int64_t ks = a.transposed ? m : 1;
+  alignas(64) float acc[MR * NR_MAX];
+  const float* rows[MR];
+  for (int64_t j0 = 0; j0 < n; j0 += NC) {
+    const int64_t nc = n - j0 < NC ? n - j0 : NC;
+    for (int64_t p0 = 0; p0 < k; p0 += KC) {
+      const int64_t kc = k - p0 < KC ? k - p0 : KC;
+      pack_b(b, p0, kc, j0, nc, nr, bp.data());
+      for (int64_t i0 = 0; i0 < m; i0 += MR) {
+        const int64_t count = m - i0 < MR ? m - i0 : MR;
+        // Rows past the end repeat the first row: valid memory, results discarded.
+        for (int r = 0; r < MR; r++) rows[r] = a.data + (i0 + (r < count ? r : 0)) * rs + p0 * ks;
+        for (int64_t jr = 0; jr < nc; jr += nr) {
+          const int64_t cols = nc - jr < nr ? nc - jr : nr;
+          const float* bpanel = bp.data() + jr * kc;
+#ifdef ELEGY_X86
+          if (g_avx512) micro_avx512(kc, rows, ks, bpanel, acc);
+          else if (g_simd) micro_avx2(kc, rows, ks, bpanel, acc);
+          else micro_portable(kc, rows, ks, bpanel, acc);
+#else
+          micro_portable(kc, rows, ks, bpanel, acc);
+#endif
+          for (int64_t r = 0; r < count; r++) {
+            float* row = c + (i0 + r) * n + j0 + jr;
+            const float* from = acc + r * nr;
+            if (p0 == 0) {
+              for (int64_t cc = 0; cc < cols; cc++) row[cc] = from[cc];
+            } else {
+              for (int64_t cc = 0; cc < cols; cc++) row[cc] += from[cc];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Adam: the optimizer's math (moments rounded to float32, the rest in double).
+void adam_portable(int64_t n, const float* p, const float* g, const float* m, const float* v, float* op, float* om, float* ov,
+                   double lr, double c1, double c2, float keep1, float take1, float keep2, float take2, double eps, double decay) {
+  for (int64_t i = 0; i < n; i++) {
+    const double gi = g[i];
+    const float mi = static_cast<float>(keep1 * static_cast<double>(m[i]) + take1 * gi);
+    const float vi = static_cast<float>(keep2 * static_cast<double>(v[i]) + take2 * gi * gi);
+    om[i] = mi;
+    ov[i] = vi;
+    const double pi = decay == 0 ? p[i] : p[i] - p[i] * decay;
+    op[i] = static_cast<float>(pi - (lr * (mi / c1)) / (std::sqrt(vi / c2) + eps));
+  }
+}
+
+#ifdef ELEGY_X86
+// Same math, 4 doubles at a time (double keeps it equal to the portable path to rounding).
+__attribute__((target("avx2,fma"))) void adam_avx2(int64_t n, const float* p, const float* g, const float* m, const float* v, float* op,
+                                                   float* om, float* ov, double lr, double c1, double c2, float keep1, float take1,
+                                                   float keep2, float take2, double eps, double decay) {
+  const __m256d k1 = _mm256_set1_pd(keep1), t1 = _mm256_set1_pd(take1), k2 = _mm256_set1_pd(keep2), t2 = _mm256_set1_pd(take2);
+  const __m256d vlr = _mm256_set1_pd(lr), vc1 = _mm256_set1_pd(c1), vc2 = _mm256_set1_pd(c2), veps = _mm256_set1_pd(eps);
+  const __m256d vdecay = _mm256_set1_pd(decay);
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m256d gi = _mm256_cvtps_pd(_mm_loadu_ps(g + i));
+    const __m128 mf = _mm256_cvtpd_ps(_mm256_fmadd_pd(k1, _mm256_cvtps_pd(_mm_loadu_ps(m + i)), _mm256_mul_pd(t1, gi)));
+    const __m128 vf = _mm256_cvtpd_ps(_mm256_fmadd_pd(k2, _mm256_cvtps_pd(_mm_loadu_ps(v + i)), _mm256_mul_pd(_mm256_mul_pd(t2, gi), gi)));
+    _mm_storeu_ps(om + i, mf);
+    _mm_storeu_ps(ov + i, vf);
+    __m256d pi = _mm256_cvtps_pd(_mm_loadu_ps(p + i));
+    if (decay != 0) pi = _mm256_sub_pd(pi, _mm256_mul_pd(pi, vdecay));
+    const __m256d num = _mm256_mul_pd(vlr, _mm256_div_pd(_mm256_cvtps_pd(mf), vc1));
+    const __m256d den = _mm256_add_pd(_mm256_sqrt_pd(_mm256_div_pd(_mm256_cvtps_pd(vf), vc2)), veps);
+    _mm_storeu_ps(op + i, _mm256_cvtpd_ps(_mm256_sub_pd(pi, _mm256_div_pd(num, den))));
+  }
+  adam_portable(n - i, p + i, g + i, m + i, v + i, op + i, om + i, ov + i, lr, c1, c2, keep1, take1, keep2, take2, eps, decay);
+}
+#endif
+
+// ---------------------------------------------------------------------------------------
+// im2col / col2im for NHWC convolutions: cols[(b, oh, ow)][(fh, fw, ci)].
+struct ConvGeometry {
+  int64_t batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW;
+};
+
+void im2col(const ConvGeometry& g, const float* x, float* cols) {
+  const int64_t rowLen = g.kh * g.kw * g.c;
+  for (int64_t b = 0; b < g.batch; b++) {
+    for (int64_t oh = 0; oh < g.outH; oh++) {
+      for (int64_t ow = 0; ow < g.outW; ow++) {
+        float* row = cols + ((b * g.outH + oh) * g.outW + ow) * rowLen;
+        for (int64_t fh = 0; fh < g.kh; fh++) {
+          const int64_t ih = oh * g.strideH - g.padTop + fh * g.dilH;
+          for (int64_t fw = 0; fw < g.kw; fw++) {
+            const int64_t iw = ow * g.strideW - g.padLeft + fw * g.dilW;
+            float* dst = row + (fh * g.kw + fw) * g.c;
+            if (ih < 0 || ih >= g.h || iw < 0 || iw >= g.w) {
+              std::memset(dst, 0, sizeof(float) * g.c);
+            } else {
+              std::memcpy(dst, x + ((b * g.h + ih) * g.w + iw) * g.c, sizeof(float) * g.c);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+void col2im(const ConvGeometry& g, const float* cols, float* dx) {
+  std::memset(dx, 0, sizeof(float) * g.batch * g.h * g.w * g.c);
+  const int64_t rowLen = g.kh * g.kw * g.c;
+  for (int64_t b = 0; b < g.batch; b++) {
+    for (int64_t oh = 0; oh < g.outH; oh++) {
+      for (int64_t ow = 0; ow < g.outW; ow++) {
+        const float* row = cols + ((b * g.outH + oh) * g.outW + ow) * rowLen;
+        for (int64_t fh = 0; fh < g.kh; fh++) {
+          const int64_t ih = oh * g.strideH - g.padTop + fh * g.dilH;
+          if (ih < 0 || ih >= g.h) continue;
+          for (int64_t fw = 0; fw < g.kw; fw++) {
+            const int64_t iw = ow * g.strideW - g.padLeft + fw * g.dilW;
+            if (iw < 0 || iw >= g.w) continue;
+            const float* src = row + (fh * g.kw + fw) * g.c;
+            float* dst = dx + ((b * g.h + ih) * g.w + iw) * g.c;
+            for (int64_t ci = 0; ci < g.c; ci++) dst[ci] += src[ci];
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Sum over leading axes: out[c] = Σ_r x[r][c], accumulated in double (as tfjs-cpu).
+void sum_rows(const float* x, float* out, int64_t rows, int64_t cols) {
+  static thread_local std::vector<double> acc;
+  acc.assign(static_cast<size_t>(cols), 0.0);
+  for (int64_t r = 0; r < rows; r++) {
+    const float* row = x + r * cols;
+    for (int64_t c = 0; c < cols; c++) acc[c] += row[c];
+  }
+  for (int64_t c = 0; c < cols; c++) out[c] = static_cast<float>(acc[c]);
+}
+
+// MaxPoolGrad (NHWC): each window routes its gradient to its first maximum (tfjs's rule).
+struct PoolGeometry {
+  int64_t batch, h, w, c, outH, outW, fh, fw, sh, sw, padTop, padLeft;
+};
+
+void max_pool_grad(const PoolGeometry& g, const float* x, const float* dy, float* dx) {
+  std::memset(dx, 0, sizeof(float) * g.batch * g.h * g.w * g.c);
+  std::vector<float> best(static_cast<size_t>(g.c));
+  std::vector<int64_t> at(static_cast<size_t>(g.c));
+  for (int64_t n = 0; n < g.batch; n++) {
+    for (int64_t oh = 0; oh < g.outH; oh++) {
+      for (int64_t ow = 0; ow < g.outW; ow++) {
+        std::fill(at.begin(), at.end(), -1);
+        for (int64_t fh = 0; fh < g.fh; fh++) {
+          const int64_t ih = oh * g.sh - g.padTop + fh;
+          if (ih < 0 || ih >= g.h) continue;
+          for (int64_t fw = 0; fw < g.fw; fw++) {
+            const int64_t iw = ow * g.sw - g.padLeft + fw;
+            if (iw < 0 || iw >= g.w) continue;
+            const int64_t base = ((n * g.h + ih) * g.w + iw) * g.c;
+            for (int64_t ci = 0; ci < g.c; ci++) {
+              const float v = x[base + ci];
+              if (v > best[ci] || at[ci] < 0) {
+                best[ci] = v;
+                at[ci] = base + ci;
+              }
+            }
+          }
+        }
+        const float* grad = dy + ((n * g.outH + oh) * g.outW + ow) * g.c;
+        for (int64_t ci = 0; ci < g.c; ci++) if (at[ci] >= 0) dx[at[ci]] += grad[ci];
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// N-API glue.
+struct Args {
+  explicit Args(napi_env e) : env(e) {}
+  napi_env env;
+  std::vector<napi_value> values;
+  uint8_t* heap = nullptr;
+  size_t heapBytes = 0;
+
+  bool init(napi_callback_info info, size_t expected) {
+    size_t argc = expected;
+    values.resize(expected);
+    if (napi_get_cb_info(env, info, &argc, values.data(), nullptr, nullptr) != napi_ok || argc != expected) return false;
+    void* data = nullptr;
+    if (napi_get_arraybuffer_info(env, values[0], &data, &heapBytes) != napi_ok) return false;
+    heap = static_cast<uint8_t*>(data);
+    return true;
+  }
+  double num(size_t i) const {
+    double out = 0;
+    napi_get_value_double(env, values[i], &out);
+    return out;
+  }
+  int64_t integer(size_t i) const { return static_cast<int64_t>(num(i)); }
+  bool flag(size_t i) const {
+    bool out = false;
+    napi_get_value_bool(env, values[i], &out);
+    return out;
+  }
+  // A float32 array of `count` elements at byte offset arg i, or nullptr if out of the heap.
+  float* floats(size_t i, int64_t count) const {
+    const int64_t offset = integer(i);
+    if (offset < 0 || count < 0 || offset % 4 != 0 || static_cast<uint64_t>(offset + count * 4) > heapBytes) return nullptr;
+    return reinterpret_cast<float*>(heap + offset);
+  }
+};
+
+napi_value fail(napi_env env, const char* message) {
+  napi_throw_error(env, nullptr, message);
+  return nullptr;
+}
+
+napi_value Gemm(napi_env env, napi_callback_info info) {
+  Args args(env);
+  if (!args.init(info, 12)) return fail(env, "gemm(heap, a, b, c, batch, m, k, n, transA, transB, aBatchStride, bBatchStride)");
+  const int64_t batch = args.integer(4), m = args.integer(5), k = args.integer(6), n = args.integer(7);
+  const bool transA = args.flag(8), transB = args.flag(9);
+  const int64_t aStride = args.integer(10), bStride = args.integer(11);
+  const float* a = args.floats(1, (batch - 1) * aStride + m * k);
+  const float* b = args.floats(2, (batch - 1) * bStride + k * n);
+  float* c = args.floats(3, batch * m * n);
+  if (!a || !b || !c) return fail(env, "gemm: a tensor lies outside the heap");
+  for (int64_t i = 0; i < batch; i++) {
+    gemm(Matrix{a + i * aStride, m, k, transA}, Matrix{b + i * bStride, k, n, transB}, c + i * m * n);
+  }
+  return nullptr;
+}
+
+napi_value Adam(napi_env env, napi_callback_info info) {
+  Args args(env);
+  if (!args.init(info, 15)) return fail(env, "adam(heap, p, g, m, v, outP, outM, outV, size, lr, t, beta1, beta2, epsilon, weightDecay)");
+  const int64_t n = args.integer(8);
+  float* ptrs[7];
+  for (int i = 0; i < 7; i++) {
+    ptrs[i] = args.floats(1 + i, n);
+    if (!ptrs[i]) return fail(env, "adam: a tensor lies outside the heap");
+  }
+  const double lr = args.num(9), t = args.num(10), beta1 = args.num(11), beta2 = args.num(12), eps = args.num(13), wd = args.num(14);
+  const float keep1 = static_cast<float>(beta1), keep2 = static_cast<float>(beta2);
+  const float take1 = static_cast<float>(1 - beta1), take2 = static_cast<float>(1 - beta2);
+  const double c1 = 1 - std::pow(static_cast<double>(keep1), t), c2 = 1 - std::pow(static_cast<double>(keep2), t);
+#ifdef ELEGY_X86
+  if (g_simd) {
+    adam_avx2(n, ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5], ptrs[6], lr, c1, c2, keep1, take1, keep2, take2, eps, lr * wd);
+    return nullptr;
+  }
+#endif
+  adam_portable(n, ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5], ptrs[6], lr, c1, c2, keep1, take1, keep2, take2, eps, lr * wd);
+  return nullptr;
+}
+
+bool geometry(const Args& args, size_t first, ConvGeometry& g) {
+  int64_t* fields[] = {&g.batch, &g.h, &g.w, &g.c, &g.kh, &g.kw, &g.outH, &g.outW, &g.strideH, &g.strideW, &g.padTop, &g.padLeft, &g.dilH, &g.dilW};
+  for (size_t i = 0; i < 14; i++) *fields[i] = args.integer(first + i);
+  return g.batch >= 0 && g.h >= 0 && g.w >= 0 && g.c >= 0 && g.kh > 0 && g.kw > 0 && g.outH >= 0 && g.outW >= 0;
+}
+
+napi_value Im2col(napi_env env, napi_callback_info info) {
+  Args args(env);
+  ConvGeometry g;
+  if (!args.init(info, 17) || !geometry(args, 3, g)) return fail(env, "im2col(heap, x, cols, batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW)");
+  const float* x = args.floats(1, g.batch * g.h * g.w * g.c);
+  float* cols = args.floats(2, g.batch * g.outH * g.outW * g.kh * g.kw * g.c);
+  if (!x || !cols) return fail(env, "im2col: a tensor lies outside the heap");
+  im2col(g, x, cols);
+  return nullptr;
+}
+
+napi_value Col2im(napi_env env, napi_callback_info info) {
+  Args args(env);
+  ConvGeometry g;
+  if (!args.init(info, 17) || !geometry(args, 3, g)) return fail(env, "col2im(heap, cols, dx, batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW)");
+  const float* cols = args.floats(1, g.batch * g.outH * g.outW * g.kh * g.kw * g.c);
+  float* dx = args.floats(2, g.batch * g.h * g.w * g.c);
+  if (!cols || !dx) return fail(env, "col2im: a tensor lies outside the heap");
+  col2im(g, cols, dx);
+  return nullptr;
+}
+
+napi_value SumRows(napi_env env, napi_callback_info info) {
+  Args args(env);
+  if (!args.init(info, 5)) return fail(env, "sumRows(heap, x, out, rows, cols)");
+  const int64_t rows = args.integer(3), cols = args.integer(4);
+  const float* x = args.floats(1, rows * cols);
+  float* out = args.floats(2, cols);
+  if (!x || !out || rows < 0 || cols < 0) return fail(env, "sumRows: a tensor lies outside the heap");
+  sum_rows(x, out, rows, cols);
+  return nullptr;
+}
+
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
+  Args args(env);
+  if (!args.init(info, 16)) return fail(env, "maxPoolGrad(heap, x, dy, dx, batch, h, w, c, outH, outW, fh, fw, sh, sw, padTop, padLeft)");
+  PoolGeometry g;
+  int64_t* fields[] = {&g.batch, &g.h, &g.w, &g.c, &g.outH, &g.outW, &g.fh, &g.fw, &g.sh, &g.sw, &g.padTop, &g.padLeft};
+  for (size_t i = 0; i < 12; i++) *fields[i] = args.integer(4 + i);
+  const float* x = args.floats(1, g.batch * g.h * g.w * g.c);
+  const float* dy = args.floats(2, g.batch * g.outH * g.outW * g.c);
+  float* dx = args.floats(3, g.batch * g.h * g.w * g.c);
+  if (!x || !dy || !dx) return fail(env, "maxPoolGrad: a tensor lies outside the heap");
+  max_pool_grad(g, x, dy, dx);
+  return nullptr;
+}
+
+napi_value AllFinite(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg;
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_get_cb_info(env, info, &argc, &arg, nullptr, nullptr) != napi_ok || argc != 1 ||
+      napi_get_typedarray_info(env, arg, &type, &length, &data, nullptr, nullptr) != napi_ok || type != napi_float32_array) {
+    return fail(env, "allFinite(float32Array)");
+  }
+  const uint32_t* bits = static_cast<const uint32_t*>(data);
+  uint32_t bad = 0;
+  // Exponent all ones = NaN or ±Infinity; no early exit, so the loop vectorises.
+  for (size_t i = 0; i < length; i++) bad |= static_cast<uint32_t>((bits[i] & 0x7f800000u) == 0x7f800000u);
+  napi_value result;
+  napi_get_boolean(env, bad == 0, &result);
+  return result;
+}
+
+napi_value AddBias(napi_env env, napi_callback_info info) {
+  Args args(env);
+  if (!args.init(info, 6)) return fail(env, "addBias(heap, x, bias, out, rows, cols)");
+  const int64_t rows = args.integer(4), cols = args.integer(5);
+  const float* x = args.floats(1, rows * cols);
+  const float* bias = args.floats(2, cols);
+  float* out = args.floats(3, rows * cols);
+  if (!x || !bias || !out || rows < 0 || cols < 0) return fail(env, "addBias: a tensor lies outside the heap");
+  for (int64_t r = 0; r < rows; r++) {
+    const float* row = x + r * cols;
+    float* dst = out + r * cols;
+    for (int64_t c = 0; c < cols; c++) dst[c] = row[c] + bias[c];
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() {
+#ifdef ELEGY_X86
+  __builtin_cpu_init();
+  g_simd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+  g_avx512 = g_simd && __builtin_cpu_supports("avx512f");
+  if (const char* off = std::getenv("ELEGY_NATIVE_SIMD")) {
+    // "0": portable C++ only; "avx2": no AVX-512 (for comparing the paths).
+    if (std::strcmp(off, "0") == 0) g_simd = false;
+    if (std::strcmp(off, "0") == 0 || std::strcmp(off, "avx2") == 0) g_avx512 = false;
+  }
+  const struct {
+    const char* name;
+    napi_callback fn;
+  } functions[] = {{"gemm", Gemm}, {"adam", Adam}, {"im2col", Im2col}, {"col2im", Col2im},
+                   {"sumRows", SumRows}, {"maxPoolGrad", MaxPoolGrad}, {"allFinite", AllFinite}, {"addBias", AddBias}};
+  for (const auto& f : functions) {
+    napi_value value;
+    if (napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &value) != napi_ok) return nullptr;
+    if (napi_set_named_property(env, exports, f.name, value) != napi_ok) return nullptr;
+  }
+  napi_value simd;
+  napi_get_boolean(env, g_simd, &simd);
+  napi_set_named_property(env, exports, "simd", simd);
+  napi_value width;
+  napi_create_string_utf8(env, g_avx512 ? "avx512" : g_simd ? "avx2" : "portable", NAPI_AUTO_LENGTH, &width);
+  napi_set_named_property(env, exports, "isa", width);
+  return exports;
+}

@@ -1,0 +1,78 @@
+// The optional native kernel addon (native/elegy_kernels.cc, built by node-gyp when elegy-ts
+// is installed). It computes on the wasm heap in place, with AVX2/FMA where the CPU has
+// them. Loaded once, in try/catch: without a compiler, or with ELEGY_NATIVE=0, everything
+// runs on wasm's own kernels and ours in JS, as before.
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** The addon's functions (offsets are byte offsets into `heap`, the wasm memory). */
+export interface NativeKernels {
+  gemm(heap: ArrayBuffer, a: number, b: number, c: number, batch: number, m: number, k: number, n: number,
+    transA: boolean, transB: boolean, aBatchStride: number, bBatchStride: number): void;
+  adam(heap: ArrayBuffer, p: number, g: number, m: number, v: number, outP: number, outM: number, outV: number, size: number,
+    lr: number, t: number, beta1: number, beta2: number, epsilon: number, weightDecay: number): void;
+  im2col(heap: ArrayBuffer, x: number, cols: number, ...geometry: number[]): void;
+  col2im(heap: ArrayBuffer, cols: number, dx: number, ...geometry: number[]): void;
+  sumRows(heap: ArrayBuffer, x: number, out: number, rows: number, columns: number): void;
+  maxPoolGrad(heap: ArrayBuffer, x: number, dy: number, dx: number, ...geometry: number[]): void;
+  allFinite(values: Float32Array): boolean;
+  addBias(heap: ArrayBuffer, x: number, bias: number, out: number, rows: number, columns: number): void;
+  /** Whether the AVX2/FMA (or AVX-512) paths run (else portable C++). */
+  readonly simd: boolean;
+  /** Which GEMM micro-kernel runs: "avx512", "avx2" or "portable". */
+  readonly isa: string;
+}
+
+export interface NativeStatus {
+  loaded: boolean;
+  simd: boolean;
+  /** "avx512", "avx2", "portable", or "" when not loaded. */
+  isa: string;
+  /** Where it was loaded from, or why not. */
+  detail: string;
+}
+
+/** The package root: the nearest folder above this file with binding.gyp (dist/src/backend or src/backend). */
+function packageRoot(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 4; i++) {
+    if (fs.existsSync(path.join(dir, "binding.gyp"))) return dir;
+    dir = path.dirname(dir);
+  }
+  return path.resolve(__dirname, "../../..");
+}
+
+/** Where the addon is built (node-gyp's Release folder in the package root). */
+export const ADDON_PATHS = [path.join(packageRoot(), "build/Release/elegy_kernels.node")];
+
+let loaded: { kernels: NativeKernels | undefined; status: NativeStatus } | undefined;
+
+/** Tries the given paths in order (for tests; the library uses ADDON_PATHS). */
+export function loadNativeKernels(paths: readonly string[] = ADDON_PATHS): { kernels: NativeKernels | undefined; status: NativeStatus } {
+  if (process.env.ELEGY_NATIVE === "0") return { kernels: undefined, status: { loaded: false, simd: false, isa: "", detail: "disabled by ELEGY_NATIVE=0" } };
+  const errors: string[] = [];
+  for (const file of paths) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const kernels = require(file) as NativeKernels;
+      if (typeof kernels.gemm !== "function" || typeof kernels.adam !== "function") throw new Error("not elegy-ts's kernel addon");
+      return { kernels, status: { loaded: true, simd: kernels.simd, isa: kernels.isa, detail: file } };
+    } catch (error) {
+      const err = error as { code?: string; message?: string };
+      errors.push(err.code === "MODULE_NOT_FOUND" ? `${file}: not built` : `${file}: ${(err.message ?? String(error)).split("\n")[0]}`);
+    }
+  }
+  return { kernels: undefined, status: { loaded: false, simd: false, isa: "", detail: `${errors.join("; ")} (build it with \`npm run build:native\`)` } };
+}
+
+/** The addon, loaded on first use; undefined when it is not available. */
+export function nativeKernels(): NativeKernels | undefined {
+  loaded ??= loadNativeKernels();
+  return loaded.kernels;
+}
+
+/** Whether the native kernels are in use, and why (not). */
+export function nativeStatus(): NativeStatus {
+  loaded ??= loadNativeKernels();
+  return loaded.status;
+}

@@ -1,0 +1,67 @@
+// Cases computed on the wasm backend, with the native kernels or without them (the child
+// process of native-kernels.test.ts runs this file with ELEGY_NATIVE=0 and prints JSON).
+import { Model, ensureBackend, losses, nn, optimizers, tf } from "elegy-ts";
+import { nativeStatus } from "../../src/backend/native";
+
+const normal = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, "float32", seed);
+
+export async function nativeCases(): Promise<{ native: boolean; values: Record<string, number[]> }> {
+  await ensureBackend("wasm", { log: () => undefined });
+  const values: Record<string, number[]> = {};
+  const put = (name: string, t: tf.Tensor | tf.Tensor[]) => {
+    for (const [i, x] of (Array.isArray(t) ? t : [t]).entries()) values[`${name}#${i}`] = Array.from(x.dataSync());
+  };
+  tf.tidy(() => {
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      const a = normal(ta ? [70, 33] : [33, 70], 1);
+      const b = normal(tb ? [19, 70] : [70, 19], 2);
+      put(`matMul ${ta} ${tb}`, tf.matMul(a, b, ta, tb));
+    }
+    put("batched matMul, broadcast b", tf.matMul(normal([3, 7, 300], 3), normal([300, 5], 4)));
+    put("batched matMul, transposed b", tf.matMul(normal([2, 13, 9], 5), normal([2, 17, 9], 6), false, true));
+    put("matMul k = 1000", tf.matMul(normal([5, 1000], 7), normal([1000, 40], 8)));
+    const convs = [["valid", 1, 1, [2, 9, 9, 3], 3], ["same", 2, 1, [2, 10, 9, 4], 3], ["same", 1, 2, [1, 9, 9, 2], 3], ["valid", 1, 1, [2, 5, 5, 6], 1], ["same", 3, 1, [1, 11, 10, 2], 5],
+      // Patches of 64+ values: the forward conv runs natively too (shorter ones stay on XNNPACK).
+      ["valid", 1, 1, [2, 7, 7, 16], 3], ["same", 2, 1, [2, 10, 9, 16], 3], ["same", 1, 2, [1, 9, 9, 8], 3], ["valid", 1, 1, [2, 5, 5, 70], 1]] as const;
+    for (const [pad, stride, dilation, shape, k] of convs) {
+      const x = normal([...shape], 9);
+      const w = normal([k, k, shape[3], 7], 10);
+      const f = (xx: tf.Tensor, ww: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, stride, pad, "NHWC", dilation);
+      put(`conv2d ${pad} s${stride} d${dilation} k${k}`, f(x, w));
+      if (dilation === 1) put(`conv2d grads ${pad} s${stride} k${k}`, tf.grads((xx: tf.Tensor, ww: tf.Tensor) => f(xx, ww).square().sum())([x, w]));
+    }
+    for (const [shape, k] of [[[2, 7, 7, 16], 3], [[2, 6, 6, 2], 3]] as const) {
+      const x = normal([...shape], 13);
+      const w = normal([k, k, shape[3], 5], 14);
+      const b = normal([5], 15);
+      const f = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+        tf.fused.conv2d({ x: xx as tf.Tensor4D, filter: ww as tf.Tensor4D, strides: 1, pad: "same", bias: bb });
+      put(`fused conv2d + bias ${shape}`, [f(x, w, b), ...tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => f(xx, ww, bb).square().sum())([x, w, b])]);
+    }
+    const activations = normal([2, 5, 4, 7], 16);
+    const bias = normal([7], 17);
+    put("bias add, both orders, and a non-bias broadcast", [tf.add(activations, bias), tf.add(bias, activations), tf.add(activations, normal([4, 7], 18)), tf.add(normal([3, 7], 19), bias)]);
+    put("bias add gradient", tf.grads((xx: tf.Tensor, bb: tf.Tensor) => tf.add(xx, bb).square().sum())([activations, bias]));
+    const images = normal([3, 9, 10, 8], 12);
+    put("sum over leading axes", [tf.sum(images, [0, 1, 2]), tf.sum(images, 0)]);
+    put("maxPool grad", tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, [3, 2], [2, 3], "same").mul(2).sum())(images));
+  });
+  // A few Adam steps of a small CNN + MLP through fit (the fused update, natively or in JS).
+  const model = new Model({
+    module: new nn.Sequential([new nn.Conv2D(4, 3), nn.relu, new nn.MaxPool2D(2), new nn.Flatten(), new nn.Linear(300), nn.relu, new nn.Linear(3)]),
+    loss: losses.sparseCategoricalCrossentropy({ fromLogits: true }),
+    optimizer: optimizers.adamw({ learningRate: 0.01, weightDecay: 0.01 }),
+  });
+  const x = normal([24, 8, 8, 1], 11);
+  const y = tf.tensor1d(Array.from({ length: 24 }, (_, i) => i % 3), "int32");
+  await model.fit(x, y, { epochs: 2, batchSize: 8, verbose: 0, shuffle: false });
+  const predictions = (await model.predict(x)) as tf.Tensor;
+  put("fit: predictions after 6 Adam steps", predictions);
+  predictions.dispose();
+  tf.dispose([x, y]);
+  return { native: nativeStatus().loaded, values };
+}
+
+if (require.main === module) {
+  nativeCases().then((out) => process.stdout.write(JSON.stringify(out) + "\n"));
+}

@@ -1,0 +1,75 @@
+// The optional native kernel addon: the same results as wasm's own kernels (a child process
+// computes them with ELEGY_NATIVE=0), and a clean fallback when the addon is missing.
+import test from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { ADDON_PATHS, loadNativeKernels, nativeStatus } from "../../src/backend/native";
+import { nativeCases } from "./native-cases";
+
+type Cases = { native: boolean; values: Record<string, number[]> };
+
+function casesInChild(env: Record<string, string>): Cases {
+  const out = spawnSync(process.execPath, [path.join(__dirname, "native-cases.js")], {
+    encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 1 << 26,
+  });
+  assert.equal(out.status, 0, out.stderr);
+  return JSON.parse(out.stdout.trim().split("\n").pop()!);
+}
+
+const withoutNative = () => casesInChild({ ELEGY_NATIVE: "0" });
+
+function assertSameCases(ours: Cases, theirs: Cases, what: string): void {
+  assert.deepEqual(Object.keys(ours.values).sort(), Object.keys(theirs.values).sort());
+  for (const [name, values] of Object.entries(ours.values)) {
+    const expected = theirs.values[name];
+    assert.equal(values.length, expected.length, name);
+    const scale = Math.max(1, ...expected.map(Math.abs));
+    const tol = name.startsWith("fit") ? 1e-3 : 1e-4;
+    values.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) <= tol * scale, `${what}: ${name}[${i}]: native ${v} vs wasm ${expected[i]}`));
+  }
+}
+
+test("without the addon (ELEGY_NATIVE=0, or not built) elegy-ts says why and runs on wasm's kernels", () => {
+  const missing = loadNativeKernels([path.join(__dirname, "no-such-addon.node")]);
+  assert.equal(missing.kernels, undefined);
+  assert.equal(missing.status.loaded, false);
+  assert.match(missing.status.detail, /no-such-addon\.node: not built .*npm run build:native/);
+  const fallback = withoutNative();
+  assert.equal(fallback.native, false, "the child ran without native kernels");
+  assert.ok(Object.keys(fallback.values).length >= 15, "every case ran on the fallback kernels");
+  assert.ok(fallback.values["fit: predictions after 6 Adam steps#0"].every(Number.isFinite));
+});
+
+test("native kernels (matMul, conv2d and its gradients, fused Adam in fit) match wasm's own results, on every ISA path", async (t) => {
+  if (!nativeStatus().loaded) {
+    t.skip(`native addon not available here: ${nativeStatus().detail}`);
+    return;
+  }
+  assert.ok(ADDON_PATHS.includes(nativeStatus().detail));
+  const ours = await nativeCases();
+  assert.equal(ours.native, true);
+  const theirs = withoutNative();
+  assertSameCases(ours, theirs, nativeStatus().isa);
+  // The narrower micro-kernels this CPU would not pick by itself.
+  const narrower = nativeStatus().isa === "avx512" ? ["avx2", "0"] : nativeStatus().isa === "avx2" ? ["0"] : [];
+  for (const simd of narrower) assertSameCases(casesInChild({ ELEGY_NATIVE_SIMD: simd }), theirs, `ELEGY_NATIVE_SIMD=${simd}`);
+});
+
+test("native allFinite (fit's input check) flags NaN and ±Infinity only", (t) => {
+  const native = loadNativeKernels().kernels;
+  if (!native) {
+    t.skip(`native addon not available here: ${nativeStatus().detail}`);
+    return;
+  }
+  const ok = Float32Array.from([0, -0, 1e-45, -3.4028234663852886e38, 3.4028234663852886e38, 1.5]);
+  assert.equal(native.allFinite(ok), true);
+  assert.equal(native.allFinite(new Float32Array(0)), true);
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    const values = new Float32Array(1001).fill(0.5);
+    values[1000] = bad;
+    assert.equal(native.allFinite(values), false, String(bad));
+    assert.equal(native.allFinite(values.subarray(0, 1000)), true, "a view sees only its own elements");
+  }
+  assert.throws(() => native.allFinite(new Int32Array(3) as unknown as Float32Array), /allFinite\(float32Array\)/);
+});
