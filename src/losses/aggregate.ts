@@ -5,7 +5,7 @@ import { tf } from "../tf";
 import { BatchContext, LossAggregate } from "../contracts";
 import { ElegyInputError } from "../errors";
 import { Logs, markRunning } from "../logs";
-import { TensorTree, describeTree, leaves } from "../tree";
+import { TensorTree, addTrees, describeTree, leaves } from "../tree";
 import { PerSampleFn } from "./functions";
 import { Loss, SampleLoss } from "./loss";
 import { functionPartName, namedParts, uniqueNames } from "./names";
@@ -56,6 +56,20 @@ export function makeLossAggregate(spec: LossSpec): LossAggregate {
   if (logNames.includes("loss")) throw new ElegyInputError(`A loss may not be named "loss": that log holds the total.`);
   const losses = entries.map(([, l]) => l);
 
+  const checked = (state: TensorTree): RunningLossState => {
+    const s = state as unknown as RunningLossState;
+    if (s?.sums === undefined || s.count === undefined) {
+      throw new ElegyInputError(`loss state must be as made by init(); got ${describeTree(state)}.`);
+    }
+    return s;
+  };
+  const result = (state: TensorTree): Logs => {
+    const { count, sums } = checked(state);
+    const logs: Logs = {};
+    for (const name of ["loss", ...logNames]) logs[name] = markRunning(tf.div(sums[name], count));
+    return logs;
+  };
+
   const init = (): TensorTree => {
     const sums: Record<string, tf.Scalar> = { loss: tf.scalar(0) };
     for (const n of logNames) sums[n] = tf.scalar(0);
@@ -64,11 +78,12 @@ export function makeLossAggregate(spec: LossSpec): LossAggregate {
 
   return {
     init,
+    result,
+    // Counts and sums of loss × batch size simply add up.
+    merge: (states: readonly TensorTree[]) => addTrees(states.map((s) => checked(s) as unknown as TensorTree), states.map((_, i) => `loss state ${i}`)),
+    sumReduced: entries.filter(([, l]) => l instanceof SampleLoss && l.reduction === "sum").map(([name]) => name),
     update(state: TensorTree, batch: BatchContext) {
-      const previous = state as unknown as RunningLossState;
-      if (previous?.sums === undefined || previous.count === undefined) {
-        throw new ElegyInputError(`loss state must be as made by init(); got ${describeTree(state)}.`);
-      }
+      const previous = checked(state);
       const values = losses.map((l) => {
         const v = l.compute(batch);
         // A loss with reduction "none" still contributes one number: its mean.
@@ -78,14 +93,13 @@ export function makeLossAggregate(spec: LossSpec): LossAggregate {
       const size = batchSizeOf(batch);
       const count = tf.add(previous.count, size) as tf.Scalar;
       const sums: Record<string, tf.Scalar> = {};
-      const logs: Logs = {};
       const accumulate = (name: string, value: tf.Scalar) => {
         sums[name] = tf.add(previous.sums[name] ?? tf.scalar(0), tf.mul(value, size)) as tf.Scalar;
-        logs[name] = markRunning(tf.div(sums[name], count));
       };
       accumulate("loss", total);
       logNames.forEach((n, i) => accumulate(n, values[i]));
-      return { loss: total, logs, state: { count, sums } as unknown as TensorTree };
+      const next = { count, sums } as unknown as TensorTree;
+      return { loss: total, logs: result(next), state: next };
     },
   };
 }
