@@ -10,7 +10,7 @@ import { Logs, LogValue, isRunning } from "../logs";
 import type { GradResult } from "../model/step-results";
 import type { StepDispatcher } from "../model/dispatch";
 import { States } from "../states";
-import { TensorTree, zipTrees } from "../tree";
+import { TensorTree, isPlainObject, zipTrees } from "../tree";
 
 /** What one replica's gradient step gave for its shard. */
 export interface ShardOutcome {
@@ -26,6 +26,8 @@ export interface ShardOutcome {
 
 /** How the running states of the default test step (its `loss` and `metrics` objects) merge, and the logs they give. */
 export interface MetricsMerge {
+  /** Whether a metricsStates has the shape this merge knows (a step of the model's own may write anything there). */
+  accepts(state: TensorTree): boolean;
   merge(states: readonly TensorTree[]): TensorTree;
   result(state: TensorTree): Logs;
 }
@@ -40,6 +42,11 @@ export function defaultMetricsMerge(d: StepDispatcher): MetricsMerge | undefined
   const { loss, metrics } = d.parts;
   if (d.overridden("testStep") || loss === undefined) return undefined;
   return {
+    accepts(state) {
+      if (!isPlainObject(state) || !isPlainObject(state.losses)) return false;
+      const keys = Object.keys(state);
+      return keys.every((k) => k === "losses" || (k === "metrics" && metrics !== undefined)) && "count" in state.losses && "sums" in state.losses;
+    },
     merge(states) {
       const each = states as readonly DefaultMetricsStates[];
       const merged: DefaultMetricsStates = { losses: loss.merge(each.map((s) => s.losses ?? loss.init())) };
@@ -88,14 +95,14 @@ export function combineShards(
   let states = localStates;
   let recomputed: Logs | undefined;
   if (localChanged || shards.some((s) => s.metricsChanged)) {
-    if (!merge) {
+    const parts = [localStates.metricsStates, ...shards.filter((s) => s.metricsChanged).map((s) => s.metricsStates)];
+    if (!merge || !parts.every((p) => merge.accepts(p))) {
       throw new ElegyInputError(
         `fit(): ${where} changes states.metricsStates, and replicas cannot tell how states of your own combine across shards. ` +
           "Keep running statistics in the model's metrics and loss (the default test step merges them exactly), " +
           "log per-batch values instead (the loop averages them over the epoch), or train with replicas: 1.",
       );
     }
-    const parts = [localStates.metricsStates, ...shards.filter((s) => s.metricsChanged).map((s) => s.metricsStates)];
     const merged = merge.merge(parts);
     states = localStates.update({ metricsStates: merged });
     recomputed = merge.result(merged);

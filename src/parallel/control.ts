@@ -59,8 +59,9 @@ export function waitForResponse(control: Int32Array, expected: number, who: stri
       throw new ElegyReplicaError(`${who} stopped (its worker thread exited) before finishing its step.`);
     }
     if (Date.now() - started > timeoutMs) {
+      const limit = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`;
       throw new ElegyReplicaError(
-        `${who} did not finish its step within ${Math.round(timeoutMs / 1000)} s. ` +
+        `${who} did not finish its step within ${limit}. ` +
           "If one step can really take this long, raise the limit with the ELEGY_REPLICA_TIMEOUT_MS environment variable.",
       );
     }

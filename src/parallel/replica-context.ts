@@ -10,7 +10,8 @@ export interface ReplicaIdentity {
 
 let identity: ReplicaIdentity | undefined;
 
-export function enterReplica(info: ReplicaIdentity): void {
+/** Marks this thread as a replica's (undefined: not one, for tests). */
+export function enterReplica(info: ReplicaIdentity | undefined): void {
   identity = info;
 }
 

@@ -35,6 +35,13 @@ interface Replica {
   ready: ReadyMessage;
 }
 
+let liveThreads = 0;
+
+/** Replica worker threads alive in this process (for tests: none once fit has returned). */
+export function liveReplicaThreads(): number {
+  return liveThreads;
+}
+
 type ReplicaMail = { type: "layout"; layout: Layout; buffer: SharedArrayBuffer } | { type: "error"; error: SerializedError };
 
 export class ReplicaGroup {
@@ -64,6 +71,8 @@ export class ReplicaGroup {
     const who = `Replica ${index} of ${count}`;
     const startup: ReplicaStartup = { recipe, backend, index, count, control, port: port2 };
     const worker = new Worker(ENTRY, { workerData: startup, transferList: [port2] });
+    liveThreads += 1;
+    worker.once("exit", () => (liveThreads -= 1));
     // After start-up the worker reports through its control block; a listener must stay, or an 'error' event would crash the process.
     worker.on("error", () => undefined);
     const ready = new Promise<ReadyMessage>((resolve, reject) => {

@@ -2,7 +2,7 @@
 // in their worker threads, so these live in a module without top-level side effects.
 import { isMainThread } from "node:worker_threads";
 import {
-  Model, States, gradStep, losses, metrics, nn, optimizers, tf, trainStep, valueAndGrad,
+  Model, States, gradStep, losses, markRunning, metrics, nn, optimizers, tf, trainStep, valueAndGrad,
   type Logs, type ModelOptions, type TensorTree,
 } from "elegy-ts";
 
@@ -134,7 +134,12 @@ export class FaultyReplicaMLP extends Model {
 /** Keeps a running statistic of its own in metricsStates (a maximum), which replicas cannot merge. */
 export class OwnMetricsState extends Model {
   constructor(options: ModelOptions = {}) {
-    super({ module: new nn.Sequential([new nn.Flatten(), new nn.Linear(10)]), optimizer: optimizers.sgd(0.1), ...options });
+    super({
+      module: new nn.Sequential([new nn.Flatten(), new nn.Linear(10)]),
+      loss: losses.sparseCategoricalCrossentropy({ fromLogits: true }),
+      optimizer: optimizers.sgd(0.1),
+      ...options,
+    });
   }
 
   @gradStep
@@ -144,9 +149,33 @@ export class OwnMetricsState extends Model {
       const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(tf.cast(yTrue, "int32"), 10), logits as tf.Tensor) as tf.Scalar;
       return [loss, { logits: logits as tf.Tensor }];
     }, states.netParams);
-    const previous = (states.metricsStates as tf.Scalar | undefined) ?? tf.scalar(0);
+    const previous = states.metricsStates instanceof tf.Tensor ? states.metricsStates : tf.scalar(-Infinity);
     const highest = tf.maximum(previous, tf.max(aux.logits)) as tf.Scalar;
     void x;
     return [value, { loss: value }, states.update({ metricsStates: highest }), grads];
+  }
+}
+
+/** Logs a running value of its own making (markRunning), which replicas cannot recompute. */
+export class OwnRunningLog extends Model {
+  constructor(options: ModelOptions = {}) {
+    super({ module: new nn.Sequential([new nn.Flatten(), new nn.Linear(10)]), loss: losses.sparseCategoricalCrossentropy({ fromLogits: true }), optimizer: optimizers.sgd(0.1), ...options });
+  }
+
+  @gradStep
+  grads(states: States): [tf.Scalar, Logs, States, TensorTree] {
+    const { value, grads } = valueAndGrad((netParams) => {
+      const [loss, , next] = this.runStep("testStep", { states: states.update({ netParams }) });
+      return [loss, next];
+    }, states.netParams);
+    return [value, { loss: value, seen: markRunning(tf.scalar(1)) }, states, grads];
+  }
+}
+
+/** Its constructor fails in worker threads only. */
+export class BrokenInReplicas extends Model {
+  constructor(options: ModelOptions = {}) {
+    if (!isMainThread) throw new TypeError("this class cannot be built here");
+    super({ module: new nn.Sequential([new nn.Flatten(), new nn.Linear(10)]), loss: losses.sparseCategoricalCrossentropy({ fromLogits: true }), optimizer: optimizers.sgd(0.1), ...options });
   }
 }
