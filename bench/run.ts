@@ -20,7 +20,7 @@ const reps = Number(args.reps);
 const examples = Number(args.examples);
 const WORKER = path.join(__dirname, "worker.js");
 const ROOT = path.resolve(__dirname, "../..");
-const RUNNERS: Record<string, string[]> = { mlp: ["elegy-fit", "elegy-steps", "hand", "layers"], linear: ["elegy-fit", "hand", "layers"], cnn: ["elegy-fit", "hand", "layers"] };
+const RUNNERS: Record<string, string[]> = { mlp: ["elegy-fit", "elegy-fit-2replicas", "elegy-steps", "hand", "layers"], linear: ["elegy-fit", "hand", "layers"], cnn: ["elegy-fit", "hand", "layers"] };
 
 interface Measurement {
   model: string;
@@ -32,6 +32,8 @@ interface Measurement {
   firstStepAt?: number;
   peakRssMb?: number;
   usPerStep?: number;
+  /** elegy-fit-2replicas: fit's start-up of the replica thread, not in `seconds`. */
+  startupSeconds?: number;
 }
 
 function measure(model: string, runner: string, n = examples): Measurement {
@@ -58,6 +60,7 @@ function numpyLine(): Measurement | undefined {
 
 function main(): void {
   const started = Date.now();
+  const loadAtStart = os.loadavg()[0];
   const models = args.models!.split(",");
   const runs: Record<string, Measurement[]> = {};
   for (let rep = 0; rep < reps; rep++) {
@@ -79,6 +82,7 @@ function main(): void {
       secondsPerEpoch60k: (msPerStep * 938) / 1000,
       peakRssMb: median(ms.map((m) => m.peakRssMb ?? NaN)),
       startupToFirstStepS: median(ms.map((m) => m.firstStepAt ?? NaN)),
+      replicaStartupS: ms[0].startupSeconds === undefined ? undefined : median(ms.map((m) => m.startupSeconds!)),
       reps: ms.map((m) => m.msPerStep),
     };
   });
@@ -89,13 +93,21 @@ function main(): void {
     rssVsHand: r.peakRssMb / hand(r.model).peakRssMb,
   }));
   const mlpElegy = rows.find((r) => r.model === "mlp" && r.runner === "elegy-fit");
+  const mlpReplicas = rows.find((r) => r.model === "mlp" && r.runner === "elegy-fit-2replicas");
   const results = {
     date: new Date().toISOString(),
     machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
     settings: { backend: table[0]?.backend, reps, examples, batchSize: 64 },
+    load: { oneMinuteAverageAtStart: loadAtStart, oneMinuteAverageAtEnd: os.loadavg()[0] },
     table,
     overhead: { usPerStep: overhead.usPerStep, shareOfMlpStep: mlpElegy ? (overhead.usPerStep! / 1000) / mlpElegy.msPerStep : undefined },
     numpy: numpy ? { msPerStep: numpy.msPerStep, secondsPerEpoch60k: (numpy.msPerStep * 938) / 1000 } : undefined,
+    replicas: mlpReplicas && mlpElegy ? {
+      speedUpVsElegyFit: mlpElegy.msPerStep / mlpReplicas.msPerStep,
+      speedUpVsHand: hand("mlp").msPerStep / mlpReplicas.msPerStep,
+      vsNumpy: numpy ? mlpReplicas.msPerStep / numpy.msPerStep : undefined,
+      startupSeconds: mlpReplicas.replicaStartupS,
+    } : undefined,
     seconds: (Date.now() - started) / 1000,
   };
   fs.writeFileSync(path.join(ROOT, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
@@ -108,6 +120,14 @@ function main(): void {
     ...table.map((r) => `| ${r.model} | ${r.runner} | ${r.msPerStep.toFixed(2)} | ${r.secondsPerEpoch60k.toFixed(2)} | ${r.vsHand.toFixed(2)} | ${r.vsLayers.toFixed(2)} | ${r.peakRssMb.toFixed(0)} | ${r.rssVsHand.toFixed(2)} | ${r.startupToFirstStepS.toFixed(2)} |`),
     ...(numpy ? [`| mlp | numpy (1 thread, reference) | ${numpy.msPerStep.toFixed(2)} | ${((numpy.msPerStep * 938) / 1000).toFixed(2)} | | | | | |`] : []),
     "",
+    ...(results.replicas ? [
+      `fit with \`replicas: 2\` (elegy-fit-2replicas; its ms/step counts from the first batch, and the replica thread's start-up, ` +
+        `${results.replicas.startupSeconds!.toFixed(2)} s, comes once per fit): ${results.replicas.speedUpVsElegyFit.toFixed(2)}× elegy-fit, ` +
+        `${results.replicas.speedUpVsHand.toFixed(2)}× the hand loop` +
+        (results.replicas.vsNumpy !== undefined ? `, ${results.replicas.vsNumpy.toFixed(2)}× numpy's time per step.` : ".") +
+        ` Load average (1 min) ${loadAtStart.toFixed(2)} at the start, ${results.load.oneMinuteAverageAtEnd.toFixed(2)} at the end.`,
+      "",
+    ] : []),
     `Framework overhead (injection + dispatch + batching, a step that does nothing): ${overhead.usPerStep!.toFixed(1)} µs/step` +
       (results.overhead.shareOfMlpStep !== undefined ? ` = ${(results.overhead.shareOfMlpStep * 100).toFixed(2)} % of an MLP step.` : "."),
     "",
