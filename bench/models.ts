@@ -9,10 +9,16 @@ export function elegyDefault(model: BenchModel): Model {
   return new Model(elegyParts(model));
 }
 
-/** (e) The same MLP as a class that builds its own parts, so fit's replicas can rebuild it in worker threads. */
+/** (e) The same models as classes that build their own parts, so fit's replicas can rebuild them in worker threads. */
 export class ReplicatedMLP extends Model {
   constructor(options: ModelOptions = {}) {
     super({ ...elegyParts("mlp"), ...options });
+  }
+}
+
+export class ReplicatedCNN extends Model {
+  constructor(options: ModelOptions = {}) {
+    super({ ...elegyParts("cnn"), ...options });
   }
 }
 

@@ -20,7 +20,7 @@ const reps = Number(args.reps);
 const examples = Number(args.examples);
 const WORKER = path.join(__dirname, "worker.js");
 const ROOT = path.resolve(__dirname, "../..");
-const RUNNERS: Record<string, string[]> = { mlp: ["elegy-fit", "elegy-fit-2replicas", "elegy-steps", "hand", "layers"], linear: ["elegy-fit", "hand", "layers"], cnn: ["elegy-fit", "hand", "layers"] };
+const RUNNERS: Record<string, string[]> = { mlp: ["elegy-fit", "elegy-fit-2replicas", "elegy-steps", "hand", "layers"], linear: ["elegy-fit", "hand", "layers"], cnn: ["elegy-fit", "elegy-fit-2replicas", "hand", "layers"] };
 
 interface Measurement {
   model: string;
@@ -93,7 +93,6 @@ function main(): void {
     rssVsHand: r.peakRssMb / hand(r.model).peakRssMb,
   }));
   const mlpElegy = rows.find((r) => r.model === "mlp" && r.runner === "elegy-fit");
-  const mlpReplicas = rows.find((r) => r.model === "mlp" && r.runner === "elegy-fit-2replicas");
   const results = {
     date: new Date().toISOString(),
     machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
@@ -102,12 +101,18 @@ function main(): void {
     table,
     overhead: { usPerStep: overhead.usPerStep, shareOfMlpStep: mlpElegy ? (overhead.usPerStep! / 1000) / mlpElegy.msPerStep : undefined },
     numpy: numpy ? { msPerStep: numpy.msPerStep, secondsPerEpoch60k: (numpy.msPerStep * 938) / 1000 } : undefined,
-    replicas: mlpReplicas && mlpElegy ? {
-      speedUpVsElegyFit: mlpElegy.msPerStep / mlpReplicas.msPerStep,
-      speedUpVsHand: hand("mlp").msPerStep / mlpReplicas.msPerStep,
-      vsNumpy: numpy ? mlpReplicas.msPerStep / numpy.msPerStep : undefined,
-      startupSeconds: mlpReplicas.replicaStartupS,
-    } : undefined,
+    // fit with replicas: 2 against one thread (both from the first batch; the replica's start-up is apart).
+    replicas: Object.fromEntries(
+      rows.filter((r) => r.runner === "elegy-fit-2replicas").map((r) => {
+        const single = rows.find((o) => o.model === r.model && o.runner === "elegy-fit")!;
+        return [r.model, {
+          speedUpVsElegyFit: single.msPerStep / r.msPerStep,
+          speedUpVsHand: hand(r.model).msPerStep / r.msPerStep,
+          vsNumpy: numpy && r.model === "mlp" ? r.msPerStep / numpy.msPerStep : undefined,
+          startupSeconds: r.replicaStartupS,
+        }];
+      }),
+    ),
     seconds: (Date.now() - started) / 1000,
   };
   fs.writeFileSync(path.join(ROOT, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
@@ -120,14 +125,13 @@ function main(): void {
     ...table.map((r) => `| ${r.model} | ${r.runner} | ${r.msPerStep.toFixed(2)} | ${r.secondsPerEpoch60k.toFixed(2)} | ${r.vsHand.toFixed(2)} | ${r.vsLayers.toFixed(2)} | ${r.peakRssMb.toFixed(0)} | ${r.rssVsHand.toFixed(2)} | ${r.startupToFirstStepS.toFixed(2)} |`),
     ...(numpy ? [`| mlp | numpy (1 thread, reference) | ${numpy.msPerStep.toFixed(2)} | ${((numpy.msPerStep * 938) / 1000).toFixed(2)} | | | | | |`] : []),
     "",
-    ...(results.replicas ? [
-      `fit with \`replicas: 2\` (elegy-fit-2replicas; its ms/step counts from the first batch, and the replica thread's start-up, ` +
-        `${results.replicas.startupSeconds!.toFixed(2)} s, comes once per fit): ${results.replicas.speedUpVsElegyFit.toFixed(2)}× elegy-fit, ` +
-        `${results.replicas.speedUpVsHand.toFixed(2)}× the hand loop` +
-        (results.replicas.vsNumpy !== undefined ? `, ${results.replicas.vsNumpy.toFixed(2)}× numpy's time per step.` : ".") +
-        ` Load average (1 min) ${loadAtStart.toFixed(2)} at the start, ${results.load.oneMinuteAverageAtEnd.toFixed(2)} at the end.`,
-      "",
-    ] : []),
+    ...Object.entries(results.replicas).map(([model, r]) =>
+      `${model}, fit with \`replicas: 2\` (elegy-fit-2replicas: ms/step from the first batch; the replica thread's start-up, ` +
+        `${r.startupSeconds!.toFixed(2)} s, comes once per fit): ${r.speedUpVsElegyFit.toFixed(2)}× elegy-fit's speed, ` +
+        `${r.speedUpVsHand.toFixed(2)}× the hand loop's` + (r.vsNumpy !== undefined ? `; ${r.vsNumpy.toFixed(2)}× numpy's time per step.` : "."),
+    ),
+    `Load average (1 min): ${loadAtStart.toFixed(2)} at the start, ${results.load.oneMinuteAverageAtEnd.toFixed(2)} at the end (2 cores: above ~0.5 the two-thread runs compete with other work).`,
+    "",
     `Framework overhead (injection + dispatch + batching, a step that does nothing): ${overhead.usPerStep!.toFixed(1)} µs/step` +
       (results.overhead.shareOfMlpStep !== undefined ? ` = ${(results.overhead.shareOfMlpStep * 100).toFixed(2)} % of an MLP step.` : "."),
     "",

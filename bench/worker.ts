@@ -3,7 +3,7 @@
 // Prints one JSON line with the timings.
 import { parseArgs } from "node:util";
 import { Model, States, datasets, ensureBackend, optimizers, tf, trainStep, type Logs } from "elegy-ts";
-import { BenchModel, HandWrittenMLP, ReplicatedMLP, elegyDefault, handForward, handVariables, layersModel } from "./models";
+import { BenchModel, HandWrittenMLP, ReplicatedCNN, ReplicatedMLP, elegyDefault, handForward, handVariables, layersModel } from "./models";
 
 const BATCH = 64;
 const { values: args } = parseArgs({
@@ -86,7 +86,8 @@ async function main(): Promise<void> {
   let startupSeconds: number | undefined;
   if (args.runner === "elegy-fit-2replicas") {
     // Two threads: the replica's start-up (once per fit) is timed apart from the epoch's steps.
-    const m = new ReplicatedMLP();
+    if (model === "linear") throw new Error("elegy-fit-2replicas runs the mlp and cnn models");
+    const m = model === "mlp" ? new ReplicatedMLP() : new ReplicatedCNN();
     const first = { onTrainBatchEnd: markFirstStep } as never;
     const { callbacks } = await import("elegy-ts");
     await m.fit(head(x), head(y), { epochs: 1, batchSize: BATCH, verbose: 0, replicas: 2, callbacks: [callbacks.lambda(first)] });
