@@ -13,6 +13,7 @@ import type { Injector } from "../injection/injector";
 import type { StepRunner } from "../model/step-runner";
 import type { StepContext } from "../model/step-context";
 import type { GradResult } from "../model/step-results";
+import type { States } from "../states";
 import { TensorTree, leaves } from "../tree";
 import { HostTree, sliceRows } from "../loop/host-data";
 import { Command } from "./control";
@@ -159,6 +160,17 @@ function sliceTensors<T extends TensorTree>(tree: T, start: number, end: number)
   return Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, sliceTensors(v as TensorTree, start, end)])) as unknown as T;
 }
 
+/**
+ * The States fields a replica's step gets: all but the optimizer's (the main thread applies it),
+ * the metric states (a replica starts its shard from zero) and the rng (sent as its state).
+ */
+function replicaFields(states: States): Record<string, unknown> {
+  const fields: Record<string, unknown> = { ...states.fields() };
+  for (const key of ["metricsStates", "optimizerStates", "rng"]) delete fields[key];
+  return fields;
+}
+
+/** Parts sent as shapes only: the replica makes zeros of them. */
 const ZERO_PARTS: ReadonlySet<string> = new Set(["metrics"]);
 
 function inputName(part: string, path: string): string {
@@ -197,15 +209,16 @@ class DataParallelStep {
     const states = ctx.states;
     const rng = states.rng?.state ?? { seed: 0, counter: 0 };
     const starts = shards.map((_, i) => shards.slice(0, i).reduce((a, b) => a + b, 0));
-    // Views of the batch are read right away, before any tensor is made (a growing wasm heap would detach them).
+    const fields = replicaFields(states);
+    // Views of the batch are taken right before they are copied, with no tensor made in between (a growing wasm heap would detach them).
     const inputFor = (shard: number): Flat => {
-      const { netParams, netStates, metricsStates, optimizerStates: _o, rng: _r, ...user } = states.fields();
+      const [start, end] = [starts[shard], starts[shard] + shards[shard]];
       const batch = {
-        x: sliceRows(hostViews(ctx.x), starts[shard], starts[shard] + shards[shard]),
-        y: sliceRows(hostViews(ctx.yTrue), starts[shard], starts[shard] + shards[shard]),
-        sampleWeight: sliceRows(hostViews(ctx.sampleWeight), starts[shard], starts[shard] + shards[shard]),
+        x: sliceRows(hostViews(ctx.x), start, end),
+        y: sliceRows(hostViews(ctx.yTrue), start, end),
+        sampleWeight: sliceRows(hostViews(ctx.sampleWeight), start, end),
       };
-      return flatten({ fields: { ...user, netParams, netStates }, metrics: metricsStates, batch, classWeight: ctx.classWeight, rng }, ZERO_PARTS, inputName);
+      return flatten({ fields, metrics: states.metricsStates, batch, classWeight: ctx.classWeight, rng }, ZERO_PARTS, inputName);
     };
 
     const probing = !this.probed;
