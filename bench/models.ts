@@ -1,23 +1,40 @@
 // The models of the benchmark, each written the way its runner's users would write it.
-import { Model, States, losses, metrics, nn, optimizers, predStep, testStep, tf, type Logs } from "elegy-ts";
+import { Model, States, losses, metrics, nn, optimizers, predStep, testStep, tf, type Logs, type ModelOptions } from "elegy-ts";
 
 export type BenchModel = "mlp" | "linear" | "cnn";
 export const HIDDEN = [300, 100];
 
 /** (a) elegy-ts, Elegy's high-level form: module + loss + metrics + optimizer, default chain. */
 export function elegyDefault(model: BenchModel): Model {
+  return new Model(elegyParts(model));
+}
+
+/** (e) The same models as classes that build their own parts, so fit's replicas can rebuild them in worker threads. */
+export class ReplicatedMLP extends Model {
+  constructor(options: ModelOptions = {}) {
+    super({ ...elegyParts("mlp"), ...options });
+  }
+}
+
+export class ReplicatedCNN extends Model {
+  constructor(options: ModelOptions = {}) {
+    super({ ...elegyParts("cnn"), ...options });
+  }
+}
+
+function elegyParts(model: BenchModel): ModelOptions {
   const layers =
     model === "mlp"
       ? [new nn.Flatten(), new nn.Linear(HIDDEN[0]), nn.relu, new nn.Linear(HIDDEN[1]), nn.relu, new nn.Linear(10)]
       : model === "linear"
         ? [new nn.Flatten(), new nn.Linear(10)]
         : [new nn.Conv2D(32, 3), nn.relu, new nn.MaxPool2D(2), new nn.Conv2D(64, 3), nn.relu, new nn.MaxPool2D(2), new nn.Flatten(), new nn.Linear(10)];
-  return new Model({
+  return {
     module: new nn.Sequential(layers),
     loss: losses.sparseCategoricalCrossentropy({ fromLogits: true }),
     metrics: metrics.sparseCategoricalAccuracy(),
     optimizer: optimizers.adam(1e-3),
-  });
+  };
 }
 
 function glorot(shape: [number, number], seed: number): tf.Tensor {

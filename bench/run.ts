@@ -22,7 +22,7 @@ const reps = Number(args.reps);
 const examples = Number(args.examples);
 const WORKER = path.join(__dirname, "worker.js");
 const ROOT = path.resolve(__dirname, "../..");
-const RUNNERS: Record<string, string[]> = { mlp: ["elegy-fit", "elegy-steps", "hand", "layers"], linear: ["elegy-fit", "hand", "layers"], cnn: ["elegy-fit", "hand", "layers"] };
+const RUNNERS: Record<string, string[]> = { mlp: ["elegy-fit", "elegy-fit-2replicas", "elegy-steps", "hand", "layers"], linear: ["elegy-fit", "hand", "layers"], cnn: ["elegy-fit", "elegy-fit-2replicas", "hand", "layers"] };
 
 interface Measurement {
   model: string;
@@ -36,6 +36,8 @@ interface Measurement {
   usPerStep?: number;
   cpuMsPerStep?: number;
   native?: boolean;
+  /** elegy-fit-2replicas: fit's start-up of the replica thread, not in `seconds`. */
+  startupSeconds?: number;
 }
 
 const env = args["no-native"] ? { ...process.env, ELEGY_NATIVE: "0" } : process.env;
@@ -87,6 +89,7 @@ function main(): void {
       secondsPerEpoch60k: (msPerStep * 938) / 1000,
       peakRssMb: median(ms.map((m) => m.peakRssMb ?? NaN)),
       startupToFirstStepS: median(ms.map((m) => m.firstStepAt ?? NaN)),
+      replicaStartupS: ms[0].startupSeconds === undefined ? undefined : median(ms.map((m) => m.startupSeconds!)),
       reps: ms.map((m) => m.msPerStep),
     };
   });
@@ -105,6 +108,18 @@ function main(): void {
     table,
     overhead: { usPerStep: overhead.usPerStep, shareOfMlpStep: mlpElegy ? (overhead.usPerStep! / 1000) / mlpElegy.msPerStep : undefined },
     numpy: numpy ? { msPerStep: numpy.msPerStep, secondsPerEpoch60k: (numpy.msPerStep * 938) / 1000 } : undefined,
+    // fit with replicas: 2 against one thread (both from the first batch; the replica's start-up is apart).
+    replicas: Object.fromEntries(
+      rows.filter((r) => r.runner === "elegy-fit-2replicas").map((r) => {
+        const single = rows.find((o) => o.model === r.model && o.runner === "elegy-fit")!;
+        return [r.model, {
+          speedUpVsElegyFit: single.msPerStep / r.msPerStep,
+          speedUpVsHand: hand(r.model).msPerStep / r.msPerStep,
+          vsNumpy: numpy && r.model === "mlp" ? r.msPerStep / numpy.msPerStep : undefined,
+          startupSeconds: r.replicaStartupS,
+        }];
+      }),
+    ),
     seconds: (Date.now() - started) / 1000,
   };
   fs.writeFileSync(path.join(ROOT, `bench/results${suffix}.json`), JSON.stringify(results, null, 2) + "\n");
@@ -120,6 +135,13 @@ function main(): void {
     ...table.map((r) => `| ${r.model} | ${r.runner} | ${r.msPerStep.toFixed(2)} | ${r.cpuMsPerStep.toFixed(2)} | ${r.secondsPerEpoch60k.toFixed(2)} | ${r.vsHand.toFixed(2)} | ${r.vsLayers.toFixed(2)} | ${r.peakRssMb.toFixed(0)} | ${r.rssVsHand.toFixed(2)} | ${r.startupToFirstStepS.toFixed(2)} |`),
     ...(numpy ? [`| mlp | numpy (1 thread, reference) | ${numpy.msPerStep.toFixed(2)} | | ${((numpy.msPerStep * 938) / 1000).toFixed(2)} | | | | | |`] : []),
     ...(numpy && mlpElegy ? ["", `elegy-ts MLP (fit) vs the numpy line: ${(mlpElegy.msPerStep / numpy.msPerStep).toFixed(2)}× its time per step.`] : []),
+    "",
+    ...Object.entries(results.replicas).map(([model, r]) =>
+      `${model}, fit with \`replicas: 2\` (elegy-fit-2replicas: ms/step from the first batch; the replica thread's start-up, ` +
+        `${r.startupSeconds!.toFixed(2)} s, comes once per fit): ${r.speedUpVsElegyFit.toFixed(2)}× elegy-fit's speed, ` +
+        `${r.speedUpVsHand.toFixed(2)}× the hand loop's` + (r.vsNumpy !== undefined ? `; ${r.vsNumpy.toFixed(2)}× numpy's time per step.` : "."),
+    ),
+    `Load average (1 min): ${loadAtStart.toFixed(2)} at the start, ${results.load.oneMinuteAverageAtEnd.toFixed(2)} at the end (2 cores: above ~0.5 the two-thread runs compete with other work).`,
     "",
     `Framework overhead (injection + dispatch + batching, a step that does nothing): ${overhead.usPerStep!.toFixed(1)} µs/step` +
       (results.overhead.shareOfMlpStep !== undefined ? ` = ${(results.overhead.shareOfMlpStep * 100).toFixed(2)} % of an MLP step.` : "."),

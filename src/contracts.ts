@@ -44,6 +44,12 @@ export interface LossAggregate {
   init(): TensorTree;
   /** Batch loss (for gradients), logs (`loss`, `<name>_loss`, running means, markRunning'd) and new state. */
   update(state: TensorTree, ctx: BatchContext): { loss: tf.Scalar; logs: Logs; state: TensorTree };
+  /** The logs of a state, as update reports them (running means). */
+  result(state: TensorTree): Logs;
+  /** One state from several, as if one had seen all their batches (the shards of data-parallel replicas). */
+  merge(states: readonly TensorTree[]): TensorTree;
+  /** Names of the losses whose batch value is a sum over samples (reduction "sum") rather than a mean. */
+  readonly sumReduced: readonly string[];
 }
 
 /** The `metrics` given to a Model, gathered. */
@@ -51,6 +57,10 @@ export interface MetricAggregate {
   init(): TensorTree;
   /** Logs (running values, markRunning'd) and new state. */
   update(state: TensorTree, ctx: BatchContext): { logs: Logs; state: TensorTree };
+  /** The logs of a state, as update reports them. */
+  result(state: TensorTree): Logs;
+  /** One state from several, as if one had seen all their batches (the shards of data-parallel replicas). */
+  merge(states: readonly TensorTree[]): TensorTree;
 }
 
 /** A functional optimizer: its state lives in `states.optimizerStates`. */

@@ -31,3 +31,6 @@ export class ElegyBackendError extends ElegyError {}
 
 /** A checkpoint folder could not be read or written safely. */
 export class ElegyCheckpointError extends ElegyError {}
+
+/** A replica of data-parallel training (fit's `replicas` option) could not start, failed, or stopped answering. */
+export class ElegyReplicaError extends ElegyError {}

@@ -79,6 +79,21 @@ export function mapTree<T extends TensorTree>(tree: T, fn: (leaf: tf.Tensor, pat
   return unflatten(tree, paths.map(([path, leaf]) => fn(leaf, path)));
 }
 
+/**
+ * Leafwise sum of trees with the same paths (leaf shapes may broadcast: a zeroed scalar state
+ * plus a per-class one). Merges additive running states such as metric totals and counts.
+ */
+export function addTrees<T extends TensorTree>(trees: readonly T[], names: readonly string[] = trees.map((_, i) => `tree ${i}`)): T {
+  const flat = trees.map(leafPaths);
+  for (let t = 1; t < flat.length; t++) {
+    const at = flat[0].findIndex(([p], i) => flat[t][i]?.[0] !== p);
+    if (at >= 0 || flat[t].length !== flat[0].length) {
+      throw new ElegyInputError(`${names[t]} does not have the leaves of ${names[0]}: ${describeTree(trees[t])} vs ${describeTree(trees[0])}.`);
+    }
+  }
+  return unflatten(trees[0], flat[0].map((_, i) => flat.slice(1).reduce((sum, f) => tf.add(sum, f[i][1]), flat[0][i][1])));
+}
+
 /** A short description of a tree's structure, for error messages. */
 export function describeTree(tree: unknown, depth = 0): string {
   if (isTensor(tree)) return `Tensor[${tree.shape.join(",")}] ${tree.dtype}`;

@@ -6,7 +6,7 @@ import { BatchContext, LossAggregate } from "../contracts";
 import { ElegyInputError } from "../errors";
 import { Logs, markRunning } from "../logs";
 import { untaped } from "../autodiff/untaped";
-import { TensorTree, describeTree, leaves } from "../tree";
+import { TensorTree, addTrees, describeTree, leaves } from "../tree";
 import { PerSampleFn } from "./functions";
 import { Loss, SampleLoss } from "./loss";
 import { functionPartName, namedParts, uniqueNames } from "./names";
@@ -57,6 +57,21 @@ export function makeLossAggregate(spec: LossSpec): LossAggregate {
   if (logNames.includes("loss")) throw new ElegyInputError(`A loss may not be named "loss": that log holds the total.`);
   const losses = entries.map(([, l]) => l);
 
+  const checked = (state: TensorTree): RunningLossState => {
+    const s = state as unknown as RunningLossState;
+    if (s?.sums === undefined || s.count === undefined) {
+      throw new ElegyInputError(`loss state must be as made by init(); got ${describeTree(state)}.`);
+    }
+    return s;
+  };
+  /** The running means of a state, as update logs them. */
+  const result = (state: TensorTree): Logs => {
+    const { count, sums } = checked(state);
+    const logs: Logs = {};
+    for (const name of ["loss", ...logNames]) logs[name] = markRunning(tf.div(sums[name], count));
+    return logs;
+  };
+
   const init = (): TensorTree => {
     const sums: Record<string, tf.Scalar> = { loss: tf.scalar(0) };
     for (const n of logNames) sums[n] = tf.scalar(0);
@@ -65,6 +80,10 @@ export function makeLossAggregate(spec: LossSpec): LossAggregate {
 
   return {
     init,
+    result,
+    // Counts and sums of loss × batch size simply add up.
+    merge: (states: readonly TensorTree[]) => addTrees(states.map((s) => checked(s) as unknown as TensorTree), states.map((_, i) => `loss state ${i}`)),
+    sumReduced: entries.filter(([, l]) => l instanceof SampleLoss && l.reduction === "sum").map(([name]) => name),
     update(state: TensorTree, batch: BatchContext) {
       const previous = state as unknown as RunningLossState;
       if (previous?.sums === undefined || previous.count === undefined) {

@@ -39,11 +39,37 @@ export function makeMetricAggregate(spec: MetricSpec): MetricAggregate {
   const names = uniqueNames(entries.map(([name]) => name));
   const metrics = entries.map(([, m]) => m);
 
+  const checked = (state: TensorTree): Record<string, TensorTree> => {
+    if (!isPlainObject(state)) throw new ElegyInputError(`metrics state must be as made by init(); got ${describeTree(state)}.`);
+    return state as Record<string, TensorTree>;
+  };
+
   return {
     init(): TensorTree {
       const state: Record<string, TensorTree> = {};
       names.forEach((n, i) => (state[n] = metrics[i].init()));
       return state;
+    },
+    result(state: TensorTree): Logs {
+      const s = checked(state);
+      const logs: Logs = {};
+      names.forEach((n, i) => (logs[n] = markRunning(metrics[i].result(s[n] ?? metrics[i].init()))));
+      return logs;
+    },
+    merge(states: readonly TensorTree[]): TensorTree {
+      const each = states.map(checked);
+      const merged: Record<string, TensorTree> = {};
+      names.forEach((n, i) => {
+        const metric = metrics[i];
+        if (typeof metric.merge !== "function") {
+          throw new ElegyInputError(
+            `metric '${n}' has no merge(states) method, so the running states of several replicas cannot be combined. ` +
+              "Give it one (BaseMetric's adds states leaf by leaf, right for totals and counts), or train with replicas: 1.",
+          );
+        }
+        merged[n] = metric.merge(each.map((s) => s[n] ?? metric.init()));
+      });
+      return merged;
     },
     update(state: TensorTree, batch: BatchContext) {
       if (!isPlainObject(state)) throw new ElegyInputError(`metrics state must be as made by init(); got ${describeTree(state)}.`);

@@ -3,7 +3,7 @@
 // states.metricsStates; the metric object holds only config.
 import { tf } from "../tf";
 import { BatchContext } from "../contracts";
-import { TensorTree } from "../tree";
+import { TensorTree, addTrees } from "../tree";
 import { Path, selectTensor } from "../losses/select";
 
 export interface Metric {
@@ -13,6 +13,11 @@ export interface Metric {
   result(state: TensorTree): tf.Scalar;
   /** The value for one batch on its own: result(update(init(), batch)). */
   call(yTrue: TensorTree, yPred: TensorTree, sampleWeight?: tf.Tensor, classWeight?: tf.Tensor): tf.Scalar;
+  /**
+   * One state from several, as if one metric had seen all their batches (Keras' merge_state);
+   * needed to combine the shards of data-parallel replicas.
+   */
+  merge?(states: readonly TensorTree[]): TensorTree;
 }
 
 export interface MetricOptions {
@@ -46,5 +51,10 @@ export abstract class BaseMetric<S extends TensorTree = TensorTree> implements M
 
   call(yTrue: TensorTree, yPred: TensorTree, sampleWeight?: tf.Tensor, classWeight?: tf.Tensor): tf.Scalar {
     return this.result(this.update(this.init(), { yTrue, yPred, sampleWeight, classWeight }));
+  }
+
+  /** The states added leaf by leaf: right for every built-in metric, whose states are totals and counts. */
+  merge(states: readonly S[]): S {
+    return addTrees(states, states.map((_, i) => `metric '${this.name}' state ${i}`));
   }
 }

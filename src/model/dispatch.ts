@@ -29,9 +29,14 @@ const CHECKS = {
   initStep: checkInitResult,
 } as const;
 
+/** Serves the gradient step of training calls instead of `local` (data-parallel training, src/parallel). */
+export type GradReplication = (ctx: StepContext, local: (ctx: StepContext) => GradResult) => GradResult;
+
 export class StepDispatcher {
   /** What the model is doing, for messages ("predict", "fit", …). */
   phase = "run";
+  /** Set while a fit with replicas runs. */
+  gradReplication: GradReplication | undefined;
 
   constructor(
     private readonly model: object,
@@ -59,7 +64,10 @@ export class StepDispatcher {
 
   pred(ctx: StepContext): PredResult { return this.run("predStep", ctx) as PredResult; }
   test(ctx: StepContext): TestResult { return this.run("testStep", ctx) as TestResult; }
-  grad(ctx: StepContext): GradResult { return this.run("gradStep", ctx) as GradResult; }
+  grad(ctx: StepContext): GradResult {
+    const local = (c: StepContext) => this.run("gradStep", c) as GradResult;
+    return this.gradReplication && ctx.training && !ctx.initializing ? this.gradReplication(ctx, local) : local(ctx);
+  }
   train(ctx: StepContext): TrainResult { return this.run("trainStep", ctx) as TrainResult; }
   init(ctx: StepContext): States { return this.run("initStep", ctx) as States; }
 

@@ -27,6 +27,7 @@ import { StepContext } from "./step-context";
 import { GradResult, PredResult, TestResult, TrainResult } from "./step-results";
 import { StepRunner } from "./step-runner";
 import { stepPlansOf } from "./step-table";
+import { withReplicas } from "../parallel/data-parallel";
 import {
   EVALUATE_OPTIONS, FIT_OPTIONS, INIT_OPTIONS, MODEL_OPTIONS, ON_BATCH_OPTIONS, PREDICT_OPTIONS,
   checkNonNegativeInteger, checkOptionKeys, checkPositiveInteger, checkVerbose,
@@ -75,6 +76,12 @@ export interface FitOptions {
   stepsPerEpoch?: number;
   /** A checkpoint folder to continue from: its states are loaded and training resumes at its epoch. */
   resume?: string;
+  /**
+   * Data-parallel training on this many threads (default 1): each batch is split across worker
+   * threads that each run the gradient step on their rows; gradients are averaged, then the
+   * optimizer runs once on the main thread. See "Using both cores" in the README.
+   */
+  replicas?: number;
 }
 
 export interface EvaluateOptions {
@@ -103,6 +110,18 @@ export interface OnBatchOptions {
 
 const DEFAULT_BATCH_SIZE = 32;
 
+/** The machinery behind a Model that data-parallel training (src/parallel) needs; not public API. */
+export interface ModelInternals {
+  readonly runner: StepRunner;
+  readonly injector: Injector;
+  readonly seed: number;
+}
+const INTERNALS = new WeakMap<object, ModelInternals>();
+
+export function internalsOf(model: Model): ModelInternals {
+  return INTERNALS.get(model)!;
+}
+
 export class Model implements CallbackModel {
   /** Set by a callback (EarlyStopping, TerminateOnNaN) to end fit after the current batch. */
   stopTraining = false;
@@ -127,6 +146,7 @@ export class Model implements CallbackModel {
     this.runner = new StepRunner(dispatcher, new States({ rng: new RNG(seed) }));
     this.backendRequest = options.backend;
     this.seed = seed;
+    INTERNALS.set(this, { runner: this.runner, injector: this.injector, seed });
   }
 
   /** The current States; replaced after every batch of fit, evaluate and predict. */
@@ -193,7 +213,9 @@ export class Model implements CallbackModel {
     const callbacks = new CallbackList([...(verbose ? [new ProgressBar({ verbose })] : []), ...(options.callbacks ?? []), history]);
     callbacks.setModel(this);
     await this.withClassWeight(options.classWeight, data.host, () =>
-      runFit(this, this.runner, { train, validation, epochs, initialEpoch, batchSize, validationFreq, stepsPerEpoch }, callbacks),
+      withReplicas(this, internalsOf(this), Model, options.replicas, () =>
+        runFit(this, this.runner, { train, validation, epochs, initialEpoch, batchSize, validationFreq, stepsPerEpoch }, callbacks),
+      ),
     );
     return history;
   }

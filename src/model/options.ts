@@ -45,7 +45,7 @@ export function checkVerbose(method: string, value: unknown): 0 | 1 | 2 {
 
 export const FIT_OPTIONS = [
   "epochs", "batchSize", "verbose", "callbacks", "validationSplit", "validationData", "validationFreq",
-  "shuffle", "classWeight", "sampleWeight", "initialEpoch", "stepsPerEpoch", "resume",
+  "shuffle", "classWeight", "sampleWeight", "initialEpoch", "stepsPerEpoch", "resume", "replicas",
 ] as const;
 export const EVALUATE_OPTIONS = ["batchSize", "sampleWeight", "verbose", "callbacks"] as const;
 export const PREDICT_OPTIONS = ["batchSize", "verbose", "callbacks"] as const;

@@ -1,0 +1,167 @@
+// A replica's worker thread: loads the backend, builds the model from its class, tells the
+// main thread it is ready, then serves commands from its control block until told to stop.
+// Each step: read the current states and its shard of the batch from shared memory, run the
+// gradient step (the model's own @gradStep or the default chain), write back loss, per-batch
+// logs, gradients and the metric states it accumulated from zero; then free every tensor.
+import "../index"; // the package's side effects (reflect-metadata, gradient registrations), as a user's import would
+import { MessagePort, parentPort, workerData } from "node:worker_threads";
+import { tf } from "../tf";
+import { ensureBackend } from "../backend";
+import { isRunning } from "../logs";
+import { Model, internalsOf } from "../model/model";
+import { inStepScope } from "../model/step-scope";
+import { RNG, States } from "../states";
+import { TensorTree, collectTensors } from "../tree";
+import { Command, Status, Word, publish, takeMail, waitForChange } from "./control";
+import { enterReplica } from "./replica-context";
+import type { ReplicaRecipe } from "./model-recipe";
+import { serializeError } from "./replica-errors";
+import { Layout, bufferFor, flatten, readFlat, writeFlat } from "./tensor-transport";
+
+export interface ReplicaStartup {
+  readonly recipe: ReplicaRecipe;
+  /** The backend the main thread runs on (its concrete name, e.g. "wasm"). */
+  readonly backend: string;
+  readonly index: number;
+  readonly count: number;
+  readonly control: Int32Array;
+  readonly port: MessagePort;
+}
+
+/** What the main thread learns once a replica is built, to check it matches the model. */
+export interface ReadyMessage {
+  readonly type: "ready";
+  readonly parts: Record<"module" | "loss" | "metrics" | "optimizer", boolean>;
+  readonly overridden: string[];
+}
+
+/** The down message: the parts of one command's input, as the main thread lays them out. */
+interface CommandInput {
+  fields: Record<string, unknown>;
+  metrics: TensorTree;
+  batch: { x: TensorTree; y: TensorTree; sampleWeight: tf.Tensor | undefined };
+  classWeight: tf.Tensor | undefined;
+  rng: { seed: number; counter: number };
+}
+
+/** A replica's generator for a step: derived from the main thread's state, different for each replica. */
+export function replicaRng(state: { seed: number; counter: number }, index: number): RNG {
+  return RNG.fromState({ seed: (state.seed ^ Math.imul(index, 0x9e3779b1)) | 0, counter: state.counter });
+}
+
+function build(recipe: ReplicaRecipe): Model {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const exports = require(recipe.filename) as Record<string, unknown>;
+  const cls = (recipe.exportName === undefined ? exports : exports[recipe.exportName]) as unknown;
+  if (typeof cls !== "function" || !(cls.prototype instanceof Model)) {
+    throw new Error(`${recipe.filename} no longer exports ${recipe.className} as a Model subclass.`);
+  }
+  const model = new (cls as new (options: object) => Model)({ ...recipe.options });
+  Object.assign(model, recipe.fields);
+  return model;
+}
+
+function serve(model: Model, startup: ReplicaStartup): void {
+  const { control, port, index } = startup;
+  const { runner } = internalsOf(model);
+  const dispatcher = runner.dispatcher;
+  dispatcher.phase = "fit";
+  let seen = 0;
+  let layout: Layout | undefined;
+  let input: SharedArrayBuffer | undefined;
+  let resultSignature = "";
+  let output: SharedArrayBuffer | undefined;
+  for (;;) {
+    seen = waitForChange(control, Word.request, seen);
+    if (Atomics.load(control, Word.mailToReplica) === 1) {
+      const mail = takeMail<{ layout: Layout; buffer: SharedArrayBuffer }>(port, "layout");
+      layout = mail.layout;
+      input = mail.buffer;
+    }
+    const command = Atomics.load(control, Word.command);
+    if (command === Command.stop) return;
+    let mail = 0;
+    let status: number = Status.ok;
+    try {
+      const parts = readFlat(layout!, input!) as unknown as CommandInput;
+      const rng = command === Command.probe ? RNG.fromState(parts.rng) : replicaRng(parts.rng, index);
+      const states = new States({ ...parts.fields, metricsStates: parts.metrics, rng });
+      const ctx = {
+        x: parts.batch.x, yTrue: parts.batch.y, sampleWeight: parts.batch.sampleWeight, classWeight: parts.classWeight,
+        states, initializing: false, training: true,
+      };
+      const inputs = collectTensors(parts);
+      let result: ReturnType<typeof dispatcher.grad>;
+      runner.active = ctx;
+      try {
+        result = inStepScope(() => dispatcher.grad(ctx), inputs);
+      } finally {
+        runner.active = undefined;
+      }
+      const [loss, logs, next, grads] = result;
+      try {
+        const perBatch: Record<string, unknown> = {};
+        const running: string[] = [];
+        for (const [name, value] of Object.entries(logs)) {
+          if (isRunning(value)) running.push(name);
+          else perBatch[name] = value;
+        }
+        const changed = next.metricsStates !== parts.metrics;
+        const flat = flatten(
+          { loss, grads, logs: perBatch, running, metricsChanged: changed, metricsStates: changed ? next.metricsStates : undefined },
+          new Set(),
+          (part, path) => (part === "logs" ? `log '${path.slice(1)}'` : part === "grads" ? `gradient ${path || "(root)"}` : `${part}${path}`),
+        );
+        if (flat.layout.signature !== resultSignature || output === undefined || output.byteLength < flat.layout.bytes) {
+          output = bufferFor(output, flat.layout.bytes);
+          resultSignature = flat.layout.signature;
+          port.postMessage({ type: "layout", layout: flat.layout, buffer: output });
+          mail = 1;
+        }
+        writeFlat(flat, output);
+      } finally {
+        tf.dispose([...collectTensors([parts, loss, logs, next, grads])]);
+      }
+    } catch (error) {
+      port.postMessage({ type: "error", error: serializeError(error) });
+      mail = 1;
+      status = Status.failed;
+    }
+    Atomics.store(control, Word.tensors, tf.memory().numTensors);
+    Atomics.store(control, Word.mailToMain, mail);
+    Atomics.store(control, Word.status, status);
+    publish(control, Word.response, seen);
+  }
+}
+
+async function main(): Promise<void> {
+  const startup = workerData as ReplicaStartup;
+  const { control } = startup;
+  // However this thread ends, the main thread, blocked waiting for a response, must notice.
+  process.on("exit", () => {
+    Atomics.store(control, Word.status, Status.exited);
+    Atomics.notify(control, Word.response);
+  });
+  enterReplica({ index: startup.index, count: startup.count, className: startup.recipe.className });
+  let model: Model;
+  try {
+    await ensureBackend(startup.backend, { log: () => undefined });
+    model = build(startup.recipe);
+  } catch (error) {
+    parentPort!.postMessage({ type: "failed", error: serializeError(error) });
+    return;
+  }
+  const { dispatcher } = internalsOf(model).runner;
+  const parts = dispatcher.parts;
+  const ready: ReadyMessage = {
+    type: "ready",
+    parts: { module: parts.module !== undefined, loss: parts.loss !== undefined, metrics: parts.metrics !== undefined, optimizer: parts.optimizer !== undefined },
+    overridden: (["predStep", "testStep", "gradStep", "trainStep", "initStep"] as const).filter((k) => dispatcher.overridden(k)),
+  };
+  parentPort!.postMessage(ready);
+  serve(model, startup);
+}
+
+main().catch((error) => {
+  parentPort!.postMessage({ type: "failed", error: serializeError(error) });
+});
