@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
-import { BIN, ROOT, filesIn, load, recordedNames, tempDir } from "./support";
+import { BIN, ROOT, filesIn, load, recordedNames, regressionModel, tempDir } from "./support";
 
 const ALL = "x, yTrue, sampleWeight, classWeight, states, initializing, training";
 const own = (name: string) =>
@@ -34,22 +34,10 @@ function project(files: Record<string, string>): string {
   return dir;
 }
 
-/** A model whose test step asks for `yName` (line 5, column 22). */
-const model = (yName: string) => `import { Model, States, testStep, tf, type Logs } from "elegy-ts";
-
-export class Regression extends Model {
-  @testStep
-  test(x: tf.Tensor, ${yName}: tf.Tensor, states: States, initializing: boolean): [tf.Scalar, Logs, States] {
-    const w = initializing ? tf.zeros([x.shape[1]!, 1]) : (states.netParams as tf.Tensor);
-    const loss = tf.losses.meanSquaredError(${yName}, x.matMul(w)) as tf.Scalar;
-    return [loss, { loss }, states.update({ netParams: w })];
-  }
-}
-`;
 
 test("a misspelled step parameter: exit 1, the exact ELEGY1001 line with its suggestion, the summary, nothing written", () => {
   for (const [typed, line] of [["y_true", "y_true"], ["y_ture", "y_ture"]]) {
-    const dir = project({ "model.ts": model(typed) });
+    const dir = project({ "model.ts": regressionModel(typed) });
     const run = elegyTs(dir, "build", "model.ts");
     assert.equal(run.status, 1, typed);
     assert.deepEqual(run.stdout, []);
@@ -62,7 +50,7 @@ test("a misspelled step parameter: exit 1, the exact ELEGY1001 line with its sug
 });
 
 test("a good file: exit 0, silent, and the .js beside it loads with the parameter names recorded", () => {
-  const dir = project({ "model.ts": model("yTrue") });
+  const dir = project({ "model.ts": regressionModel("yTrue") });
   const run = elegyTs(dir, "build", "model.ts");
   assert.deepEqual(run, { status: 0, stdout: [], stderr: [] });
   assert.deepEqual(filesIn(dir), ["model.js", "model.ts"]);
@@ -72,7 +60,7 @@ test("a good file: exit 0, silent, and the .js beside it loads with the paramete
 
 test("--out-dir, and -p tsconfig.json with its own outDir (which --out-dir overrides)", () => {
   const dir = project({
-    "src/model.ts": model("yTrue"),
+    "src/model.ts": regressionModel("yTrue"),
     "src/other.ts": "export const answer: number = 42;\n",
     "tsconfig.json": JSON.stringify({
       compilerOptions: { target: "ES2022", module: "node16", moduleResolution: "node16", strict: true, skipLibCheck: true, rootDir: "src", outDir: "build" },
@@ -91,7 +79,7 @@ test("--out-dir, and -p tsconfig.json with its own outDir (which --out-dir overr
   assert.equal(elegyTs(dir, "build", "--project", ".", "--out-dir", "elsewhere").status, 0, "a folder holding tsconfig.json");
   assert.deepEqual(filesIn(path.join(dir, "elsewhere")), ["model.js", "other.js"]);
 
-  fs.writeFileSync(path.join(dir, "src/model.ts"), model("labels"));
+  fs.writeFileSync(path.join(dir, "src/model.ts"), regressionModel("labels"));
   fs.rmSync(path.join(dir, "build"), { recursive: true });
   const failed = elegyTs(dir, "build", "-p", "tsconfig.json");
   assert.equal(failed.status, 1);

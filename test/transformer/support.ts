@@ -81,3 +81,16 @@ export function mustFail(files: string[]): string[] {
   assert.deepEqual(filesIn(outDir), [], "nothing is written");
   return result.diagnostics;
 }
+
+/** The source of a linear-regression model whose test step asks for `yName` (at line 5, column 22). */
+export const regressionModel = (yName: string): string => `import { Model, States, testStep, tf, type Logs } from "elegy-ts";
+
+export class Regression extends Model {
+  @testStep
+  test(x: tf.Tensor, ${yName}: tf.Tensor, states: States, initializing: boolean): [tf.Scalar, Logs, States] {
+    const w = initializing ? tf.zeros([x.shape[1]!, 1]) : (states.netParams as tf.Tensor);
+    const loss = tf.losses.meanSquaredError(${yName}, x.matMul(w)) as tf.Scalar;
+    return [loss, { loss }, states.update({ netParams: w })];
+  }
+}
+`;

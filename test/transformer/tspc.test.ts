@@ -8,23 +8,11 @@ import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { optimizers, tf } from "elegy-ts";
 import { METADATA } from "../../src/metadata-keys";
-import { ROOT, filesIn, load, recordedNames, tempDir } from "./support";
+import { ROOT, filesIn, load, recordedNames, regressionModel, tempDir } from "./support";
 
 const TSPC = fs.realpathSync(path.join(ROOT, "node_modules/.bin/tspc"));
 const ALL = "x, yTrue, sampleWeight, classWeight, states, initializing, training";
 
-/** Linear regression as a test step asking for `yName` (line 5, column 22). */
-const model = (yName: string) => `import { Model, States, testStep, tf, type Logs } from "elegy-ts";
-
-export class Regression extends Model {
-  @testStep
-  test(x: tf.Tensor, ${yName}: tf.Tensor, states: States, initializing: boolean): [tf.Scalar, Logs, States] {
-    const w = initializing ? tf.zeros([x.shape[1]!, 1]) : (states.netParams as tf.Tensor);
-    const loss = tf.losses.meanSquaredError(${yName}, x.matMul(w)) as tf.Scalar;
-    return [loss, { loss }, states.update({ netParams: w })];
-  }
-}
-`;
 
 interface Compiled {
   dir: string;
@@ -70,7 +58,7 @@ async function trains(dir: string): Promise<void> {
 }
 
 test("tspc, source transformer: a good project compiles, records the names, and its model trains", async () => {
-  const good = tspc(model("yTrue"), {});
+  const good = tspc(regressionModel("yTrue"), {});
   assert.deepEqual(good.output, []);
   assert.equal(good.status, 0);
   assert.deepEqual(good.written, ["model.js"]);
@@ -79,19 +67,19 @@ test("tspc, source transformer: a good project compiles, records the names, and 
 });
 
 test("tspc, source transformer: an ELEGY error is printed as TS991001 and fails the build, but the .js is still written", () => {
-  const bad = tspc(model("y_true"), {});
+  const bad = tspc(regressionModel("y_true"), {});
   assert.deepEqual(bad.output, [ELEGY1001]);
   assert.equal(bad.status, 2, "tsc's exit code for errors with outputs written");
   assert.deepEqual(bad.written, ["model.js"], "ts-patch source transformers cannot stop emit, not even with noEmitOnError");
 });
 
 test("tspc with transformProgram: the same error, exit 1 and nothing emitted; a good project compiles and trains", async () => {
-  const bad = tspc(model("y_true"), { transformProgram: true });
+  const bad = tspc(regressionModel("y_true"), { transformProgram: true });
   assert.deepEqual(bad.output, [ELEGY1001]);
   assert.equal(bad.status, 1, "tsc's exit code for errors with outputs skipped");
   assert.deepEqual(bad.written, []);
 
-  const good = tspc(model("yTrue"), { transformProgram: true });
+  const good = tspc(regressionModel("yTrue"), { transformProgram: true });
   assert.deepEqual(good.output, []);
   assert.equal(good.status, 0);
   assert.deepEqual(good.written, ["model.js"]);
