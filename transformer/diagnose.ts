@@ -1,11 +1,11 @@
 // StepInfo → ELEGY diagnostics. Pure: no checker, no file system; everything it needs was
 // read by analyse.ts. Also formats diagnostics the way tsc prints its own.
-import * as path from "node:path";
 import ts from "typescript";
 import { BUILTIN_INJECTABLE_NAMES, BuiltinInjectable, STEP_INJECTABLES, STEP_TUPLES, StepKind } from "../src/metadata-keys";
 import { Location, ReturnInfo, ReturnShape, StepInfo } from "./analyse";
 import { CODES, ElegyCode, MESSAGES, RETURN_PROBLEMS, TS_CODE_OFFSET, codeName } from "./codes";
 import { closestName } from "./suggest";
+import { displayPath } from "../src/display-path";
 
 export interface ElegyDiagnostic {
   code: ElegyCode;
@@ -174,12 +174,7 @@ export function toTsDiagnostic(d: ElegyDiagnostic): ts.Diagnostic {
   };
 }
 
-/** A file name as printed: relative to `cwd` when inside it, with forward slashes; absolute otherwise. */
-export function displayPath(fileName: string, cwd: string): string {
-  const relative = path.relative(cwd, fileName);
-  const shown = relative === "" || relative.startsWith("..") || path.isAbsolute(relative) ? fileName : relative;
-  return shown.split(path.sep).join("/");
-}
+export { displayPath };
 
 /** `file(line,col)` (1-based, as tsc prints it). */
 export function position(file: ts.SourceFile, start: number, cwd: string): string {

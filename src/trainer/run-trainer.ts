@@ -7,7 +7,7 @@ import "reflect-metadata";
 import { METADATA } from "../metadata-keys";
 import { ensureBackend } from "../backend";
 import { CliError } from "../cli/cli-error";
-import { displayPath } from "../cli/display-path";
+import { displayPath } from "../display-path";
 import { Model, ModelOptions, ValidationData } from "../model/model";
 import { Callback } from "../callbacks/callback";
 import { csvLogger } from "../callbacks/csv-logger";

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { trainerFileName } from "./trainer-file-name";
 import { CliError } from "../cli/cli-error";
-import { displayPath } from "../cli/display-path";
+import { displayPath } from "../display-path";
 import { TRAINER_USAGE } from "./flags";
 import { runTrainer } from "./run-trainer";
 
