@@ -85,10 +85,7 @@ export function makeLossAggregate(spec: LossSpec): LossAggregate {
     merge: (states: readonly TensorTree[]) => addTrees(states.map((s) => checked(s) as unknown as TensorTree), states.map((_, i) => `loss state ${i}`)),
     sumReduced: entries.filter(([, l]) => l instanceof SampleLoss && l.reduction === "sum").map(([name]) => name),
     update(state: TensorTree, batch: BatchContext) {
-      const previous = state as unknown as RunningLossState;
-      if (previous?.sums === undefined || previous.count === undefined) {
-        throw new ElegyInputError(`loss state must be as made by init(); got ${describeTree(state)}.`);
-      }
+      const previous = checked(state);
       const values = losses.map((l) => {
         const v = l.compute(batch);
         // A loss with reduction "none" still contributes one number: its mean.
@@ -100,14 +97,13 @@ export function makeLossAggregate(spec: LossSpec): LossAggregate {
       return untaped(() => {
         const count = tf.add(previous.count, size) as tf.Scalar;
         const sums: Record<string, tf.Scalar> = {};
-        const logs: Logs = {};
         const accumulate = (name: string, value: tf.Scalar) => {
           sums[name] = tf.add(previous.sums[name] ?? tf.scalar(0), tf.mul(value, size)) as tf.Scalar;
-          logs[name] = markRunning(tf.div(sums[name], count));
         };
         accumulate("loss", total);
         logNames.forEach((n, i) => accumulate(n, values[i]));
-        return { loss: total, logs, state: { count, sums } as unknown as TensorTree };
+        const next = { count, sums } as unknown as TensorTree;
+        return { loss: total, logs: result(next), state: next };
       });
     },
   };

@@ -72,8 +72,7 @@ export function makeMetricAggregate(spec: MetricSpec): MetricAggregate {
       return merged;
     },
     update(state: TensorTree, batch: BatchContext) {
-      if (!isPlainObject(state)) throw new ElegyInputError(`metrics state must be as made by init(); got ${describeTree(state)}.`);
-      const previous = state as Record<string, TensorTree>;
+      const previous = checked(state);
       const next: Record<string, TensorTree> = {};
       const logs: Logs = {};
       names.forEach((n, i) => {
