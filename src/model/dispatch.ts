@@ -65,8 +65,10 @@ export class StepDispatcher {
   pred(ctx: StepContext): PredResult { return this.run("predStep", ctx) as PredResult; }
   test(ctx: StepContext): TestResult { return this.run("testStep", ctx) as TestResult; }
   grad(ctx: StepContext): GradResult {
-    const local = (c: StepContext) => this.run("gradStep", c) as GradResult;
-    return this.gradReplication && ctx.training && !ctx.initializing ? this.gradReplication(ctx, local) : local(ctx);
+    if (this.gradReplication && ctx.training && !ctx.initializing) {
+      return this.gradReplication(ctx, (c) => this.run("gradStep", c) as GradResult);
+    }
+    return this.run("gradStep", ctx) as GradResult;
   }
   train(ctx: StepContext): TrainResult { return this.run("trainStep", ctx) as TrainResult; }
   init(ctx: StepContext): States { return this.run("initStep", ctx) as States; }
