@@ -6,6 +6,8 @@ import { BatchContext, LossAggregate } from "../contracts";
 import { ElegyInputError } from "../errors";
 import { Logs, markRunning } from "../logs";
 import { untaped } from "../autodiff/untaped";
+import { hasHostKernel, runHostKernel } from "../backend/host-kernel";
+import { RUNNING_MEANS } from "../backend/running-mean-kernels";
 import { TensorTree, addTrees, describeTree, leaves } from "../tree";
 import { PerSampleFn } from "./functions";
 import { Loss, SampleLoss } from "./loss";
@@ -42,6 +44,10 @@ interface RunningLossState {
   count: tf.Scalar;
   /** Running sums of batch loss × batch size, by log name. */
   sums: Record<string, tf.Scalar>;
+}
+
+function isFloatScalar(t: tf.Tensor | undefined): boolean {
+  return t !== undefined && t.rank === 0 && t.dtype === "float32";
 }
 
 /** Number of samples in a batch: the leading dimension of the first target (or prediction). */
@@ -94,6 +100,27 @@ export function makeLossAggregate(spec: LossSpec): LossAggregate {
       const total = (values.length === 1 ? values[0] : tf.addN(values)) as tf.Scalar;
       const size = batchSizeOf(batch);
       // The running means are logs, not part of the loss: kept off the gradient tape.
+      const names = ["loss", ...logNames];
+      const batchValues = [total, ...values];
+      const sumsBefore = names.map((n) => previous.sums[n]);
+      if (hasHostKernel(RUNNING_MEANS) && [previous.count, ...sumsBefore, ...batchValues].every(isFloatScalar)) {
+        // One kernel for the count, every sum and every mean.
+        return untaped(() => {
+          const inputs: Record<string, tf.Tensor> = { count: previous.count };
+          names.forEach((_, i) => {
+            inputs[`sum${i}`] = sumsBefore[i];
+            inputs[`value${i}`] = batchValues[i];
+          });
+          const [count, ...rest] = runHostKernel(RUNNING_MEANS, inputs, { n: names.length, size }) as tf.Scalar[];
+          const sums: Record<string, tf.Scalar> = {};
+          const logs: Logs = {};
+          names.forEach((n, i) => {
+            sums[n] = rest[i];
+            logs[n] = markRunning(rest[names.length + i]);
+          });
+          return { loss: total, logs, state: { count, sums } as unknown as TensorTree };
+        });
+      }
       return untaped(() => {
         const count = tf.add(previous.count, size) as tf.Scalar;
         const sums: Record<string, tf.Scalar> = {};

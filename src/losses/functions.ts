@@ -2,6 +2,7 @@
 // (the last axis reduced). The loss objects reduce these over the batch; metrics average them.
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
+import { prefersSparseSoftmaxCrossentropy, sparseSoftmaxCrossentropy } from "../backend/sparse-crossentropy-kernel";
 
 /** Keras' backend epsilon: clips probabilities away from 0 and 1. */
 export const EPSILON = 1e-7;
@@ -58,6 +59,9 @@ export function sparseCategoricalCrossentropy(fromLogits: boolean): PerSampleFn 
   return (yTrue, yPred) => {
     const classes = yPred.shape[yPred.rank - 1]!;
     const labels = sparseLabels(yTrue, yPred);
+    if (fromLogits && yPred.dtype === "float32" && classes > 0 && prefersSparseSoftmaxCrossentropy(yPred.size) && sameShape(labels.shape, yPred.shape.slice(0, -1))) {
+      return sparseSoftmaxCrossentropy(labels, yPred);
+    }
     const oneHot = tf.oneHot(labels, classes, 1, 0, "float32");
     if (fromLogits) return softmaxCrossentropyWithLogits(oneHot, yPred.dtype === "float32" ? yPred : tf.cast(yPred, "float32"));
     return tf.neg(tf.sum(tf.mul(oneHot, logProbabilities(yPred, false)), -1));
@@ -82,6 +86,10 @@ function softmaxCrossentropyWithLogits(target: tf.Tensor, logits: tf.Tensor): tf
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return fused(logits);
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /** Sparse labels as int32 with yPred's rank minus one (a trailing unit axis is dropped). */

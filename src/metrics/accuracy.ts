@@ -2,6 +2,7 @@
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { matchRank, sparseLabels } from "../losses/functions";
+import { canSparseTop1Hits, sparseTop1Hits } from "../backend/sparse-accuracy-kernel";
 import { MeanMetric } from "./mean-metric";
 import { MetricOptions } from "./metric";
 
@@ -37,8 +38,12 @@ export function categoricalAccuracy(options: MetricOptions = {}): MeanMetric {
 
 /** Integer labels: the label equals the argmax of the prediction. */
 export function sparseCategoricalAccuracy(options: MetricOptions = {}): MeanMetric {
-  return new MeanMetric("sparse_categorical_accuracy", (yTrue, yPred) =>
-    tf.cast(tf.equal(sparseLabels(yTrue, yPred), tf.argMax(yPred, -1)), "float32"), options);
+  return new MeanMetric("sparse_categorical_accuracy", (yTrue, yPred) => {
+    const labels = sparseLabels(yTrue, yPred);
+    // One kernel where the backend has it (wasm, cpu), else ArgMax, Equal, Cast.
+    if (canSparseTop1Hits(labels, yPred)) return sparseTop1Hits(labels, yPred);
+    return tf.cast(tf.equal(labels, tf.argMax(yPred, -1)), "float32");
+  }, options);
 }
 
 export interface TopKOptions extends MetricOptions {

@@ -6,7 +6,9 @@ import { ElegyInputError } from "../errors";
 import { Optimizer } from "../contracts";
 import { TensorTree, describeTree, isPlainObject, isTensor, leafPaths, leaves, assertSameStructure, mapTree, unflatten } from "../tree";
 import { ClipOptions, clipGradients, validateClipOptions } from "./clipping";
-import { LearningRate, Schedule, asSchedule } from "./schedules";
+import { LearningRate, Schedule, asSchedule, constantRateOf } from "./schedules";
+import { hasHostKernel, runHostKernel } from "../backend/host-kernel";
+import { OPTIMIZER_STEP } from "../backend/optimizer-step-kernel";
 
 export interface OptimizerOptions extends ClipOptions {
   learningRate?: LearningRate;
@@ -37,6 +39,12 @@ export interface LeafUpdate {
   /** The leaf's path in the params tree ("linear/kernel"). */
   path: string;
 }
+
+/**
+ * The rate of the update that made a state, by that state's lrScale tensor: with a constant
+ * schedule it is also the state's own rate, so the `lr` log after apply costs no kernel.
+ */
+const nextRates = new WeakMap<tf.Tensor, tf.Scalar>();
 
 export abstract class SlotOptimizer implements Optimizer {
   private readonly schedule: Schedule;
@@ -75,9 +83,7 @@ export abstract class SlotOptimizer implements Optimizer {
     const paramPaths = leafPaths(params);
     const gradLeaves = clipGradients(leaves(grads), this.clip);
     const slotLeaves = slotNames.map((n) => leaves(slots[n]));
-    const stepFloat = tf.cast(step, "float32") as tf.Scalar;
-    const lr = this.scaled(this.schedule(stepFloat), lrScale);
-    const t = tf.add(stepFloat, 1) as tf.Scalar;
+    const { lr, t, nextStep, nextLrScale } = this.stepScalars(step, lrScale);
 
     const newParams: tf.Tensor[] = [];
     const newSlotLeaves: tf.Tensor[][] = slotNames.map(() => []);
@@ -91,15 +97,48 @@ export abstract class SlotOptimizer implements Optimizer {
     });
     const newSlots: Record<string, TensorTree> = {};
     slotNames.forEach((n, k) => (newSlots[n] = unflatten(slots[n], newSlotLeaves[k])));
-    const newState: OptimizerState = { step: tf.add(step, tf.scalar(1, "int32")) as tf.Scalar, slots: newSlots };
-    // A fresh tensor (sharing data): callers may dispose the whole old state after apply.
-    if (lrScale) newState.lrScale = tf.clone(lrScale);
+    const newState: OptimizerState = { step: nextStep, slots: newSlots };
+    // A fresh tensor: callers may dispose the whole old state after apply.
+    if (nextLrScale) {
+      newState.lrScale = nextLrScale;
+      // The next state's rate is this update's when the schedule ignores the step.
+      if (constantRateOf(this.schedule) !== undefined) nextRates.set(nextLrScale, lr);
+    }
     return [unflatten(params, newParams), newState as unknown as TensorTree];
   }
 
   learningRate(state: TensorTree): tf.Scalar {
     const { step, lrScale } = this.readState(state);
+    const known = lrScale && nextRates.get(lrScale);
+    if (known) {
+      nextRates.delete(lrScale!);
+      if (!known.isDisposed) return known;
+    }
     return this.scaled(this.schedule(tf.cast(step, "float32") as tf.Scalar), lrScale);
+  }
+
+  /** This update's lr and t, the next step counter and lr scale: one kernel where the backend has it. */
+  private stepScalars(step: tf.Scalar, lrScale: tf.Scalar | undefined): { lr: tf.Scalar; t: tf.Scalar; nextStep: tf.Scalar; nextLrScale?: tf.Scalar } {
+    const fusable = hasHostKernel(OPTIMIZER_STEP) && step.rank === 0 && step.dtype === "int32" &&
+      (lrScale === undefined || (lrScale.rank === 0 && lrScale.dtype === "float32"));
+    const constant = constantRateOf(this.schedule);
+    if (fusable) {
+      const inputs: Record<string, tf.Tensor> = { step };
+      if (lrScale) inputs.lrScale = lrScale;
+      const rate = constant === undefined ? this.schedule(tf.cast(step, "float32") as tf.Scalar) : undefined;
+      if (rate === undefined || (rate.rank === 0 && rate.dtype === "float32")) {
+        if (rate) inputs.rate = rate;
+        const [lr, t, nextStep, nextLrScale] = runHostKernel(OPTIMIZER_STEP, inputs, { rate: constant ?? 0 }) as tf.Scalar[];
+        return { lr, t, nextStep, nextLrScale };
+      }
+    }
+    const stepFloat = tf.cast(step, "float32") as tf.Scalar;
+    return {
+      lr: this.scaled(this.schedule(stepFloat), lrScale),
+      t: tf.add(stepFloat, 1) as tf.Scalar,
+      nextStep: tf.add(step, tf.scalar(1, "int32")) as tf.Scalar,
+      nextLrScale: lrScale && (tf.clone(lrScale) as tf.Scalar),
+    };
   }
 
   private scaled(lr: tf.Scalar, lrScale: tf.Scalar | undefined): tf.Scalar {

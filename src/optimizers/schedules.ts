@@ -10,13 +10,23 @@ export type Schedule = (step: tf.Scalar) => tf.Scalar;
 /** A constant rate or a schedule. */
 export type LearningRate = number | Schedule;
 
+/** The rates of the constant schedules asSchedule made from numbers. */
+const constantRates = new WeakMap<Schedule, number>();
+
 /** The schedule of a LearningRate option (a number becomes a constant schedule). */
 export function asSchedule(learningRate: LearningRate): Schedule {
   if (typeof learningRate === "function") return learningRate;
   if (!Number.isFinite(learningRate) || learningRate < 0) {
     throw new ElegyInputError(`learningRate must be a non-negative number or a schedule, got ${learningRate}.`);
   }
-  return () => tf.scalar(learningRate);
+  const schedule: Schedule = () => tf.scalar(learningRate);
+  constantRates.set(schedule, learningRate);
+  return schedule;
+}
+
+/** The rate of a schedule made from a number (it ignores the step), else undefined. */
+export function constantRateOf(schedule: Schedule): number | undefined {
+  return constantRates.get(schedule);
 }
 
 function requirePositive(name: string, value: number): void {
