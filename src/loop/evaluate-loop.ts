@@ -16,7 +16,7 @@ export async function runEvaluation(runner: StepRunner, source: BatchSource, cal
     for await (const batch of epochBatches(runner, source, "evaluate")) {
       const info = { size: batch.size, readLogs: () => acc.read() };
       await callbacks.call("onTestBatchBegin", index, info);
-      runner.testBatch(batch, (logs) => acc.add(logs, batch.size), true);
+      runner.testBatch(batch, (logs, takeable) => acc.add(logs, batch.size, takeable), true);
       await callbacks.call("onTestBatchEnd", index, info);
       index++;
     }

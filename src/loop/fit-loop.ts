@@ -35,7 +35,7 @@ export async function runFit(model: CallbackModel, runner: StepRunner, plan: Fit
       for await (const batch of epochBatches(runner, plan.train, "fit", steps)) {
         const info = { size: batch.size, readLogs: () => acc.read() };
         await callbacks.call("onTrainBatchBegin", index, info);
-        runner.trainBatch(batch, (logs) => acc.add(logs, batch.size), true);
+        runner.trainBatch(batch, (logs, takeable) => acc.add(logs, batch.size, takeable), true);
         await callbacks.call("onTrainBatchEnd", index, info);
         index++;
         if (model.stopTraining) break;

@@ -21,16 +21,25 @@ export class LogAccumulator {
   private readonly numbers = new Map<string, number>();
   private readonly weights = new Map<string, number>();
 
-  /** Adds one batch's logs. The log tensors are not kept: they may be disposed afterwards. */
-  add(logs: Logs, batchSize: number): void {
+  /**
+   * Adds one batch's logs. The log tensors are not kept, so they may be disposed afterwards —
+   * except those `takeable` allows (ones the caller would dispose anyway): a running value that
+   * already is a float32 scalar is then kept as it is instead of copied (a kernel per log per
+   * batch saved). Returns the tensors taken; the caller must not dispose them.
+   */
+  add(logs: Logs, batchSize: number, takeable?: (t: tf.Tensor) => boolean): tf.Tensor[] {
+    const taken: tf.Tensor[] = [];
     for (const [name, value] of Object.entries(logs)) {
       if (!this.order.includes(name)) this.order.push(name);
       if (typeof value === "number") {
         this.numbers.set(name, (this.numbers.get(name) ?? 0) + value * batchSize);
         this.weights.set(name, (this.weights.get(name) ?? 0) + batchSize);
       } else if (isRunning(value)) {
-        this.latest.get(name)?.dispose();
-        this.latest.set(name, tf.keep(tf.tidy(() => asFloatScalar(value, true))));
+        const previous = this.latest.get(name);
+        const take = value.rank === 0 && value.dtype === "float32" && takeable?.(value) === true && !taken.includes(value) && value !== previous;
+        previous?.dispose();
+        if (take) taken.push(value);
+        this.latest.set(name, tf.keep(take ? (value as tf.Scalar) : tf.tidy(() => asFloatScalar(value, true))));
       } else {
         const previous = this.sums.get(name);
         const next = tf.tidy(() => {
@@ -42,6 +51,7 @@ export class LogAccumulator {
         this.weights.set(name, (this.weights.get(name) ?? 0) + batchSize);
       }
     }
+    return taken;
   }
 
   get empty(): boolean {

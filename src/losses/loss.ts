@@ -8,6 +8,7 @@ import { TensorTree } from "../tree";
 import { PerSampleFn } from "./functions";
 import { Path, selectTensor } from "./select";
 import { broadcastableTo, combinedWeights } from "./weights";
+import { meanAll, prefersMeanAll } from "../backend/mean-all-kernel";
 
 /** How a loss reduces its per-sample values (Keras names). */
 export type Reduction = "sum_over_batch_size" | "sum" | "none";
@@ -43,6 +44,8 @@ export function checkLossOptions(owner: string, options: LossOptions): void {
 /** Reduces (already weighted) per-sample values as Keras' reduce_weighted_values. */
 export function reduceValues(values: tf.Tensor, reduction: Reduction): tf.Tensor {
   if (reduction === "none") return values;
+  // One kernel each way where the backend has it (wasm, cpu), instead of Sum and RealDiv.
+  if (reduction === "sum_over_batch_size" && prefersMeanAll(values)) return meanAll(values);
   const total = tf.sum(values);
   return reduction === "sum" ? total : tf.div(total, Math.max(values.size, 1));
 }

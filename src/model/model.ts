@@ -254,7 +254,7 @@ export class Model implements CallbackModel {
     await this.withClassWeight(options.classWeight, undefined, async () => {
       if (!this.initialized) this.runner.initOnBatch(batch, "fit", false);
       let pending: Promise<Record<string, number>> | undefined;
-      this.runner.trainBatch(batch, (l) => (pending = readLogs(l)), false);
+      this.runner.trainBatch(batch, (l) => void (pending = readLogs(l)), false);
       logs = await pending!;
     });
     return logs;
@@ -267,7 +267,7 @@ export class Model implements CallbackModel {
     const batch = userBatch(x, y, options.sampleWeight);
     if (!this.initialized) this.runner.initOnBatch(batch, "evaluate", false);
     let pending: Promise<Record<string, number>> | undefined;
-    this.runner.testBatch(batch, (l) => (pending = readLogs(l)), false);
+    this.runner.testBatch(batch, (l) => void (pending = readLogs(l)), false);
     return pending!;
   }
 

@@ -10,6 +10,12 @@ import { StepDispatcher } from "./dispatch";
 import { PHASE_FLAGS, Phase, StepContext } from "./step-context";
 import { inStepScope } from "./step-scope";
 
+/**
+ * Receives a step's logs before the runner frees them. It may take log tensors that
+ * `takeable` allows (the runner would free them: they are in no States) by returning them.
+ */
+export type LogSink = (logs: Logs, takeable: (t: tf.Tensor) => boolean) => readonly tf.Tensor[] | void;
+
 export class StepRunner {
   private current: States;
   private isInitialized = false;
@@ -56,19 +62,24 @@ export class StepRunner {
   }
 
   /** One train step. `sink` sees the logs before they are freed. */
-  trainBatch(batch: Batch, sink: (logs: Logs) => void, ownsBatch: boolean): void {
+  trainBatch(batch: Batch, sink: LogSink, ownsBatch: boolean): void {
     this.dispatcher.phase = "fit";
     const [logs, next] = this.run("fit", batch, ownsBatch, (ctx) => this.dispatcher.train(ctx));
-    sink(logs);
-    this.adopt(next, ownsBatch ? [logs, batch] : [logs]);
+    this.adoptAfterSink(next, logs, sink, ownsBatch ? [logs, batch] : [logs]);
   }
 
   /** One test step; its loss is logged as `loss` unless the step logged one itself. */
-  testBatch(batch: Batch, sink: (logs: Logs) => void, ownsBatch: boolean): void {
+  testBatch(batch: Batch, sink: LogSink, ownsBatch: boolean): void {
     this.dispatcher.phase = "evaluate";
     const [loss, logs, next] = this.run("evaluate", batch, ownsBatch, (ctx) => this.dispatcher.test(ctx));
-    sink("loss" in logs ? logs : { loss, ...logs });
-    this.adopt(next, ownsBatch ? [loss, logs, batch] : [loss, logs]);
+    this.adoptAfterSink(next, "loss" in logs ? logs : { loss, ...logs }, sink, ownsBatch ? [loss, logs, batch] : [loss, logs]);
+  }
+
+  /** Lets the sink see (and take) the logs, then adopts `next`, freeing what nobody holds. */
+  private adoptAfterSink(next: States, logs: Logs, sink: LogSink, consumed: unknown[]): void {
+    const held = next.tensors();
+    const taken = sink(logs, (t) => !held.has(t)) ?? [];
+    this.adopt(next, consumed, taken, held);
   }
 
   /** One prediction step; the caller owns the returned prediction. */
@@ -109,8 +120,8 @@ export class StepRunner {
   }
 
   /** Makes `next` current; frees old-state tensors it dropped and `consumed` values, sparing `keep`. */
-  private adopt(next: States, consumed: unknown[], keep: unknown[] = []): void {
-    const alive = collectTensors(keep, next.tensors());
+  private adopt(next: States, consumed: unknown[], keep: readonly unknown[] = [], nextTensors = next.tensors()): void {
+    const alive = collectTensors(keep, nextTensors);
     disposeExcept(this.current, alive);
     disposeExcept(consumed, alive);
     this.current = next;

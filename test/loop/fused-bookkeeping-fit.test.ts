@@ -8,11 +8,12 @@ import { SPARSE_SOFTMAX_CROSSENTROPY } from "../../src/backend/sparse-crossentro
 import { SPARSE_TOP1_HITS } from "../../src/backend/sparse-accuracy-kernel";
 import { MEAN_UPDATE, RUNNING_MEANS, SAFE_MEAN } from "../../src/backend/running-mean-kernels";
 import { OPTIMIZER_STEP } from "../../src/backend/optimizer-step-kernel";
+import { FILL_DIVIDED, MEAN_ALL } from "../../src/backend/mean-all-kernel";
 import { leaves } from "../../src/tree";
 import { assertClose } from "../losses/support";
 import { withoutKernels } from "../support/kernels";
 
-const FUSED = [SPARSE_SOFTMAX_CROSSENTROPY, SPARSE_TOP1_HITS, RUNNING_MEANS, MEAN_UPDATE, SAFE_MEAN, OPTIMIZER_STEP];
+const FUSED = [SPARSE_SOFTMAX_CROSSENTROPY, SPARSE_TOP1_HITS, RUNNING_MEANS, MEAN_UPDATE, SAFE_MEAN, OPTIMIZER_STEP, MEAN_ALL, FILL_DIVIDED];
 const EPOCHS = 3;
 
 interface Run {
