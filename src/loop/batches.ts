@@ -4,7 +4,7 @@ import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { TensorTree } from "../tree";
 import { nativeKernels } from "../backend/native";
-import { HostArray, HostTree, countRows, gatherRows, hostLeaves, sliceRows, toHost, upload } from "./host-data";
+import { HostArray, HostTree, countRows, hostLeaves, sliceRows, toHost, upload, uploadRows } from "./host-data";
 
 export interface Batch {
   readonly x: TensorTree;
@@ -107,11 +107,11 @@ export function* hostBatches(data: HostDataset, batchSize: number, order?: Int32
   for (let start = 0; start < data.rows; start += batchSize) {
     const end = Math.min(start + batchSize, data.rows);
     const rows = order?.subarray(start, end);
-    const cut = (tree: HostTree) => (rows ? gatherRows(tree, rows) : sliceRows(tree, start, end));
+    const cut = (tree: HostTree) => (rows ? uploadRows(tree, rows) : upload(sliceRows(tree, start, end)));
     yield {
-      x: upload(cut(data.x)),
-      y: upload(cut(data.y)),
-      sampleWeight: upload(cut(data.sampleWeight)) as tf.Tensor | undefined,
+      x: cut(data.x),
+      y: cut(data.y),
+      sampleWeight: cut(data.sampleWeight) as tf.Tensor | undefined,
       size: end - start,
     };
   }

@@ -4,6 +4,7 @@
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { TensorTree, isPlainObject, isTensor } from "../tree";
+import { wasmTensorOfRows } from "../backend/wasm-upload-rows";
 
 type HostTypedArray = Float32Array | Int32Array | Uint8Array;
 
@@ -107,6 +108,20 @@ export function gatherRows(tree: HostTree, rows: ArrayLike<number>): HostTree {
     }
     return { data: out, shape: [rows.length, ...leaf.shape.slice(1)], dtype: leaf.dtype };
   });
+}
+
+/** The given rows uploaded as tensors (gatherRows then upload, without the intermediate arrays on wasm). */
+export function uploadRows(tree: HostTree, rows: ArrayLike<number>): TensorTree {
+  if (tree === undefined) return undefined;
+  if (isHostArray(tree)) {
+    const rowSize = tree.data.length / tree.shape[0];
+    const shape = [rows.length, ...tree.shape.slice(1)];
+    return wasmTensorOfRows(tree.data, rowSize, rows, shape, tree.dtype) ?? upload(gatherRows(tree, rows));
+  }
+  if (Array.isArray(tree)) return tree.map((child) => uploadRows(child, rows));
+  const out: Record<string, TensorTree> = {};
+  for (const [k, child] of Object.entries(tree as Record<string, HostTree>)) out[k] = uploadRows(child, rows);
+  return out;
 }
 
 /** Uploads host arrays as tensors, keeping the structure. */
