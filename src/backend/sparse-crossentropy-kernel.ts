@@ -41,7 +41,42 @@ export const sparseSoftmaxCrossentropyKernel: HostKernel = {
   },
 };
 
+export const SCALE_ROWS = "ElegyScaleRows";
+
+/** x [..., classes] with each row multiplied by its dy [...] (the crossentropy's gradient: one kernel, no Reshape). */
+export const scaleRowsKernel: HostKernel = {
+  name: SCALE_ROWS,
+  outputs: ({ x }) => [{ shape: [...x.shape], dtype: "float32" }],
+  compute: ({ dy, x }, [out]) => {
+    const d = dy.values;
+    const v = x.values;
+    const classes = x.shape[x.shape.length - 1];
+    for (let r = 0, base = 0; r < d.length; r++, base += classes) {
+      const scale = d[r];
+      for (let j = 0; j < classes; j++) out[base + j] = scale * v[base + j];
+    }
+  },
+};
+
 registerHostKernel(sparseSoftmaxCrossentropyKernel);
+registerHostKernel(scaleRowsKernel);
+// Differentiable like the Multiply it replaces (for gradients of gradients).
+if (!tf.getGradient(SCALE_ROWS)) {
+  tf.registerGradient({
+    kernelName: SCALE_ROWS,
+    inputsToSave: ["dy", "x"],
+    gradFunc: (g, [dy, x]) => ({
+      dy: () => tf.sum(tf.mul(g as tf.Tensor, x), -1),
+      x: () => tf.mul(g as tf.Tensor, tf.expandDims(dy, -1)),
+    }),
+  });
+}
+
+/** dy [...] times each row of x [..., classes]: one kernel where the backend has it. */
+function scaleRows(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
+  if (dy.dtype === "float32" && hasHostKernel(SCALE_ROWS)) return runHostKernel(SCALE_ROWS, { dy, x })[0];
+  return tf.mul(tf.reshape(dy, [...dy.shape, 1]), x);
+}
 
 /**
  * Largest logits tensor the JS loop handles faster than wasm's SIMD kernels chained (the loop
@@ -64,7 +99,7 @@ export function sparseSoftmaxCrossentropy(labels: tf.Tensor, logits: tf.Tensor):
     save([backprop]);
     return {
       value: loss,
-      gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => tf.mul(tf.reshape(dy, [...dy.shape, 1]), saved),
+      gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) => scaleRows(dy, saved),
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return fused(logits);

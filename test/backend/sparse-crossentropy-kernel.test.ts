@@ -3,7 +3,8 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { ensureBackend, losses, tf } from "elegy-ts";
-import { SPARSE_SOFTMAX_CROSSENTROPY, sparseSoftmaxCrossentropy } from "../../src/backend/sparse-crossentropy-kernel";
+import { SCALE_ROWS, SPARSE_SOFTMAX_CROSSENTROPY, sparseSoftmaxCrossentropy } from "../../src/backend/sparse-crossentropy-kernel";
+import { runHostKernel } from "../../src/backend/host-kernel";
 import { assertClose, assertNoLeak } from "../losses/support";
 import { kernelsOf, withoutKernels } from "../support/kernels";
 
@@ -43,7 +44,8 @@ for (const backend of ["cpu", "wasm"]) {
     const [labels, logits] = cases[0][1]();
     const ran = await kernelsOf(() => tf.tidy(() => void tf.grad((x: tf.Tensor) => tf.sum(sparseSoftmaxCrossentropy(labels, x)))(logits)));
     assert.equal(ran.filter((k) => k === SPARSE_SOFTMAX_CROSSENTROPY).length, 1, `one fused kernel: ${ran.join(" ")}`);
-    assert.ok(!ran.some((k) => ["Exp", "Log", "OneHot", "Max"].includes(k)), `nothing composed ran: ${ran.join(" ")}`);
+    assert.equal(ran.filter((k) => k === SCALE_ROWS).length, 1, `the gradient is one kernel: ${ran.join(" ")}`);
+    assert.ok(!ran.some((k) => ["Exp", "Log", "OneHot", "Max", "ExpandDims"].includes(k)), `nothing composed ran: ${ran.join(" ")}`);
     tf.dispose([labels, logits]);
   });
 
@@ -71,9 +73,28 @@ for (const backend of ["cpu", "wasm"]) {
     }
     const run = () => variants.map(([, f]) => tf.tidy(() => Array.from(f().dataSync())));
     const fused = run();
-    const reference = await withoutKernels([SPARSE_SOFTMAX_CROSSENTROPY], run);
+    const reference = await withoutKernels([SPARSE_SOFTMAX_CROSSENTROPY, SCALE_ROWS], run);
     variants.forEach(([what], i) => assertClose(fused[i], reference[i], 2e-6, what));
     tf.dispose([labels, floatLabels, logits, sampleWeight, zeros, classWeight]);
+  });
+}
+
+for (const backend of ["cpu", "wasm"]) {
+  test(`${backend}: the gradient's row scaling equals dy[..., None] · x, and is differentiable as that product`, async () => {
+    await ensureBackend(backend, { log: () => undefined });
+    assertNoLeak(() => tf.tidy(() => {
+      const dy = tf.tensor2d([[0.5, -2, 0], [1, 3, 0.25]]);
+      const x = tf.randomNormal([2, 3, 4], 0, 1, "float32", 6);
+      const composedScale = (d: tf.Tensor, v: tf.Tensor) => tf.mul(tf.expandDims(d, -1), v);
+      const fusedScale = (d: tf.Tensor, v: tf.Tensor) => runHostKernel(SCALE_ROWS, { dy: d, x: v })[0];
+      assertClose(fusedScale(dy, x), composedScale(dy, x), 0, "value");
+      const weights = tf.randomNormal([2, 3, 4], 0, 1, "float32", 7);
+      const objective = (f: typeof composedScale) => (d: tf.Tensor, v: tf.Tensor) => tf.sum(tf.mul(f(d, v), weights));
+      const [gd, gx] = tf.grads(objective(fusedScale))([dy, x]);
+      const [cd, cx] = tf.grads(objective(composedScale))([dy, x]);
+      assertClose(gd, cd, 1e-6, "gradient in dy");
+      assertClose(gx, cx, 1e-6, "gradient in x");
+    }));
   });
 }
 

@@ -4,7 +4,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { Model, callbacks, ensureBackend, losses, metrics, nn, optimizers, tf } from "elegy-ts";
-import { SPARSE_SOFTMAX_CROSSENTROPY } from "../../src/backend/sparse-crossentropy-kernel";
+import { SCALE_ROWS, SPARSE_SOFTMAX_CROSSENTROPY } from "../../src/backend/sparse-crossentropy-kernel";
 import { SPARSE_TOP1_HITS } from "../../src/backend/sparse-accuracy-kernel";
 import { MEAN_UPDATE, RUNNING_MEANS, SAFE_MEAN } from "../../src/backend/running-mean-kernels";
 import { OPTIMIZER_STEP } from "../../src/backend/optimizer-step-kernel";
@@ -13,7 +13,7 @@ import { leaves } from "../../src/tree";
 import { assertClose } from "../losses/support";
 import { withoutKernels } from "../support/kernels";
 
-const FUSED = [SPARSE_SOFTMAX_CROSSENTROPY, SPARSE_TOP1_HITS, RUNNING_MEANS, MEAN_UPDATE, SAFE_MEAN, OPTIMIZER_STEP, MEAN_ALL, FILL_DIVIDED];
+const FUSED = [SPARSE_SOFTMAX_CROSSENTROPY, SCALE_ROWS, SPARSE_TOP1_HITS, RUNNING_MEANS, MEAN_UPDATE, SAFE_MEAN, OPTIMIZER_STEP, MEAN_ALL, FILL_DIVIDED];
 const EPOCHS = 3;
 
 interface Run {
