@@ -3,7 +3,7 @@
 // missing values) before the model class is known; resolveTrainerFlags checks the values and
 // fills in the defaults, which come from the class's @trainer options (see defaults.ts).
 import { parseArgs } from "node:util";
-import { BACKEND_NAMES } from "../backend/select";
+import { BACKEND_NAMES, suggestBackend } from "../backend/select";
 import { CliError } from "../cli/cli-error";
 import { closestName } from "../suggest";
 
@@ -134,7 +134,7 @@ function positiveInteger(flag: string, value: string | undefined, fallback: numb
 export function resolveTrainerFlags(raw: RawTrainerFlags, defaults: TrainerDefaults): TrainerFlags {
   const backend = raw.backend ?? defaults.backend;
   if (!(BACKEND_NAMES as readonly string[]).includes(backend)) {
-    const suggestion = closestName(backend, BACKEND_NAMES);
+    const suggestion = suggestBackend(backend);
     const from = raw.backend !== undefined ? "--backend" : defaults.backendFrom ?? "the backend";
     throw new CliError(`${from} must be one of ${BACKEND_NAMES.join(", ")}, got '${backend}'.${suggestion ? ` Did you mean '${suggestion}'?` : ""}`);
   }
