@@ -23,6 +23,16 @@ export const STEP_MESSAGES = {
   notAvailableInStep: (name: string, kind: StepKind, where: string, userInjectables: readonly string[]): string =>
     `'${name}' is not available in @${kind} ${where}. ${mayRequest(kind, userInjectables)}`,
 
+  /** ELEGY1003 (destructured parameter) and its runtime twin. */
+  destructuredParameter: (position: number, kind: StepKind, where: string): string =>
+    `Parameter ${position} of @${kind} ${where} is destructured, so it has no name to inject by.` +
+    ` Give it a plain name (e.g. states) and destructure it inside the method.`,
+
+  /** ELEGY1003 (rest parameter) and its runtime twin. */
+  restParameter: (name: string, kind: StepKind, where: string): string =>
+    `Parameter '...${name}' of @${kind} ${where} is a rest parameter, so it has no single name to inject by.` +
+    ` Declare each injectable as its own parameter.`,
+
   /** ELEGY1005 (static) and its runtime twin. */
   staticMember: (kind: StepKind, where: string, what: "method" | "property" | "accessor"): string =>
     `@${kind} cannot decorate the static ${what} ${where}: steps are instance methods. Remove 'static'.`,

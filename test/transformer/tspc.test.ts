@@ -73,6 +73,17 @@ test("tspc, source transformer: an ELEGY error is printed as TS991001 and fails 
   assert.deepEqual(bad.written, ["model.js"], "ts-patch source transformers cannot stop emit, not even with noEmitOnError");
 });
 
+test("tspc, source transformer: a destructured step parameter (ELEGY1003) is still written, and running it says why, not 'compiled without the transformer'", async () => {
+  const destructured = regressionModel("yTrue").replace("test(x: tf.Tensor, yTrue: tf.Tensor,", "test({ x }: { x: tf.Tensor }, yTrue: tf.Tensor,");
+  const bad = tspc(destructured, {});
+  const words = "Parameter 1 of @testStep Regression.test is destructured, so it has no name to inject by. Give it a plain name (e.g. states) and destructure it inside the method.";
+  assert.deepEqual(bad.output, [`model.ts(5,8): error TS991003: ELEGY1003: ${words}`]);
+  assert.deepEqual(bad.written, ["model.js"]);
+  const { Regression } = load<Record<string, { prototype: object; new (options: object): unknown }>>(path.join(bad.dir, "out/model.js"));
+  assert.equal(recordedNames(Regression, "test"), undefined);
+  assert.throws(() => new Regression({ backend: "cpu" }), { name: "ElegyDefinitionError", message: words });
+});
+
 test("tspc with transformProgram: the same error, exit 1 and nothing emitted; a good project compiles and trains", async () => {
   const bad = tspc(regressionModel("y_true"), { transformProgram: true });
   assert.deepEqual(bad.output, [ELEGY1001]);
