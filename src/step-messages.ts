@@ -3,6 +3,7 @@
 // One template each, so the two sides cannot drift apart. Dependency-free, like
 // metadata-keys.ts: the transformer loads it inside the TypeScript compiler.
 import { STEP_INJECTABLES, STEP_RETURNS, StepKind } from "./metadata-keys";
+import { didYouMean } from "./suggest";
 
 /** `@predStep may request: x, states, initializing, training.` plus, when there are some, `; and your Injectables: teacher`. */
 export function mayRequest(kind: StepKind, userInjectables: readonly string[]): string {
@@ -15,7 +16,7 @@ export const STEP_MESSAGES = {
   /** ELEGY1001 and its runtime twin (a name nobody provided). */
   unknownInjectable: (name: string, kind: StepKind, where: string, suggestion: string | undefined, userInjectables: readonly string[]): string =>
     `Unknown injectable '${name}' in @${kind} ${where}.` +
-    (suggestion !== undefined ? ` Did you mean '${suggestion}'?` : "") +
+    didYouMean(suggestion) +
     ` ${mayRequest(kind, userInjectables)}` +
     ` To inject a value of your own, declare '${name}' in the Injectables interface of "elegy-ts" and call model.provide("${name}", value).`,
 

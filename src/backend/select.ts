@@ -4,7 +4,7 @@
 // error naming the cause and the fix.
 import { tf } from "../tf";
 import { ElegyBackendError } from "../errors";
-import { closestName } from "../suggest";
+import { closestName, didYouMean } from "../suggest";
 import { applyWasmFixes } from "./wasm-fixes";
 
 export const BACKEND_NAMES = ["auto", "cuda", "native", "wasm", "cpu"] as const;
@@ -110,7 +110,7 @@ export function parseBackendName(value: string, source: string): BackendName {
   if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
   const suggestion = suggestBackend(value);
   throw new ElegyBackendError(
-    `Unknown backend '${value}' (from ${source}).${suggestion ? ` Did you mean '${suggestion}'?` : ""} Choose one of: ${BACKEND_NAMES.join(", ")}.`,
+    `Unknown backend '${value}' (from ${source}).${didYouMean(suggestion)} Choose one of: ${BACKEND_NAMES.join(", ")}.`,
   );
 }
 

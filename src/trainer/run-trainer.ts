@@ -15,7 +15,7 @@ import { formatLogs } from "../callbacks/progress-bar";
 import { modelCheckpoint } from "../callbacks/model-checkpoint";
 import { MANIFEST_FILE } from "../io/checkpoint";
 import { writeReport } from "../report/html-report";
-import { closestName } from "../suggest";
+import { closestName, didYouMean } from "../suggest";
 import { TensorTree } from "../tree";
 import { readTrainerFlags, resolveTrainerFlags, trainerHelp } from "./flags";
 import { readHistoryCsv, truncateHistoryCsv } from "./history-file";
@@ -78,7 +78,7 @@ export async function runTrainer(
   const cls = classes.get(name);
   if (!cls) {
     const suggestion = closestName(name, names);
-    throw new CliError(`${source} has no @trainer class '${name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ""} Choose --model ${names.join(" | ")}.`);
+    throw new CliError(`${source} has no @trainer class '${name}'.${didYouMean(suggestion)} Choose --model ${names.join(" | ")}.`);
   }
   const options = trainerOptions(cls);
   const defaults = trainerDefaults(cls.name, options);
