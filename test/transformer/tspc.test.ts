@@ -21,8 +21,9 @@ interface Compiled {
   written: string[];
 }
 
-function tspc(source: string, plugin: Record<string, unknown>): Compiled {
-  const dir = tempDir("tspc", true);
+/** Writes the project (into `into`, or a new folder) and runs tspc on it (`-p tsconfig.json`, or `args`). */
+function tspc(source: string, plugin: Record<string, unknown>, more: { compilerOptions?: object; args?: string[]; into?: string } = {}): Compiled {
+  const dir = more.into ?? tempDir("tspc", true);
   fs.writeFileSync(path.join(dir, "model.ts"), source);
   fs.writeFileSync(
     path.join(dir, "tsconfig.json"),
@@ -32,11 +33,12 @@ function tspc(source: string, plugin: Record<string, unknown>): Compiled {
         experimentalDecorators: true, emitDecoratorMetadata: true, useDefineForClassFields: false,
         noEmitOnError: true, rootDir: ".", outDir: "out",
         plugins: [{ transform: "elegy-ts/transformer", ...plugin }],
+        ...more.compilerOptions,
       },
       files: ["model.ts"],
     }),
   );
-  const r = spawnSync(process.execPath, [TSPC, "-p", "tsconfig.json", "--pretty", "false"], { cwd: dir, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [TSPC, ...(more.args ?? ["-p", "tsconfig.json"]), "--pretty", "false"], { cwd: dir, encoding: "utf8" });
   return { dir, status: r.status, output: (r.stdout + r.stderr).split("\n").filter((line) => line !== ""), written: filesIn(path.join(dir, "out")) };
 }
 
@@ -95,4 +97,21 @@ test("tspc with transformProgram: the same error, exit 1 and nothing emitted; a 
   assert.equal(good.status, 0);
   assert.deepEqual(good.written, ["model.js"]);
   await trains(good.dir);
+});
+
+test("tspc with transformProgram, incremental (composite, --build): the error is reported, from the cache too, and nothing but .tsbuildinfo is written", () => {
+  const composite = { compilerOptions: { composite: true } };
+  const emitted = (c: Compiled) => c.written.filter((f) => f !== "tsconfig.tsbuildinfo");
+  const bad = tspc(regressionModel("y_true"), { transformProgram: true }, composite);
+  assert.deepEqual(bad.output, [ELEGY1001]);
+  assert.equal(bad.status, 1);
+  assert.deepEqual(bad.written, ["tsconfig.tsbuildinfo"]);
+  // Unchanged, the next incremental build reads the file's diagnostics from .tsbuildinfo: still reported, still nothing emitted.
+  const again = tspc(regressionModel("y_true"), { transformProgram: true }, { ...composite, into: bad.dir });
+  assert.deepEqual([again.output, again.status, emitted(again)], [[ELEGY1001], 1, []]);
+
+  const build = tspc(regressionModel("y_true"), { transformProgram: true }, { ...composite, args: ["--build", "tsconfig.json"] });
+  assert.deepEqual([build.output, build.status, emitted(build)], [[ELEGY1001], 1, []]);
+  const fixed = tspc(regressionModel("yTrue"), { transformProgram: true }, { ...composite, args: ["--build", "tsconfig.json"], into: build.dir });
+  assert.deepEqual([fixed.output, fixed.status, emitted(fixed)], [[], 0, ["model.d.ts", "model.js"]]);
 });
