@@ -23,9 +23,10 @@ const examples = Number(args.examples);
 const WORKER = path.join(__dirname, "worker.js");
 const ROOT = path.resolve(__dirname, "../..");
 // "hand" keeps the epoch's loss and accuracy as fit does (the ratios are against it);
-// "hand-loss-only" computes nothing but the loss, for the record.
+// "hand-loss-only" computes nothing but the loss, for the record. "runner@128" runs at batch 128
+// (with 2 replicas: 64 rows a thread, the per-device batch of DDP's usual scaling) instead of 64.
 const RUNNERS: Record<string, string[]> = {
-  mlp: ["elegy-fit", "elegy-fit-2replicas", "elegy-steps", "hand", "hand-loss-only", "layers"],
+  mlp: ["elegy-fit", "elegy-fit-2replicas", "elegy-fit@128", "elegy-fit-2replicas@128", "elegy-steps", "hand", "hand-loss-only", "layers"],
   linear: ["elegy-fit", "hand", "hand-loss-only", "layers"],
   cnn: ["elegy-fit", "elegy-fit-2replicas", "hand", "layers"],
 };
@@ -44,13 +45,24 @@ interface Measurement {
   native?: boolean;
   /** elegy-fit-2replicas: fit's start-up of the replica thread, not in `seconds`. */
   startupSeconds?: number;
+  batch?: number;
+  /** MNIST test accuracy after the two epochs (the MLP's elegy-fit runners). */
+  testAccuracy?: number;
+}
+
+/** "elegy-fit-2replicas@128" → the worker's runner and batch size. */
+function parseRunner(spec: string): { runner: string; batch: number } {
+  const [runner, batch] = spec.split("@");
+  return { runner, batch: batch === undefined ? 64 : Number(batch) };
 }
 
 const env = args["no-native"] ? { ...process.env, ELEGY_NATIVE: "0" } : process.env;
 const suffix = args["no-native"] ? "-no-native" : "";
 
-function measure(model: string, runner: string, n = examples): Measurement {
-  const out = spawnSync(process.execPath, [WORKER, "--model", model, "--runner", runner, "--backend", args.backend!, "--examples", String(n)], {
+function measure(model: string, spec: string, n = examples): Measurement {
+  const { runner, batch } = parseRunner(spec);
+  const accuracy = model === "mlp" && runner.startsWith("elegy-fit") ? ["--test-accuracy"] : [];
+  const out = spawnSync(process.execPath, [WORKER, "--model", model, "--runner", runner, "--backend", args.backend!, "--examples", String(n), "--batch", String(batch), ...accuracy], {
     encoding: "utf8", maxBuffer: 1 << 24, env,
   });
   const line = out.stdout.trim().split("\n").pop() ?? "";
@@ -90,11 +102,14 @@ function main(): void {
   const overhead = { usPerStep: median(overheads.map((m) => m.usPerStep!)) };
   const numpy = numpyLine();
   const rows = Object.entries(runs).map(([key, ms]) => {
-    const [model, runner] = key.split("/");
+    const [model, spec] = key.split("/");
+    const { runner, batch } = parseRunner(spec);
     const msPerStep = median(ms.map((m) => m.msPerStep));
     return {
-      model, runner, backend: ms[0].backend, msPerStep, cpuMsPerStep: median(ms.map((m) => m.cpuMsPerStep ?? NaN)),
-      secondsPerEpoch60k: (msPerStep * 938) / 1000,
+      model, runner: batch === 64 ? runner : `${runner} (batch ${batch}${runner.includes("replicas") ? `: ${batch / 2} a thread` : ""})`,
+      spec, batch, backend: ms[0].backend, msPerStep, cpuMsPerStep: median(ms.map((m) => m.cpuMsPerStep ?? NaN)),
+      secondsPerEpoch60k: (msPerStep * Math.ceil(60000 / batch)) / 1000,
+      testAccuracy: ms[0].testAccuracy === undefined ? undefined : median(ms.map((m) => m.testAccuracy!)),
       peakRssMb: median(ms.map((m) => m.peakRssMb ?? NaN)),
       startupToFirstStepS: median(ms.map((m) => m.firstStepAt ?? NaN)),
       replicaStartupS: ms[0].startupSeconds === undefined ? undefined : median(ms.map((m) => m.startupSeconds!)),
@@ -103,8 +118,9 @@ function main(): void {
   });
   const hand = (model: string) => rows.find((r) => r.model === model && r.runner === "hand")!;
   const layers = (model: string) => rows.find((r) => r.model === model && r.runner === "layers")!;
+  // Ratios of time per epoch (the same as per step at batch 64, the hand loop's and tfjs-layers').
   const table = rows.map((r) => ({
-    ...r, vsHand: r.msPerStep / hand(r.model).msPerStep, vsLayers: r.msPerStep / layers(r.model).msPerStep,
+    ...r, vsHand: r.secondsPerEpoch60k / hand(r.model).secondsPerEpoch60k, vsLayers: r.secondsPerEpoch60k / layers(r.model).secondsPerEpoch60k,
     rssVsHand: r.peakRssMb / hand(r.model).peakRssMb,
   }));
   const mlpElegy = rows.find((r) => r.model === "mlp" && r.runner === "elegy-fit");
@@ -117,13 +133,19 @@ function main(): void {
     overhead: { usPerStep: overhead.usPerStep, shareOfMlpStep: mlpElegy ? (overhead.usPerStep! / 1000) / mlpElegy.msPerStep : undefined },
     numpy: numpy ? { msPerStep: numpy.msPerStep, secondsPerEpoch60k: (numpy.msPerStep * 938) / 1000 } : undefined,
     // fit with replicas: 2 against one thread (both over the second, steady epoch; the replica's start-up comes before the first).
+    // (Speed-ups are of time per epoch; "…@128" rows are against elegy-fit at batch 64 and at 128.)
     replicas: Object.fromEntries(
-      rows.filter((r) => r.runner === "elegy-fit-2replicas").map((r) => {
-        const single = rows.find((o) => o.model === r.model && o.runner === "elegy-fit")!;
-        return [r.model, {
-          speedUpVsElegyFit: single.msPerStep / r.msPerStep,
-          speedUpVsHand: hand(r.model).msPerStep / r.msPerStep,
-          vsNumpy: numpy && r.model === "mlp" ? r.msPerStep / numpy.msPerStep : undefined,
+      rows.filter((r) => r.spec.startsWith("elegy-fit-2replicas")).map((r) => {
+        const single = rows.find((o) => o.model === r.model && o.spec === "elegy-fit")!;
+        const sameBatch = rows.find((o) => o.model === r.model && o.spec === `elegy-fit@${r.batch}`);
+        return [`${r.model}${r.batch === 64 ? "" : `@${r.batch}`}`, {
+          batch: r.batch,
+          speedUpVsElegyFit: single.secondsPerEpoch60k / r.secondsPerEpoch60k,
+          speedUpVsElegyFitSameBatch: sameBatch ? sameBatch.secondsPerEpoch60k / r.secondsPerEpoch60k : undefined,
+          speedUpVsHand: hand(r.model).secondsPerEpoch60k / r.secondsPerEpoch60k,
+          vsNumpy: numpy && r.model === "mlp" ? r.secondsPerEpoch60k / ((numpy.msPerStep * 938) / 1000) : undefined,
+          testAccuracy: r.testAccuracy,
+          testAccuracyOfElegyFit: single.testAccuracy,
           startupSeconds: r.replicaStartupS,
         }];
       }),
@@ -134,20 +156,23 @@ function main(): void {
   const md = [
     `Backend **${results.settings.backend}**, native kernels **${results.settings.nativeKernels ? "on" : "off"}**, ` +
       `${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}; ` +
-      `median of ${reps} interleaved runs, one process each, ${examples} MNIST examples per timed epoch, batch 64. ` +
+      `median of ${reps} interleaved runs, one process each, ${examples} MNIST examples per timed epoch, batch 64 unless a row says otherwise ` +
+      `(test acc.: the MLP's MNIST test accuracy after its two epochs over those examples). ` +
       `Load average ${loadAtStart.toFixed(1)} at start, ${results.load.oneMinuteAverageAtEnd.toFixed(1)} at end ` +
       `(CPU ms/step: this process's CPU time on all its threads, less sensitive to other processes than wall time).`,
     "",
-    "| model | runner | ms/step | CPU ms/step | s/epoch (60k) | × hand loop | × tfjs-layers | peak RSS MB | × hand RSS | start→1st step s |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ...table.map((r) => `| ${r.model} | ${r.runner} | ${r.msPerStep.toFixed(2)} | ${r.cpuMsPerStep.toFixed(2)} | ${r.secondsPerEpoch60k.toFixed(2)} | ${r.vsHand.toFixed(2)} | ${r.vsLayers.toFixed(2)} | ${r.peakRssMb.toFixed(0)} | ${r.rssVsHand.toFixed(2)} | ${r.startupToFirstStepS.toFixed(2)} |`),
-    ...(numpy ? [`| mlp | numpy (1 thread, reference) | ${numpy.msPerStep.toFixed(2)} | | ${((numpy.msPerStep * 938) / 1000).toFixed(2)} | | | | | |`] : []),
+    "| model | runner | ms/step | CPU ms/step | s/epoch (60k) | × hand loop | × tfjs-layers | peak RSS MB | × hand RSS | start→1st step s | test acc. |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...table.map((r) => `| ${r.model} | ${r.runner} | ${r.msPerStep.toFixed(2)} | ${r.cpuMsPerStep.toFixed(2)} | ${r.secondsPerEpoch60k.toFixed(2)} | ${r.vsHand.toFixed(2)} | ${r.vsLayers.toFixed(2)} | ${r.peakRssMb.toFixed(0)} | ${r.rssVsHand.toFixed(2)} | ${r.startupToFirstStepS.toFixed(2)} | ${r.testAccuracy?.toFixed(4) ?? ""} |`),
+    ...(numpy ? [`| mlp | numpy (1 thread, reference) | ${numpy.msPerStep.toFixed(2)} | | ${((numpy.msPerStep * 938) / 1000).toFixed(2)} | | | | | | |`] : []),
     ...(numpy && mlpElegy ? ["", `elegy-ts MLP (fit) vs the numpy line: ${(mlpElegy.msPerStep / numpy.msPerStep).toFixed(2)}× its time per step.`] : []),
     "",
-    ...Object.entries(results.replicas).map(([model, r]) =>
-      `${model}, fit with \`replicas: 2\` (elegy-fit-2replicas, steady second epoch; the replica thread's start-up, ` +
-        `${r.startupSeconds!.toFixed(2)} s, comes once per fit): ${r.speedUpVsElegyFit.toFixed(2)}× elegy-fit's speed, ` +
-        `${r.speedUpVsHand.toFixed(2)}× the hand loop's` + (r.vsNumpy !== undefined ? `; ${r.vsNumpy.toFixed(2)}× numpy's time per step.` : "."),
+    ...Object.entries(results.replicas).map(([key, r]) =>
+      `${key.split("@")[0]}, fit with \`replicas: 2\` at batch ${r.batch}${r.batch === 64 ? "" : ` (${r.batch / 2} rows a thread)`} (steady second epoch; the replica thread's start-up, ` +
+        `${r.startupSeconds!.toFixed(2)} s, comes once per fit): ${r.speedUpVsElegyFit.toFixed(2)}× the speed of elegy-fit at batch 64` +
+        (r.speedUpVsElegyFitSameBatch !== undefined ? `, ${r.speedUpVsElegyFitSameBatch.toFixed(2)}× at batch ${r.batch}` : "") +
+        `, ${r.speedUpVsHand.toFixed(2)}× the hand loop's` + (r.vsNumpy !== undefined ? `; ${r.vsNumpy.toFixed(2)}× numpy's time per epoch` : "") +
+        (r.testAccuracy !== undefined ? `; MNIST test accuracy ${r.testAccuracy.toFixed(4)} (elegy-fit at batch 64: ${r.testAccuracyOfElegyFit?.toFixed(4)})` : "") + ".",
     ),
     `Load average (1 min): ${loadAtStart.toFixed(2)} at the start, ${results.load.oneMinuteAverageAtEnd.toFixed(2)} at the end (2 cores: above ~0.5 the two-thread runs compete with other work).`,
     "",

@@ -8,9 +8,12 @@ import { Model, States, backends, datasets, ensureBackend, optimizers, tf, train
 import { installKernelTimers, startKernelTimers, stopKernelTimers, type KernelRow } from "./kernel-profile";
 import { BenchModel, HandWrittenMLP, ReplicatedCNN, ReplicatedMLP, elegyDefault, handForward, handVariables, layersModel } from "./models";
 
-const BATCH = 64;
 const { values: args } = parseArgs({
   options: {
+    /** Rows per step (with replicas, of the whole batch, split across the threads). */
+    batch: { type: "string", default: "64" },
+    /** Also report the test accuracy after training (elegy-ts runners), to compare runs at other batch sizes. */
+    "test-accuracy": { type: "boolean", default: false },
     model: { type: "string", default: "mlp" },
     runner: { type: "string", default: "elegy-fit" },
     backend: { type: "string", default: "auto" },
@@ -21,6 +24,7 @@ const { values: args } = parseArgs({
     "cpu-prof": { type: "string" },
   },
 });
+const BATCH = Number(args.batch);
 const model = args.model as BenchModel;
 const examples = Number(args.examples);
 
@@ -141,7 +145,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ model: "noop", runner: "overhead", backend: backend.name, steps, seconds, usPerStep: (seconds / steps) * 1e6 }));
     return;
   }
-  const { train } = await datasets.mnist({ trainSize: examples, testSize: 1 });
+  const { train, test } = await datasets.mnist({ trainSize: examples, testSize: args["test-accuracy"] ? 10000 : 1 });
   const shape = model === "cnn" ? [examples, 28, 28, 1] : [examples, 28, 28];
   const x = tf.tidy(() => train.x.div(255).reshape(shape));
   const y = train.y;
@@ -156,6 +160,7 @@ async function main(): Promise<void> {
     if (epoch === 1) stopTimed(steps);
   };
   let startupSeconds: number | undefined;
+  let testAccuracy: number | undefined;
   if (args.runner === "elegy-fit" || args.runner === "elegy-steps" || args.runner === "elegy-fit-2replicas") {
     const replicas = args.runner === "elegy-fit-2replicas" ? 2 : 1;
     if (replicas === 2 && model === "linear") throw new Error("elegy-fit-2replicas runs the mlp and cnn models");
@@ -175,6 +180,11 @@ async function main(): Promise<void> {
         onEpochEnd: steadyEpochEnd,
       })],
     });
+    if (args["test-accuracy"]) {
+      const testX = tf.tidy(() => test.x.div(255).reshape([test.x.shape[0], ...shape.slice(1)]));
+      testAccuracy = (await m.evaluate(testX, test.y, { batchSize: 1000, verbose: 0 })).sparse_categorical_accuracy;
+      testX.dispose();
+    }
   } else if (args.runner === "hand" || args.runner === "hand-loss-only") {
     const vars = handVariables(model);
     const optimizer = tf.train.adam(1e-3);
@@ -201,7 +211,7 @@ async function main(): Promise<void> {
   await stopCpuProfile();
   const { seconds, cpuSeconds, kernels } = timed!;
   console.log(JSON.stringify({
-    model, runner: args.runner, backend: backend.name, examples, steps, seconds, startupSeconds,
+    model, runner: args.runner, backend: backend.name, examples, batch: BATCH, steps, seconds, startupSeconds, testAccuracy,
     native: backends.nativeKernelStatus().loaded, msPerStep: (seconds / steps) * 1000, cpuMsPerStep: (cpuSeconds / steps) * 1000, firstStepAt, peakRssMb: process.resourceUsage().maxRSS / 1024, kernels,
   }));
 }

@@ -50,11 +50,22 @@ export const STEP_TUPLES: Readonly<Record<Exclude<StepKind, "initStep">, { items
 export const METADATA = {
   /** On a step method (target = prototype, propertyKey = method): its parameter names, in order. */
   paramNames: "elegy-ts:step:param-names",
+  /**
+   * On a step method whose names cannot be recorded (ELEGY1003): `UnnamedParameter`, the first
+   * parameter without a name to inject by, so that running it says why rather than "not compiled".
+   */
+  unnamedParameter: "elegy-ts:step:unnamed-parameter",
   /** On a class prototype: Partial<Record<StepKind, string>> mapping step kind → method name. */
   steps: "elegy-ts:class:steps",
   /** On a class constructor: the options given to @trainer. */
   trainer: "elegy-ts:class:trainer",
 } as const;
+
+/** METADATA.unnamedParameter's value: position from 1, and a rest parameter's name. */
+export interface UnnamedParameter {
+  readonly position: number;
+  readonly rest?: string;
+}
 
 /** The module specifier users import the decorators from; the transformer resolves symbols against it. */
 export const PACKAGE_NAME = "elegy-ts";

@@ -3,6 +3,7 @@
 // One template each, so the two sides cannot drift apart. Dependency-free, like
 // metadata-keys.ts: the transformer loads it inside the TypeScript compiler.
 import { STEP_INJECTABLES, STEP_RETURNS, StepKind } from "./metadata-keys";
+import { didYouMean } from "./suggest";
 
 /** `@predStep may request: x, states, initializing, training.` plus, when there are some, `; and your Injectables: teacher`. */
 export function mayRequest(kind: StepKind, userInjectables: readonly string[]): string {
@@ -15,13 +16,23 @@ export const STEP_MESSAGES = {
   /** ELEGY1001 and its runtime twin (a name nobody provided). */
   unknownInjectable: (name: string, kind: StepKind, where: string, suggestion: string | undefined, userInjectables: readonly string[]): string =>
     `Unknown injectable '${name}' in @${kind} ${where}.` +
-    (suggestion !== undefined ? ` Did you mean '${suggestion}'?` : "") +
+    didYouMean(suggestion) +
     ` ${mayRequest(kind, userInjectables)}` +
     ` To inject a value of your own, declare '${name}' in the Injectables interface of "elegy-ts" and call model.provide("${name}", value).`,
 
   /** ELEGY1002 and its runtime twin. */
   notAvailableInStep: (name: string, kind: StepKind, where: string, userInjectables: readonly string[]): string =>
     `'${name}' is not available in @${kind} ${where}. ${mayRequest(kind, userInjectables)}`,
+
+  /** ELEGY1003 (destructured parameter) and its runtime twin. */
+  destructuredParameter: (position: number, kind: StepKind, where: string): string =>
+    `Parameter ${position} of @${kind} ${where} is destructured, so it has no name to inject by.` +
+    ` Give it a plain name (e.g. states) and destructure it inside the method.`,
+
+  /** ELEGY1003 (rest parameter) and its runtime twin. */
+  restParameter: (name: string, kind: StepKind, where: string): string =>
+    `Parameter '...${name}' of @${kind} ${where} is a rest parameter, so it has no single name to inject by.` +
+    ` Declare each injectable as its own parameter.`,
 
   /** ELEGY1005 (static) and its runtime twin. */
   staticMember: (kind: StepKind, where: string, what: "method" | "property" | "accessor"): string =>

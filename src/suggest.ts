@@ -62,3 +62,8 @@ export function closestName(name: string, candidates: readonly string[]): string
   if (bestDistance >= target.length) return undefined;
   return bestDistance <= maxSuggestionDistance(target.length) ? best : undefined;
 }
+
+/** The sentence every "meant" suggestion ends with: ` Did you mean 'yTrue'?` (with `prefix`, e.g. `--`), or nothing. */
+export function didYouMean(suggestion: string | undefined, prefix = ""): string {
+  return suggestion ? ` Did you mean '${prefix}${suggestion}'?` : "";
+}

@@ -54,13 +54,9 @@ export const MESSAGES = {
 
   notAvailableInStep: STEP_MESSAGES.notAvailableInStep,
 
-  destructuredParameter: (position: number, kind: StepKind, where: string): string =>
-    `Parameter ${position} of @${kind} ${where} is destructured, so it has no name to inject by.` +
-    ` Give it a plain name (e.g. states) and destructure it inside the method.`,
+  destructuredParameter: STEP_MESSAGES.destructuredParameter,
 
-  restParameter: (name: string, kind: StepKind, where: string): string =>
-    `Parameter '...${name}' of @${kind} ${where} is a rest parameter, so it has no single name to inject by.` +
-    ` Declare each injectable as its own parameter.`,
+  restParameter: STEP_MESSAGES.restParameter,
 
   wrongType: (name: BuiltinInjectable, kind: StepKind, where: string, declared: string): string =>
     `'${name}' in @${kind} ${where} is declared as ${declared}, but elegy-ts injects ${INJECTED_TYPES[name].injects}.` +

@@ -1,5 +1,5 @@
 // StepInfo → `@Reflect.metadata("<METADATA.paramNames>", ["x", "states", …])` on each step
-// method, placed after the method's own decorators so the legacy decorator emit applies it
+// method (or, for a parameter without a name, ELEGY1003, `METADATA.unnamedParameter` naming it), placed after the method's own decorators so the legacy decorator emit applies it
 // first: by the time @predStep & co. run, the names are recorded. Files without a step come
 // back as the very same node, so their output is byte for byte what tsc emits.
 //
@@ -8,7 +8,7 @@
 // and elided (a ReferenceError at load). Its names are recorded by a class static block,
 // `static { Reflect.defineMetadata("<key>", [...], this.prototype, "method"); }`, instead.
 import ts from "typescript";
-import { METADATA } from "../src/metadata-keys";
+import { METADATA, UnnamedParameter } from "../src/metadata-keys";
 import { ProgramAnalysis, StepInfo } from "./analyse";
 
 /**
@@ -25,21 +25,48 @@ export function recordedParamNames(step: StepInfo): string[] | undefined {
   return names;
 }
 
-function metadataDecorator(factory: ts.NodeFactory, names: readonly string[]): ts.Decorator {
+/** A step method's first parameter without a name to inject by (ELEGY1003), recorded in its place so the run says why. */
+export function unnamedParameter(step: StepInfo): UnnamedParameter | undefined {
+  if (step.memberKind !== "method") return undefined;
+  const param = step.params.find((p) => p.name === undefined || p.rest);
+  if (!param) return undefined;
+  return param.rest && param.name !== undefined ? { position: param.index + 1, rest: param.name } : { position: param.index + 1 };
+}
+
+/** What a step method gets recorded: its names, or (ELEGY1003) the parameter that has none. */
+type MetadataRecord = { key: string; value: readonly string[] | UnnamedParameter };
+
+function recordFor(step: StepInfo): MetadataRecord | undefined {
+  const names = recordedParamNames(step);
+  if (names) return { key: METADATA.paramNames, value: names };
+  const unnamed = unnamedParameter(step);
+  return unnamed ? { key: METADATA.unnamedParameter, value: unnamed } : undefined;
+}
+
+function literal(factory: ts.NodeFactory, value: MetadataRecord["value"]): ts.Expression {
+  if (Array.isArray(value)) return factory.createArrayLiteralExpression(value.map((name) => factory.createStringLiteral(name)));
+  const { position, rest } = value as UnnamedParameter;
+  return factory.createObjectLiteralExpression([
+    factory.createPropertyAssignment("position", factory.createNumericLiteral(position)),
+    ...(rest !== undefined ? [factory.createPropertyAssignment("rest", factory.createStringLiteral(rest))] : []),
+  ]);
+}
+
+function metadataDecorator(factory: ts.NodeFactory, record: MetadataRecord): ts.Decorator {
   return factory.createDecorator(
     factory.createCallExpression(factory.createPropertyAccessExpression(factory.createIdentifier("Reflect"), "metadata"), undefined, [
-      factory.createStringLiteral(METADATA.paramNames),
-      factory.createArrayLiteralExpression(names.map((name) => factory.createStringLiteral(name))),
+      factory.createStringLiteral(record.key),
+      literal(factory, record.value),
     ]),
   );
 }
 
-function defineMetadataBlock(factory: ts.NodeFactory, entries: readonly { method: string; names: readonly string[] }[]): ts.ClassStaticBlockDeclaration {
-  const statements = entries.map(({ method, names }) =>
+function defineMetadataBlock(factory: ts.NodeFactory, entries: readonly { method: string; record: MetadataRecord }[]): ts.ClassStaticBlockDeclaration {
+  const statements = entries.map(({ method, record }) =>
     factory.createExpressionStatement(
       factory.createCallExpression(factory.createPropertyAccessExpression(factory.createIdentifier("Reflect"), "defineMetadata"), undefined, [
-        factory.createStringLiteral(METADATA.paramNames),
-        factory.createArrayLiteralExpression(names.map((name) => factory.createStringLiteral(name))),
+        factory.createStringLiteral(record.key),
+        literal(factory, record.value),
         factory.createPropertyAccessExpression(factory.createThis(), "prototype"),
         factory.createStringLiteral(method),
       ]),
@@ -58,32 +85,32 @@ export function metadataTransformer(analysis: ProgramAnalysis): ts.TransformerFa
     const steps = analysis.stepsByFile.get(ts.getOriginalNode(sourceFile) as ts.SourceFile);
     if (!steps) return sourceFile;
     /** Decorated members: names go in a decorator beside theirs. */
-    const namesByMember = new Map<ts.Node, string[]>();
+    const recordByMember = new Map<ts.Node, MetadataRecord>();
     /** Undecorated overrides, per class: names go in a static block. */
-    const blocksByClass = new Map<ts.Node, { method: string; names: string[] }[]>();
+    const blocksByClass = new Map<ts.Node, { method: string; record: MetadataRecord }[]>();
     for (const step of steps) {
-      const names = recordedParamNames(step);
-      if (!names) continue;
+      const record = recordFor(step);
+      if (!record) continue;
       if (hasDecorators(step.member)) {
-        namesByMember.set(step.member, names);
+        recordByMember.set(step.member, record);
       } else {
         const entries = blocksByClass.get(step.classNode) ?? [];
-        if (!entries.some((e) => e.method === step.method)) entries.push({ method: step.method, names });
+        if (!entries.some((e) => e.method === step.method)) entries.push({ method: step.method, record });
         blocksByClass.set(step.classNode, entries);
       }
     }
-    if (namesByMember.size === 0 && blocksByClass.size === 0) return sourceFile;
+    if (recordByMember.size === 0 && blocksByClass.size === 0) return sourceFile;
     const factory = context.factory;
     const visit = (node: ts.Node): ts.Node => {
-      const names = ts.isMethodDeclaration(node) ? namesByMember.get(ts.getOriginalNode(node)) : undefined;
-      if (names && ts.isMethodDeclaration(node)) {
+      const record = ts.isMethodDeclaration(node) ? recordByMember.get(ts.getOriginalNode(node)) : undefined;
+      if (record && ts.isMethodDeclaration(node)) {
         const modifiers = [...(node.modifiers ?? [])];
         // Right after the last decorator (decorators come before keywords such as `async`).
         let at = 0;
         modifiers.forEach((m, i) => {
           if (ts.isDecorator(m)) at = i + 1;
         });
-        modifiers.splice(at, 0, metadataDecorator(factory, names));
+        modifiers.splice(at, 0, metadataDecorator(factory, record));
         return factory.updateMethodDeclaration(
           node,
           modifiers,

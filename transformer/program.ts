@@ -5,11 +5,12 @@
 //   tspc reports them and exits 2, but the .js files are still written, even with
 //   noEmitOnError (tsc decided before emit). Names are recorded wherever a step has them, so
 //   the runtime twins of the checks catch the rest: at class definition (ELEGY1005/1006), at
-//   construction (ELEGY1002, and ELEGY1003, whose method has no names to record) or at the
+//   construction (ELEGY1002, and ELEGY1003, whose method records the unnamed parameter instead) or at the
 //   step's first call (ELEGY1001, ELEGY1007).
 // - Program transformer (`{ "transform": "elegy-ts/transformer", "transformProgram": true }`):
 //   ts-patch calls (program, host, config, extras) and uses the program we return. Ours
-//   reports ELEGY diagnostics as semantic diagnostics and emits nothing while there are any:
+//   reports ELEGY diagnostics as semantic diagnostics (also to incremental builders, which
+//   read them per file and cache them in .tsbuildinfo) and emits nothing while there are any:
 //   a fail-closed build, like `elegy-ts build`.
 import ts from "typescript";
 import { analyseProgram } from "./analyse";
@@ -55,6 +56,13 @@ export function transformProgram(program: ts.Program): ts.Program {
     ...program.getSemanticDiagnostics(sourceFile, cancellationToken),
     ...(sourceFile ? elegy.filter((d) => d.file === sourceFile) : elegy),
   ];
+  // Incremental builds (`incremental`, `composite`, `tsc --build`) read a file's diagnostics through this internal
+  // method instead, and cache them in .tsbuildinfo: without it they would skip the emit but report nothing (exit 0).
+  const internal = program as ts.Program & { getBindAndCheckDiagnostics?: (sourceFile: ts.SourceFile, token?: ts.CancellationToken) => readonly ts.Diagnostic[] };
+  if (typeof internal.getBindAndCheckDiagnostics === "function") {
+    const own = internal.getBindAndCheckDiagnostics.bind(program);
+    (wrapped as typeof internal).getBindAndCheckDiagnostics = (sourceFile, token) => [...own(sourceFile, token), ...elegy.filter((d) => d.file === sourceFile)];
+  }
   wrapped.emit = (targetSourceFile, writeFile, cancellationToken, emitOnlyDtsFiles, customTransformers) => {
     if (elegy.length > 0) return { emitSkipped: true, diagnostics: [], emittedFiles: [] };
     return program.emit(targetSourceFile, writeFile, cancellationToken, emitOnlyDtsFiles, mergeTransformers(program, customTransformers));

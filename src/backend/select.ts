@@ -4,7 +4,7 @@
 // error naming the cause and the fix.
 import { tf } from "../tf";
 import { ElegyBackendError } from "../errors";
-import { closestName } from "../suggest";
+import { closestName, didYouMean } from "../suggest";
 import { applyWasmFixes } from "./wasm-fixes";
 
 export const BACKEND_NAMES = ["auto", "cuda", "native", "wasm", "cpu"] as const;
@@ -94,12 +94,23 @@ function installHint(name: ConcreteBackend): string {
 
 let current: { request: BackendName; choice: BackendChoice } | undefined;
 
+/** Names users know the backends by (tfjs's own, its packages'), which spelling distance alone would not map: `gpu` is not `cpu`. */
+const BACKEND_ALIASES: Record<string, BackendName> = {
+  gpu: "cuda", "tfjs-node-gpu": "cuda", tensorflow: "native", node: "native", "tfjs-node": "native", "tfjs-backend-wasm": "wasm",
+};
+
+/** The backend meant by a name that is not one: a known alias, else the closest name. */
+export function suggestBackend(value: string): BackendName | undefined {
+  const alias = BACKEND_ALIASES[value.trim().toLowerCase().replace(/^@tensorflow\//, "")];
+  return alias ?? (closestName(value, BACKEND_NAMES) as BackendName | undefined);
+}
+
 /** Parses a backend name from an option or ELEGY_BACKEND. */
 export function parseBackendName(value: string, source: string): BackendName {
   if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
-  const suggestion = closestName(value, BACKEND_NAMES);
+  const suggestion = suggestBackend(value);
   throw new ElegyBackendError(
-    `Unknown backend '${value}' (from ${source}).${suggestion ? ` Did you mean '${suggestion}'?` : ""} Choose one of: ${BACKEND_NAMES.join(", ")}.`,
+    `Unknown backend '${value}' (from ${source}).${didYouMean(suggestion)} Choose one of: ${BACKEND_NAMES.join(", ")}.`,
   );
 }
 

@@ -3,7 +3,7 @@
 // programmatic API: build({ files | project, outDir }) → { diagnostics, emittedFiles, exitCode }.
 import { parseArgs } from "node:util";
 import { build } from "../../transformer/build";
-import { closestName } from "../suggest";
+import { closestName, didYouMean } from "../suggest";
 import { CliError } from "./cli-error";
 import { CliIO } from "./io";
 
@@ -54,7 +54,7 @@ function checkOptions(argv: readonly string[]): void {
       const suggestion = closestName(token.rawName.replace(/^-+/, ""), ["project", "out-dir", "help"]);
       throw new CliError(
         `elegy-ts build: unknown option '${token.rawName}'.` +
-          (suggestion ? ` Did you mean '--${suggestion}'?` : "") +
+          didYouMean(suggestion, "--") +
           ` Options: ${SHOWN_OPTIONS.join(", ")}.\nRun 'elegy-ts build --help' for usage.`,
       );
     }

@@ -7,6 +7,7 @@ import {
   METADATA,
   STEP_INJECTABLES,
   StepKind,
+  UnnamedParameter,
 } from "../metadata-keys";
 import { ElegyBuildError, ElegyDefinitionError } from "../errors";
 import { closestName } from "../suggest";
@@ -57,6 +58,15 @@ export function planFor(prototype: object, className: string, kind: StepKind, me
         `${overriding} overrides ${baseClass}.${method}, a @${kind}, but its parameter names were not recorded, so elegy-ts cannot tell ` +
           `what to pass it. Decorate ${overriding} with @${kind} as well, or compile it with the elegy-ts transformer in one program ` +
           `with ${baseClass}'s source. ${HOW_TO_BUILD}`,
+      );
+    }
+    const unnamed = Reflect.getOwnMetadata(METADATA.unnamedParameter, owner, method) as UnnamedParameter | undefined;
+    if (unnamed !== undefined) {
+      // The build reported ELEGY1003 but emitted anyway (a source transformer's diagnostics do not stop emit).
+      throw new ElegyDefinitionError(
+        unnamed.rest !== undefined
+          ? STEP_MESSAGES.restParameter(unnamed.rest, kind, where)
+          : STEP_MESSAGES.destructuredParameter(unnamed.position, kind, where),
       );
     }
     throw new ElegyBuildError(

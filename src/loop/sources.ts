@@ -105,6 +105,22 @@ function toBatch(element: unknown, where: string): Batch {
 /** What the public methods accept as data. */
 export type DataInput = TensorTree | tf.data.Dataset<tf.TensorContainer> | Iterable<unknown> | AsyncIterable<unknown>;
 
+/** Data given as one value (validationData, a trainer's split): a dataset, `[x, y?, sampleWeight?]` or `{ x, y?, sampleWeight? }`. */
+export type DataSplit =
+  | readonly [TensorTree, TensorTree?, SampleWeightInput?]
+  | { x: TensorTree; y?: TensorTree; sampleWeight?: SampleWeightInput }
+  | tf.data.Dataset<tf.TensorContainer>
+  | Iterable<unknown>
+  | AsyncIterable<unknown>;
+
+/** A DataSplit as fit's three arguments (a dataset is x alone: its batches carry y and sampleWeight). */
+export function splitArguments(split: DataSplit): { x: DataInput; y?: TensorTree; sampleWeight?: SampleWeightInput } {
+  if (isBatchDataset(split)) return { x: split };
+  if (Array.isArray(split)) return { x: split[0], y: split[1], sampleWeight: split[2] };
+  const { x, y, sampleWeight } = split as { x: TensorTree; y?: TensorTree; sampleWeight?: SampleWeightInput };
+  return { x, y, sampleWeight };
+}
+
 /** A source for fit/evaluate/predict arguments, with the host dataset when the data is tensors. */
 export function sourceFor(
   method: string,

@@ -16,7 +16,7 @@ import { CallbackList } from "../callbacks/callback-list";
 import { History } from "../callbacks/history";
 import { ProgressBar } from "../callbacks/progress-bar";
 import { Batch, HostDataset, SampleWeightInput, batchRows, splitTail } from "../loop/batches";
-import { BatchSource, DataInput, hostSource, isBatchDataset, sourceFor } from "../loop/sources";
+import { BatchSource, DataInput, DataSplit, hostSource, sourceFor, splitArguments } from "../loop/sources";
 import { ClassWeightInput, checkLabelsCovered, classWeightValues } from "../loop/class-weight";
 import { runFit } from "../loop/fit-loop";
 import { runEvaluation } from "../loop/evaluate-loop";
@@ -52,12 +52,7 @@ export interface ModelOptions {
 }
 
 /** Validation data: `[x, y]`, `[x, y, sampleWeight]`, `{ x, y, sampleWeight }`, or a dataset of batches. */
-export type ValidationData =
-  | readonly [TensorTree, TensorTree?, SampleWeightInput?]
-  | { x: TensorTree; y?: TensorTree; sampleWeight?: SampleWeightInput }
-  | tf.data.Dataset<tf.TensorContainer>
-  | Iterable<unknown>
-  | AsyncIterable<unknown>;
+export type ValidationData = DataSplit;
 
 export interface FitOptions {
   epochs?: number;
@@ -430,9 +425,7 @@ const MODEL_METHODS: ReadonlySet<string> = new Set(
 );
 
 function validationSource(v: ValidationData, batchSize: number): BatchSource {
-  if (isBatchDataset(v)) return sourceFor("fit", v, undefined, { batchSize, shuffle: false }).source;
-  if (Array.isArray(v)) return sourceFor("fit", v[0], v[1], { batchSize, shuffle: false, sampleWeight: v[2] }).source;
-  const { x, y, sampleWeight } = v as { x: TensorTree; y?: TensorTree; sampleWeight?: SampleWeightInput };
+  const { x, y, sampleWeight } = splitArguments(v);
   return sourceFor("fit", x, y, { batchSize, shuffle: false, sampleWeight }).source;
 }
 

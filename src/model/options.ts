@@ -1,7 +1,7 @@
 // Option objects of the Model's public methods, and their validation: an unknown key is an
 // error naming the closest valid one (a typo must not silently train with defaults).
 import { ElegyInputError } from "../errors";
-import { closestName } from "../suggest";
+import { closestName, didYouMean } from "../suggest";
 
 export function checkOptionKeys(method: string, options: object | undefined, valid: readonly string[]): void {
   if (options === undefined || options === null) return;
@@ -12,7 +12,7 @@ export function checkOptionKeys(method: string, options: object | undefined, val
     if (valid.includes(key)) continue;
     const suggestion = closestName(key, valid);
     throw new ElegyInputError(
-      `${method}() got an unknown option '${key}'.${suggestion ? ` Did you mean '${suggestion}'?` : ""} Valid options: ${valid.join(", ")}.`,
+      `${method}() got an unknown option '${key}'.${didYouMean(suggestion)} Valid options: ${valid.join(", ")}.`,
     );
   }
 }

@@ -1,7 +1,7 @@
 // Checks what a step returned against what its kind must return (API.md §3), so a wrong
 // tuple fails at the step that produced it, with a message naming the method.
 import { tf } from "../tf";
-import { StepKind } from "../metadata-keys";
+import { STEP_TUPLES, StepKind } from "../metadata-keys";
 import { ElegyStepResultError } from "../errors";
 import { STEP_MESSAGES } from "../step-messages";
 import { Logs } from "../logs";
@@ -39,18 +39,24 @@ function describe(value: unknown): string {
   return typeof value === "object" ? `an object (${value.constructor?.name ?? "Object"})` : `a ${typeof value}`;
 }
 
-function tuple(kind: StepKind, where: string, value: unknown, length: number): unknown[] {
+type TupleKind = keyof typeof STEP_TUPLES;
+
+/** The step's tuple, of the length STEP_TUPLES gives (the contract the transformer's ELEGY1007 checks too). */
+function tuple(kind: TupleKind, where: string, value: unknown): unknown[] {
   notAPromise(kind, where, value);
   if (!Array.isArray(value)) fail(kind, where, `it returned ${describe(value)}.`);
-  if (value.length !== length) fail(kind, where, `it returned ${describe(value)}.`);
+  if (value.length !== STEP_TUPLES[kind].items) fail(kind, where, `it returned ${describe(value)}.`);
   return value;
 }
 
-function states(kind: StepKind, where: string, value: unknown, position: number): States {
-  if (!(value instanceof States)) {
-    fail(kind, where, STEP_MESSAGES.notStates(position, describe(value)));
+/** The tuple's States, at the position STEP_TUPLES gives. */
+function states(kind: TupleKind, where: string, value: unknown[]): States {
+  const position = STEP_TUPLES[kind].states;
+  const s = value[position];
+  if (!(s instanceof States)) {
+    fail(kind, where, STEP_MESSAGES.notStates(position + 1, describe(s)));
   }
-  return value;
+  return s;
 }
 
 function scalarLoss(kind: StepKind, where: string, value: unknown): tf.Scalar {
@@ -72,23 +78,23 @@ function logs(kind: StepKind, where: string, value: unknown, position: number): 
 }
 
 export function checkPredResult(where: string, value: unknown): PredResult {
-  const [yPred, s] = tuple("predStep", where, value, 2);
-  return [yPred as TensorTree, states("predStep", where, s, 2)];
+  const items = tuple("predStep", where, value);
+  return [items[0] as TensorTree, states("predStep", where, items)];
 }
 
 export function checkTestResult(where: string, value: unknown): TestResult {
-  const [loss, l, s] = tuple("testStep", where, value, 3);
-  return [scalarLoss("testStep", where, loss), logs("testStep", where, l, 2), states("testStep", where, s, 3)];
+  const items = tuple("testStep", where, value);
+  return [scalarLoss("testStep", where, items[0]), logs("testStep", where, items[1], 2), states("testStep", where, items)];
 }
 
 export function checkGradResult(where: string, value: unknown): GradResult {
-  const [loss, l, s, grads] = tuple("gradStep", where, value, 4);
-  return [scalarLoss("gradStep", where, loss), logs("gradStep", where, l, 2), states("gradStep", where, s, 3), grads as TensorTree];
+  const items = tuple("gradStep", where, value);
+  return [scalarLoss("gradStep", where, items[0]), logs("gradStep", where, items[1], 2), states("gradStep", where, items), items[3] as TensorTree];
 }
 
 export function checkTrainResult(where: string, value: unknown): TrainResult {
-  const [l, s] = tuple("trainStep", where, value, 2);
-  return [logs("trainStep", where, l, 1), states("trainStep", where, s, 2)];
+  const items = tuple("trainStep", where, value);
+  return [logs("trainStep", where, items[0], 1), states("trainStep", where, items)];
 }
 
 export function checkInitResult(where: string, value: unknown): States {

@@ -3,9 +3,9 @@
 // missing values) before the model class is known; resolveTrainerFlags checks the values and
 // fills in the defaults, which come from the class's @trainer options (see defaults.ts).
 import { parseArgs } from "node:util";
-import { BACKEND_NAMES } from "../backend/select";
+import { BACKEND_NAMES, suggestBackend } from "../backend/select";
 import { CliError } from "../cli/cli-error";
-import { closestName } from "../suggest";
+import { closestName, didYouMean } from "../suggest";
 
 /** The flags as given: strings, not yet validated. */
 export interface RawTrainerFlags {
@@ -91,7 +91,7 @@ function syntaxError(error: Error): CliError {
   const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
   if (unknown) {
     const suggestion = closestName(unknown.replace(/^-+/, "").split("=")[0], FLAG_NAMES);
-    return new CliError(`Unknown flag '${unknown}'.${suggestion ? ` Did you mean '--${suggestion}'?` : ""} ${VALID_FLAGS}`);
+    return new CliError(`Unknown flag '${unknown}'.${didYouMean(suggestion, "--")} ${VALID_FLAGS}`);
   }
   const missing = /Option '(?:-\w, )?--([\w-]+) <value>' argument missing/.exec(message)?.[1];
   if (missing) return new CliError(`--${missing} needs a value, e.g. --${missing} ${missing === "backend" ? "wasm" : missing === "out-dir" ? "runs/x" : missing === "model" ? "ClassName" : "1"}.`);
@@ -134,9 +134,9 @@ function positiveInteger(flag: string, value: string | undefined, fallback: numb
 export function resolveTrainerFlags(raw: RawTrainerFlags, defaults: TrainerDefaults): TrainerFlags {
   const backend = raw.backend ?? defaults.backend;
   if (!(BACKEND_NAMES as readonly string[]).includes(backend)) {
-    const suggestion = closestName(backend, BACKEND_NAMES);
+    const suggestion = suggestBackend(backend);
     const from = raw.backend !== undefined ? "--backend" : defaults.backendFrom ?? "the backend";
-    throw new CliError(`${from} must be one of ${BACKEND_NAMES.join(", ")}, got '${backend}'.${suggestion ? ` Did you mean '${suggestion}'?` : ""}`);
+    throw new CliError(`${from} must be one of ${BACKEND_NAMES.join(", ")}, got '${backend}'.${didYouMean(suggestion)}`);
   }
   let verbose = defaults.verbose;
   if (raw.verbose !== undefined) {

@@ -9,7 +9,7 @@ import type { TensorTree } from "../tree";
 import type { SampleWeightInput } from "../loop/batches";
 import { BACKEND_NAMES, type BackendName } from "../backend/select";
 import { ElegyDefinitionError } from "../errors";
-import { closestName } from "../suggest";
+import { closestName, didYouMean } from "../suggest";
 import { TRAINER_MESSAGES } from "./messages";
 import { TrainerDefaults } from "./flags";
 
@@ -75,7 +75,7 @@ export function checkTrainerOptions(cls: string, options: unknown): void {
     if ((OPTION_NAMES as readonly string[]).includes(key)) continue;
     const suggestion = closestName(key, OPTION_NAMES);
     throw new ElegyDefinitionError(
-      `@trainer of ${cls} has an unknown option '${key}'.${suggestion ? ` Did you mean '${suggestion}'?` : ""} Options: ${OPTION_NAMES.join(", ")}.`,
+      `@trainer of ${cls} has an unknown option '${key}'.${didYouMean(suggestion)} Options: ${OPTION_NAMES.join(", ")}.`,
     );
   }
   const positive = (key: "epochs" | "batchSize") => {

@@ -15,14 +15,12 @@ import { formatLogs } from "../callbacks/progress-bar";
 import { modelCheckpoint } from "../callbacks/model-checkpoint";
 import { MANIFEST_FILE } from "../io/checkpoint";
 import { writeReport } from "../report/html-report";
-import { closestName } from "../suggest";
-import { TensorTree } from "../tree";
+import { closestName, didYouMean } from "../suggest";
 import { readTrainerFlags, resolveTrainerFlags, trainerHelp } from "./flags";
 import { readHistoryCsv, truncateHistoryCsv } from "./history-file";
 import { TRAINER_MESSAGES } from "./messages";
-import { TrainerData, TrainerOptions, TrainerSplit, trainerDefaults } from "./options";
-import { isBatchDataset, type DataInput } from "../loop/sources";
-import type { SampleWeightInput } from "../loop/batches";
+import { TrainerData, TrainerOptions, trainerDefaults } from "./options";
+import { isBatchDataset, splitArguments } from "../loop/sources";
 
 type ModelClass = (new (options?: ModelOptions) => Model) & { name: string };
 
@@ -42,12 +40,6 @@ function trainerOptions(cls: ModelClass): TrainerOptions {
 }
 
 /** fit/evaluate arguments for a split: `{ x, y }` tensors, or a dataset of batches as it is. */
-function asInput(split: TrainerSplit): { x: DataInput; y?: TensorTree; sampleWeight?: SampleWeightInput } {
-  if (isBatchDataset(split)) return { x: split as DataInput };
-  const { x, y, sampleWeight } = split as { x: TensorTree; y?: TensorTree; sampleWeight?: SampleWeightInput };
-  return { x, y, sampleWeight };
-}
-
 async function loadData(cls: ModelClass, options: TrainerOptions): Promise<TrainerData> {
   const source = options.data;
   const data = (typeof source === "function" ? await source() : source) as TrainerData | undefined;
@@ -78,7 +70,7 @@ export async function runTrainer(
   const cls = classes.get(name);
   if (!cls) {
     const suggestion = closestName(name, names);
-    throw new CliError(`${source} has no @trainer class '${name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ""} Choose --model ${names.join(" | ")}.`);
+    throw new CliError(`${source} has no @trainer class '${name}'.${didYouMean(suggestion)} Choose --model ${names.join(" | ")}.`);
   }
   const options = trainerOptions(cls);
   const defaults = trainerDefaults(cls.name, options);
@@ -120,7 +112,7 @@ export async function runTrainer(
       `batch size ${flags.batchSize}, backend ${backend.name}, seed ${flags.seed} → ${displayPath(outDir)}`,
   );
 
-  const train = asInput(data.train);
+  const train = splitArguments(data.train);
   const callbacks: Callback[] = [
     ...(options.callbacks ?? []),
     csvLogger({ filename: historyFile, append: flags.resume }),
@@ -138,7 +130,7 @@ export async function runTrainer(
 
   let logs: Record<string, number>;
   if (data.test !== undefined) {
-    const test = asInput(data.test);
+    const test = splitArguments(data.test);
     logs = await model.evaluate(test.x, test.y, { batchSize: flags.batchSize, sampleWeight: test.sampleWeight, verbose: 0 });
     say(`Test: ${formatLogs(logs)}`);
   } else {

@@ -30,6 +30,12 @@ test("an explicit backend that cannot load is an error naming the cause and the 
     name: "ElegyBackendError",
     message: "Unknown backend 'wsam' (from the backend option). Did you mean 'wasm'? Choose one of: auto, cuda, native, wasm, cpu.",
   });
+  // The names users know backends by are suggested by meaning, not spelling: gpu is not cpu.
+  for (const [given, meant] of [["gpu", "cuda"], ["tensorflow", "native"], ["@tensorflow/tfjs-node", "native"], ["CPU ", "cpu"]]) {
+    await assert.rejects(ensureBackend(given, { log }), {
+      message: `Unknown backend '${given}' (from the backend option). Did you mean '${meant}'? Choose one of: auto, cuda, native, wasm, cpu.`,
+    });
+  }
 });
 
 test("ELEGY_BACKEND selects the backend when no option is given", async () => {

@@ -64,6 +64,13 @@ test("npm pack → npm install in an empty folder → npx elegy-ts train it.ts b
   fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "elegy-user", private: true }, null, 2));
   run("npm", ["install", tarball, "--no-audit", "--no-fund", "--prefer-offline"], app);
   assert.ok(!fs.lstatSync(path.join(app, "node_modules", "elegy-ts")).isSymbolicLink(), "installed, not linked");
+  // The install script built the native addon in the installed package (npm 11 here warns that it is not covered by
+  // allowScripts, but runs it); where no compiler exists, the status says why instead.
+  const status = JSON.parse(run("node", ["-e", 'console.log(JSON.stringify(require("elegy-ts").backends.nativeKernelStatus()))'], app).stdout) as { loaded: boolean; detail: string };
+  if (spawnSync("g++", ["--version"]).status === 0) {
+    assert.equal(status.loaded, true, status.detail);
+    assert.equal(status.detail, path.join(fs.realpathSync(app), "node_modules", "elegy-ts", "build", "Release", "elegy_kernels.node"));
+  }
   fs.copyFileSync(path.join(ROOT, "examples", "linear-classifier.ts"), path.join(app, "it.ts"));
 
   const subset = { ELEGY_MNIST_TRAIN_SIZE: "1024", ELEGY_MNIST_TEST_SIZE: "256" };

@@ -26,6 +26,13 @@ function flat(tree: TensorTree): Float32Array[] {
   return out;
 }
 
+function scaleTree(tree: TensorTree, factor: number): TensorTree {
+  if (tree instanceof tf.Tensor) return tf.mul(tree, factor);
+  if (Array.isArray(tree)) return tree.map((t) => scaleTree(t, factor));
+  if (tree && typeof tree === "object") return Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, scaleTree(v as TensorTree, factor)]));
+  return tree;
+}
+
 function maxDiff(a: Float32Array[], b: Float32Array[]): number {
   assert.equal(a.length, b.length);
   let worst = 0;
@@ -74,6 +81,30 @@ test("replicas: 2 with Adam follows one thread", async () => {
   assert.ok(diff < 1e-5, `params differ by ${diff}`);
   const optimizer = maxDiff(flat(one.states.optimizerStates), flat(two.states.optimizerStates));
   assert.ok(optimizer < 1e-5, `optimizer states differ by ${optimizer}`);
+  tf.dispose([x, y]);
+});
+
+test("replicas: States changed between steps (setStates, ReduceLROnPlateau) reach the replicas' own copies", async () => {
+  const { x, y } = data(256);
+  // The same callbacks on both: every third batch a lambda scales the params through setStates; the learning rate is cut each epoch.
+  const changes = (model: Model) => [
+    callbacks.lambda({
+      onTrainBatchEnd: (batch) => {
+        if (batch % 3 !== 2) return;
+        const netParams = tf.tidy(() => scaleTree(model.states.netParams, 0.9) as tf.TensorContainer) as TensorTree;
+        model.setStates(model.states.update({ netParams }));
+      },
+    }),
+    callbacks.reduceLROnPlateau({ monitor: "loss", patience: 0, factor: 0.5, minDelta: 10 }),
+  ];
+  const one = new SmallAdamMLP({ seed: 3 });
+  const two = new SmallAdamMLP({ seed: 3 });
+  const h1 = await one.fit(x, y, { epochs: 3, batchSize: 64, shuffle: false, verbose: 0, callbacks: changes(one) });
+  const h2 = await two.fit(x, y, { epochs: 3, batchSize: 64, shuffle: false, verbose: 0, replicas: 2, callbacks: changes(two) });
+  assert.deepEqual(h2.history.lr.map((v) => Math.round(v * 1e7) / 1e7), [0.001, 0.001, 0.0005]);
+  sameHistory(h1.history, h2.history);
+  const diff = maxDiff(flat(one.states.netParams), flat(two.states.netParams));
+  assert.ok(diff < 1e-5, `params differ by ${diff}`);
   tf.dispose([x, y]);
 });
 

@@ -113,7 +113,7 @@ test("trainer: unknown flags and bad values are refused with the valid ones list
   await assert.rejects(train(["--epochs", "zero"]), { message: "--epochs must be a positive integer, got 'zero'." });
   await assert.rejects(train(["--batch-size", "1.5"]), { message: "--batch-size must be a positive integer, got '1.5'." });
   await assert.rejects(train(["--backend", "wsm"]), { message: "--backend must be one of auto, cuda, native, wasm, cpu, got 'wsm'. Did you mean 'wasm'?" });
-  await assert.rejects(train(["--backend", "tensorflow"]), { message: "--backend must be one of auto, cuda, native, wasm, cpu, got 'tensorflow'." });
+  await assert.rejects(train(["--backend", "tensorflow"]), { message: "--backend must be one of auto, cuda, native, wasm, cpu, got 'tensorflow'. Did you mean 'native'?" });
   await assert.rejects(train(["--verbose", "3"]), { message: "--verbose must be 0, 1 or 2, got '3'." });
   await assert.rejects(train(["--seed", "x"]), { message: "--seed must be an integer, got 'x'." });
   await assert.rejects(train(["--model", "Nope"]), { message: `regression.ts has no @trainer class 'Nope'. Choose --model ${MODELS.replaceAll(", ", " | ")}.` });
@@ -130,7 +130,7 @@ test("trainer defaults: ELEGY_BACKEND beats @trainer's backend and is named when
   assert.equal(resolveTrainerFlags(readTrainerFlags(["--backend", "cpu"]), defaults).backend, "cpu", "the flag beats both");
   assert.equal(trainerDefaults("M", { backend: "cpu" }, {}).backendFrom, "@trainer");
   assert.throws(() => resolveTrainerFlags(readTrainerFlags([]), trainerDefaults("M", {}, { ELEGY_BACKEND: "gpu" })), {
-    message: "ELEGY_BACKEND must be one of auto, cuda, native, wasm, cpu, got 'gpu'. Did you mean 'cpu'?",
+    message: "ELEGY_BACKEND must be one of auto, cuda, native, wasm, cpu, got 'gpu'. Did you mean 'cuda'?",
   });
 });
 

@@ -21,8 +21,9 @@ interface Compiled {
   written: string[];
 }
 
-function tspc(source: string, plugin: Record<string, unknown>): Compiled {
-  const dir = tempDir("tspc", true);
+/** Writes the project (into `into`, or a new folder) and runs tspc on it (`-p tsconfig.json`, or `args`). */
+function tspc(source: string, plugin: Record<string, unknown>, more: { compilerOptions?: object; args?: string[]; into?: string } = {}): Compiled {
+  const dir = more.into ?? tempDir("tspc", true);
   fs.writeFileSync(path.join(dir, "model.ts"), source);
   fs.writeFileSync(
     path.join(dir, "tsconfig.json"),
@@ -32,11 +33,12 @@ function tspc(source: string, plugin: Record<string, unknown>): Compiled {
         experimentalDecorators: true, emitDecoratorMetadata: true, useDefineForClassFields: false,
         noEmitOnError: true, rootDir: ".", outDir: "out",
         plugins: [{ transform: "elegy-ts/transformer", ...plugin }],
+        ...more.compilerOptions,
       },
       files: ["model.ts"],
     }),
   );
-  const r = spawnSync(process.execPath, [TSPC, "-p", "tsconfig.json", "--pretty", "false"], { cwd: dir, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [TSPC, ...(more.args ?? ["-p", "tsconfig.json"]), "--pretty", "false"], { cwd: dir, encoding: "utf8" });
   return { dir, status: r.status, output: (r.stdout + r.stderr).split("\n").filter((line) => line !== ""), written: filesIn(path.join(dir, "out")) };
 }
 
@@ -73,6 +75,17 @@ test("tspc, source transformer: an ELEGY error is printed as TS991001 and fails 
   assert.deepEqual(bad.written, ["model.js"], "ts-patch source transformers cannot stop emit, not even with noEmitOnError");
 });
 
+test("tspc, source transformer: a destructured step parameter (ELEGY1003) is still written, and running it says why, not 'compiled without the transformer'", async () => {
+  const destructured = regressionModel("yTrue").replace("test(x: tf.Tensor, yTrue: tf.Tensor,", "test({ x }: { x: tf.Tensor }, yTrue: tf.Tensor,");
+  const bad = tspc(destructured, {});
+  const words = "Parameter 1 of @testStep Regression.test is destructured, so it has no name to inject by. Give it a plain name (e.g. states) and destructure it inside the method.";
+  assert.deepEqual(bad.output, [`model.ts(5,8): error TS991003: ELEGY1003: ${words}`]);
+  assert.deepEqual(bad.written, ["model.js"]);
+  const { Regression } = load<Record<string, { prototype: object; new (options: object): unknown }>>(path.join(bad.dir, "out/model.js"));
+  assert.equal(recordedNames(Regression, "test"), undefined);
+  assert.throws(() => new Regression({ backend: "cpu" }), { name: "ElegyDefinitionError", message: words });
+});
+
 test("tspc with transformProgram: the same error, exit 1 and nothing emitted; a good project compiles and trains", async () => {
   const bad = tspc(regressionModel("y_true"), { transformProgram: true });
   assert.deepEqual(bad.output, [ELEGY1001]);
@@ -84,4 +97,21 @@ test("tspc with transformProgram: the same error, exit 1 and nothing emitted; a 
   assert.equal(good.status, 0);
   assert.deepEqual(good.written, ["model.js"]);
   await trains(good.dir);
+});
+
+test("tspc with transformProgram, incremental (composite, --build): the error is reported, from the cache too, and nothing but .tsbuildinfo is written", () => {
+  const composite = { compilerOptions: { composite: true } };
+  const emitted = (c: Compiled) => c.written.filter((f) => f !== "tsconfig.tsbuildinfo");
+  const bad = tspc(regressionModel("y_true"), { transformProgram: true }, composite);
+  assert.deepEqual(bad.output, [ELEGY1001]);
+  assert.equal(bad.status, 1);
+  assert.deepEqual(bad.written, ["tsconfig.tsbuildinfo"]);
+  // Unchanged, the next incremental build reads the file's diagnostics from .tsbuildinfo: still reported, still nothing emitted.
+  const again = tspc(regressionModel("y_true"), { transformProgram: true }, { ...composite, into: bad.dir });
+  assert.deepEqual([again.output, again.status, emitted(again)], [[ELEGY1001], 1, []]);
+
+  const build = tspc(regressionModel("y_true"), { transformProgram: true }, { ...composite, args: ["--build", "tsconfig.json"] });
+  assert.deepEqual([build.output, build.status, emitted(build)], [[ELEGY1001], 1, []]);
+  const fixed = tspc(regressionModel("yTrue"), { transformProgram: true }, { ...composite, args: ["--build", "tsconfig.json"], into: build.dir });
+  assert.deepEqual([fixed.output, fixed.status, emitted(fixed)], [[], 0, ["model.d.ts", "model.js"]]);
 });
