@@ -18,6 +18,10 @@
 //   maxPoolArgmax(heap, x, y, argmax, batch, h, w, c, outH, outW, fh, fw, sh, sw, padTop, padLeft)
 //       y = each window's max, argmax = flat index into x of its first maximum (int32)
 //   maxPoolScatter(heap, dy, argmax, dx, outSize, inSize)  dx = 0, dx[argmax[i]] += dy[i]
+//   convBiasActDirect(heap, x, filter, bias, out, ...conv geometry, outChannels, relu)
+//       act(conv2d(x, filter) + bias) computed directly (for short patches, e.g. 1-channel images)
+//   convFilterGradDirect(heap, x, dy, y, dw, dbias, ...conv geometry, outChannels, relu)
+//       dw = Σ x-patch ⊗ g and dbias = Σ g, with g = relu ? (y > 0 ? dy : 0) : dy, g never stored
 #define NAPI_VERSION 8
 #include <node_api.h>
 
@@ -508,6 +512,237 @@ void max_pool_scatter(const float* dy, const int32_t* argmax, float* dx, int64_t
 }
 
 // ---------------------------------------------------------------------------------------
+// Direct convolutions for short patches (kh·kw·in small, e.g. a first layer on 1-channel
+// images), where im2col + GEMM spends its time on tiny copies: each output pixel's out-channel
+// vector is accumulated tap by tap, with the bias and ReLU applied before it is stored. The
+// filter gradient folds the ReLU mask and the bias sum into the same pass over dy, so the
+// masked gradient is never written. One body, compiled twice (AVX2/FMA and portable).
+inline __attribute__((always_inline)) void conv_bias_act_direct_body(const ConvGeometry& g, int64_t cout, const float* x, const float* filter,
+                                                                    const float* bias, float* out, bool relu) {
+  for (int64_t n = 0; n < g.batch; n++) {
+    for (int64_t oh = 0; oh < g.outH; oh++) {
+      for (int64_t ow = 0; ow < g.outW; ow++) {
+        float* __restrict acc = out + ((n * g.outH + oh) * g.outW + ow) * cout;
+        for (int64_t co = 0; co < cout; co++) acc[co] = bias ? bias[co] : 0.0f;
+        for (int64_t fh = 0; fh < g.kh; fh++) {
+          const int64_t ih = oh * g.strideH - g.padTop + fh * g.dilH;
+          if (ih < 0 || ih >= g.h) continue;
+          for (int64_t fw = 0; fw < g.kw; fw++) {
+            const int64_t iw = ow * g.strideW - g.padLeft + fw * g.dilW;
+            if (iw < 0 || iw >= g.w) continue;
+            const float* xs = x + ((n * g.h + ih) * g.w + iw) * g.c;
+            const float* __restrict wt = filter + (fh * g.kw + fw) * g.c * cout;
+            for (int64_t ci = 0; ci < g.c; ci++) {
+              const float xv = xs[ci];
+              const float* __restrict row = wt + ci * cout;
+              for (int64_t co = 0; co < cout; co++) acc[co] += xv * row[co];
+            }
+          }
+        }
+        if (relu) for (int64_t co = 0; co < cout; co++) acc[co] = acc[co] < 0 ? 0.0f : acc[co];
+      }
+    }
+  }
+}
+
+inline __attribute__((always_inline)) void conv_filter_grad_direct_body(const ConvGeometry& g, int64_t cout, const float* x, const float* dy,
+                                                                       const float* y, float* dw, double* dbias, bool relu, float* gbuf) {
+  std::memset(dw, 0, sizeof(float) * g.kh * g.kw * g.c * cout);
+  for (int64_t n = 0; n < g.batch; n++) {
+    for (int64_t oh = 0; oh < g.outH; oh++) {
+      for (int64_t ow = 0; ow < g.outW; ow++) {
+        const int64_t pixel = ((n * g.outH + oh) * g.outW + ow) * cout;
+        float* __restrict gv = gbuf;
+        if (relu) {
+          for (int64_t co = 0; co < cout; co++) gv[co] = relu_mask(dy[pixel + co], y[pixel + co]);
+        } else {
+          for (int64_t co = 0; co < cout; co++) gv[co] = dy[pixel + co];
+        }
+        if (dbias) for (int64_t co = 0; co < cout; co++) dbias[co] += gv[co];
+        for (int64_t fh = 0; fh < g.kh; fh++) {
+          const int64_t ih = oh * g.strideH - g.padTop + fh * g.dilH;
+          if (ih < 0 || ih >= g.h) continue;
+          for (int64_t fw = 0; fw < g.kw; fw++) {
+            const int64_t iw = ow * g.strideW - g.padLeft + fw * g.dilW;
+            if (iw < 0 || iw >= g.w) continue;
+            const float* xs = x + ((n * g.h + ih) * g.w + iw) * g.c;
+            float* wt = dw + (fh * g.kw + fw) * g.c * cout;
+            for (int64_t ci = 0; ci < g.c; ci++) {
+              const float xv = xs[ci];
+              float* __restrict row = wt + ci * cout;
+              for (int64_t co = 0; co < cout; co++) row[co] += xv * gv[co];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+void conv_bias_act_direct_portable(const ConvGeometry& g, int64_t cout, const float* x, const float* f, const float* b, float* out, bool relu) {
+  conv_bias_act_direct_body(g, cout, x, f, b, out, relu);
+}
+void conv_filter_grad_direct_portable(const ConvGeometry& g, int64_t cout, const float* x, const float* dy, const float* y, float* dw, double* db,
+                                      bool relu, float* gbuf) {
+  conv_filter_grad_direct_body(g, cout, x, dy, y, dw, db, relu, gbuf);
+}
+#ifdef ELEGY_X86
+// AVX2 for out-channel counts that fill whole registers (8·V ≤ 64): a pixel's outputs stay in V
+// registers over all taps; the filter gradient works on blocks of pixels whose masked gradients
+// sit in a small buffer, accumulating each (tap, in-channel) row of dw in V registers.
+// One output pixel (P = 1) or two neighbours along the width (P = 2: each filter row loaded
+// once feeds both, and twice the independent FMA chains), all out-channels in registers.
+template <int V, int P>
+__attribute__((target("avx2,fma"), always_inline)) inline void conv_direct_pixels(const ConvGeometry& g, const float* x, const float* filter,
+                                                                              const float* bias, float* out, bool relu, int64_t n, int64_t oh,
+                                                                              int64_t ow) {
+  constexpr int64_t cout = V * 8;
+  const __m256 zero = _mm256_setzero_ps();
+  __m256 acc[P][V];
+  for (int p = 0; p < P; p++)
+    for (int v = 0; v < V; v++) acc[p][v] = bias ? _mm256_loadu_ps(bias + 8 * v) : zero;
+  const int64_t iw0 = ow * g.strideW - g.padLeft;
+  for (int64_t fh = 0; fh < g.kh; fh++) {
+    const int64_t ih = oh * g.strideH - g.padTop + fh * g.dilH;
+    if (ih < 0 || ih >= g.h) continue;
+    for (int64_t fw = 0; fw < g.kw; fw++) {
+      const int64_t iw = iw0 + fw * g.dilW;
+      // P = 2 is only used where both windows lie inside the image's width.
+      if (P == 1 && (iw < 0 || iw >= g.w)) continue;
+      const float* xs = x + ((n * g.h + ih) * g.w + iw) * g.c;
+      const float* wt = filter + (fh * g.kw + fw) * g.c * cout;
+      for (int64_t ci = 0; ci < g.c; ci++) {
+        __m256 xv[P];
+        for (int p = 0; p < P; p++) xv[p] = _mm256_broadcast_ss(xs + p * g.strideW * g.c + ci);
+        const float* row = wt + ci * cout;
+        for (int v = 0; v < V; v++) {
+          const __m256 wv = _mm256_loadu_ps(row + 8 * v);
+          for (int p = 0; p < P; p++) acc[p][v] = _mm256_fmadd_ps(xv[p], wv, acc[p][v]);
+        }
+      }
+    }
+  }
+  float* dst = out + ((n * g.outH + oh) * g.outW + ow) * cout;
+  // max(0, a) returns a when a is NaN (tf.relu keeps NaN).
+  for (int p = 0; p < P; p++)
+    for (int v = 0; v < V; v++) _mm256_storeu_ps(dst + p * cout + 8 * v, relu ? _mm256_max_ps(zero, acc[p][v]) : acc[p][v]);
+}
+
+template <int V>
+__attribute__((target("avx2,fma"))) void conv_bias_act_direct_avx2(const ConvGeometry& g, const float* x, const float* filter, const float* bias,
+                                                                   float* out, bool relu) {
+  for (int64_t n = 0; n < g.batch; n++) {
+    for (int64_t oh = 0; oh < g.outH; oh++) {
+      for (int64_t ow = 0; ow < g.outW;) {
+        const int64_t iw = ow * g.strideW - g.padLeft;
+        const bool pair = V <= 4 && ow + 1 < g.outW && iw >= 0 && iw + g.strideW + (g.kw - 1) * g.dilW < g.w;
+        if (pair) {
+          conv_direct_pixels<V, 2>(g, x, filter, bias, out, relu, n, oh, ow);
+          ow += 2;
+        } else {
+          conv_direct_pixels<V, 1>(g, x, filter, bias, out, relu, n, oh, ow);
+          ow += 1;
+        }
+      }
+    }
+  }
+}
+
+template <int V>
+__attribute__((target("avx2,fma"))) void conv_filter_grad_direct_avx2(const ConvGeometry& g, const float* x, const float* dy, const float* y,
+                                                                      float* dw, double* dbias, bool relu) {
+  constexpr int64_t cout = V * 8;
+  constexpr int64_t P = 32;  // pixels per block
+  alignas(32) float gbuf[P * cout];
+  int64_t base[P], ih0[P], iw0[P];
+  std::memset(dw, 0, sizeof(float) * g.kh * g.kw * g.c * cout);
+  const __m256 zero = _mm256_setzero_ps();
+  const int64_t total = g.batch * g.outH * g.outW;
+  for (int64_t p0 = 0; p0 < total; p0 += P) {
+    const int64_t count = total - p0 < P ? total - p0 : P;
+    __m256 bsum[V];
+    for (int v = 0; v < V; v++) bsum[v] = zero;
+    for (int64_t q = 0; q < count; q++) {
+      const int64_t p = p0 + q;
+      const int64_t ow = p % g.outW, oh = (p / g.outW) % g.outH, n = p / (g.outW * g.outH);
+      base[q] = n * g.h;
+      ih0[q] = oh * g.strideH - g.padTop;
+      iw0[q] = ow * g.strideW - g.padLeft;
+      for (int v = 0; v < V; v++) {
+        __m256 gv = _mm256_loadu_ps(dy + p * cout + 8 * v);
+        if (relu) gv = _mm256_and_ps(gv, _mm256_cmp_ps(_mm256_loadu_ps(y + p * cout + 8 * v), zero, _CMP_GT_OQ));
+        _mm256_store_ps(gbuf + q * cout + 8 * v, gv);
+        bsum[v] = _mm256_add_ps(bsum[v], gv);
+      }
+    }
+    if (dbias) {
+      alignas(32) float part[cout];
+      for (int v = 0; v < V; v++) _mm256_store_ps(part + 8 * v, bsum[v]);
+      for (int64_t co = 0; co < cout; co++) dbias[co] += part[co];
+    }
+    for (int64_t fh = 0; fh < g.kh; fh++) {
+      for (int64_t fw = 0; fw < g.kw; fw++) {
+        for (int64_t ci = 0; ci < g.c; ci++) {
+          __m256 acc[V];
+          for (int v = 0; v < V; v++) acc[v] = zero;
+          // Two sets of accumulators (even and odd pixels) halve the FMA dependency chains.
+          __m256 odd[V];
+          for (int v = 0; v < V; v++) odd[v] = zero;
+          for (int64_t q = 0; q < count; q++) {
+            const int64_t ih = ih0[q] + fh * g.dilH, iw = iw0[q] + fw * g.dilW;
+            if (ih < 0 || ih >= g.h || iw < 0 || iw >= g.w) continue;
+            const __m256 xv = _mm256_broadcast_ss(x + ((base[q] + ih) * g.w + iw) * g.c + ci);
+            if (q & 1) {
+              for (int v = 0; v < V; v++) odd[v] = _mm256_fmadd_ps(xv, _mm256_load_ps(gbuf + q * cout + 8 * v), odd[v]);
+            } else {
+              for (int v = 0; v < V; v++) acc[v] = _mm256_fmadd_ps(xv, _mm256_load_ps(gbuf + q * cout + 8 * v), acc[v]);
+            }
+          }
+          for (int v = 0; v < V; v++) acc[v] = _mm256_add_ps(acc[v], odd[v]);
+          float* row = dw + ((fh * g.kw + fw) * g.c + ci) * cout;
+          for (int v = 0; v < V; v++) _mm256_storeu_ps(row + 8 * v, _mm256_add_ps(_mm256_loadu_ps(row + 8 * v), acc[v]));
+        }
+      }
+    }
+  }
+}
+
+// The AVX2 kernel for this out-channel count, or false (the portable body then runs).
+bool conv_bias_act_direct_simd(const ConvGeometry& g, int64_t cout, const float* x, const float* f, const float* b, float* out, bool relu) {
+  if (!g_simd) return false;
+  switch (cout) {
+    case 8: conv_bias_act_direct_avx2<1>(g, x, f, b, out, relu); return true;
+    case 16: conv_bias_act_direct_avx2<2>(g, x, f, b, out, relu); return true;
+    case 24: conv_bias_act_direct_avx2<3>(g, x, f, b, out, relu); return true;
+    case 32: conv_bias_act_direct_avx2<4>(g, x, f, b, out, relu); return true;
+    case 40: conv_bias_act_direct_avx2<5>(g, x, f, b, out, relu); return true;
+    case 48: conv_bias_act_direct_avx2<6>(g, x, f, b, out, relu); return true;
+    case 56: conv_bias_act_direct_avx2<7>(g, x, f, b, out, relu); return true;
+    case 64: conv_bias_act_direct_avx2<8>(g, x, f, b, out, relu); return true;
+    default: return false;
+  }
+}
+
+bool conv_filter_grad_direct_simd(const ConvGeometry& g, int64_t cout, const float* x, const float* dy, const float* y, float* dw, double* db, bool relu) {
+  if (!g_simd) return false;
+  switch (cout) {
+    case 8: conv_filter_grad_direct_avx2<1>(g, x, dy, y, dw, db, relu); return true;
+    case 16: conv_filter_grad_direct_avx2<2>(g, x, dy, y, dw, db, relu); return true;
+    case 24: conv_filter_grad_direct_avx2<3>(g, x, dy, y, dw, db, relu); return true;
+    case 32: conv_filter_grad_direct_avx2<4>(g, x, dy, y, dw, db, relu); return true;
+    case 40: conv_filter_grad_direct_avx2<5>(g, x, dy, y, dw, db, relu); return true;
+    case 48: conv_filter_grad_direct_avx2<6>(g, x, dy, y, dw, db, relu); return true;
+    case 56: conv_filter_grad_direct_avx2<7>(g, x, dy, y, dw, db, relu); return true;
+    case 64: conv_filter_grad_direct_avx2<8>(g, x, dy, y, dw, db, relu); return true;
+    default: return false;
+  }
+}
+#else
+bool conv_bias_act_direct_simd(const ConvGeometry&, int64_t, const float*, const float*, const float*, float*, bool) { return false; }
+bool conv_filter_grad_direct_simd(const ConvGeometry&, int64_t, const float*, const float*, const float*, float*, double*, bool) { return false; }
+#endif
+
+// ---------------------------------------------------------------------------------------
 // N-API glue.
 struct Args {
   explicit Args(napi_env e) : env(e) {}
@@ -727,6 +962,46 @@ napi_value MaxPoolScatter(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value ConvBiasActDirect(napi_env env, napi_callback_info info) {
+  Args args(env);
+  ConvGeometry g;
+  if (!args.init(info, 21) || !geometry(args, 5, g)) {
+    return fail(env, "convBiasActDirect(heap, x, filter, bias, out, batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW, outChannels, relu)");
+  }
+  const int64_t cout = args.integer(19);
+  const float* x = args.floats(1, g.batch * g.h * g.w * g.c);
+  const float* filter = args.floats(2, g.kh * g.kw * g.c * cout);
+  const float* bias = args.integer(3) < 0 ? nullptr : args.floats(3, cout);
+  float* out = args.floats(4, g.batch * g.outH * g.outW * cout);
+  if (!x || !filter || (!bias && args.integer(3) >= 0) || !out || cout < 0) return fail(env, "convBiasActDirect: a tensor lies outside the heap");
+  if (conv_bias_act_direct_simd(g, cout, x, filter, bias, out, args.flag(20))) return nullptr;
+  conv_bias_act_direct_portable(g, cout, x, filter, bias, out, args.flag(20));
+  return nullptr;
+}
+
+napi_value ConvFilterGradDirect(napi_env env, napi_callback_info info) {
+  Args args(env);
+  ConvGeometry g;
+  if (!args.init(info, 22) || !geometry(args, 6, g)) {
+    return fail(env, "convFilterGradDirect(heap, x, dy, y, dw, dbias, batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW, outChannels, relu)");
+  }
+  const int64_t cout = args.integer(20);
+  const int64_t outSize = g.batch * g.outH * g.outW * cout;
+  const float* x = args.floats(1, g.batch * g.h * g.w * g.c);
+  const float* dy = args.floats(2, outSize);
+  const float* y = args.floats(3, outSize);
+  float* dw = args.floats(4, g.kh * g.kw * g.c * cout);
+  float* dbias = args.integer(5) < 0 ? nullptr : args.floats(5, cout);
+  if (!x || !dy || !y || !dw || (!dbias && args.integer(5) >= 0) || cout < 0) return fail(env, "convFilterGradDirect: a tensor lies outside the heap");
+  std::vector<float> gbuf(static_cast<size_t>(cout));
+  std::vector<double> acc(dbias ? static_cast<size_t>(cout) : 0, 0.0);
+  const bool relu = args.flag(21);
+  double* db = dbias ? acc.data() : nullptr;
+  if (!conv_filter_grad_direct_simd(g, cout, x, dy, y, dw, db, relu)) conv_filter_grad_direct_portable(g, cout, x, dy, y, dw, db, relu, gbuf.data());
+  if (dbias) for (int64_t co = 0; co < cout; co++) dbias[co] = static_cast<float>(acc[co]);
+  return nullptr;
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -746,7 +1021,8 @@ NAPI_MODULE_INIT() {
   } functions[] = {{"gemm", Gemm}, {"adam", Adam}, {"im2col", Im2col}, {"col2im", Col2im},
                    {"sumRows", SumRows}, {"maxPoolGrad", MaxPoolGrad}, {"allFinite", AllFinite}, {"addBias", AddBias},
                    {"biasRelu", BiasRelu}, {"reluBiasGrad", ReluBiasGrad}, {"maxPoolArgmax", MaxPoolArgmax},
-                   {"maxPoolScatter", MaxPoolScatter}};
+                   {"maxPoolScatter", MaxPoolScatter}, {"convBiasActDirect", ConvBiasActDirect},
+                   {"convFilterGradDirect", ConvFilterGradDirect}};
   for (const auto& f : functions) {
     napi_value value;
     if (napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &value) != napi_ok) return nullptr;

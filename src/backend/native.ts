@@ -23,6 +23,10 @@ export interface NativeKernels {
   reluBiasGrad(heap: ArrayBuffer, dy: number, y: number, g: number, dbias: number, rows: number, columns: number): void;
   /** Max pooling with each window's first maximum as a flat int32 index into x. */
   maxPoolArgmax(heap: ArrayBuffer, x: number, y: number, argmax: number, ...geometry: number[]): void;
+  /** act(conv2d(x, filter) + bias) computed directly, for short patches (bias −1: none). */
+  convBiasActDirect(heap: ArrayBuffer, x: number, filter: number, bias: number, out: number, ...geometryOutChannelsRelu: Array<number | boolean>): void;
+  /** The filter (and bias, unless −1) gradient with the ReLU mask of y folded in, directly. */
+  convFilterGradDirect(heap: ArrayBuffer, x: number, dy: number, y: number, dw: number, dbias: number, ...geometryOutChannelsRelu: Array<number | boolean>): void;
   /** dx = 0, then dx[argmax[i]] += dy[i]. */
   maxPoolScatter(heap: ArrayBuffer, dy: number, argmax: number, dx: number, outSize: number, inSize: number): void;
   /** Whether the AVX2/FMA (or AVX-512) paths run (else portable C++). */
@@ -54,7 +58,8 @@ function packageRoot(): string {
 export const ADDON_PATHS = [path.join(packageRoot(), "build/Release/elegy_kernels.node")];
 
 /** Every function the library calls (an addon built from older sources lacks some). */
-const REQUIRED = ["im2col", "col2im", "sumRows", "maxPoolGrad", "allFinite", "addBias", "biasRelu", "reluBiasGrad", "maxPoolArgmax", "maxPoolScatter"] as const;
+const REQUIRED = ["im2col", "col2im", "sumRows", "maxPoolGrad", "allFinite", "addBias", "biasRelu", "reluBiasGrad", "maxPoolArgmax", "maxPoolScatter",
+  "convBiasActDirect", "convFilterGradDirect"] as const;
 
 let loaded: { kernels: NativeKernels | undefined; status: NativeStatus } | undefined;
 

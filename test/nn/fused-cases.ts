@@ -40,7 +40,12 @@ const CONVS: ConvCase[] = [
   { pad: "same", strides: [1, 1], shape: [3, 7, 8, 8], k: 3, filters: 4, bias: true, relu: false },
   { pad: "valid", strides: [2, 1], shape: [2, 11, 10, 8], k: 3, filters: 6, bias: false, relu: true },
   { pad: "same", strides: [1, 1], shape: [1, 5, 7, 70], k: 1, filters: 3, bias: true, relu: true },
+  // Short patches with 8·V out-channels: the native direct convolution and its fused filter gradient.
   { pad: "valid", strides: [1, 1], shape: [1, 28, 28, 1], k: 3, filters: 32, bias: true, relu: true },
+  { pad: "same", strides: [2, 2], shape: [2, 9, 8, 2], k: 3, filters: 16, bias: true, relu: true },
+  { pad: "valid", strides: [1, 1], shape: [1, 7, 9, 3], k: 3, filters: 8, bias: false, relu: true },
+  { pad: "same", strides: [1, 1], shape: [3, 6, 7, 1], k: 5, filters: 24, bias: true, relu: false },
+  { pad: "valid", strides: [2, 1], shape: [2, 10, 11, 2], k: 3, filters: 64, bias: true, relu: true },
 ];
 
 type DenseCase = { m: number; k: number; n: number; bias: boolean; relu: boolean };

@@ -11,16 +11,17 @@ import { tf } from "../../src/tf";
 import * as nn from "../../src/nn";
 import { RNG } from "../../src/states";
 import { leafPaths } from "../../src/tree";
-import { conv2dBiasAct, denseBiasAct } from "../../src/backend/bias-act-kernels";
+import { conv2dBiasAct, convGeometry, denseBiasAct } from "../../src/backend/bias-act-kernels";
 import { maxPoolWithArgmax } from "../../src/backend/max-pool-argmax";
-import { nativeStatus } from "../../src/backend/native";
+import { nativeKernels, nativeStatus } from "../../src/backend/native";
+import { WasmBackend, heapBuffer, heapOffset } from "../../src/backend/wasm-kernel-types";
 import { assertClose, assertNoLeak } from "../losses/support";
 import { CaseResult, fusedCases } from "./fused-cases";
 
 const TOLERANCE = 1e-4;
 
 function assertCasesPass(results: CaseResult[], what: string): void {
-  assert.ok(results.length >= 17, `${what}: only ${results.length} cases ran`);
+  assert.ok(results.length >= 21, `${what}: only ${results.length} cases ran`);
   for (const { name, error } of results) {
     assert.ok(typeof error === "number" && error <= TOLERANCE, `${what}: ${name}: ${error}`);
   }
@@ -54,6 +55,33 @@ test("… and on wasm without the native addon (ELEGY_NATIVE=0)", () => {
   const child = JSON.parse(out.stdout.trim().split("\n").pop()!) as { native: boolean; results: CaseResult[] };
   assert.equal(child.native, false, "the child ran without native kernels");
   assertCasesPass(child.results, "wasm, ELEGY_NATIVE=0");
+});
+
+test("the native direct convolution's portable loops (out-channels not a multiple of 8) match the tf ops", async (t) => {
+  const native = nativeKernels();
+  if (!native) {
+    t.skip(`native addon not available here: ${nativeStatus().detail}`);
+    return;
+  }
+  await onBackend("wasm");
+  tf.tidy(() => {
+    const x = tf.randomNormal([2, 6, 7, 2], 0, 1, "float32", 30);
+    const w = tf.randomNormal([3, 3, 2, 5], 0, 1, "float32", 31);
+    const b = tf.randomNormal([5], 0, 1, "float32", 32);
+    const r = tf.randomNormal([2, 6, 4, 5], 0, 1, "float32", 33);
+    const f = (ww: tf.Tensor, bb: tf.Tensor) => tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, ww as tf.Tensor4D, [1, 2], "same"), bb));
+    const [dwRef, dbRef] = tf.grads((ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(f(ww, bb), r)))([w, b]);
+    // Fresh outputs the kernels overwrite in place.
+    const [y, dw, db] = [tf.add(r, 1), tf.add(w, 1), tf.add(b, 1)];
+    const backend = tf.backend() as unknown as WasmBackend;
+    const at = (tensor: tf.Tensor) => heapOffset(backend, tensor as never);
+    const geometry = convGeometry(x.shape, w.shape, [1, 2], "same");
+    native.convBiasActDirect(heapBuffer(backend), at(x), at(w), at(b), at(y), ...geometry, 5, true);
+    assertClose(y, f(w, b), 1e-5, "forward");
+    native.convFilterGradDirect(heapBuffer(backend), at(x), at(r), at(y), at(dw), at(db), ...geometry, 5, true);
+    assertClose(dw, dwRef, 1e-5, "filter gradient");
+    assertClose(db, dbRef, 1e-5, "bias gradient");
+  });
 });
 
 test("MaxPool argmax routes a tie to the first maximum in scan order, exactly as tf.maxPool's gradient", async () => {
