@@ -71,6 +71,10 @@ function conv2dBiasActKernel(backendName: string): KernelFunc {
     const { strides, pad, activation } = args.attrs as unknown as ConvBiasActAttrs;
     const convAttrs = { strides, pad, dataFormat: "NHWC", dilations: 1 };
     const [kh, kw, inChannels, outChannels] = filter.shape;
+    // The native loops trust these shapes (they address the heap directly).
+    if (x.shape.length !== 4 || filter.shape.length !== 4 || x.shape[3] !== inChannels || (bias && (bias.shape.length !== 1 || bias.shape[0] !== outChannels))) {
+      throw new Error(`${CONV2D_BIAS_ACT}: x [${x.shape}], filter [${filter.shape}] and bias [${bias?.shape ?? ""}] do not fit together.`);
+    }
     const direct = x.dtype === "float32" ? directConv(backendName, filter.shape) : undefined;
     if (direct) {
       const backend = args.backend as unknown as WasmBackend;
@@ -100,6 +104,9 @@ function denseBiasActKernel(backendName: string): KernelFunc {
     const { activation } = args.attrs as unknown as BiasActAttrs;
     const [m, k] = a.shape;
     const n = b.shape[1];
+    if (a.shape.length !== 2 || b.shape.length !== 2 || b.shape[0] !== k || (bias && (bias.shape.length !== 1 || bias.shape[0] !== n))) {
+      throw new Error(`${DENSE_BIAS_ACT}: a [${a.shape}], b [${b.shape}] and bias [${bias?.shape ?? ""}] do not fit together.`);
+    }
     const native = nativeOn(backendName);
     if (native && a.dtype === "float32" && b.dtype === "float32") {
       const backend = args.backend as unknown as WasmBackend;

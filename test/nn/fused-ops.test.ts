@@ -1,6 +1,6 @@
 // The fused ops behind nn.Conv2D / nn.Linear (+ bias + ReLU) and nn.MaxPool2D (argmax
 // pooling): the same values and gradients as the tf ops they replace, on cpu, wasm (native
-// kernels when built) and wasm with ELEGY_NATIVE=0; Sequential fuses exactly
+// kernels when built, and their portable C++ loops) and wasm with ELEGY_NATIVE=0; Sequential fuses exactly
 // [Conv2D|Linear, nn.relu]; fused and unfused models train to the same params.
 import test from "node:test";
 import assert from "node:assert/strict";
@@ -47,14 +47,28 @@ test(`… and on wasm (native kernels: ${nativeStatus().loaded ? nativeStatus().
   assertCasesPass(results, `wasm, native ${nativeStatus().loaded}`);
 });
 
-test("… and on wasm without the native addon (ELEGY_NATIVE=0)", () => {
+function casesInChild(env: Record<string, string>): { native: boolean; results: CaseResult[] } {
   const out = spawnSync(process.execPath, [path.join(__dirname, "fused-cases.js")], {
-    encoding: "utf8", env: { ...process.env, ELEGY_NATIVE: "0" }, maxBuffer: 1 << 24,
+    encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 1 << 24,
   });
   assert.equal(out.status, 0, out.stderr);
-  const child = JSON.parse(out.stdout.trim().split("\n").pop()!) as { native: boolean; results: CaseResult[] };
+  return JSON.parse(out.stdout.trim().split("\n").pop()!);
+}
+
+test("… and on wasm without the native addon (ELEGY_NATIVE=0)", () => {
+  const child = casesInChild({ ELEGY_NATIVE: "0" });
   assert.equal(child.native, false, "the child ran without native kernels");
   assertCasesPass(child.results, "wasm, ELEGY_NATIVE=0");
+});
+
+test("… and on the native kernels' portable C++ loops (ELEGY_NATIVE_SIMD=0)", (t) => {
+  if (!nativeStatus().loaded) {
+    t.skip(`native addon not available here: ${nativeStatus().detail}`);
+    return;
+  }
+  const child = casesInChild({ ELEGY_NATIVE_SIMD: "0" });
+  assert.equal(child.native, true, "the child ran on the native kernels");
+  assertCasesPass(child.results, "wasm, ELEGY_NATIVE_SIMD=0");
 });
 
 test("the native direct convolution's portable loops (out-channels not a multiple of 8) match the tf ops", async (t) => {
@@ -82,6 +96,20 @@ test("the native direct convolution's portable loops (out-channels not a multipl
     assertClose(dw, dwRef, 1e-5, "filter gradient");
     assertClose(db, dbRef, 1e-5, "bias gradient");
   });
+});
+
+test("the fused kernels refuse shapes that do not fit together (the native loops would read past them)", async () => {
+  for (const backend of ["cpu", "wasm"] as const) {
+    await onBackend(backend);
+    tf.tidy(() => {
+      assert.throws(() => denseBiasAct(tf.zeros([2, 3]), tf.zeros([4, 5]), tf.zeros([5]), "relu"),
+        /ElegyDenseBiasAct: a \[2,3\], b \[4,5\] and bias \[5\] do not fit together\./);
+      assert.throws(() => conv2dBiasAct(tf.zeros([1, 5, 5, 2]) as tf.Tensor4D, tf.zeros([3, 3, 3, 8]) as tf.Tensor4D, tf.zeros([8]), [1, 1], "valid", "relu"),
+        /ElegyConv2DBiasAct: x \[1,5,5,2\], filter \[3,3,3,8\] and bias \[8\] do not fit together\./);
+      assert.throws(() => conv2dBiasAct(tf.zeros([1, 5, 5, 2]) as tf.Tensor4D, tf.zeros([3, 3, 2, 8]) as tf.Tensor4D, tf.zeros([7]), [1, 1], "valid", "relu"),
+        /bias \[7\] do not fit together/);
+    });
+  }
 });
 
 test("MaxPool argmax routes a tie to the first maximum in scan order, exactly as tf.maxPool's gradient", async () => {
