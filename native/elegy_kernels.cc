@@ -13,6 +13,15 @@
 //   maxPoolGrad(heap, x, dy, dx, batch, h, w, c, outH, outW, fh, fw, sh, sw, padTop, padLeft)
 //   allFinite(float32Array) → boolean        (host arrays: fit's input check)
 //   addBias(heap, x, bias, out, rows, cols)    out[r][c] = x[r][c] + bias[c] (out may be x)
+//   biasRelu(heap, x, bias, out, rows, cols, relu)  out = act(x + bias); bias -1 = none (out may be x)
+//   reluBiasGrad(heap, dy, y, g, dbias, rows, cols)  g = y > 0 ? dy : 0, dbias[c] = Σ_r g[r][c] (dbias -1 = none)
+//   maxPoolArgmax(heap, x, y, argmax, batch, h, w, c, outH, outW, fh, fw, sh, sw, padTop, padLeft)
+//       y = each window's max, argmax = flat index into x of its first maximum (int32)
+//   maxPoolScatter(heap, dy, argmax, dx, outSize, inSize)  dx = 0, dx[argmax[i]] += dy[i]
+//   convBiasActDirect(heap, x, filter, bias, out, ...conv geometry, outChannels, relu)
+//       act(conv2d(x, filter) + bias) computed directly (for short patches, e.g. 1-channel images)
+//   convFilterGradDirect(heap, x, dy, y, dw, dbias, ...conv geometry, outChannels, relu)
+//       dw = Σ x-patch ⊗ g and dbias = Σ g, with g = relu ? (y > 0 ? dy : 0) : dy, g never stored
 #define NAPI_VERSION 8
 #include <node_api.h>
 
@@ -344,6 +353,396 @@ void max_pool_grad(const PoolGeometry& g, const float* x, const float* dy, float
 }
 
 // ---------------------------------------------------------------------------------------
+// Bias + ReLU after a GEMM, and the ReLU mask fused with the bias gradient (one pass each).
+void bias_relu(const float* x, const float* bias, float* out, int64_t rows, int64_t cols, bool relu) {
+  for (int64_t r = 0; r < rows; r++) {
+    const float* row = x + r * cols;
+    float* dst = out + r * cols;
+    for (int64_t c = 0; c < cols; c++) {
+      const float v = bias ? row[c] + bias[c] : row[c];
+      // `v < 0 ? 0 : v` keeps NaN, as tf.relu does.
+      dst[c] = relu && v < 0 ? 0.0f : v;
+    }
+  }
+}
+
+// The mask is a bitwise AND (no branch: y > 0 is a coin flip on real activations, and a
+// mispredicted branch per element made this 8× slower than the memory traffic).
+inline float relu_mask(float dy, float y) {
+  uint32_t bits;
+  std::memcpy(&bits, &dy, 4);
+  bits &= 0u - static_cast<uint32_t>(y > 0);
+  float out;
+  std::memcpy(&out, &bits, 4);
+  return out;
+}
+
+void relu_bias_grad_portable(const float* __restrict dy, const float* __restrict y, float* __restrict g, double* acc, int64_t rows, int64_t cols) {
+  for (int64_t r = 0; r < rows; r++) {
+    const float* dyr = dy + r * cols;
+    const float* yr = y + r * cols;
+    float* gr = g + r * cols;
+    for (int64_t c = 0; c < cols; c++) gr[c] = relu_mask(dyr[c], yr[c]);
+    if (acc) for (int64_t c = 0; c < cols; c++) acc[c] += gr[c];
+  }
+}
+
+#ifdef ELEGY_X86
+__attribute__((target("avx2"))) void relu_bias_grad_avx2(const float* __restrict dy, const float* __restrict y, float* __restrict g, double* acc,
+                                                         int64_t rows, int64_t cols) {
+  const __m256 zero = _mm256_setzero_ps();
+  const int64_t vec = cols / 8 * 8;
+  for (int64_t r = 0; r < rows; r++) {
+    const float* dyr = dy + r * cols;
+    const float* yr = y + r * cols;
+    float* gr = g + r * cols;
+    int64_t c = 0;
+    for (; c < vec; c += 8) {
+      const __m256 v = _mm256_and_ps(_mm256_loadu_ps(dyr + c), _mm256_cmp_ps(_mm256_loadu_ps(yr + c), zero, _CMP_GT_OQ));
+      _mm256_storeu_ps(gr + c, v);
+      if (acc) {
+        _mm256_storeu_pd(acc + c, _mm256_add_pd(_mm256_loadu_pd(acc + c), _mm256_cvtps_pd(_mm256_castps256_ps128(v))));
+        _mm256_storeu_pd(acc + c + 4, _mm256_add_pd(_mm256_loadu_pd(acc + c + 4), _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1))));
+      }
+    }
+    for (; c < cols; c++) {
+      gr[c] = relu_mask(dyr[c], yr[c]);
+      if (acc) acc[c] += gr[c];
+    }
+  }
+}
+#endif
+
+void relu_bias_grad(const float* dy, const float* y, float* g, float* dbias, int64_t rows, int64_t cols) {
+  static thread_local std::vector<double> accumulators;
+  double* acc = nullptr;
+  if (dbias) {
+    accumulators.assign(static_cast<size_t>(cols), 0.0);
+    acc = accumulators.data();
+  }
+#ifdef ELEGY_X86
+  if (g_simd) relu_bias_grad_avx2(dy, y, g, acc, rows, cols);
+  else relu_bias_grad_portable(dy, y, g, acc, rows, cols);
+#else
+  relu_bias_grad_portable(dy, y, g, acc, rows, cols);
+#endif
+  if (dbias) for (int64_t c = 0; c < cols; c++) dbias[c] = static_cast<float>(acc[c]);
+}
+
+// One window tap over the channels: keep the running max and its index where v > max.
+inline void argmax_tap_portable(const float* __restrict xs, float* __restrict yo, int32_t* __restrict io, int32_t at, int64_t c) {
+  for (int64_t ci = 0; ci < c; ci++) {
+    const float v = xs[ci];
+    const bool greater = v > yo[ci];
+    yo[ci] = greater ? v : yo[ci];
+    io[ci] = greater ? at + static_cast<int32_t>(ci) : io[ci];
+  }
+}
+
+#ifdef ELEGY_X86
+__attribute__((target("avx2"))) void argmax_tap_avx2(const float* xs, float* yo, int32_t* io, int32_t at, int64_t c) {
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  int64_t ci = 0;
+  for (; ci + 8 <= c; ci += 8) {
+    const __m256 v = _mm256_loadu_ps(xs + ci);
+    const __m256 best = _mm256_loadu_ps(yo + ci);
+    const __m256 greater = _mm256_cmp_ps(v, best, _CMP_GT_OQ);
+    _mm256_storeu_ps(yo + ci, _mm256_blendv_ps(best, v, greater));
+    const __m256i index = _mm256_add_epi32(_mm256_set1_epi32(at + static_cast<int32_t>(ci)), lane);
+    const __m256i old = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(io + ci));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(io + ci),
+                        _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(old), _mm256_castsi256_ps(index), greater)));
+  }
+  argmax_tap_portable(xs + ci, yo + ci, io + ci, at + static_cast<int32_t>(ci), c - ci);
+}
+#endif
+
+// Max pooling that records each window's first maximum (tfjs's rule, scan order h, w), so the
+// gradient is a scatter instead of a second scan of x.
+void max_pool_argmax(const PoolGeometry& g, const float* x, float* y, int32_t* argmax) {
+  for (int64_t n = 0; n < g.batch; n++) {
+    for (int64_t oh = 0; oh < g.outH; oh++) {
+      for (int64_t ow = 0; ow < g.outW; ow++) {
+        const int64_t o = ((n * g.outH + oh) * g.outW + ow) * g.c;
+        float* __restrict yo = y + o;
+        int32_t* __restrict io = argmax + o;
+        bool first = true;
+        for (int64_t fh = 0; fh < g.fh; fh++) {
+          const int64_t ih = oh * g.sh - g.padTop + fh;
+          if (ih < 0 || ih >= g.h) continue;
+          for (int64_t fw = 0; fw < g.fw; fw++) {
+            const int64_t iw = ow * g.sw - g.padLeft + fw;
+            if (iw < 0 || iw >= g.w) continue;
+            const int64_t base = ((n * g.h + ih) * g.w + iw) * g.c;
+            const float* __restrict xs = x + base;
+            if (first) {
+              for (int64_t ci = 0; ci < g.c; ci++) {
+                yo[ci] = xs[ci];
+                io[ci] = static_cast<int32_t>(base + ci);
+              }
+              first = false;
+              continue;
+            }
+#ifdef ELEGY_X86
+            if (g_simd) argmax_tap_avx2(xs, yo, io, static_cast<int32_t>(base), g.c);
+            else argmax_tap_portable(xs, yo, io, static_cast<int32_t>(base), g.c);
+#else
+            argmax_tap_portable(xs, yo, io, static_cast<int32_t>(base), g.c);
+#endif
+          }
+        }
+        if (first) {
+          // A window entirely in the padding (not produced by "valid"/"same"): no input.
+          for (int64_t ci = 0; ci < g.c; ci++) {
+            yo[ci] = 0.0f;
+            io[ci] = -1;
+          }
+        }
+      }
+    }
+  }
+}
+
+void max_pool_scatter(const float* dy, const int32_t* argmax, float* dx, int64_t outSize, int64_t inSize) {
+  std::memset(dx, 0, sizeof(float) * inSize);
+  for (int64_t i = 0; i < outSize; i++) {
+    const int32_t at = argmax[i];
+    if (at >= 0 && at < inSize) dx[at] += dy[i];
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Direct convolutions for short patches (kh·kw·in small, e.g. a first layer on 1-channel
+// images), where im2col + GEMM spends its time on tiny copies: each output pixel's out-channel
+// vector is accumulated tap by tap, with the bias and ReLU applied before it is stored. The
+// filter gradient folds the ReLU mask and the bias sum into the same pass over dy, so the
+// masked gradient is never written. One body, compiled twice (AVX2/FMA and portable).
+inline __attribute__((always_inline)) void conv_bias_act_direct_body(const ConvGeometry& g, int64_t cout, const float* x, const float* filter,
+                                                                    const float* bias, float* out, bool relu) {
+  for (int64_t n = 0; n < g.batch; n++) {
+    for (int64_t oh = 0; oh < g.outH; oh++) {
+      for (int64_t ow = 0; ow < g.outW; ow++) {
+        float* __restrict acc = out + ((n * g.outH + oh) * g.outW + ow) * cout;
+        for (int64_t co = 0; co < cout; co++) acc[co] = bias ? bias[co] : 0.0f;
+        for (int64_t fh = 0; fh < g.kh; fh++) {
+          const int64_t ih = oh * g.strideH - g.padTop + fh * g.dilH;
+          if (ih < 0 || ih >= g.h) continue;
+          for (int64_t fw = 0; fw < g.kw; fw++) {
+            const int64_t iw = ow * g.strideW - g.padLeft + fw * g.dilW;
+            if (iw < 0 || iw >= g.w) continue;
+            const float* xs = x + ((n * g.h + ih) * g.w + iw) * g.c;
+            const float* __restrict wt = filter + (fh * g.kw + fw) * g.c * cout;
+            for (int64_t ci = 0; ci < g.c; ci++) {
+              const float xv = xs[ci];
+              const float* __restrict row = wt + ci * cout;
+              for (int64_t co = 0; co < cout; co++) acc[co] += xv * row[co];
+            }
+          }
+        }
+        if (relu) for (int64_t co = 0; co < cout; co++) acc[co] = acc[co] < 0 ? 0.0f : acc[co];
+      }
+    }
+  }
+}
+
+inline __attribute__((always_inline)) void conv_filter_grad_direct_body(const ConvGeometry& g, int64_t cout, const float* x, const float* dy,
+                                                                       const float* y, float* dw, double* dbias, bool relu, float* gbuf) {
+  std::memset(dw, 0, sizeof(float) * g.kh * g.kw * g.c * cout);
+  for (int64_t n = 0; n < g.batch; n++) {
+    for (int64_t oh = 0; oh < g.outH; oh++) {
+      for (int64_t ow = 0; ow < g.outW; ow++) {
+        const int64_t pixel = ((n * g.outH + oh) * g.outW + ow) * cout;
+        float* __restrict gv = gbuf;
+        if (relu) {
+          for (int64_t co = 0; co < cout; co++) gv[co] = relu_mask(dy[pixel + co], y[pixel + co]);
+        } else {
+          for (int64_t co = 0; co < cout; co++) gv[co] = dy[pixel + co];
+        }
+        if (dbias) for (int64_t co = 0; co < cout; co++) dbias[co] += gv[co];
+        for (int64_t fh = 0; fh < g.kh; fh++) {
+          const int64_t ih = oh * g.strideH - g.padTop + fh * g.dilH;
+          if (ih < 0 || ih >= g.h) continue;
+          for (int64_t fw = 0; fw < g.kw; fw++) {
+            const int64_t iw = ow * g.strideW - g.padLeft + fw * g.dilW;
+            if (iw < 0 || iw >= g.w) continue;
+            const float* xs = x + ((n * g.h + ih) * g.w + iw) * g.c;
+            float* wt = dw + (fh * g.kw + fw) * g.c * cout;
+            for (int64_t ci = 0; ci < g.c; ci++) {
+              const float xv = xs[ci];
+              float* __restrict row = wt + ci * cout;
+              for (int64_t co = 0; co < cout; co++) row[co] += xv * gv[co];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+void conv_bias_act_direct_portable(const ConvGeometry& g, int64_t cout, const float* x, const float* f, const float* b, float* out, bool relu) {
+  conv_bias_act_direct_body(g, cout, x, f, b, out, relu);
+}
+void conv_filter_grad_direct_portable(const ConvGeometry& g, int64_t cout, const float* x, const float* dy, const float* y, float* dw, double* db,
+                                      bool relu, float* gbuf) {
+  conv_filter_grad_direct_body(g, cout, x, dy, y, dw, db, relu, gbuf);
+}
+#ifdef ELEGY_X86
+// AVX2 for out-channel counts that fill whole registers (8·V ≤ 64): a pixel's outputs stay in V
+// registers over all taps; the filter gradient works on blocks of pixels whose masked gradients
+// sit in a small buffer, accumulating each (tap, in-channel) row of dw in V registers.
+// One output pixel (P = 1) or two neighbours along the width (P = 2: each filter row loaded
+// once feeds both, and twice the independent FMA chains), all out-channels in registers.
+template <int V, int P>
+__attribute__((target("avx2,fma"), always_inline)) inline void conv_direct_pixels(const ConvGeometry& g, const float* x, const float* filter,
+                                                                              const float* bias, float* out, bool relu, int64_t n, int64_t oh,
+                                                                              int64_t ow) {
+  constexpr int64_t cout = V * 8;
+  const __m256 zero = _mm256_setzero_ps();
+  __m256 acc[P][V];
+  for (int p = 0; p < P; p++)
+    for (int v = 0; v < V; v++) acc[p][v] = bias ? _mm256_loadu_ps(bias + 8 * v) : zero;
+  const int64_t iw0 = ow * g.strideW - g.padLeft;
+  for (int64_t fh = 0; fh < g.kh; fh++) {
+    const int64_t ih = oh * g.strideH - g.padTop + fh * g.dilH;
+    if (ih < 0 || ih >= g.h) continue;
+    for (int64_t fw = 0; fw < g.kw; fw++) {
+      const int64_t iw = iw0 + fw * g.dilW;
+      // P = 2 is only used where both windows lie inside the image's width.
+      if (P == 1 && (iw < 0 || iw >= g.w)) continue;
+      const float* xs = x + ((n * g.h + ih) * g.w + iw) * g.c;
+      const float* wt = filter + (fh * g.kw + fw) * g.c * cout;
+      for (int64_t ci = 0; ci < g.c; ci++) {
+        __m256 xv[P];
+        for (int p = 0; p < P; p++) xv[p] = _mm256_broadcast_ss(xs + p * g.strideW * g.c + ci);
+        const float* row = wt + ci * cout;
+        for (int v = 0; v < V; v++) {
+          const __m256 wv = _mm256_loadu_ps(row + 8 * v);
+          for (int p = 0; p < P; p++) acc[p][v] = _mm256_fmadd_ps(xv[p], wv, acc[p][v]);
+        }
+      }
+    }
+  }
+  float* dst = out + ((n * g.outH + oh) * g.outW + ow) * cout;
+  // max(0, a) returns a when a is NaN (tf.relu keeps NaN).
+  for (int p = 0; p < P; p++)
+    for (int v = 0; v < V; v++) _mm256_storeu_ps(dst + p * cout + 8 * v, relu ? _mm256_max_ps(zero, acc[p][v]) : acc[p][v]);
+}
+
+template <int V>
+__attribute__((target("avx2,fma"))) void conv_bias_act_direct_avx2(const ConvGeometry& g, const float* x, const float* filter, const float* bias,
+                                                                   float* out, bool relu) {
+  for (int64_t n = 0; n < g.batch; n++) {
+    for (int64_t oh = 0; oh < g.outH; oh++) {
+      for (int64_t ow = 0; ow < g.outW;) {
+        const int64_t iw = ow * g.strideW - g.padLeft;
+        const bool pair = V <= 4 && ow + 1 < g.outW && iw >= 0 && iw + g.strideW + (g.kw - 1) * g.dilW < g.w;
+        if (pair) {
+          conv_direct_pixels<V, 2>(g, x, filter, bias, out, relu, n, oh, ow);
+          ow += 2;
+        } else {
+          conv_direct_pixels<V, 1>(g, x, filter, bias, out, relu, n, oh, ow);
+          ow += 1;
+        }
+      }
+    }
+  }
+}
+
+template <int V>
+__attribute__((target("avx2,fma"))) void conv_filter_grad_direct_avx2(const ConvGeometry& g, const float* x, const float* dy, const float* y,
+                                                                      float* dw, double* dbias, bool relu) {
+  constexpr int64_t cout = V * 8;
+  constexpr int64_t P = 32;  // pixels per block
+  alignas(32) float gbuf[P * cout];
+  int64_t base[P], ih0[P], iw0[P];
+  std::memset(dw, 0, sizeof(float) * g.kh * g.kw * g.c * cout);
+  const __m256 zero = _mm256_setzero_ps();
+  const int64_t total = g.batch * g.outH * g.outW;
+  for (int64_t p0 = 0; p0 < total; p0 += P) {
+    const int64_t count = total - p0 < P ? total - p0 : P;
+    __m256 bsum[V];
+    for (int v = 0; v < V; v++) bsum[v] = zero;
+    for (int64_t q = 0; q < count; q++) {
+      const int64_t p = p0 + q;
+      const int64_t ow = p % g.outW, oh = (p / g.outW) % g.outH, n = p / (g.outW * g.outH);
+      base[q] = n * g.h;
+      ih0[q] = oh * g.strideH - g.padTop;
+      iw0[q] = ow * g.strideW - g.padLeft;
+      for (int v = 0; v < V; v++) {
+        __m256 gv = _mm256_loadu_ps(dy + p * cout + 8 * v);
+        if (relu) gv = _mm256_and_ps(gv, _mm256_cmp_ps(_mm256_loadu_ps(y + p * cout + 8 * v), zero, _CMP_GT_OQ));
+        _mm256_store_ps(gbuf + q * cout + 8 * v, gv);
+        bsum[v] = _mm256_add_ps(bsum[v], gv);
+      }
+    }
+    if (dbias) {
+      alignas(32) float part[cout];
+      for (int v = 0; v < V; v++) _mm256_store_ps(part + 8 * v, bsum[v]);
+      for (int64_t co = 0; co < cout; co++) dbias[co] += part[co];
+    }
+    for (int64_t fh = 0; fh < g.kh; fh++) {
+      for (int64_t fw = 0; fw < g.kw; fw++) {
+        for (int64_t ci = 0; ci < g.c; ci++) {
+          __m256 acc[V];
+          for (int v = 0; v < V; v++) acc[v] = zero;
+          // Two sets of accumulators (even and odd pixels) halve the FMA dependency chains.
+          __m256 odd[V];
+          for (int v = 0; v < V; v++) odd[v] = zero;
+          for (int64_t q = 0; q < count; q++) {
+            const int64_t ih = ih0[q] + fh * g.dilH, iw = iw0[q] + fw * g.dilW;
+            if (ih < 0 || ih >= g.h || iw < 0 || iw >= g.w) continue;
+            const __m256 xv = _mm256_broadcast_ss(x + ((base[q] + ih) * g.w + iw) * g.c + ci);
+            if (q & 1) {
+              for (int v = 0; v < V; v++) odd[v] = _mm256_fmadd_ps(xv, _mm256_load_ps(gbuf + q * cout + 8 * v), odd[v]);
+            } else {
+              for (int v = 0; v < V; v++) acc[v] = _mm256_fmadd_ps(xv, _mm256_load_ps(gbuf + q * cout + 8 * v), acc[v]);
+            }
+          }
+          for (int v = 0; v < V; v++) acc[v] = _mm256_add_ps(acc[v], odd[v]);
+          float* row = dw + ((fh * g.kw + fw) * g.c + ci) * cout;
+          for (int v = 0; v < V; v++) _mm256_storeu_ps(row + 8 * v, _mm256_add_ps(_mm256_loadu_ps(row + 8 * v), acc[v]));
+        }
+      }
+    }
+  }
+}
+
+// The AVX2 kernel for this out-channel count, or false (the portable body then runs).
+bool conv_bias_act_direct_simd(const ConvGeometry& g, int64_t cout, const float* x, const float* f, const float* b, float* out, bool relu) {
+  if (!g_simd) return false;
+  switch (cout) {
+    case 8: conv_bias_act_direct_avx2<1>(g, x, f, b, out, relu); return true;
+    case 16: conv_bias_act_direct_avx2<2>(g, x, f, b, out, relu); return true;
+    case 24: conv_bias_act_direct_avx2<3>(g, x, f, b, out, relu); return true;
+    case 32: conv_bias_act_direct_avx2<4>(g, x, f, b, out, relu); return true;
+    case 40: conv_bias_act_direct_avx2<5>(g, x, f, b, out, relu); return true;
+    case 48: conv_bias_act_direct_avx2<6>(g, x, f, b, out, relu); return true;
+    case 56: conv_bias_act_direct_avx2<7>(g, x, f, b, out, relu); return true;
+    case 64: conv_bias_act_direct_avx2<8>(g, x, f, b, out, relu); return true;
+    default: return false;
+  }
+}
+
+bool conv_filter_grad_direct_simd(const ConvGeometry& g, int64_t cout, const float* x, const float* dy, const float* y, float* dw, double* db, bool relu) {
+  if (!g_simd) return false;
+  switch (cout) {
+    case 8: conv_filter_grad_direct_avx2<1>(g, x, dy, y, dw, db, relu); return true;
+    case 16: conv_filter_grad_direct_avx2<2>(g, x, dy, y, dw, db, relu); return true;
+    case 24: conv_filter_grad_direct_avx2<3>(g, x, dy, y, dw, db, relu); return true;
+    case 32: conv_filter_grad_direct_avx2<4>(g, x, dy, y, dw, db, relu); return true;
+    case 40: conv_filter_grad_direct_avx2<5>(g, x, dy, y, dw, db, relu); return true;
+    case 48: conv_filter_grad_direct_avx2<6>(g, x, dy, y, dw, db, relu); return true;
+    case 56: conv_filter_grad_direct_avx2<7>(g, x, dy, y, dw, db, relu); return true;
+    case 64: conv_filter_grad_direct_avx2<8>(g, x, dy, y, dw, db, relu); return true;
+    default: return false;
+  }
+}
+#else
+bool conv_bias_act_direct_simd(const ConvGeometry&, int64_t, const float*, const float*, const float*, float*, bool) { return false; }
+bool conv_filter_grad_direct_simd(const ConvGeometry&, int64_t, const float*, const float*, const float*, float*, double*, bool) { return false; }
+#endif
+
+// ---------------------------------------------------------------------------------------
 // N-API glue.
 struct Args {
   explicit Args(napi_env e) : env(e) {}
@@ -512,6 +911,97 @@ napi_value AddBias(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value BiasRelu(napi_env env, napi_callback_info info) {
+  Args args(env);
+  if (!args.init(info, 7)) return fail(env, "biasRelu(heap, x, bias, out, rows, cols, relu)");
+  const int64_t rows = args.integer(4), cols = args.integer(5);
+  const float* x = args.floats(1, rows * cols);
+  const float* bias = args.integer(2) < 0 ? nullptr : args.floats(2, cols);
+  float* out = args.floats(3, rows * cols);
+  if (!x || (!bias && args.integer(2) >= 0) || !out || rows < 0 || cols < 0) return fail(env, "biasRelu: a tensor lies outside the heap");
+  bias_relu(x, bias, out, rows, cols, args.flag(6));
+  return nullptr;
+}
+
+napi_value ReluBiasGrad(napi_env env, napi_callback_info info) {
+  Args args(env);
+  if (!args.init(info, 7)) return fail(env, "reluBiasGrad(heap, dy, y, g, dbias, rows, cols)");
+  const int64_t rows = args.integer(5), cols = args.integer(6);
+  const float* dy = args.floats(1, rows * cols);
+  const float* y = args.floats(2, rows * cols);
+  float* g = args.floats(3, rows * cols);
+  float* dbias = args.integer(4) < 0 ? nullptr : args.floats(4, cols);
+  if (!dy || !y || !g || (!dbias && args.integer(4) >= 0) || rows < 0 || cols < 0) return fail(env, "reluBiasGrad: a tensor lies outside the heap");
+  relu_bias_grad(dy, y, g, dbias, rows, cols);
+  return nullptr;
+}
+
+napi_value MaxPoolArgmax(napi_env env, napi_callback_info info) {
+  Args args(env);
+  if (!args.init(info, 16)) return fail(env, "maxPoolArgmax(heap, x, y, argmax, batch, h, w, c, outH, outW, fh, fw, sh, sw, padTop, padLeft)");
+  PoolGeometry g;
+  int64_t* fields[] = {&g.batch, &g.h, &g.w, &g.c, &g.outH, &g.outW, &g.fh, &g.fw, &g.sh, &g.sw, &g.padTop, &g.padLeft};
+  for (size_t i = 0; i < 12; i++) *fields[i] = args.integer(4 + i);
+  const float* x = args.floats(1, g.batch * g.h * g.w * g.c);
+  float* y = args.floats(2, g.batch * g.outH * g.outW * g.c);
+  int32_t* argmax = reinterpret_cast<int32_t*>(args.floats(3, g.batch * g.outH * g.outW * g.c));
+  if (!x || !y || !argmax) return fail(env, "maxPoolArgmax: a tensor lies outside the heap");
+  max_pool_argmax(g, x, y, argmax);
+  return nullptr;
+}
+
+napi_value MaxPoolScatter(napi_env env, napi_callback_info info) {
+  Args args(env);
+  if (!args.init(info, 6)) return fail(env, "maxPoolScatter(heap, dy, argmax, dx, outSize, inSize)");
+  const int64_t outSize = args.integer(4), inSize = args.integer(5);
+  const float* dy = args.floats(1, outSize);
+  const int32_t* argmax = reinterpret_cast<const int32_t*>(args.floats(2, outSize));
+  float* dx = args.floats(3, inSize);
+  if (!dy || !argmax || !dx) return fail(env, "maxPoolScatter: a tensor lies outside the heap");
+  max_pool_scatter(dy, argmax, dx, outSize, inSize);
+  return nullptr;
+}
+
+napi_value ConvBiasActDirect(napi_env env, napi_callback_info info) {
+  Args args(env);
+  ConvGeometry g;
+  if (!args.init(info, 21) || !geometry(args, 5, g)) {
+    return fail(env, "convBiasActDirect(heap, x, filter, bias, out, batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW, outChannels, relu)");
+  }
+  const int64_t cout = args.integer(19);
+  const float* x = args.floats(1, g.batch * g.h * g.w * g.c);
+  const float* filter = args.floats(2, g.kh * g.kw * g.c * cout);
+  const float* bias = args.integer(3) < 0 ? nullptr : args.floats(3, cout);
+  float* out = args.floats(4, g.batch * g.outH * g.outW * cout);
+  if (!x || !filter || (!bias && args.integer(3) >= 0) || !out || cout < 0) return fail(env, "convBiasActDirect: a tensor lies outside the heap");
+  if (conv_bias_act_direct_simd(g, cout, x, filter, bias, out, args.flag(20))) return nullptr;
+  conv_bias_act_direct_portable(g, cout, x, filter, bias, out, args.flag(20));
+  return nullptr;
+}
+
+napi_value ConvFilterGradDirect(napi_env env, napi_callback_info info) {
+  Args args(env);
+  ConvGeometry g;
+  if (!args.init(info, 22) || !geometry(args, 6, g)) {
+    return fail(env, "convFilterGradDirect(heap, x, dy, y, dw, dbias, batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW, outChannels, relu)");
+  }
+  const int64_t cout = args.integer(20);
+  const int64_t outSize = g.batch * g.outH * g.outW * cout;
+  const float* x = args.floats(1, g.batch * g.h * g.w * g.c);
+  const float* dy = args.floats(2, outSize);
+  const float* y = args.floats(3, outSize);
+  float* dw = args.floats(4, g.kh * g.kw * g.c * cout);
+  float* dbias = args.integer(5) < 0 ? nullptr : args.floats(5, cout);
+  if (!x || !dy || !y || !dw || (!dbias && args.integer(5) >= 0) || cout < 0) return fail(env, "convFilterGradDirect: a tensor lies outside the heap");
+  std::vector<float> gbuf(static_cast<size_t>(cout));
+  std::vector<double> acc(dbias ? static_cast<size_t>(cout) : 0, 0.0);
+  const bool relu = args.flag(21);
+  double* db = dbias ? acc.data() : nullptr;
+  if (!conv_filter_grad_direct_simd(g, cout, x, dy, y, dw, db, relu)) conv_filter_grad_direct_portable(g, cout, x, dy, y, dw, db, relu, gbuf.data());
+  if (dbias) for (int64_t co = 0; co < cout; co++) dbias[co] = static_cast<float>(acc[co]);
+  return nullptr;
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -529,7 +1019,10 @@ NAPI_MODULE_INIT() {
     const char* name;
     napi_callback fn;
   } functions[] = {{"gemm", Gemm}, {"adam", Adam}, {"im2col", Im2col}, {"col2im", Col2im},
-                   {"sumRows", SumRows}, {"maxPoolGrad", MaxPoolGrad}, {"allFinite", AllFinite}, {"addBias", AddBias}};
+                   {"sumRows", SumRows}, {"maxPoolGrad", MaxPoolGrad}, {"allFinite", AllFinite}, {"addBias", AddBias},
+                   {"biasRelu", BiasRelu}, {"reluBiasGrad", ReluBiasGrad}, {"maxPoolArgmax", MaxPoolArgmax},
+                   {"maxPoolScatter", MaxPoolScatter}, {"convBiasActDirect", ConvBiasActDirect},
+                   {"convFilterGradDirect", ConvFilterGradDirect}};
   for (const auto& f : functions) {
     napi_value value;
     if (napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &value) != napi_ok) return nullptr;

@@ -17,6 +17,18 @@ export interface NativeKernels {
   maxPoolGrad(heap: ArrayBuffer, x: number, dy: number, dx: number, ...geometry: number[]): void;
   allFinite(values: Float32Array): boolean;
   addBias(heap: ArrayBuffer, x: number, bias: number, out: number, rows: number, columns: number): void;
+  /** out = x + bias, then ReLU when `relu` (bias −1: none; out may be x). */
+  biasRelu(heap: ArrayBuffer, x: number, bias: number, out: number, rows: number, columns: number, relu: boolean): void;
+  /** g = y > 0 ? dy : 0 and dbias = Σ_rows g (dbias −1: not wanted). */
+  reluBiasGrad(heap: ArrayBuffer, dy: number, y: number, g: number, dbias: number, rows: number, columns: number): void;
+  /** Max pooling with each window's first maximum as a flat int32 index into x. */
+  maxPoolArgmax(heap: ArrayBuffer, x: number, y: number, argmax: number, ...geometry: number[]): void;
+  /** act(conv2d(x, filter) + bias) computed directly, for short patches (bias −1: none). */
+  convBiasActDirect(heap: ArrayBuffer, x: number, filter: number, bias: number, out: number, ...geometryOutChannelsRelu: Array<number | boolean>): void;
+  /** The filter (and bias, unless −1) gradient with the ReLU mask of y folded in, directly. */
+  convFilterGradDirect(heap: ArrayBuffer, x: number, dy: number, y: number, dw: number, dbias: number, ...geometryOutChannelsRelu: Array<number | boolean>): void;
+  /** dx = 0, then dx[argmax[i]] += dy[i]. */
+  maxPoolScatter(heap: ArrayBuffer, dy: number, argmax: number, dx: number, outSize: number, inSize: number): void;
   /** Whether the AVX2/FMA (or AVX-512) paths run (else portable C++). */
   readonly simd: boolean;
   /** Which GEMM micro-kernel runs: "avx512", "avx2" or "portable". */
@@ -45,6 +57,10 @@ function packageRoot(): string {
 /** Where the addon is built (node-gyp's Release folder in the package root). */
 export const ADDON_PATHS = [path.join(packageRoot(), "build/Release/elegy_kernels.node")];
 
+/** Every function the library calls (an addon built from older sources lacks some). */
+const REQUIRED = ["im2col", "col2im", "sumRows", "maxPoolGrad", "allFinite", "addBias", "biasRelu", "reluBiasGrad", "maxPoolArgmax", "maxPoolScatter",
+  "convBiasActDirect", "convFilterGradDirect"] as const;
+
 let loaded: { kernels: NativeKernels | undefined; status: NativeStatus } | undefined;
 
 /** Tries the given paths in order (for tests; the library uses ADDON_PATHS). */
@@ -56,6 +72,8 @@ export function loadNativeKernels(paths: readonly string[] = ADDON_PATHS): { ker
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const kernels = require(file) as NativeKernels;
       if (typeof kernels.gemm !== "function" || typeof kernels.adam !== "function") throw new Error("not elegy-ts's kernel addon");
+      const missing = REQUIRED.filter((name) => typeof kernels[name] !== "function");
+      if (missing.length > 0) throw new Error(`an older build of the addon (no ${missing.join(", ")}): rebuild it`);
       return { kernels, status: { loaded: true, simd: kernels.simd, isa: kernels.isa, detail: file } };
     } catch (error) {
       const err = error as { code?: string; message?: string };

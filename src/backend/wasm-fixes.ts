@@ -10,7 +10,8 @@
 // - Conv2DBackpropInput runs as a forward Conv2D (XNNPACK) instead of wasm's direct loop.
 // - Sum over leading axes (bias gradients) is one pass instead of a transpose and a sum.
 // - OneHot honours its dtype (wasm's writes int32 values into a float32 tensor).
-// - ElegyAdamUpdate, the optimizers' fused Adam update, is registered for wasm.
+// - ElegyAdamUpdate, the optimizers' fused Adam update, is registered for wasm; so are nn's fused
+//   conv/dense + bias + ReLU kernels and the argmax max pooling.
 // - With the native addon built: BatchMatMul, the convolutions and bias adds run natively on the heap.
 import { tf } from "../tf";
 import { maxPoolGrad } from "./max-pool-grad";
@@ -22,6 +23,8 @@ import { sharedIdentity, sharedSameTypeCast } from "./wasm-shared-identity";
 import { ADAM_UPDATE, wasmAdamUpdate } from "./adam-update-kernel";
 import { nativeKernels } from "./native";
 import { nativeBatchMatMul, nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeFusedConv2D, nativeBiasAdd } from "./wasm-native-kernels";
+import { biasActKernels } from "./bias-act-kernels";
+import { WASM_MAX_POOL_ARGMAX_KERNELS } from "./max-pool-argmax";
 import { KernelArgs, KernelFunc, TensorInfo, WasmBackend } from "./wasm-kernel-types";
 
 interface CpuBackend {
@@ -36,6 +39,9 @@ const OWN_KERNELS: Record<string, () => KernelFunc> = {
   MaxPoolGrad: maxPoolGrad,
   // Ours, and registered for cpu too: it must not be forwarded to the cpu copy below.
   [ADAM_UPDATE]: wasmAdamUpdate,
+  // nn.Conv2D / nn.Linear with bias + ReLU fused, and nn.MaxPool2D's argmax pooling (ours, on cpu too).
+  ...biasActKernels("wasm"),
+  ...WASM_MAX_POOL_ARGMAX_KERNELS,
 };
 /** Kernels wrapped around wasm's own: a faster path where it applies, else the original. */
 const WRAPPED_KERNELS: Record<string, (original: KernelFunc) => KernelFunc> = {

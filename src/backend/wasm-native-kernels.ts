@@ -61,7 +61,7 @@ function patches(native: NativeKernels, backend: WasmBackend, x: TensorInfo, inf
 }
 
 /** Measured: a 3×3×1 patch (9) runs faster on wasm's Conv2D, a 3×3×32 one (288) 1.7× faster natively. */
-const MIN_PATCH_FOR_GEMM = 64;
+export const MIN_PATCH_FOR_GEMM = 64;
 
 export function nativeConv2D(native: NativeKernels): (fallback: KernelFunc) => KernelFunc {
   return (fallback) => (args) => {

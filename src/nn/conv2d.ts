@@ -4,8 +4,10 @@ import { ApplyContext } from "../contracts";
 import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
 import { TensorTree } from "../tree";
+import { conv2dBiasAct, hasBiasActKernels } from "../backend/bias-act-kernels";
+import { relu } from "./activations";
 import { Initializer, glorotUniform, zeros } from "./initializers";
-import { Activation, BaseModule, asFloat32 } from "./module";
+import { Activation, BaseModule, ReluFusable, asFloat32 } from "./module";
 
 export type Pair = number | [number, number];
 export type Padding = "valid" | "same";
@@ -34,7 +36,7 @@ export interface Conv2DOptions {
   name?: string;
 }
 
-export class Conv2D extends BaseModule {
+export class Conv2D extends BaseModule implements ReluFusable {
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
   readonly padding: Padding;
@@ -70,11 +72,33 @@ export class Conv2D extends BaseModule {
   }
 
   apply(params: TensorTree, states: TensorTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, TensorTree] {
-    const input = this.image(x);
-    const { kernel } = this.paramsOf(params, ["kernel"]);
-    let y: tf.Tensor = tf.conv2d(asFloat32(input) as tf.Tensor4D, kernel as tf.Tensor4D, this.strides, this.padding, "NHWC", this.dilationRate);
-    if (this.useBias) y = tf.add(y, this.paramsOf(params, ["bias"]).bias);
-    return [this.activation ? this.activation(y) : y, states];
+    const ownRelu = this.activation === relu;
+    const y = this.forward(params, x, ownRelu);
+    return [this.activation && !ownRelu ? this.activation(y) : y, states];
+  }
+
+  /** No activation of its own: Sequential may run a following nn.relu in this layer's kernel. */
+  get fusesRelu(): boolean {
+    return this.activation === undefined;
+  }
+
+  /** relu(this layer's output), in one kernel where the backend has it. */
+  applyWithRelu(params: TensorTree, states: TensorTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, TensorTree] {
+    return [this.forward(params, x, true), states];
+  }
+
+  /** conv + bias (+ ReLU): one fused kernel (ours, with per-input gradients) where it applies, else tf ops. */
+  private forward(params: TensorTree, x: TensorTree, withRelu: boolean): tf.Tensor {
+    const input = asFloat32(this.image(x)) as tf.Tensor4D;
+    const kernel = this.paramsOf(params, ["kernel"]).kernel as tf.Tensor4D;
+    const bias = this.useBias ? this.paramsOf(params, ["bias"]).bias : undefined;
+    const fusable = (bias !== undefined || withRelu) && hasBiasActKernels() && kernel.dtype === "float32" && kernel.rank === 4 &&
+      kernel.shape[2] === input.shape[3] && this.dilationRate[0] === 1 && this.dilationRate[1] === 1 &&
+      (bias === undefined || (bias.dtype === "float32" && bias.rank === 1 && bias.shape[0] === kernel.shape[3]));
+    if (fusable) return conv2dBiasAct(input, kernel, bias, this.strides, this.padding, withRelu ? "relu" : "linear");
+    let y: tf.Tensor = tf.conv2d(input, kernel, this.strides, this.padding, "NHWC", this.dilationRate);
+    if (bias) y = tf.add(y, bias);
+    return withRelu ? tf.relu(y) : y;
   }
 
   private image(x: TensorTree): tf.Tensor4D {

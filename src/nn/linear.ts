@@ -4,8 +4,10 @@ import { ApplyContext } from "../contracts";
 import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
 import { TensorTree } from "../tree";
+import { denseBiasAct, hasBiasActKernels } from "../backend/bias-act-kernels";
+import { relu } from "./activations";
 import { Initializer, glorotUniform, zeros } from "./initializers";
-import { Activation, BaseModule, asFloat32 } from "./module";
+import { Activation, BaseModule, ReluFusable, asFloat32 } from "./module";
 
 export interface LinearOptions {
   useBias?: boolean;
@@ -16,7 +18,7 @@ export interface LinearOptions {
   name?: string;
 }
 
-export class Linear extends BaseModule {
+export class Linear extends BaseModule implements ReluFusable {
   readonly useBias: boolean;
   private readonly activation?: Activation;
   private readonly kernelInitializer: Initializer;
@@ -43,17 +45,42 @@ export class Linear extends BaseModule {
   }
 
   apply(params: TensorTree, states: TensorTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, TensorTree] {
+    const ownRelu = this.activation === relu;
+    const y = this.forward(params, x, ownRelu);
+    return [this.activation && !ownRelu ? this.activation(y) : y, states];
+  }
+
+  /** No activation of its own: Sequential may run a following nn.relu in this layer's kernel. */
+  get fusesRelu(): boolean {
+    return this.activation === undefined;
+  }
+
+  /** relu(this layer's output), in one kernel where the backend has it. */
+  applyWithRelu(params: TensorTree, states: TensorTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, TensorTree] {
+    return [this.forward(params, x, true), states];
+  }
+
+  /** x · kernel + bias (+ ReLU): one fused kernel (ours, with per-input gradients) where it applies, else tf ops. */
+  private forward(params: TensorTree, x: TensorTree, withRelu: boolean): tf.Tensor {
     const input = this.tensorInput(x);
     const { kernel } = this.paramsOf(params, ["kernel"]);
     const inFeatures = kernel.shape[0];
     if (input.shape[input.rank - 1] !== inFeatures) {
       throw new ElegyInputError(`${this.name} expects ${inFeatures} input features (last axis), got shape [${input.shape.join(", ")}].`);
     }
+    const bias = this.useBias ? this.paramsOf(params, ["bias"]).bias : undefined;
     const lead = input.shape.slice(0, -1);
-    const flat = input.rank === 2 ? input : tf.reshape(input, [-1, inFeatures]);
-    let y: tf.Tensor = tf.matMul(asFloat32(flat), kernel);
-    if (this.useBias) y = tf.add(y, this.paramsOf(params, ["bias"]).bias);
-    if (input.rank !== 2) y = tf.reshape(y, [...lead, this.units]);
-    return [this.activation ? this.activation(y) : y, states];
+    const flat = asFloat32(input.rank === 2 ? input : tf.reshape(input, [-1, inFeatures]));
+    const fusable = (bias !== undefined || withRelu) && hasBiasActKernels() && kernel.dtype === "float32" && kernel.rank === 2 &&
+      (bias === undefined || (bias.dtype === "float32" && bias.rank === 1 && bias.shape[0] === kernel.shape[1]));
+    let y: tf.Tensor;
+    if (fusable) {
+      y = denseBiasAct(flat, kernel, bias, withRelu ? "relu" : "linear");
+    } else {
+      y = tf.matMul(flat, kernel);
+      if (bias) y = tf.add(y, bias);
+      if (withRelu) y = tf.relu(y);
+    }
+    return input.rank === 2 ? y : tf.reshape(y, [...lead, this.units]);
   }
 }

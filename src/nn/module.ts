@@ -17,6 +17,20 @@ export function asFloat32(x: tf.Tensor): tf.Tensor {
   return x.dtype === "float32" ? x : tf.cast(x, "float32");
 }
 
+/**
+ * A module that can run a following nn.relu inside its own kernel: Sequential fuses
+ * `[module, nn.relu]` into one `applyWithRelu` call when `fusesRelu` (the module has no
+ * activation of its own). Same params, same results.
+ */
+export interface ReluFusable extends Module {
+  readonly fusesRelu: boolean;
+  applyWithRelu(params: TensorTree, states: TensorTree, x: TensorTree, ctx: ApplyContext): [TensorTree, TensorTree];
+}
+
+export function isReluFusable(x: unknown): x is ReluFusable {
+  return isModule(x) && (x as Partial<ReluFusable>).fusesRelu === true && typeof (x as Partial<ReluFusable>).applyWithRelu === "function";
+}
+
 export function isModule(x: unknown): x is Module {
   return typeof x === "object" && x !== null && typeof (x as Module).init === "function" && typeof (x as Module).apply === "function";
 }

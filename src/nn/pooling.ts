@@ -5,6 +5,7 @@ import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
 import { TensorTree } from "../tree";
 import { Padding, Pair, checkPadding, pair } from "./conv2d";
+import { hasMaxPoolArgmax, maxPoolWithArgmax } from "../backend/max-pool-argmax";
 import { BaseModule, asFloat32 } from "./module";
 
 export interface Pool2DOptions {
@@ -45,6 +46,9 @@ export class MaxPool2D extends Pool2D {
   }
 
   protected pool(x: tf.Tensor4D): tf.Tensor {
+    // While a gradient is being recorded: the pooling that remembers each window's argmax, so
+    // the gradient is a scatter instead of a re-scan. Otherwise tf.maxPool (XNNPACK on wasm).
+    if (x.dtype === "float32" && tf.engine().isTapeOn() && hasMaxPoolArgmax()) return maxPoolWithArgmax(x, this.poolSize, this.strides, this.padding);
     return tf.maxPool(x, this.poolSize, this.strides, this.padding);
   }
 }

@@ -5,12 +5,18 @@ import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
 import { TensorTree, isPlainObject } from "../tree";
 import { uniqueNames } from "../losses/names";
-import { BaseModule, Layer, isModule } from "./module";
+import { relu } from "./activations";
+import { BaseModule, Layer, ReluFusable, isModule, isReluFusable } from "./module";
 
 export class Sequential extends BaseModule {
   readonly layers: readonly Layer[];
   /** Key of each module in the params/states trees (undefined for activations). */
   readonly keys: ReadonlyArray<string | undefined>;
+  /**
+   * Whether layer i is a Conv2D/Linear (without an activation of its own) directly followed by
+   * nn.relu itself: apply then runs both as one fused kernel (same params, same results).
+   */
+  private readonly fusedWithRelu: readonly boolean[];
 
   constructor(layers: readonly Layer[], options: { name?: string } = {}) {
     super("sequential", options.name);
@@ -23,6 +29,7 @@ export class Sequential extends BaseModule {
     const moduleNames = uniqueNames(this.layers.filter(isModule).map((m) => m.name));
     let next = 0;
     this.keys = this.layers.map((layer) => (isModule(layer) ? moduleNames[next++] : undefined));
+    this.fusedWithRelu = this.layers.map((layer, i) => isReluFusable(layer) && layer.fusesRelu && this.layers[i + 1] === relu);
   }
 
   /** The modules with their keys (activations left out). */
@@ -55,19 +62,22 @@ export class Sequential extends BaseModule {
     let changed = false;
     const nextStates: Record<string, TensorTree> = { ...s };
     let h = x;
-    this.layers.forEach((layer, i) => {
+    for (let i = 0; i < this.layers.length; i++) {
+      const layer = this.layers[i];
       if (!isModule(layer)) {
         h = layer(h as never);
-        return;
+        continue;
       }
       const key = this.keys[i]!;
-      const [out, layerStates] = layer.apply(p[key], s[key], h, ctx);
+      const fused = this.fusedWithRelu[i];
+      const [out, layerStates] = fused ? (layer as ReluFusable).applyWithRelu(p[key], s[key], h, ctx) : layer.apply(p[key], s[key], h, ctx);
+      if (fused) i++; // the nn.relu ran inside the layer's kernel
       if (layerStates !== s[key]) {
         nextStates[key] = layerStates;
         changed = true;
       }
       h = out;
-    });
+    }
     // The same states object when nothing changed, so the Model can skip an update.
     return [h, changed ? nextStates : states];
   }
