@@ -102,9 +102,7 @@ export function defaultTrainStep(d: StepDispatcher, ctx: StepContext): TrainResu
   const optimizerStates = states.optimizerStates ?? optimizer.init(states.netParams);
   const [netParams, nextOptimizerStates] = optimizer.apply(states.netParams, grads, optimizerStates);
   const lr = markRunning(optimizer.learningRate(nextOptimizerStates));
-  const trained = states.update({ netParams, optimizerStates: nextOptimizerStates });
-  d.gradReplication?.trained(ctx, states, trained);
-  return [{ ...logs, lr }, trained];
+  return [{ ...logs, lr }, states.update({ netParams, optimizerStates: nextOptimizerStates })];
 }
 
 /**

@@ -29,13 +29,8 @@ const CHECKS = {
   initStep: checkInitResult,
 } as const;
 
-/** Data-parallel training (src/parallel): serves the gradient step of training calls, and hears what the optimizer made of it. */
-export interface GradReplication {
-  /** The gradient step of a training batch, instead of `local`. */
-  grad(ctx: StepContext, local: (ctx: StepContext) => GradResult): GradResult;
-  /** The default trainStep applied the optimizer: `gradStates` are the gradient step's States, `trained` the step's result. */
-  trained(ctx: StepContext, gradStates: States, trained: States): void;
-}
+/** Serves the gradient step of training calls instead of `local` (data-parallel training, src/parallel). */
+export type GradReplication = (ctx: StepContext, local: (ctx: StepContext) => GradResult) => GradResult;
 
 export class StepDispatcher {
   /** What the model is doing, for messages ("predict", "fit", …). */
@@ -71,7 +66,7 @@ export class StepDispatcher {
   test(ctx: StepContext): TestResult { return this.run("testStep", ctx) as TestResult; }
   grad(ctx: StepContext): GradResult {
     if (this.gradReplication && ctx.training && !ctx.initializing) {
-      return this.gradReplication.grad(ctx, (c) => this.run("gradStep", c) as GradResult);
+      return this.gradReplication(ctx, (c) => this.run("gradStep", c) as GradResult);
     }
     return this.run("gradStep", ctx) as GradResult;
   }

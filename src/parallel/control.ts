@@ -20,22 +20,11 @@ export const Word = {
   mailToMain: 5,
   /** tf.memory().numTensors in the replica after its last command. */
   tensors: 6,
-  /**
-   * Set by the main thread to a step's request number once that step's averaged gradients are in
-   * the average buffer (or it gave up on them: see `averageStatus`); the replica applies them with
-   * its own optimizer while the main thread applies them with its own.
-   */
-  average: 7,
-  averageStatus: 8,
-  /** 1 when the main thread posted the average buffer's layout with this average. */
-  mailWithAverage: 9,
 } as const;
 export const CONTROL_WORDS = 16;
 
 export const Command = { step: 1, probe: 2, stop: 3 } as const;
 export const Status = { ok: 0, failed: 1, exited: 2 } as const;
-/** `averageStatus`: the averaged gradients are there, or the step failed on the main thread before they were made. */
-export const AverageStatus = { ok: 0, skipped: 1 } as const;
 
 export function newControl(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT));

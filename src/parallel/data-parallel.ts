@@ -1,17 +1,15 @@
 // fit(x, y, { replicas }): data-parallel training across worker threads, as TF's
 // MirroredStrategy or PyTorch's DDP do across devices. Each train step's batch is cut into
 // contiguous shards; the main thread runs the gradient step on the first, replicas on the
-// others (at the same time), and gradients are averaged weighted by rows. The default trainStep
-// applies the optimizer to the average on the main thread, whose States stay the truth that
-// callbacks, checkpoints and restores see; each replica applies the same average to its own copy
-// of the trained States at the same time, and is sent the main thread's copy again whenever the
-// two may differ (DataParallelStep).
+// others (at the same time), gradients are averaged weighted by rows, and the default
+// trainStep applies the optimizer once, on the main thread, whose States stay the only truth:
+// every step sends the replicas the current params (so callbacks that change the States,
+// checkpoints and restores need nothing special).
 import * as os from "node:os";
 import { tf } from "../tf";
 import { currentBackend } from "../backend";
 import { ElegyInputError } from "../errors";
 import type { Injector } from "../injection/injector";
-import type { GradReplication } from "../model/dispatch";
 import type { StepRunner } from "../model/step-runner";
 import type { StepContext } from "../model/step-context";
 import type { GradResult } from "../model/step-results";
@@ -21,7 +19,7 @@ import { HostTree, sliceRows } from "../loop/host-data";
 import { Command } from "./control";
 import { MetricsMerge, ShardOutcome, combineShards, defaultMetricsMerge } from "./combine";
 import { constructorExample, recipeFor } from "./model-recipe";
-import { checkProbe, checkProbedUpdate } from "./probe";
+import { checkProbe } from "./probe";
 import { currentReplica } from "./replica-context";
 import { ReplicaGroup } from "./replica-group";
 import { Flat, flatten, readFlat, valuesOf } from "./tensor-transport";
@@ -79,7 +77,8 @@ export async function withReplicas<T>(
   const d = runner.dispatcher;
   try {
     checkParts(group, d.parts, className, internals.seed);
-    d.gradReplication = new DataParallelStep(group, runner, className, internals.seed);
+    const step = new DataParallelStep(group, runner, className, internals.seed);
+    d.gradReplication = (ctx, local) => step.grad(ctx, local);
     groups.set(model, group);
     return await body();
   } finally {
@@ -130,7 +129,7 @@ function checkReplicable(internals: ReplicableInternals, className: string): voi
 /** The replicas must have the parts the model has: parts passed as constructor options would be missing. */
 function checkParts(group: ReplicaGroup, parts: StepRunner["dispatcher"]["parts"], className: string, seed: number): void {
   const ready = group.readies[0];
-  for (const part of ["module", "loss", "metrics", "optimizer"] as const) {
+  for (const part of ["module", "loss", "metrics"] as const) {
     const here = parts[part] !== undefined;
     if (ready.parts[part] === here) continue;
     throw new ElegyInputError(
@@ -162,23 +161,13 @@ function sliceTensors<T extends TensorTree>(tree: T, start: number, end: number)
 }
 
 /**
- * The States fields a replica's step gets with every command: all but the trained ones (which
- * the replica keeps and updates itself, and is sent only when it may not hold them), the metric
- * states (a replica starts its shard from zero) and the rng (sent as its state).
+ * The States fields a replica's step gets: all but the optimizer's (the main thread applies it),
+ * the metric states (a replica starts its shard from zero) and the rng (sent as its state).
  */
 function replicaFields(states: States): Record<string, unknown> {
   const fields: Record<string, unknown> = { ...states.fields() };
-  for (const key of ["netParams", "metricsStates", "optimizerStates", "rng"]) delete fields[key];
+  for (const key of ["metricsStates", "optimizerStates", "rng"]) delete fields[key];
   return fields;
-}
-
-/** The tensors a replica keeps from step to step, in a fixed order: what the optimizer trains. */
-export function trainedLeaves(states: States): tf.Tensor[] {
-  return [...leaves(states.netParams), ...leaves(states.optimizerStates)];
-}
-
-function sameLeaves(a: readonly tf.Tensor[] | undefined, b: readonly tf.Tensor[]): boolean {
-  return a !== undefined && a.length === b.length && a.every((t, k) => t === b[k]);
 }
 
 /** Parts sent as shapes only: the replica makes zeros of them. */
@@ -187,30 +176,17 @@ const ZERO_PARTS: ReadonlySet<string> = new Set(["metrics"]);
 function inputName(part: string, path: string): string {
   switch (part) {
     case "fields": return `states${path}`;
-    case "trained": return `states${path}`;
     case "metrics": return `states.metricsStates${path}`;
     case "batch": return `the batch's ${path.slice(1)}`;
     default: return `${part}${path}`;
   }
 }
 
-/**
- * The gradient step of one training batch, spread over the group. Each replica keeps its own copy
- * of the trained States (params and optimizer state, as DDP's processes do): after the batch's
- * gradients are averaged, the main thread hands the average to the replicas, and each applies it
- * with its own optimizer while the main thread applies it with its own — the same update on the
- * same values, so the copies stay equal without params crossing threads each step. The copies are
- * sent again whenever the main thread's trained leaves are not the ones the replicas' optimizers
- * made (the first step, a callback's setStates, a restored checkpoint, a step that failed).
- */
-class DataParallelStep implements GradReplication {
+/** The gradient step of one training batch, spread over the group. */
+class DataParallelStep {
   private probed = false;
   private readonly merge: MetricsMerge | undefined;
   private readonly where: string;
-  /** Per replica (by index; 0, the main thread, unused): the trained leaves its copy equals, when known. */
-  private readonly residentOf: Array<readonly tf.Tensor[] | undefined>;
-  /** The replicas given this step's average, and the trained leaves their copies held before it. */
-  private pending: { replicas: number[]; from: readonly tf.Tensor[] } | undefined;
 
   constructor(
     private readonly group: ReplicaGroup,
@@ -221,11 +197,9 @@ class DataParallelStep implements GradReplication {
     const d = runner.dispatcher;
     this.merge = defaultMetricsMerge(d);
     this.where = d.overridden("gradStep") ? `${className}'s @gradStep` : `${className}'s gradient step`;
-    this.residentOf = new Array(group.size).fill(undefined);
   }
 
   grad(ctx: StepContext, local: (ctx: StepContext) => GradResult): GradResult {
-    this.pending = undefined;
     const first = leaves(ctx.x)[0] ?? leaves(ctx.yTrue)[0];
     const rows = first === undefined || first.rank === 0 ? 1 : first.shape[0];
     const shards = shardRows(rows, this.group.size);
@@ -233,78 +207,33 @@ class DataParallelStep implements GradReplication {
     if (active.length === 0) return this.runLocal(ctx, local);
 
     const states = ctx.states;
-    const current = trainedLeaves(states);
     const rng = states.rng?.state ?? { seed: 0, counter: 0 };
     const starts = shards.map((_, i) => shards.slice(0, i).reduce((a, b) => a + b, 0));
     const fields = replicaFields(states);
-    const trained = { netParams: states.netParams, optimizerStates: states.optimizerStates };
     // Views of the batch are taken right before they are copied, with no tensor made in between (a growing wasm heap would detach them).
-    const inputFor = (shard: number, withTrained: boolean): Flat => {
+    const inputFor = (shard: number): Flat => {
       const [start, end] = [starts[shard], starts[shard] + shards[shard]];
       const batch = {
         x: sliceRows(hostViews(ctx.x), start, end),
         y: sliceRows(hostViews(ctx.yTrue), start, end),
         sampleWeight: sliceRows(hostViews(ctx.sampleWeight), start, end),
       };
-      return flatten(
-        { fields, trained: withTrained ? trained : undefined, metrics: states.metricsStates, batch, classWeight: ctx.classWeight, rng },
-        ZERO_PARTS, inputName,
-      );
+      return flatten({ fields, metrics: states.metricsStates, batch, classWeight: ctx.classWeight, rng }, ZERO_PARTS, inputName);
     };
 
     const probing = !this.probed;
-    const stale = active.filter((i) => !sameLeaves(this.residentOf[i], current));
-    for (const i of active) this.residentOf[i] = undefined; // until this step's average is applied
-    if (probing) for (const i of active) this.group.send(i, Command.probe, inputFor(0, true));
-    else for (const i of active) this.group.send(i, Command.step, inputFor(i, stale.includes(i)));
+    if (probing) for (const i of active) this.group.send(i, Command.probe, inputFor(0));
+    else for (const i of active) this.group.send(i, Command.step, inputFor(i));
 
-    let stepped: number[] = probing ? [] : active;
-    let averaged = false;
-    try {
-      const mine = this.runLocal({ ...ctx, x: sliceTensors(ctx.x, 0, shards[0]), yTrue: sliceTensors(ctx.yTrue, 0, shards[0]), sampleWeight: sliceTensors(ctx.sampleWeight, 0, shards[0]) }, local);
+    const mine = this.runLocal({ ...ctx, x: sliceTensors(ctx.x, 0, shards[0]), yTrue: sliceTensors(ctx.yTrue, 0, shards[0]), sampleWeight: sliceTensors(ctx.sampleWeight, 0, shards[0]) }, local);
 
-      if (probing) {
-        const mainTrained = this.optimizerUpdate(states, mine[3]);
-        for (const i of active) {
-          const probe = this.outcome(i, shards[0]);
-          checkProbe(mine, probe, i, this.group.size, this.className, this.seed);
-          checkProbedUpdate(mainTrained, probe.trained, i, this.group.size, this.className, this.seed);
-        }
-        tf.dispose(mainTrained);
-        this.probed = true;
-        // The probe left each replica with the trained States it was sent: this step's need not carry them again.
-        for (const i of active) this.group.send(i, Command.step, inputFor(i, false));
-        stepped = active;
-      }
-      const outcomes = active.map((i) => this.outcome(i, shards[i]));
-      const result = combineShards(mine, shards[0], states, outcomes, this.merge, this.where);
-      this.group.publishAverage(stepped, flatten({ grads: result[3] }, new Set(), (_, path) => `gradient ${path || "(root)"}`));
-      averaged = true;
-      this.pending = { replicas: stepped, from: current };
-      return result;
-    } finally {
-      // A replica waiting for this step's average must not wait forever, and applies nothing.
-      if (!averaged && stepped.length > 0) this.group.skipAverage(stepped);
+    if (probing) {
+      for (const i of active) checkProbe(mine, this.outcome(i, shards[0]), i, this.group.size, this.className, this.seed);
+      this.probed = true;
+      for (const i of active) this.group.send(i, Command.step, inputFor(i));
     }
-  }
-
-  trained(_ctx: StepContext, gradStates: States, trained: States): void {
-    const pending = this.pending;
-    this.pending = undefined;
-    // The optimizer ran on the trained leaves the replicas hold (a @gradStep could have returned others): their copies now equal `trained`.
-    if (pending === undefined || !sameLeaves(pending.from, trainedLeaves(gradStates))) return;
-    const after = trainedLeaves(trained);
-    for (const i of pending.replicas) this.residentOf[i] = after;
-  }
-
-  /** What the model's optimizer makes of `grads` from `states` (the probe's check of the replicas' optimizers): its new leaves. */
-  private optimizerUpdate(states: States, grads: TensorTree): tf.Tensor[] {
-    const optimizer = this.runner.dispatcher.parts.optimizer!;
-    return tf.tidy((): tf.Tensor[] => {
-      const optimizerStates = states.optimizerStates ?? optimizer.init(states.netParams);
-      const [netParams, next] = optimizer.apply(states.netParams, grads, optimizerStates);
-      return [...leaves(netParams), ...leaves(next)];
-    });
+    const outcomes = active.map((i) => this.outcome(i, shards[i]));
+    return combineShards(mine, shards[0], states, outcomes, this.merge, this.where);
   }
 
   /** The main thread's own gradient step, with runStep seeing its shard. */
@@ -318,12 +247,13 @@ class DataParallelStep implements GradReplication {
     }
   }
 
-  private outcome(index: number, rows: number): ShardOutcome & { trained?: tf.Tensor[] } {
+  private outcome(index: number, rows: number): ShardOutcome {
     const { layout, buffer } = this.group.receive(index);
     const r = readFlat(layout, buffer) as {
       loss: tf.Scalar; grads: TensorTree; logs: Record<string, tf.Tensor | number>; running: string[];
-      metricsChanged: boolean; metricsStates: TensorTree; trained?: tf.Tensor[];
+      metricsChanged: boolean; metricsStates: TensorTree;
     };
-    return { rows, loss: r.loss, logs: r.logs, running: r.running, grads: r.grads, metricsChanged: r.metricsChanged, metricsStates: r.metricsStates, trained: r.trained };
+    return { rows, loss: r.loss, logs: r.logs, running: r.running, grads: r.grads, metricsChanged: r.metricsChanged, metricsStates: r.metricsStates };
   }
 }
+

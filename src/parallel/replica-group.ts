@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from "node:worker_threads";
 import { ElegyReplicaError } from "../errors";
-import { AverageStatus, Command, Status, Word, newControl, publish, waitForResponse } from "./control";
+import { Command, Status, Word, newControl, publish, waitForResponse } from "./control";
 import type { ReplicaRecipe } from "./model-recipe";
 import { SerializedError, replicaError, serializeError } from "./replica-errors";
 import { Flat, Layout, bufferFor, writeFlat } from "./tensor-transport";
@@ -32,9 +32,6 @@ interface Replica {
   inputSignature: string;
   resultLayout?: Layout;
   resultBuffer?: SharedArrayBuffer;
-  /** The average buffer and layout this replica was last sent. */
-  averageSignature: string;
-  averageBuffer?: SharedArrayBuffer;
   ready: ReadyMessage;
 }
 
@@ -49,9 +46,6 @@ type ReplicaMail = { type: "layout"; layout: Layout; buffer: SharedArrayBuffer }
 
 export class ReplicaGroup {
   private stopped = false;
-  /** The averaged gradients of the latest step, read by every replica; its layout as last sent. */
-  private average?: SharedArrayBuffer;
-  private averageSignature = "";
 
   private constructor(
     private readonly replicas: Replica[],
@@ -103,7 +97,7 @@ export class ReplicaGroup {
       });
       worker.once("exit", onExit);
     });
-    const replica = { index, who, worker, control, port: port1, request: 0, inputSignature: "", averageSignature: "" };
+    const replica = { index, who, worker, control, port: port1, request: 0, inputSignature: "" };
     return { worker, ready, replica };
   }
 
@@ -131,42 +125,6 @@ export class ReplicaGroup {
     Atomics.store(r.control, Word.command, command);
     r.request += 1;
     publish(r.control, Word.request, r.request);
-  }
-
-  /**
-   * Hands replicas `indices` (each waiting after its step) the step's averaged gradients, to apply
-   * with their own optimizers. They read the buffer before answering their next command, so it is
-   * free to reuse by then.
-   */
-  publishAverage(indices: readonly number[], average: Flat): void {
-    if (indices.length === 0) return;
-    const newLayout = average.layout.signature !== this.averageSignature || this.average === undefined || this.average.byteLength < average.layout.bytes;
-    if (newLayout) {
-      this.average = bufferFor(this.average, average.layout.bytes);
-      this.averageSignature = average.layout.signature;
-    }
-    writeFlat(average, this.average!);
-    for (const i of indices) {
-      const r = this.replicas[i - 1];
-      if (r.averageSignature !== this.averageSignature || r.averageBuffer !== this.average) {
-        r.port.postMessage({ type: "average", layout: average.layout, buffer: this.average });
-        r.averageSignature = this.averageSignature;
-        r.averageBuffer = this.average;
-        Atomics.store(r.control, Word.mailWithAverage, 1);
-      } else Atomics.store(r.control, Word.mailWithAverage, 0);
-      Atomics.store(r.control, Word.averageStatus, AverageStatus.ok);
-      publish(r.control, Word.average, r.request);
-    }
-  }
-
-  /** Tells replicas `indices` that their last step has no average to apply (the step failed on the main thread). */
-  skipAverage(indices: readonly number[]): void {
-    for (const i of indices) {
-      const r = this.replicas[i - 1];
-      Atomics.store(r.control, Word.mailWithAverage, 0);
-      Atomics.store(r.control, Word.averageStatus, AverageStatus.skipped);
-      publish(r.control, Word.average, r.request);
-    }
   }
 
   /** Waits for replica `index`'s answer to its last command; its result lies in the returned buffer until the next command. */
@@ -208,7 +166,6 @@ export class ReplicaGroup {
       Atomics.store(r.control, Word.mailToReplica, 0);
       r.request += 1;
       publish(r.control, Word.request, r.request);
-      publish(r.control, Word.average, -1); // a replica waiting for an average wakes, and sees the stop
       r.port.close();
     }
     await Promise.all(this.replicas.map((r) => r.worker.terminate()));

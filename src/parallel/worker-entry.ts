@@ -1,10 +1,8 @@
 // A replica's worker thread: loads the backend, builds the model from its class, tells the
 // main thread it is ready, then serves commands from its control block until told to stop.
-// Each step: read its shard of the batch (and, when sent, the trained States) from shared
-// memory, run the gradient step (the model's own @gradStep or the default chain) on its own copy
-// of the trained States, write back loss, per-batch logs, gradients and the metric states it
-// accumulated from zero; then wait for the batch's averaged gradients and apply them with its
-// own optimizer, as the main thread does with its own. Every other tensor is freed.
+// Each step: read the current states and its shard of the batch from shared memory, run the
+// gradient step (the model's own @gradStep or the default chain), write back loss, per-batch
+// logs, gradients and the metric states it accumulated from zero; then free every tensor.
 import "../index"; // the package's side effects (reflect-metadata, gradient registrations), as a user's import would
 import { MessagePort, parentPort, workerData } from "node:worker_threads";
 import { tf } from "../tf";
@@ -13,8 +11,8 @@ import { isRunning } from "../logs";
 import { Model, internalsOf } from "../model/model";
 import { inStepScope } from "../model/step-scope";
 import { RNG, States } from "../states";
-import { TensorTree, collectTensors, leaves } from "../tree";
-import { AverageStatus, Command, Status, Word, publish, takeMail, waitForChange } from "./control";
+import { TensorTree, collectTensors } from "../tree";
+import { Command, Status, Word, publish, takeMail, waitForChange } from "./control";
 import { enterReplica } from "./replica-context";
 import type { ReplicaRecipe } from "./model-recipe";
 import { serializeError } from "./replica-errors";
@@ -40,8 +38,6 @@ export interface ReadyMessage {
 /** The down message: the parts of one command's input, as the main thread lays them out. */
 interface CommandInput {
   fields: Record<string, unknown>;
-  /** The trained States (params and optimizer state), sent when this replica may not hold them. */
-  trained?: { netParams: TensorTree; optimizerStates: TensorTree };
   metrics: TensorTree;
   batch: { x: TensorTree; y: TensorTree; sampleWeight: tf.Tensor | undefined };
   classWeight: tf.Tensor | undefined;
@@ -65,42 +61,16 @@ function build(recipe: ReplicaRecipe): Model {
   return model;
 }
 
-/** The trained States a replica keeps between steps (its copy of the main thread's). */
-interface Resident {
-  netParams: TensorTree;
-  optimizerStates: TensorTree;
-}
-
 function serve(model: Model, startup: ReplicaStartup): void {
   const { control, port, index } = startup;
   const { runner } = internalsOf(model);
   const dispatcher = runner.dispatcher;
-  const optimizer = dispatcher.parts.optimizer;
   dispatcher.phase = "fit";
   let seen = 0;
   let layout: Layout | undefined;
   let input: SharedArrayBuffer | undefined;
   let resultSignature = "";
   let output: SharedArrayBuffer | undefined;
-  let average: { layout: Layout; buffer: SharedArrayBuffer } | undefined;
-  let resident: Resident | undefined;
-  /** An error from applying the last average, answered with the next command. */
-  let pendingError: unknown;
-
-  const keep = (next: Resident) => {
-    const kept = collectTensors(next);
-    if (resident) tf.dispose([...collectTensors(resident)].filter((t) => !kept.has(t)));
-    resident = next;
-  };
-  /** The optimizer's update of the resident States with the gradients `grads` (new tensors; the inputs stay). */
-  const update = (grads: TensorTree, from: Resident): Resident => {
-    if (!optimizer) throw new Error(`${startup.recipe.className} has no optimizer in this replica.`);
-    const [netParams, optimizerStates] = tf.tidy(() =>
-      optimizer.apply(from.netParams, grads, from.optimizerStates ?? optimizer.init(from.netParams)) as unknown as tf.Tensor[][],
-    ) as unknown as [TensorTree, TensorTree];
-    return { netParams, optimizerStates };
-  };
-
   for (;;) {
     seen = waitForChange(control, Word.request, seen);
     if (Atomics.load(control, Word.mailToReplica) === 1) {
@@ -113,21 +83,14 @@ function serve(model: Model, startup: ReplicaStartup): void {
     let mail = 0;
     let status: number = Status.ok;
     try {
-      if (pendingError !== undefined) {
-        const error = pendingError;
-        pendingError = undefined;
-        throw error;
-      }
       const parts = readFlat(layout!, input!) as unknown as CommandInput;
-      if (parts.trained) keep({ netParams: parts.trained.netParams, optimizerStates: parts.trained.optimizerStates });
-      if (!resident) throw new Error("the main thread sent a step without the trained States this replica needs first.");
       const rng = command === Command.probe ? RNG.fromState(parts.rng) : replicaRng(parts.rng, index);
-      const states = new States({ ...parts.fields, ...resident, metricsStates: parts.metrics, rng });
+      const states = new States({ ...parts.fields, metricsStates: parts.metrics, rng });
       const ctx = {
         x: parts.batch.x, yTrue: parts.batch.y, sampleWeight: parts.batch.sampleWeight, classWeight: parts.classWeight,
         states, initializing: false, training: true,
       };
-      const inputs = collectTensors([parts, resident]);
+      const inputs = collectTensors(parts);
       let result: ReturnType<typeof dispatcher.grad>;
       runner.active = ctx;
       try {
@@ -136,8 +99,6 @@ function serve(model: Model, startup: ReplicaStartup): void {
         runner.active = undefined;
       }
       const [loss, logs, next, grads] = result;
-      // The probe also shows what this replica's optimizer makes of its gradients, for the main thread to compare.
-      const probed = command === Command.probe ? update(grads, resident) : undefined;
       try {
         const perBatch: Record<string, unknown> = {};
         const running: string[] = [];
@@ -147,10 +108,7 @@ function serve(model: Model, startup: ReplicaStartup): void {
         }
         const changed = next.metricsStates !== parts.metrics;
         const flat = flatten(
-          {
-            loss, grads, logs: perBatch, running, metricsChanged: changed, metricsStates: changed ? next.metricsStates : undefined,
-            trained: probed ? [...leaves(probed.netParams), ...leaves(probed.optimizerStates)] : undefined,
-          },
+          { loss, grads, logs: perBatch, running, metricsChanged: changed, metricsStates: changed ? next.metricsStates : undefined },
           new Set(),
           (part, path) => (part === "logs" ? `log '${path.slice(1)}'` : part === "grads" ? `gradient ${path || "(root)"}` : `${part}${path}`),
         );
@@ -162,8 +120,7 @@ function serve(model: Model, startup: ReplicaStartup): void {
         }
         writeFlat(flat, output);
       } finally {
-        const residentTensors = collectTensors(resident);
-        tf.dispose([...collectTensors([parts, loss, logs, next, grads, probed])].filter((t) => !residentTensors.has(t)));
+        tf.dispose([...collectTensors([parts, loss, logs, next, grads])]);
       }
     } catch (error) {
       port.postMessage({ type: "error", error: serializeError(error) });
@@ -174,33 +131,6 @@ function serve(model: Model, startup: ReplicaStartup): void {
     Atomics.store(control, Word.mailToMain, mail);
     Atomics.store(control, Word.status, status);
     publish(control, Word.response, seen);
-    if (command !== Command.step || status !== Status.ok) continue;
-
-    // While the main thread averages the shards' gradients, wait for the average, then apply it as the main thread does.
-    if (!waitForAverage(control, seen)) return;
-    if (Atomics.load(control, Word.mailWithAverage) === 1) average = takeMail<{ layout: Layout; buffer: SharedArrayBuffer }>(port, "average");
-    if (Atomics.load(control, Word.averageStatus) !== AverageStatus.ok) continue;
-    try {
-      const grads = (readFlat(average!.layout, average!.buffer) as { grads: TensorTree }).grads;
-      try {
-        keep(update(grads, resident!));
-      } finally {
-        tf.dispose([...collectTensors(grads)]);
-      }
-    } catch (error) {
-      pendingError = error;
-    }
-    Atomics.store(control, Word.tensors, tf.memory().numTensors);
-  }
-}
-
-/** Blocks until the main thread has published the average of step `request` (true), or stops the replica (false). */
-function waitForAverage(control: Int32Array, request: number): boolean {
-  for (;;) {
-    const value = Atomics.load(control, Word.average);
-    if (Atomics.load(control, Word.command) === Command.stop) return false;
-    if (value === request) return true;
-    Atomics.wait(control, Word.average, value);
   }
 }
 
