@@ -862,12 +862,17 @@ napi_value SumRows(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/** The 12 pooling arguments from position `first`: batch, h, w, c, outH, outW, fh, fw, sh, sw, padTop, padLeft. */
+void pool_geometry(const Args& args, size_t first, PoolGeometry& g) {
+  int64_t* fields[] = {&g.batch, &g.h, &g.w, &g.c, &g.outH, &g.outW, &g.fh, &g.fw, &g.sh, &g.sw, &g.padTop, &g.padLeft};
+  for (size_t i = 0; i < 12; i++) *fields[i] = args.integer(first + i);
+}
+
 napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   Args args(env);
   if (!args.init(info, 16)) return fail(env, "maxPoolGrad(heap, x, dy, dx, batch, h, w, c, outH, outW, fh, fw, sh, sw, padTop, padLeft)");
   PoolGeometry g;
-  int64_t* fields[] = {&g.batch, &g.h, &g.w, &g.c, &g.outH, &g.outW, &g.fh, &g.fw, &g.sh, &g.sw, &g.padTop, &g.padLeft};
-  for (size_t i = 0; i < 12; i++) *fields[i] = args.integer(4 + i);
+  pool_geometry(args, 4, g);
   const float* x = args.floats(1, g.batch * g.h * g.w * g.c);
   const float* dy = args.floats(2, g.batch * g.outH * g.outW * g.c);
   float* dx = args.floats(3, g.batch * g.h * g.w * g.c);
@@ -940,8 +945,7 @@ napi_value MaxPoolArgmax(napi_env env, napi_callback_info info) {
   Args args(env);
   if (!args.init(info, 16)) return fail(env, "maxPoolArgmax(heap, x, y, argmax, batch, h, w, c, outH, outW, fh, fw, sh, sw, padTop, padLeft)");
   PoolGeometry g;
-  int64_t* fields[] = {&g.batch, &g.h, &g.w, &g.c, &g.outH, &g.outW, &g.fh, &g.fw, &g.sh, &g.sw, &g.padTop, &g.padLeft};
-  for (size_t i = 0; i < 12; i++) *fields[i] = args.integer(4 + i);
+  pool_geometry(args, 4, g);
   const float* x = args.floats(1, g.batch * g.h * g.w * g.c);
   float* y = args.floats(2, g.batch * g.outH * g.outW * g.c);
   int32_t* argmax = reinterpret_cast<int32_t*>(args.floats(3, g.batch * g.outH * g.outW * g.c));

@@ -1,13 +1,12 @@
 // 2-D convolution over NHWC images (Keras Conv2D; params `kernel` [kh, kw, in, filters], `bias`).
 import { tf } from "../tf";
-import { ApplyContext } from "../contracts";
 import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
 import { TensorTree } from "../tree";
 import { conv2dBiasAct, hasBiasActKernels } from "../backend/bias-act-kernels";
-import { relu } from "./activations";
+import { BiasActLayer } from "./bias-act-layer";
 import { Initializer, glorotUniform, zeros } from "./initializers";
-import { Activation, BaseModule, ReluFusable, asFloat32 } from "./module";
+import { Activation, asFloat32 } from "./module";
 
 export type Pair = number | [number, number];
 export type Padding = "valid" | "same";
@@ -36,13 +35,13 @@ export interface Conv2DOptions {
   name?: string;
 }
 
-export class Conv2D extends BaseModule implements ReluFusable {
+export class Conv2D extends BiasActLayer {
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
   readonly padding: Padding;
   readonly dilationRate: [number, number];
   readonly useBias: boolean;
-  private readonly activation?: Activation;
+  protected readonly activation?: Activation;
   private readonly kernelInitializer: Initializer;
   private readonly biasInitializer: Initializer;
 
@@ -71,24 +70,8 @@ export class Conv2D extends BaseModule implements ReluFusable {
     return { params, states: {} };
   }
 
-  apply(params: TensorTree, states: TensorTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, TensorTree] {
-    const ownRelu = this.activation === relu;
-    const y = this.forward(params, x, ownRelu);
-    return [this.activation && !ownRelu ? this.activation(y) : y, states];
-  }
-
-  /** No activation of its own: Sequential may run a following nn.relu in this layer's kernel. */
-  get fusesRelu(): boolean {
-    return this.activation === undefined;
-  }
-
-  /** relu(this layer's output), in one kernel where the backend has it. */
-  applyWithRelu(params: TensorTree, states: TensorTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, TensorTree] {
-    return [this.forward(params, x, true), states];
-  }
-
   /** conv + bias (+ ReLU): one fused kernel (ours, with per-input gradients) where it applies, else tf ops. */
-  private forward(params: TensorTree, x: TensorTree, withRelu: boolean): tf.Tensor {
+  protected forward(params: TensorTree, x: TensorTree, withRelu: boolean): tf.Tensor {
     const input = asFloat32(this.image(x)) as tf.Tensor4D;
     const kernel = this.paramsOf(params, ["kernel"]).kernel as tf.Tensor4D;
     const bias = this.useBias ? this.paramsOf(params, ["bias"]).bias : undefined;

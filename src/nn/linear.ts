@@ -1,13 +1,12 @@
 // Dense layer on the last axis: y = x · kernel + bias (Keras Dense; params named as Keras).
 import { tf } from "../tf";
-import { ApplyContext } from "../contracts";
 import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
 import { TensorTree } from "../tree";
 import { denseBiasAct, hasBiasActKernels } from "../backend/bias-act-kernels";
-import { relu } from "./activations";
+import { BiasActLayer } from "./bias-act-layer";
 import { Initializer, glorotUniform, zeros } from "./initializers";
-import { Activation, BaseModule, ReluFusable, asFloat32 } from "./module";
+import { Activation, asFloat32 } from "./module";
 
 export interface LinearOptions {
   useBias?: boolean;
@@ -18,9 +17,9 @@ export interface LinearOptions {
   name?: string;
 }
 
-export class Linear extends BaseModule implements ReluFusable {
+export class Linear extends BiasActLayer {
   readonly useBias: boolean;
-  private readonly activation?: Activation;
+  protected readonly activation?: Activation;
   private readonly kernelInitializer: Initializer;
   private readonly biasInitializer: Initializer;
 
@@ -44,24 +43,8 @@ export class Linear extends BaseModule implements ReluFusable {
     return { params, states: {} };
   }
 
-  apply(params: TensorTree, states: TensorTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, TensorTree] {
-    const ownRelu = this.activation === relu;
-    const y = this.forward(params, x, ownRelu);
-    return [this.activation && !ownRelu ? this.activation(y) : y, states];
-  }
-
-  /** No activation of its own: Sequential may run a following nn.relu in this layer's kernel. */
-  get fusesRelu(): boolean {
-    return this.activation === undefined;
-  }
-
-  /** relu(this layer's output), in one kernel where the backend has it. */
-  applyWithRelu(params: TensorTree, states: TensorTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, TensorTree] {
-    return [this.forward(params, x, true), states];
-  }
-
   /** x · kernel + bias (+ ReLU): one fused kernel (ours, with per-input gradients) where it applies, else tf ops. */
-  private forward(params: TensorTree, x: TensorTree, withRelu: boolean): tf.Tensor {
+  protected forward(params: TensorTree, x: TensorTree, withRelu: boolean): tf.Tensor {
     const input = this.tensorInput(x);
     const { kernel } = this.paramsOf(params, ["kernel"]);
     const inFeatures = kernel.shape[0];
