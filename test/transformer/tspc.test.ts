@@ -5,7 +5,7 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { optimizers, tf } from "elegy-ts";
 import { METADATA } from "../../src/metadata-keys";
 import { ROOT, filesIn, load, recordedNames, regressionModel, tempDir } from "./support";
@@ -114,4 +114,26 @@ test("tspc with transformProgram, incremental (composite, --build): the error is
   assert.deepEqual([build.output, build.status, emitted(build)], [[ELEGY1001], 1, []]);
   const fixed = tspc(regressionModel("yTrue"), { transformProgram: true }, { ...composite, args: ["--build", "tsconfig.json"], into: build.dir });
   assert.deepEqual([fixed.output, fixed.status, emitted(fixed)], [[], 0, ["model.d.ts", "model.js"]]);
+});
+
+test("tspc --watch with transformProgram: the error is reported and nothing emitted; fixing the file rebuilds it", { timeout: 120_000 }, async () => {
+  const first = tspc(regressionModel("y_true"), { transformProgram: true }, { args: ["--version"] }); // writes the project only
+  const watcher = spawn(process.execPath, [TSPC, "-p", "tsconfig.json", "--watch", "--pretty", "false"], { cwd: first.dir });
+  let output = "";
+  watcher.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const until = async (text: string): Promise<void> => {
+    for (const started = Date.now(); !output.includes(text); await new Promise((r) => setTimeout(r, 100))) {
+      if (Date.now() - started > 60_000) throw new Error(`tspc --watch never printed '${text}':\n${output}`);
+    }
+  };
+  try {
+    await until("Found 1 error. Watching for file changes.");
+    assert.ok(output.includes(ELEGY1001), output);
+    assert.deepEqual(filesIn(path.join(first.dir, "out")).filter((f) => f.endsWith(".js")), []);
+    fs.writeFileSync(path.join(first.dir, "model.ts"), regressionModel("yTrue"));
+    await until("Found 0 errors. Watching for file changes.");
+    assert.deepEqual(filesIn(path.join(first.dir, "out")).filter((f) => f.endsWith(".js")), ["model.js"]);
+  } finally {
+    watcher.kill();
+  }
 });
