@@ -1,7 +1,9 @@
 // Per-kernel wall-clock timing on the active backend: every kernel registered for it is
 // wrapped with a timer (kernels run synchronously on wasm and cpu, so the time is the
-// kernel's own, JS glue included). Kernels that call other kernels' functions directly
-// (our Conv2DBackpropFilter) are timed as one. Time outside every kernel is the engine's
+// kernel's own, JS glue included). A kernel that calls another's function directly (our
+// Conv2DBackpropFilter, the fused bias-act kernels' fallbacks) includes it in its own time; the
+// inner one is listed too, marked `nested` ("↳ Conv2D"), and must not be added again: Σ of the
+// rows that are not nested is the time in kernels. Time outside every kernel is the engine's
 // bookkeeping (tape, scopes) plus the runner's own JS.
 import { tf } from "elegy-ts";
 
@@ -11,10 +13,14 @@ export interface KernelRow {
   shapes: string;
   callsPerStep: number;
   usPerStep: number;
+  /** Called from inside another timed kernel: its time is in that one's too. */
+  nested: boolean;
 }
 
-const stats = new Map<string, { kernel: string; shapes: string; calls: number; ms: number }>();
+const stats = new Map<string, { kernel: string; shapes: string; calls: number; ms: number; nested: boolean }>();
 let recording = false;
+/** How many timed kernels are running (a kernel calling another's function directly nests). */
+let depth = 0;
 
 /** Wraps the backend's kernels (once). Call after the backend is ready. */
 export function installKernelTimers(backendName = tf.getBackend()): void {
@@ -25,12 +31,20 @@ export function installKernelTimers(backendName = tf.getBackend()): void {
       ...config,
       kernelFunc: (args) => {
         if (!recording) return inner(args);
+        const nested = depth > 0;
+        depth++;
         const start = performance.now();
-        const out = inner(args);
+        let out: ReturnType<typeof inner>;
+        try {
+          out = inner(args);
+        } finally {
+          depth--;
+        }
         const ms = performance.now() - start;
         const shapes = Object.values(args.inputs).filter(Boolean).map((t) => `[${(t as tf.TensorInfo).shape.join("x")}]`).join("");
-        const key = `${config.kernelName} ${shapes}`;
-        const s = stats.get(key) ?? { kernel: config.kernelName, shapes, calls: 0, ms: 0 };
+        const kernel = nested ? `↳ ${config.kernelName}` : config.kernelName;
+        const key = `${kernel} ${shapes}`;
+        const s = stats.get(key) ?? { kernel, shapes, calls: 0, ms: 0, nested };
         s.calls++;
         s.ms += ms;
         stats.set(key, s);
@@ -48,6 +62,6 @@ export function startKernelTimers(): void {
 export function stopKernelTimers(steps: number): KernelRow[] {
   recording = false;
   return [...stats.values()]
-    .map((s) => ({ kernel: s.kernel, shapes: s.shapes, callsPerStep: s.calls / steps, usPerStep: (s.ms / steps) * 1000 }))
+    .map((s) => ({ kernel: s.kernel, shapes: s.shapes, callsPerStep: s.calls / steps, usPerStep: (s.ms / steps) * 1000, nested: s.nested }))
     .sort((a, b) => b.usPerStep - a.usPerStep);
 }
