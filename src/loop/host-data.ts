@@ -80,12 +80,15 @@ export function countRows(trees: ReadonlyArray<[HostTree, string]>): number {
   return rows;
 }
 
-function mapHost(tree: HostTree, fn: (leaf: HostArray) => HostArray): HostTree {
+/** The tree with each host array replaced by fn(leaf): host arrays again, or tensors. */
+function mapHost(tree: HostTree, fn: (leaf: HostArray) => HostArray): HostTree;
+function mapHost(tree: HostTree, fn: (leaf: HostArray) => tf.Tensor): TensorTree;
+function mapHost(tree: HostTree, fn: (leaf: HostArray) => HostArray | tf.Tensor): unknown {
   if (tree === undefined) return undefined;
   if (isHostArray(tree)) return fn(tree);
-  if (Array.isArray(tree)) return tree.map((child) => mapHost(child, fn));
-  const out: Record<string, HostTree> = {};
-  for (const [k, child] of Object.entries(tree as Record<string, HostTree>)) out[k] = mapHost(child, fn);
+  if (Array.isArray(tree)) return tree.map((child) => mapHost(child, fn as (leaf: HostArray) => HostArray));
+  const out: Record<string, unknown> = {};
+  for (const [k, child] of Object.entries(tree as Record<string, HostTree>)) out[k] = mapHost(child, fn as (leaf: HostArray) => HostArray);
   return out;
 }
 
@@ -112,24 +115,14 @@ export function gatherRows(tree: HostTree, rows: ArrayLike<number>): HostTree {
 
 /** The given rows uploaded as tensors (gatherRows then upload, without the intermediate arrays on wasm). */
 export function uploadRows(tree: HostTree, rows: ArrayLike<number>): TensorTree {
-  if (tree === undefined) return undefined;
-  if (isHostArray(tree)) {
-    const rowSize = tree.data.length / tree.shape[0];
-    const shape = [rows.length, ...tree.shape.slice(1)];
-    return wasmTensorOfRows(tree.data, rowSize, rows, shape, tree.dtype) ?? upload(gatherRows(tree, rows));
-  }
-  if (Array.isArray(tree)) return tree.map((child) => uploadRows(child, rows));
-  const out: Record<string, TensorTree> = {};
-  for (const [k, child] of Object.entries(tree as Record<string, HostTree>)) out[k] = uploadRows(child, rows);
-  return out;
+  return mapHost(tree, (leaf) => {
+    const rowSize = leaf.data.length / leaf.shape[0];
+    const shape = [rows.length, ...leaf.shape.slice(1)];
+    return wasmTensorOfRows(leaf.data, rowSize, rows, shape, leaf.dtype) ?? (upload(gatherRows(leaf, rows)) as tf.Tensor);
+  });
 }
 
 /** Uploads host arrays as tensors, keeping the structure. */
 export function upload(tree: HostTree): TensorTree {
-  if (tree === undefined) return undefined;
-  if (isHostArray(tree)) return tf.tensor(tree.data, tree.shape as number[], tree.dtype);
-  if (Array.isArray(tree)) return tree.map(upload);
-  const out: Record<string, TensorTree> = {};
-  for (const [k, child] of Object.entries(tree as Record<string, HostTree>)) out[k] = upload(child);
-  return out;
+  return mapHost(tree, (leaf) => tf.tensor(leaf.data, leaf.shape as number[], leaf.dtype));
 }
