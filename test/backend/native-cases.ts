@@ -2,6 +2,7 @@
 // process of native-kernels.test.ts runs this file with ELEGY_NATIVE=0 and prints JSON).
 import { Model, ensureBackend, losses, nn, optimizers, tf } from "elegy-ts";
 import { nativeStatus } from "../../src/backend/native";
+import { adamUpdate } from "../../src/backend/adam-update-kernel";
 
 const normal = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, "float32", seed);
 
@@ -44,6 +45,12 @@ export async function nativeCases(): Promise<{ native: boolean; values: Record<s
     put("bias add gradient", tf.grads((xx: tf.Tensor, bb: tf.Tensor) => tf.add(xx, bb).square().sum())([activations, bias]));
     const images = normal([3, 9, 10, 8], 12);
     put("sum over leading axes", [tf.sum(images, [0, 1, 2]), tf.sum(images, 0)]);
+    // 1,013 values: whole SIMD blocks and a tail; AdamW's decay on, three steps.
+    let [p, m, v] = [normal([1013], 20), tf.zeros([1013]), tf.zeros([1013])];
+    for (let t = 1; t <= 3; t++) {
+      [p, m, v] = adamUpdate({ param: p, grad: normal([1013], 20 + t), m, v, lr: tf.scalar(0.01), t: tf.scalar(t) }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.01 });
+    }
+    put("adam update", [p, m, v]);
     put("maxPool grad", tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, [3, 2], [2, 3], "same").mul(2).sum())(images));
   });
   // A few Adam steps of a small CNN + MLP through fit (the fused update, natively or in JS).
