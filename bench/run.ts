@@ -3,7 +3,7 @@
 // and tfjs-layers, on the same backend, interleaved, each measurement in its own process.
 // Writes bench/results.json and bench/results.md (bench/results-no-native.* with --no-native:
 // every worker runs with ELEGY_NATIVE=0, i.e. wasm's and our JS kernels only), and prints the table.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -25,10 +25,11 @@ const ROOT = path.resolve(__dirname, "../..");
 // "hand" keeps the epoch's loss and accuracy as fit does (the ratios are against it);
 // "hand-loss-only" computes nothing but the loss, for the record. "runner@128" runs at batch 128
 // (with 2 replicas: 64 rows a thread, the per-device batch of DDP's usual scaling) instead of 64.
+// "elegy-fit@32" is one thread's step on a replica's share of a 64-row batch: the bound below.
 const RUNNERS: Record<string, string[]> = {
-  mlp: ["elegy-fit", "elegy-fit-2replicas", "elegy-fit@128", "elegy-fit-2replicas@128", "elegy-steps", "hand", "hand-loss-only", "layers"],
+  mlp: ["elegy-fit", "elegy-fit-2replicas", "elegy-fit@32", "elegy-fit@128", "elegy-fit-2replicas@128", "elegy-steps", "hand", "hand-loss-only", "layers"],
   linear: ["elegy-fit", "hand", "hand-loss-only", "layers"],
-  cnn: ["elegy-fit", "elegy-fit-2replicas", "hand", "layers"],
+  cnn: ["elegy-fit", "elegy-fit-2replicas", "elegy-fit@32", "hand", "layers"],
 };
 
 interface Measurement {
@@ -59,15 +60,42 @@ function parseRunner(spec: string): { runner: string; batch: number } {
 const env = args["no-native"] ? { ...process.env, ELEGY_NATIVE: "0" } : process.env;
 const suffix = args["no-native"] ? "-no-native" : "";
 
-function measure(model: string, spec: string, n = examples): Measurement {
+function workerArgs(model: string, spec: string, n: number): string[] {
   const { runner, batch } = parseRunner(spec);
   const accuracy = model === "mlp" && runner.startsWith("elegy-fit") ? ["--test-accuracy"] : [];
-  const out = spawnSync(process.execPath, [WORKER, "--model", model, "--runner", runner, "--backend", args.backend!, "--examples", String(n), "--batch", String(batch), ...accuracy], {
-    encoding: "utf8", maxBuffer: 1 << 24, env,
-  });
-  const line = out.stdout.trim().split("\n").pop() ?? "";
-  if (out.status !== 0 || !line.startsWith("{")) throw new Error(`${model}/${runner} failed:\n${out.stderr}`);
+  return [WORKER, "--model", model, "--runner", runner, "--backend", args.backend!, "--examples", String(n), "--batch", String(batch), ...accuracy];
+}
+
+function parseMeasurement(what: string, status: number | null, stdout: string, stderr: string): Measurement {
+  const line = stdout.trim().split("\n").pop() ?? "";
+  if (status !== 0 || !line.startsWith("{")) throw new Error(`${what} failed:\n${stderr}`);
   return JSON.parse(line) as Measurement;
+}
+
+function measure(model: string, spec: string, n = examples): Measurement {
+  const out = spawnSync(process.execPath, workerArgs(model, spec, n), { encoding: "utf8", maxBuffer: 1 << 24, env });
+  return parseMeasurement(`${model}/${spec}`, out.status, out.stdout, out.stderr);
+}
+
+/** Two workers of the same runner at once, in separate processes: what the two cores give work that shares nothing. */
+async function measureTwoAtOnce(model: string, spec: string): Promise<Measurement[]> {
+  const one = () =>
+    new Promise<Measurement>((resolve, reject) => {
+      const child = spawn(process.execPath, workerArgs(model, spec, examples), { env });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d));
+      child.stderr.on("data", (d: Buffer) => (stderr += d));
+      child.on("error", reject);
+      child.on("close", (status) => {
+        try {
+          resolve(parseMeasurement(`${model}/${spec} (two at once)`, status, stdout, stderr));
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+  return Promise.all([one(), one()]);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -83,7 +111,7 @@ function numpyLine(): Measurement | undefined {
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const started = Date.now();
   const loadAtStart = os.loadavg()[0];
   const models = args.models!.split(",");
@@ -95,6 +123,15 @@ function main(): void {
         (runs[`${model}/${runner}`] ??= []).push(m);
         process.stderr.write(`rep ${rep + 1}/${reps} ${model}/${runner}: ${m.msPerStep.toFixed(2)} ms/step (CPU ${m.cpuMsPerStep?.toFixed(2)})\n`);
       }
+    }
+  }
+  // How much the second core gives two single-thread fits that share nothing (the hardware's own scaling).
+  const together: Record<string, number[]> = {};
+  for (let rep = 0; rep < reps; rep++) {
+    for (const model of models.filter((m) => m === "mlp")) {
+      const pair = await measureTwoAtOnce(model, "elegy-fit");
+      (together[model] ??= []).push(...pair.map((m) => m.msPerStep));
+      process.stderr.write(`rep ${rep + 1}/${reps} ${model}/elegy-fit, two processes at once: ${pair.map((m) => m.msPerStep.toFixed(2)).join(" and ")} ms/step\n`);
     }
   }
   // The do-nothing step is as sensitive to the machine's mood as the rest: the median of `reps` runs.
@@ -137,7 +174,12 @@ function main(): void {
     replicas: Object.fromEntries(
       rows.filter((r) => r.spec.startsWith("elegy-fit-2replicas")).map((r) => {
         const single = rows.find((o) => o.model === r.model && o.spec === "elegy-fit")!;
-        const sameBatch = rows.find((o) => o.model === r.model && o.spec === `elegy-fit@${r.batch}`);
+        const atBatch = (batch: number) => rows.find((o) => o.model === r.model && o.spec === (batch === 64 ? "elegy-fit" : `elegy-fit@${batch}`));
+        const sameBatch = r.batch === 64 ? undefined : atBatch(r.batch);
+        // The main thread runs a whole gradient step on its batch/2 rows, then applies the optimizer once: a step with
+        // replicas cannot take less than one thread's step at batch/2, whatever the transport costs.
+        const [whole, half] = [atBatch(r.batch), atBatch(r.batch / 2)];
+        const pair = together[r.model];
         return [`${r.model}${r.batch === 64 ? "" : `@${r.batch}`}`, {
           batch: r.batch,
           speedUpVsElegyFit: single.secondsPerEpoch60k / r.secondsPerEpoch60k,
@@ -147,6 +189,8 @@ function main(): void {
           testAccuracy: r.testAccuracy,
           testAccuracyOfElegyFit: single.testAccuracy,
           startupSeconds: r.replicaStartupS,
+          upperBound: whole && half ? whole.msPerStep / half.msPerStep : undefined,
+          twoProcessesThroughput: pair && r.batch === 64 ? (2 * single.msPerStep) / median(pair) : undefined,
         }];
       }),
     ),
@@ -172,7 +216,12 @@ function main(): void {
         `${r.startupSeconds!.toFixed(2)} s, comes once per fit): ${r.speedUpVsElegyFit.toFixed(2)}× the speed of elegy-fit at batch 64` +
         (r.speedUpVsElegyFitSameBatch !== undefined ? `, ${r.speedUpVsElegyFitSameBatch.toFixed(2)}× at batch ${r.batch}` : "") +
         `, ${r.speedUpVsHand.toFixed(2)}× the hand loop's` + (r.vsNumpy !== undefined ? `; ${r.vsNumpy.toFixed(2)}× numpy's time per epoch` : "") +
-        (r.testAccuracy !== undefined ? `; MNIST test accuracy ${r.testAccuracy.toFixed(4)} (elegy-fit at batch 64: ${r.testAccuracyOfElegyFit?.toFixed(4)})` : "") + ".",
+        (r.testAccuracy !== undefined ? `; MNIST test accuracy ${r.testAccuracy.toFixed(4)} (elegy-fit at batch 64: ${r.testAccuracyOfElegyFit?.toFixed(4)})` : "") + "." +
+        (r.upperBound !== undefined
+          ? ` Bound on the speed-up from 2 replicas at this batch: ${r.upperBound.toFixed(2)}× (one thread's step at batch ${r.batch} over its step at batch ${r.batch / 2}, ` +
+            "each thread's share, with the optimizer applied once" +
+            (r.twoProcessesThroughput !== undefined ? `; two single-thread fits in separate processes at once get ${r.twoProcessesThroughput.toFixed(2)}× one's throughput from the two cores` : "") + ")."
+          : ""),
     ),
     `Load average (1 min): ${loadAtStart.toFixed(2)} at the start, ${results.load.oneMinuteAverageAtEnd.toFixed(2)} at the end (2 cores: above ~0.5 the two-thread runs compete with other work).`,
     "",
@@ -184,4 +233,7 @@ function main(): void {
   process.stdout.write(md + `\n(bench took ${results.seconds.toFixed(0)} s)\n`);
 }
 
-main();
+main().catch((error) => {
+  process.stderr.write(`${(error as Error).stack ?? error}\n`);
+  process.exitCode = 1;
+});
