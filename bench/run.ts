@@ -27,9 +27,9 @@ const ROOT = path.resolve(__dirname, "../..");
 // (with 2 replicas: 64 rows a thread, the per-device batch of DDP's usual scaling) instead of 64.
 // "elegy-fit@32" is one thread's step on a replica's share of a 64-row batch: the bound below.
 const RUNNERS: Record<string, string[]> = {
-  mlp: ["elegy-fit", "elegy-fit-2replicas", "elegy-fit@32", "elegy-fit@128", "elegy-fit-2replicas@128", "elegy-steps", "hand", "hand-loss-only", "layers"],
+  mlp: ["elegy-fit", "elegy-fit@32", "elegy-fit-2replicas", "elegy-fit@128", "elegy-fit-2replicas@128", "elegy-steps", "hand", "hand-loss-only", "layers"],
   linear: ["elegy-fit", "hand", "hand-loss-only", "layers"],
-  cnn: ["elegy-fit", "elegy-fit-2replicas", "elegy-fit@32", "hand", "layers"],
+  cnn: ["elegy-fit", "elegy-fit@32", "elegy-fit-2replicas", "hand", "layers"],
 };
 
 interface Measurement {
