@@ -22,6 +22,8 @@
 //       act(conv2d(x, filter) + bias) computed directly (for short patches, e.g. 1-channel images)
 //   convFilterGradDirect(heap, x, dy, y, dw, dbias, ...conv geometry, outChannels, relu)
 //       dw = Σ x-patch ⊗ g and dbias = Σ g, with g = relu ? (y > 0 ? dy : 0) : dy, g never stored
+//   threads() / setThreads(n) → how many threads large GEMMs and Adam updates use (1 or 2;
+//       ELEGY_NATIVE_THREADS sets the start, default 2 where the machine has 2 cores or more)
 #define NAPI_VERSION 8
 #include <node_api.h>
 
@@ -29,6 +31,12 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <type_traits>
 #include <vector>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -40,6 +48,97 @@ namespace {
 
 bool g_simd = false;
 bool g_avx512 = false;  // 6×32 micro-kernel on zmm registers
+
+// ---------------------------------------------------------------------------------------
+// The second core, inside a kernel: the big GEMMs and Adam split their output in two, the
+// calling thread computes one half and a helper thread the other (as XNNPACK's or MKL's
+// thread pools do). Every output value is computed by the same operations in the same order
+// as on one thread, so results are bit for bit the same. One helper per process, shared by
+// the threads that call in (main and replicas): whoever finds it busy runs both halves itself.
+// After a job the helper spins for a while before it sleeps: a training step's kernels come
+// every few hundred µs, and waking a sleeping thread took 30–150 µs on the VMs we measured.
+std::atomic<int> g_threads{1};
+constexpr auto HELPER_SPIN = std::chrono::milliseconds(2);
+
+inline void cpu_relax() {
+#ifdef ELEGY_X86
+  _mm_pause();
+#endif
+}
+
+struct Helper {
+  std::mutex owner;  // held by the caller whose job the helper runs
+  std::mutex lock;   // guards the sleep
+  std::condition_variable wake;
+  std::atomic<uint64_t> posted{0}, done{0};
+  void (*job)(void*, int) = nullptr;
+  void* context = nullptr;
+
+  void loop() {
+    uint64_t seen = 0;
+    for (;;) {
+      const auto since = std::chrono::steady_clock::now();
+      while (posted.load(std::memory_order_acquire) == seen) {
+        if (std::chrono::steady_clock::now() - since < HELPER_SPIN) {
+          cpu_relax();
+          continue;
+        }
+        std::unique_lock<std::mutex> held(lock);
+        wake.wait(held, [&] { return posted.load(std::memory_order_acquire) != seen; });
+      }
+      seen = posted.load(std::memory_order_acquire);
+      job(context, 1);
+      done.store(seen, std::memory_order_release);
+    }
+  }
+};
+
+std::atomic<bool> g_helper_started{false};
+
+Helper& helper() {
+  // Never destroyed: the detached thread may still run while the process exits.
+  static Helper* h = [] {
+    g_helper_started = true;
+    Helper* made = new Helper();
+    std::thread([made] { made->loop(); }).detach();
+    return made;
+  }();
+  return *h;
+}
+
+/** Runs part(0) here and part(1) on the helper, or both here when one thread is set or the helper is busy. */
+template <class Part>
+void in_two(Part&& part) {
+  if (g_threads.load(std::memory_order_relaxed) < 2) {
+    part(0);
+    part(1);
+    return;
+  }
+  Helper& h = helper();
+  if (!h.owner.try_lock()) {
+    part(0);
+    part(1);
+    return;
+  }
+  using Body = std::remove_reference_t<Part>;
+  h.job = [](void* context, int which) { (*static_cast<Body*>(context))(which); };
+  h.context = &part;
+  const uint64_t ticket = h.posted.load(std::memory_order_relaxed) + 1;
+  {
+    std::lock_guard<std::mutex> held(h.lock);  // so the helper cannot miss the wake-up between its check and its wait
+    h.posted.store(ticket, std::memory_order_release);
+  }
+  h.wake.notify_one();
+  part(0);
+  while (h.done.load(std::memory_order_acquire) != ticket) cpu_relax();
+  h.owner.unlock();
+}
+
+/** Where to cut [0, n) in two, at a multiple of `unit`; 0 when it is too short to cut. */
+inline int64_t cut(int64_t n, int64_t unit) {
+  if (n < 2 * unit) return 0;
+  return (n / 2 + unit - 1) / unit * unit;
+}
 
 // ---------------------------------------------------------------------------------------
 // GEMM: BLIS-style blocking over k and n; B packed in panels of NR columns, A read in place.
@@ -160,12 +259,9 @@ __attribute__((target("avx512f"))) void micro_avx512(int64_t kc, const float* co
 }
 #endif
 
-void gemm(const Matrix& a, const Matrix& b, float* c) {
+// Rows [i_begin, i_end) × columns [j_begin, j_end) of c = op(a) · op(b) (k > 0).
+void gemm_block(const Matrix& a, const Matrix& b, float* c, int64_t i_begin, int64_t i_end, int64_t j_begin, int64_t j_end) {
   const int64_t m = a.rows, k = a.cols, n = b.cols;
-  if (k == 0) {
-    std::memset(c, 0, sizeof(float) * m * n);
-    return;
-  }
   // B's packing buffer, sized for this call's blocks and kept between calls (never re-zeroed:
   // packing writes every element the kernel reads).
   static thread_local std::vector<float> bp;
@@ -178,13 +274,13 @@ void gemm(const Matrix& a, const Matrix& b, float* c) {
   const int64_t ks = a.transposed ? m : 1;
   alignas(64) float acc[MR * NR_MAX];
   const float* rows[MR];
-  for (int64_t j0 = 0; j0 < n; j0 += NC) {
-    const int64_t nc = n - j0 < NC ? n - j0 : NC;
+  for (int64_t j0 = j_begin; j0 < j_end; j0 += NC) {
+    const int64_t nc = j_end - j0 < NC ? j_end - j0 : NC;
     for (int64_t p0 = 0; p0 < k; p0 += KC) {
       const int64_t kc = k - p0 < KC ? k - p0 : KC;
       pack_b(b, p0, kc, j0, nc, nr, bp.data());
-      for (int64_t i0 = 0; i0 < m; i0 += MR) {
-        const int64_t count = m - i0 < MR ? m - i0 : MR;
+      for (int64_t i0 = i_begin; i0 < i_end; i0 += MR) {
+        const int64_t count = i_end - i0 < MR ? i_end - i0 : MR;
         // Rows past the end repeat the first row: valid memory, results discarded.
         for (int r = 0; r < MR; r++) rows[r] = a.data + (i0 + (r < count ? r : 0)) * rs + p0 * ks;
         for (int64_t jr = 0; jr < nc; jr += nr) {
@@ -209,6 +305,27 @@ void gemm(const Matrix& a, const Matrix& b, float* c) {
         }
       }
     }
+  }
+}
+
+// Products below this many multiply-adds stay on one thread (handing over costs a few µs).
+constexpr double PARALLEL_MIN_MACS = 1 << 20;
+
+void gemm(const Matrix& a, const Matrix& b, float* c) {
+  const int64_t m = a.rows, k = a.cols, n = b.cols;
+  if (k == 0) {
+    std::memset(c, 0, sizeof(float) * m * n);
+    return;
+  }
+  const int64_t nr = g_avx512 ? NR_MAX : NR;
+  const bool big = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) >= PARALLEL_MIN_MACS;
+  // Cut the columns (each thread packs only its own panels of B), else the rows.
+  if (const int64_t j = big ? cut(n, 2 * nr) : 0) {
+    in_two([&](int half) { half == 0 ? gemm_block(a, b, c, 0, m, 0, j) : gemm_block(a, b, c, 0, m, j, n); });
+  } else if (const int64_t i = big ? cut(m, MR) : 0) {
+    in_two([&](int half) { half == 0 ? gemm_block(a, b, c, 0, i, 0, n) : gemm_block(a, b, c, i, m, 0, n); });
+  } else {
+    gemm_block(a, b, c, 0, m, 0, n);
   }
 }
 
@@ -255,6 +372,9 @@ __attribute__((target("avx2,fma"))) void adam_avx2(int64_t n, const float* p, co
   adam_portable(n - i, p + i, g + i, m + i, v + i, op + i, om + i, ov + i, s);
 }
 
+// GCC 12 warns that _mm512_sqrt_ps's own undefined pass-through "may be used uninitialized".
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 __attribute__((target("avx512f"))) void adam_avx512(int64_t n, const float* p, const float* g, const float* m, const float* v, float* op,
                                                     float* om, float* ov, const AdamScalars& s) {
   const __m512 k1 = _mm512_set1_ps(s.keep1), t1 = _mm512_set1_ps(s.take1), k2 = _mm512_set1_ps(s.keep2), t2 = _mm512_set1_ps(s.take2);
@@ -274,6 +394,7 @@ __attribute__((target("avx512f"))) void adam_avx512(int64_t n, const float* p, c
   }
   adam_portable(n - i, p + i, g + i, m + i, v + i, op + i, om + i, ov + i, s);
 }
+#pragma GCC diagnostic pop
 #endif
 
 // ---------------------------------------------------------------------------------------
@@ -840,17 +961,21 @@ napi_value Adam(napi_env env, napi_callback_info info) {
                       static_cast<float>(1 - std::pow(static_cast<double>(keep2), t)),
                       keep1, static_cast<float>(1 - beta1), keep2, static_cast<float>(1 - beta2),
                       static_cast<float>(eps), static_cast<float>(lr * wd)};
+  const auto range = [&](int64_t from, int64_t to) {
+    float* const* q = ptrs;
+    const int64_t len = to - from;
 #ifdef ELEGY_X86
-  if (g_avx512) {
-    adam_avx512(n, ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5], ptrs[6], s);
-    return nullptr;
-  }
-  if (g_simd) {
-    adam_avx2(n, ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5], ptrs[6], s);
-    return nullptr;
-  }
+    if (g_avx512) return adam_avx512(len, q[0] + from, q[1] + from, q[2] + from, q[3] + from, q[4] + from, q[5] + from, q[6] + from, s);
+    if (g_simd) return adam_avx2(len, q[0] + from, q[1] + from, q[2] + from, q[3] + from, q[4] + from, q[5] + from, q[6] + from, s);
 #endif
-  adam_portable(n, ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5], ptrs[6], s);
+    adam_portable(len, q[0] + from, q[1] + from, q[2] + from, q[3] + from, q[4] + from, q[5] + from, q[6] + from, s);
+  };
+  // Memory-bound: worth a second thread only for large tensors.
+  if (const int64_t half = n >= (1 << 15) ? cut(n, 64) : 0) {
+    in_two([&](int part) { part == 0 ? range(0, half) : range(half, n); });
+  } else {
+    range(0, n);
+  }
   return nullptr;
 }
 
@@ -1037,6 +1162,36 @@ napi_value ConvFilterGradDirect(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// helperJobs() → how many half-kernels the helper thread has run (for tests).
+napi_value HelperJobs(napi_env env, napi_callback_info) {
+  napi_value out;
+  napi_create_double(env, g_helper_started ? static_cast<double>(helper().done.load()) : 0.0, &out);
+  return out;
+}
+
+// threads() → how many threads the big kernels use (1 or 2).
+napi_value Threads(napi_env env, napi_callback_info) {
+  napi_value out;
+  napi_create_int32(env, g_threads.load(), &out);
+  return out;
+}
+
+// setThreads(n) → the previous count: 1 keeps every kernel on its calling thread (replicas
+// already use every core), 2 lets the big ones use the helper. Process-wide.
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg;
+  double wanted = 0;
+  if (napi_get_cb_info(env, info, &argc, &arg, nullptr, nullptr) != napi_ok || argc != 1 || napi_get_value_double(env, arg, &wanted) != napi_ok ||
+      !(wanted >= 1)) {
+    return fail(env, "setThreads(count): count must be a number, 1 or more");
+  }
+  const int previous = g_threads.exchange(wanted >= 2 ? 2 : 1);
+  napi_value out;
+  napi_create_int32(env, previous, &out);
+  return out;
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -1050,6 +1205,12 @@ NAPI_MODULE_INIT() {
     if (std::strcmp(off, "0") == 0) g_simd = false;
     if (std::strcmp(off, "0") == 0 || std::strcmp(off, "avx2") == 0) g_avx512 = false;
   }
+  // Once per process (each worker thread that loads the addon runs this init again).
+  static std::once_flag threads_from_env;
+  std::call_once(threads_from_env, [] {
+    const char* wanted = std::getenv("ELEGY_NATIVE_THREADS");
+    g_threads.store(wanted != nullptr ? (std::atoi(wanted) >= 2 ? 2 : 1) : (std::thread::hardware_concurrency() >= 2 ? 2 : 1));
+  });
   const struct {
     const char* name;
     napi_callback fn;
@@ -1057,7 +1218,7 @@ NAPI_MODULE_INIT() {
                    {"sumRows", SumRows}, {"maxPoolGrad", MaxPoolGrad}, {"allFinite", AllFinite}, {"addBias", AddBias},
                    {"biasRelu", BiasRelu}, {"reluBiasGrad", ReluBiasGrad}, {"maxPoolArgmax", MaxPoolArgmax},
                    {"maxPoolScatter", MaxPoolScatter}, {"convBiasActDirect", ConvBiasActDirect},
-                   {"convFilterGradDirect", ConvFilterGradDirect}};
+                   {"convFilterGradDirect", ConvFilterGradDirect}, {"setThreads", SetThreads}, {"threads", Threads}, {"helperJobs", HelperJobs}};
   for (const auto& f : functions) {
     napi_value value;
     if (napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &value) != napi_ok) return nullptr;

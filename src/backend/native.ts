@@ -1,7 +1,8 @@
 // The optional native kernel addon (native/elegy_kernels.cc, built by node-gyp when elegy-ts
 // is installed). It computes on the wasm heap in place, with AVX2/FMA where the CPU has
-// them. Loaded once, in try/catch: without a compiler, or with ELEGY_NATIVE=0, everything
-// runs on wasm's own kernels and ours in JS, as before.
+// them, and splits large GEMMs and Adam updates over two threads where there are two cores.
+// Loaded once, in try/catch: without a compiler, or with ELEGY_NATIVE=0, everything runs on
+// wasm's own kernels and ours in JS, as before.
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -29,6 +30,12 @@ export interface NativeKernels {
   convFilterGradDirect(heap: ArrayBuffer, x: number, dy: number, y: number, dw: number, dbias: number, ...geometryOutChannelsRelu: Array<number | boolean>): void;
   /** dx = 0, then dx[argmax[i]] += dy[i]. */
   maxPoolScatter(heap: ArrayBuffer, dy: number, argmax: number, dx: number, outSize: number, inSize: number): void;
+  /** How many threads large GEMMs and Adam updates use: 1, or 2 (the calling thread and a helper). */
+  threads(): number;
+  /** Sets that count process-wide (1 or 2); returns the previous one. */
+  setThreads(count: number): number;
+  /** Halves of kernels the helper thread has computed so far (for tests). */
+  helperJobs(): number;
   /** Whether the AVX2/FMA (or AVX-512) paths run (else portable C++). */
   readonly simd: boolean;
   /** Which GEMM micro-kernel runs: "avx512", "avx2" or "portable". */
@@ -40,6 +47,8 @@ export interface NativeStatus {
   simd: boolean;
   /** "avx512", "avx2", "portable", or "" when not loaded. */
   isa: string;
+  /** Threads the large GEMMs and Adam updates use at load time (ELEGY_NATIVE_THREADS; 0 when not loaded). */
+  threads: number;
   /** Where it was loaded from, or why not. */
   detail: string;
 }
@@ -59,13 +68,13 @@ export const ADDON_PATHS = [path.join(packageRoot(), "build/Release/elegy_kernel
 
 /** Every function the library calls (an addon built from older sources lacks some). */
 const REQUIRED = ["im2col", "col2im", "sumRows", "maxPoolGrad", "allFinite", "addBias", "biasRelu", "reluBiasGrad", "maxPoolArgmax", "maxPoolScatter",
-  "convBiasActDirect", "convFilterGradDirect"] as const;
+  "convBiasActDirect", "convFilterGradDirect", "threads", "setThreads", "helperJobs"] as const;
 
 let loaded: { kernels: NativeKernels | undefined; status: NativeStatus } | undefined;
 
 /** Tries the given paths in order (for tests; the library uses ADDON_PATHS). */
 export function loadNativeKernels(paths: readonly string[] = ADDON_PATHS): { kernels: NativeKernels | undefined; status: NativeStatus } {
-  if (process.env.ELEGY_NATIVE === "0") return { kernels: undefined, status: { loaded: false, simd: false, isa: "", detail: "disabled by ELEGY_NATIVE=0" } };
+  if (process.env.ELEGY_NATIVE === "0") return { kernels: undefined, status: { loaded: false, simd: false, isa: "", threads: 0, detail: "disabled by ELEGY_NATIVE=0" } };
   const errors: string[] = [];
   for (const file of paths) {
     try {
@@ -74,13 +83,13 @@ export function loadNativeKernels(paths: readonly string[] = ADDON_PATHS): { ker
       if (typeof kernels.gemm !== "function" || typeof kernels.adam !== "function") throw new Error("not elegy-ts's kernel addon");
       const missing = REQUIRED.filter((name) => typeof kernels[name] !== "function");
       if (missing.length > 0) throw new Error(`an older build of the addon (no ${missing.join(", ")}): rebuild it`);
-      return { kernels, status: { loaded: true, simd: kernels.simd, isa: kernels.isa, detail: file } };
+      return { kernels, status: { loaded: true, simd: kernels.simd, isa: kernels.isa, threads: kernels.threads(), detail: file } };
     } catch (error) {
       const err = error as { code?: string; message?: string };
       errors.push(err.code === "MODULE_NOT_FOUND" ? `${file}: not built` : `${file}: ${(err.message ?? String(error)).split("\n")[0]}`);
     }
   }
-  return { kernels: undefined, status: { loaded: false, simd: false, isa: "", detail: `${errors.join("; ")} (build it with \`npm run build:native\`)` } };
+  return { kernels: undefined, status: { loaded: false, simd: false, isa: "", threads: 0, detail: `${errors.join("; ")} (build it with \`npm run build:native\`)` } };
 }
 
 /** The addon, loaded on first use; undefined when it is not available. */

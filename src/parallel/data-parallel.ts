@@ -8,6 +8,7 @@
 import * as os from "node:os";
 import { tf } from "../tf";
 import { currentBackend } from "../backend";
+import { nativeKernels } from "../backend/native";
 import { ElegyInputError } from "../errors";
 import type { Injector } from "../injection/injector";
 import type { StepRunner } from "../model/step-runner";
@@ -73,18 +74,25 @@ export async function withReplicas<T>(
   const className = model.constructor.name;
   checkReplicable(internals, className);
   const recipe = recipeFor(model, internals.seed, baseFields(baseClass), baseClass);
-  const group = await ReplicaGroup.start(recipe, count, currentBackend()!.name);
-  const d = runner.dispatcher;
+  // The replicas take the cores: the native kernels' helper thread would only compete with them.
+  const native = nativeKernels();
+  const kernelThreads = native?.setThreads(1);
   try {
-    checkParts(group, d.parts, className, internals.seed);
-    const step = new DataParallelStep(group, runner, className, internals.seed);
-    d.gradReplication = (ctx, local) => step.grad(ctx, local);
-    groups.set(model, group);
-    return await body();
+    const group = await ReplicaGroup.start(recipe, count, currentBackend()!.name);
+    const d = runner.dispatcher;
+    try {
+      checkParts(group, d.parts, className, internals.seed);
+      const step = new DataParallelStep(group, runner, className, internals.seed);
+      d.gradReplication = (ctx, local) => step.grad(ctx, local);
+      groups.set(model, group);
+      return await body();
+    } finally {
+      d.gradReplication = undefined;
+      groups.delete(model);
+      await group.stop();
+    }
   } finally {
-    d.gradReplication = undefined;
-    groups.delete(model);
-    await group.stop();
+    if (kernelThreads !== undefined) native!.setThreads(kernelThreads);
   }
 }
 

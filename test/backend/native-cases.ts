@@ -21,6 +21,11 @@ export async function nativeCases(): Promise<{ native: boolean; values: Record<s
     put("batched matMul, broadcast b", tf.matMul(normal([3, 7, 300], 3), normal([300, 5], 4)));
     put("batched matMul, transposed b", tf.matMul(normal([2, 13, 9], 5), normal([2, 17, 9], 6), false, true));
     put("matMul k = 1000", tf.matMul(normal([5, 1000], 7), normal([1000, 40], 8)));
+    // Large enough to be split over two threads: by columns (n = 300), and by rows (n = 10).
+    const digits = normal([64, 784], 21);
+    put("matMul 64×784·784×300, split by columns", tf.matMul(digits, normal([784, 300], 22)));
+    put("matMul 784×64·64×300 (a weight gradient), split by columns", tf.matMul(digits, normal([64, 300], 23), true, false));
+    put("matMul 300×784·(10×784)ᵀ, split by rows", tf.matMul(normal([300, 784], 24), normal([10, 784], 25), false, true));
     const convs = [["valid", 1, 1, [2, 9, 9, 3], 3], ["same", 2, 1, [2, 10, 9, 4], 3], ["same", 1, 2, [1, 9, 9, 2], 3], ["valid", 1, 1, [2, 5, 5, 6], 1], ["same", 3, 1, [1, 11, 10, 2], 5],
       // Patches of 64+ values: the forward conv runs natively too (shorter ones stay on XNNPACK).
       ["valid", 1, 1, [2, 7, 7, 16], 3], ["same", 2, 1, [2, 10, 9, 16], 3], ["same", 1, 2, [1, 9, 9, 8], 3], ["valid", 1, 1, [2, 5, 5, 70], 1]] as const;
@@ -45,12 +50,14 @@ export async function nativeCases(): Promise<{ native: boolean; values: Record<s
     put("bias add gradient", tf.grads((xx: tf.Tensor, bb: tf.Tensor) => tf.add(xx, bb).square().sum())([activations, bias]));
     const images = normal([3, 9, 10, 8], 12);
     put("sum over leading axes", [tf.sum(images, [0, 1, 2]), tf.sum(images, 0)]);
-    // 1,013 values: whole SIMD blocks and a tail; AdamW's decay on, three steps.
-    let [p, m, v] = [normal([1013], 20), tf.zeros([1013]), tf.zeros([1013])];
-    for (let t = 1; t <= 3; t++) {
-      [p, m, v] = adamUpdate({ param: p, grad: normal([1013], 20 + t), m, v, lr: tf.scalar(0.01), t: tf.scalar(t) }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.01 });
+    // 1,013 values: whole SIMD blocks and a tail; 40,009: split over two threads, and a tail. AdamW's decay on, three steps.
+    for (const size of [1013, 40009]) {
+      let [p, m, v] = [normal([size], 20), tf.zeros([size]), tf.zeros([size])];
+      for (let t = 1; t <= 3; t++) {
+        [p, m, v] = adamUpdate({ param: p, grad: normal([size], 20 + t), m, v, lr: tf.scalar(0.01), t: tf.scalar(t) }, { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.01 });
+      }
+      put(`adam update of ${size}`, [p, m, v]);
     }
-    put("adam update", [p, m, v]);
     put("maxPool grad", tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, [3, 2], [2, 3], "same").mul(2).sum())(images));
   });
   // A few Adam steps of a small CNN + MLP through fit (the fused update, natively or in JS).

@@ -3,9 +3,11 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import * as os from "node:os";
 import * as path from "node:path";
 import { ADDON_PATHS, loadNativeKernels, nativeStatus } from "../../src/backend/native";
 import { nativeCases } from "./native-cases";
+import { tf } from "elegy-ts";
 
 type Cases = { native: boolean; values: Record<string, number[]> };
 
@@ -24,7 +26,7 @@ function assertSameCases(ours: Cases, theirs: Cases, what: string): void {
   for (const [name, values] of Object.entries(ours.values)) {
     const expected = theirs.values[name];
     assert.equal(values.length, expected.length, name);
-    const scale = Math.max(1, ...expected.map(Math.abs));
+    const scale = expected.reduce((most, v) => Math.max(most, Math.abs(v)), 1);
     const tol = name.startsWith("fit") ? 1e-3 : 1e-4;
     values.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) <= tol * scale, `${what}: ${name}[${i}]: native ${v} vs wasm ${expected[i]}`));
   }
@@ -54,6 +56,36 @@ test("native kernels (matMul, conv2d and its gradients, fused Adam in fit) match
   // The narrower micro-kernels this CPU would not pick by itself.
   const narrower = nativeStatus().isa === "avx512" ? ["avx2", "0"] : nativeStatus().isa === "avx2" ? ["0"] : [];
   for (const simd of narrower) assertSameCases(casesInChild({ ELEGY_NATIVE_SIMD: simd }), theirs, `ELEGY_NATIVE_SIMD=${simd}`);
+});
+
+test("large GEMMs and Adam updates split over two threads give the one-thread results bit for bit; ELEGY_NATIVE_THREADS=1 and setThreads(1) keep them on one", async (t) => {
+  const native = loadNativeKernels().kernels;
+  if (!native) {
+    t.skip(`native addon not available here: ${nativeStatus().detail}`);
+    return;
+  }
+  if (os.availableParallelism() < 2) {
+    assert.equal(nativeStatus().threads, 1, "one core: one thread");
+    t.skip("one core here: nothing to split");
+    return;
+  }
+  assert.equal(nativeStatus().threads, 2, "two cores: the helper thread is on by default");
+  const jobsBefore = native.helperJobs();
+  const ours = await nativeCases();
+  assert.ok(native.helperJobs() >= jobsBefore + 5, `the helper ran the other half of the large kernels (${native.helperJobs() - jobsBefore} halves)`);
+  const oneThread = casesInChild({ ELEGY_NATIVE_THREADS: "1" });
+  for (const [name, values] of Object.entries(ours.values)) {
+    assert.deepEqual(values, oneThread.values[name], `${name}: two threads and one agree exactly`);
+  }
+  const previous = native.setThreads(1);
+  try {
+    assert.equal(previous, 2);
+    const before = native.helperJobs();
+    tf.tidy(() => tf.matMul(tf.ones([64, 784]), tf.ones([784, 300])).dataSync());
+    assert.equal(native.helperJobs(), before, "with setThreads(1) the helper runs nothing");
+  } finally {
+    native.setThreads(previous);
+  }
 });
 
 test("native allFinite (fit's input check) flags NaN and ±Infinity only", (t) => {

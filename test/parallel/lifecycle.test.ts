@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { ElegyReplicaError, callbacks, ensureBackend, tf } from "elegy-ts";
 import { replicaStats } from "../../src/parallel/data-parallel";
 import { liveReplicaThreads } from "../../src/parallel/replica-group";
+import { nativeKernels } from "../../src/backend/native";
 import { FaultyReplicaMLP, SmallMLP } from "../support/parallel-models";
 
 function data(n: number): { x: tf.Tensor; y: tf.Tensor } {
@@ -28,6 +29,9 @@ test("replicas: the threads run for the fit only, and no thread's tensor count g
   const mainCounts: number[] = [];
   const replicaCounts: number[][] = [];
   const threadsDuring: number[] = [];
+  // The native kernels' helper thread is off while the replicas hold the cores, and back after.
+  const kernelThreads = nativeKernels()?.threads();
+  const kernelThreadsDuring: Array<number | undefined> = [];
   await model.fit(x, y, {
     epochs: 4, batchSize: 64, verbose: 0, replicas: 2, validationData: [x, y],
     callbacks: [callbacks.lambda({
@@ -35,10 +39,13 @@ test("replicas: the threads run for the fit only, and no thread's tensor count g
         mainCounts.push(tf.memory().numTensors);
         replicaCounts.push(replicaStats(model)!.tensors);
         threadsDuring.push(liveReplicaThreads());
+        kernelThreadsDuring.push(nativeKernels()?.threads());
       },
     })],
   });
   assert.deepEqual(threadsDuring, [1, 1, 1, 1]);
+  assert.deepEqual(kernelThreadsDuring, Array(4).fill(kernelThreads === undefined ? undefined : 1));
+  assert.equal(nativeKernels()?.threads(), kernelThreads);
   assert.equal(liveReplicaThreads(), 0);
   assert.equal(replicaStats(model), undefined);
   assert.ok(mainCounts.every((n) => n === mainCounts[0]), `main thread: ${mainCounts}`);
