@@ -57,14 +57,11 @@ bool g_avx512 = false;  // 6×32 micro-kernel on zmm registers
 // the threads that call in (main and replicas): whoever finds it busy runs both halves itself.
 // After a job the helper spins for a while before it sleeps: a training step's kernels come
 // every few hundred µs, and waking a sleeping thread took 30–150 µs on the VMs we measured.
+// Both waits yield the core on each turn rather than pause: with more busy threads than cores
+// (two training processes, each with its helper), a pausing spinner held a core the other
+// process's main thread needed, and steps took ~10× longer; yielding, ~1.3×.
 std::atomic<int> g_threads{1};
 constexpr auto HELPER_SPIN = std::chrono::milliseconds(2);
-
-inline void cpu_relax() {
-#ifdef ELEGY_X86
-  _mm_pause();
-#endif
-}
 
 struct Helper {
   std::mutex owner;  // held by the caller whose job the helper runs
@@ -80,7 +77,7 @@ struct Helper {
       const auto since = std::chrono::steady_clock::now();
       while (posted.load(std::memory_order_acquire) == seen) {
         if (std::chrono::steady_clock::now() - since < HELPER_SPIN) {
-          cpu_relax();
+          std::this_thread::yield();
           continue;
         }
         std::unique_lock<std::mutex> held(lock);
@@ -130,7 +127,7 @@ void in_two(Part&& part) {
   }
   h.wake.notify_one();
   part(0);
-  while (h.done.load(std::memory_order_acquire) != ticket) cpu_relax();
+  while (h.done.load(std::memory_order_acquire) != ticket) std::this_thread::yield();
   h.owner.unlock();
 }
 
