@@ -57,7 +57,9 @@ bool g_avx512 = false;  // 6×32 micro-kernel on zmm registers
 // the threads that call in (main and replicas): whoever finds it busy runs both halves itself.
 // After a job the helper spins for a while before it sleeps: a training step's kernels come
 // every few hundred µs, and waking a sleeping thread took 30–150 µs on the VMs we measured.
-// Both waits yield the core on each turn rather than pause: with more busy threads than cores
+// A helper that has not started on a half by the time the caller finishes its own (asleep, or its core
+// given to V8's GC threads: 5 % of the MLP's halves started > 0.5 ms late) loses it to the caller, which
+// then computes both, as on one thread. Both waits yield the core on each turn rather than pause: with more busy threads than cores
 // (two training processes, each with its helper), a pausing spinner held a core the other
 // process's main thread needed, and steps took ~10× longer; yielding, ~1.3×.
 std::atomic<int> g_threads{1};
@@ -67,7 +69,10 @@ struct Helper {
   std::mutex owner;  // held by the caller whose job the helper runs
   std::mutex lock;   // guards the sleep
   std::condition_variable wake;
-  std::atomic<uint64_t> posted{0}, done{0};
+  // Tickets: `posted` is the caller's latest job, `claimed` the latest one someone took the second half of
+  // (the helper, or the caller itself when the helper had not started by the time its own half was done),
+  // `done` the latest the helper finished. `ran` counts the halves the helper computed.
+  std::atomic<uint64_t> posted{0}, claimed{0}, done{0}, ran{0};
   void (*job)(void*, int) = nullptr;
   void* context = nullptr;
 
@@ -84,7 +89,10 @@ struct Helper {
         wake.wait(held, [&] { return posted.load(std::memory_order_acquire) != seen; });
       }
       seen = posted.load(std::memory_order_acquire);
+      uint64_t expected = seen - 1;
+      if (!claimed.compare_exchange_strong(expected, seen, std::memory_order_acq_rel)) continue;  // the caller took it
       job(context, 1);
+      ran.fetch_add(1, std::memory_order_relaxed);
       done.store(seen, std::memory_order_release);
     }
   }
@@ -103,7 +111,10 @@ Helper& helper() {
   return *h;
 }
 
-/** Runs part(0) here and part(1) on the helper, or both here when one thread is set or the helper is busy. */
+/**
+ * Runs part(0) here and part(1) on the helper, or both here when one thread is set, the helper is busy
+ * with another caller's job, or it has not started on this one by the time part(0) is done.
+ */
 template <class Part>
 void in_two(Part&& part) {
   if (g_threads.load(std::memory_order_relaxed) < 2) {
@@ -127,7 +138,14 @@ void in_two(Part&& part) {
   }
   h.wake.notify_one();
   part(0);
-  while (h.done.load(std::memory_order_acquire) != ticket) std::this_thread::yield();
+  // A helper that has not started yet (asleep, or its core given to another thread) would make this
+  // thread wait longer than computing the half itself: take it back.
+  uint64_t expected = ticket - 1;
+  if (h.claimed.compare_exchange_strong(expected, ticket, std::memory_order_acq_rel)) {
+    part(1);
+  } else {
+    while (h.done.load(std::memory_order_acquire) != ticket) std::this_thread::yield();
+  }
   h.owner.unlock();
 }
 
@@ -1162,7 +1180,7 @@ napi_value ConvFilterGradDirect(napi_env env, napi_callback_info info) {
 // helperJobs() → how many half-kernels the helper thread has run (for tests).
 napi_value HelperJobs(napi_env env, napi_callback_info) {
   napi_value out;
-  napi_create_double(env, g_helper_started ? static_cast<double>(helper().done.load()) : 0.0, &out);
+  napi_create_double(env, g_helper_started ? static_cast<double>(helper().ran.load()) : 0.0, &out);
   return out;
 }
 
