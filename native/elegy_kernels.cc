@@ -418,6 +418,19 @@ struct ConvGeometry {
   int64_t batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW;
 };
 
+// Runs body(images, first) over the batch's images, in two halves on two threads when the batch is
+// large (`values`: what the whole call writes). Each image is computed as on one thread.
+template <class Body>
+void by_images(const ConvGeometry& g, int64_t values, Body&& body) {
+  const int64_t half = values >= (1 << 18) ? cut(g.batch, 1) : 0;
+  if (half == 0) return body(g, 0);
+  in_two([&](int part) {
+    ConvGeometry sub = g;
+    sub.batch = part == 0 ? half : g.batch - half;
+    body(sub, part == 0 ? 0 : half);
+  });
+}
+
 void im2col(const ConvGeometry& g, const float* x, float* cols) {
   const int64_t rowLen = g.kh * g.kw * g.c;
   for (int64_t b = 0; b < g.batch; b++) {
@@ -1007,7 +1020,10 @@ napi_value Im2col(napi_env env, napi_callback_info info) {
   const float* x = args.floats(1, g.batch * g.h * g.w * g.c);
   float* cols = args.floats(2, g.batch * g.outH * g.outW * g.kh * g.kw * g.c);
   if (!x || !cols) return fail(env, "im2col: a tensor lies outside the heap");
-  im2col(g, x, cols);
+  const int64_t rowLen = g.kh * g.kw * g.c;
+  by_images(g, g.batch * g.outH * g.outW * rowLen, [&](const ConvGeometry& sub, int64_t first) {
+    im2col(sub, x + first * g.h * g.w * g.c, cols + first * g.outH * g.outW * rowLen);
+  });
   return nullptr;
 }
 
@@ -1018,7 +1034,10 @@ napi_value Col2im(napi_env env, napi_callback_info info) {
   const float* cols = args.floats(1, g.batch * g.outH * g.outW * g.kh * g.kw * g.c);
   float* dx = args.floats(2, g.batch * g.h * g.w * g.c);
   if (!cols || !dx) return fail(env, "col2im: a tensor lies outside the heap");
-  col2im(g, cols, dx);
+  const int64_t rowLen = g.kh * g.kw * g.c;
+  by_images(g, g.batch * g.outH * g.outW * rowLen, [&](const ConvGeometry& sub, int64_t first) {
+    col2im(sub, cols + first * g.outH * g.outW * rowLen, dx + first * g.h * g.w * g.c);
+  });
   return nullptr;
 }
 
@@ -1149,8 +1168,12 @@ napi_value ConvBiasActDirect(napi_env env, napi_callback_info info) {
   const float* bias = args.integer(3) < 0 ? nullptr : args.floats(3, cout);
   float* out = args.floats(4, g.batch * g.outH * g.outW * cout);
   if (!x || !filter || (!bias && args.integer(3) >= 0) || !out || cout < 0) return fail(env, "convBiasActDirect: a tensor lies outside the heap");
-  if (conv_bias_act_direct_simd(g, cout, x, filter, bias, out, args.flag(20))) return nullptr;
-  conv_bias_act_direct_portable(g, cout, x, filter, bias, out, args.flag(20));
+  const bool relu = args.flag(20);
+  by_images(g, g.batch * g.outH * g.outW * cout, [&](const ConvGeometry& sub, int64_t first) {
+    const float* xs = x + first * g.h * g.w * g.c;
+    float* outs = out + first * g.outH * g.outW * cout;
+    if (!conv_bias_act_direct_simd(sub, cout, xs, filter, bias, outs, relu)) conv_bias_act_direct_portable(sub, cout, xs, filter, bias, outs, relu);
+  });
   return nullptr;
 }
 

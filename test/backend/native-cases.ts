@@ -3,6 +3,7 @@
 import { Model, ensureBackend, losses, nn, optimizers, tf } from "elegy-ts";
 import { nativeStatus } from "../../src/backend/native";
 import { adamUpdate } from "../../src/backend/adam-update-kernel";
+import { conv2dBiasAct } from "../../src/backend/bias-act-kernels";
 
 const normal = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, "float32", seed);
 
@@ -44,6 +45,12 @@ export async function nativeCases(): Promise<{ native: boolean; values: Record<s
         tf.fused.conv2d({ x: xx as tf.Tensor4D, filter: ww as tf.Tensor4D, strides: 1, pad: "same", bias: bb });
       put(`fused conv2d + bias ${shape}`, [f(x, w, b), ...tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => f(xx, ww, bb).square().sum())([x, w, b])]);
     }
+    // A CNN's batch: large enough for im2col, col2im and the direct first-layer conv to split over two threads.
+    const batch = normal([64, 13, 13, 32], 26);
+    const filter = normal([3, 3, 32, 64], 27);
+    const conv = (xx: tf.Tensor, ww: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 1, "valid");
+    put("conv2d 64×13×13×32 → 64 and its grads, split by images", [conv(batch, filter), ...tf.grads((xx: tf.Tensor, ww: tf.Tensor) => conv(xx, ww).square().sum())([batch, filter])]);
+    put("first-layer conv 64×28×28×1 → 32 + bias + relu, split by images", conv2dBiasAct(normal([64, 28, 28, 1], 28) as tf.Tensor4D, normal([3, 3, 1, 32], 29) as tf.Tensor4D, normal([32], 30), [1, 1], "valid", "relu"));
     const activations = normal([2, 5, 4, 7], 16);
     const bias = normal([7], 17);
     put("bias add, both orders, and a non-bias broadcast", [tf.add(activations, bias), tf.add(bias, activations), tf.add(activations, normal([4, 7], 18)), tf.add(normal([3, 7], 19), bias)]);
