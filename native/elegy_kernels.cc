@@ -632,8 +632,9 @@ __attribute__((target("avx2"))) void argmax_tap_avx2(const float* xs, float* yo,
 
 // Max pooling that records each window's first maximum (tfjs's rule, scan order h, w), so the
 // gradient is a scatter instead of a second scan of x.
-void max_pool_argmax(const PoolGeometry& g, const float* x, float* y, int32_t* argmax) {
-  for (int64_t n = 0; n < g.batch; n++) {
+// Images [first, end) of the batch (indices stay flat indices into the whole x).
+void max_pool_argmax(const PoolGeometry& g, const float* x, float* y, int32_t* argmax, int64_t first, int64_t end) {
+  for (int64_t n = first; n < end; n++) {
     for (int64_t oh = 0; oh < g.outH; oh++) {
       for (int64_t ow = 0; ow < g.outW; ow++) {
         const int64_t o = ((n * g.outH + oh) * g.outW + ow) * g.c;
@@ -1140,7 +1141,12 @@ napi_value MaxPoolArgmax(napi_env env, napi_callback_info info) {
   float* y = args.floats(2, g.batch * g.outH * g.outW * g.c);
   int32_t* argmax = reinterpret_cast<int32_t*>(args.floats(3, g.batch * g.outH * g.outW * g.c));
   if (!x || !y || !argmax) return fail(env, "maxPoolArgmax: a tensor lies outside the heap");
-  max_pool_argmax(g, x, y, argmax);
+  const int64_t half = g.batch * g.h * g.w * g.c >= (1 << 18) ? cut(g.batch, 1) : 0;
+  if (half == 0) {
+    max_pool_argmax(g, x, y, argmax, 0, g.batch);
+  } else {
+    in_two([&](int part) { part == 0 ? max_pool_argmax(g, x, y, argmax, 0, half) : max_pool_argmax(g, x, y, argmax, half, g.batch); });
+  }
   return nullptr;
 }
 

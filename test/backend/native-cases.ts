@@ -4,6 +4,7 @@ import { Model, ensureBackend, losses, nn, optimizers, tf } from "elegy-ts";
 import { nativeStatus } from "../../src/backend/native";
 import { adamUpdate } from "../../src/backend/adam-update-kernel";
 import { conv2dBiasAct } from "../../src/backend/bias-act-kernels";
+import { maxPoolWithArgmax } from "../../src/backend/max-pool-argmax";
 
 const normal = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, "float32", seed);
 
@@ -51,6 +52,9 @@ export async function nativeCases(): Promise<{ native: boolean; values: Record<s
     const conv = (xx: tf.Tensor, ww: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 1, "valid");
     put("conv2d 64×13×13×32 → 64 and its grads, split by images", [conv(batch, filter), ...tf.grads((xx: tf.Tensor, ww: tf.Tensor) => conv(xx, ww).square().sum())([batch, filter])]);
     put("first-layer conv 64×28×28×1 → 32 + bias + relu, split by images", conv2dBiasAct(normal([64, 28, 28, 1], 28) as tf.Tensor4D, normal([3, 3, 1, 32], 29) as tf.Tensor4D, normal([32], 30), [1, 1], "valid", "relu"));
+    const pooled = (a: tf.Tensor) => maxPoolWithArgmax(a as tf.Tensor4D, [2, 2], [2, 2], "valid");
+    const feature = normal([64, 26, 26, 32], 31);
+    put("max pool with argmax 64×26×26×32, split by images, and its scatter gradient", [pooled(feature), tf.grad((a: tf.Tensor) => pooled(a).mul(feature.slice([0, 0, 0, 0], [64, 13, 13, 32])).sum())(feature)]);
     const activations = normal([2, 5, 4, 7], 16);
     const bias = normal([7], 17);
     put("bias add, both orders, and a non-bias broadcast", [tf.add(activations, bias), tf.add(bias, activations), tf.add(activations, normal([4, 7], 18)), tf.add(normal([3, 7], 19), bias)]);
