@@ -4,9 +4,11 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
+import { Worker } from "node:worker_threads";
 import * as path from "node:path";
 import { ADDON_PATHS, loadNativeKernels, nativeStatus } from "../../src/backend/native";
 import { nativeCases } from "./native-cases";
+import { prepareProducts } from "./native-products";
 import { tf } from "elegy-ts";
 
 type Cases = { native: boolean; values: Record<string, number[]> };
@@ -91,6 +93,33 @@ test("large GEMMs and Adam updates split over two threads give the one-thread re
     assert.equal(native.helperJobs(), before, "with setThreads(1) the helper runs nothing");
   } finally {
     native.setThreads(previous);
+  }
+});
+
+// A broken hand-over between the threads shows as wrong products, or as a hang: the timeout makes that a failure.
+test("two JS threads running large products at once (one holds the helper, the other computes both halves) both get exact results", { timeout: 60_000 }, async (t) => {
+  if (!nativeStatus().loaded || nativeStatus().threads < 2) {
+    t.skip("needs the native addon with its helper thread");
+    return;
+  }
+  const run = await prepareProducts();
+  const worker = new Worker(path.join(__dirname, "native-products.js"));
+  try {
+    const messages: unknown[] = [];
+    const next = () => new Promise<unknown>((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+    });
+    assert.equal(await next(), "ready");
+    const theirs = next();
+    worker.postMessage(400); // both threads start their 400 products now
+    messages.push(run(400), await theirs);
+    const [mine, other] = messages as Array<{ wrong: number; first: number[] }>;
+    assert.deepEqual(mine.first, other.first, "both threads computed the same products");
+    assert.equal(mine.wrong, 0, "the main thread's products never changed");
+    assert.equal(other.wrong, 0, "the worker thread's products never changed");
+  } finally {
+    await worker.terminate();
   }
 });
 
