@@ -50,18 +50,20 @@ bool g_simd = false;
 bool g_avx512 = false;  // 6×32 micro-kernel on zmm registers
 
 // ---------------------------------------------------------------------------------------
-// The second core, inside a kernel: the big GEMMs and Adam split their output in two, the
-// calling thread computes one half and a helper thread the other (as XNNPACK's or MKL's
-// thread pools do). Every output value is computed by the same operations in the same order
-// as on one thread, so results are bit for bit the same. One helper per process, shared by
-// the threads that call in (main and replicas): whoever finds it busy runs both halves itself.
+// The second core, inside a kernel: large GEMMs, Adam updates, im2col/col2im, the direct conv
+// and max pooling split their output in two; the calling thread computes one half and a helper
+// thread the other (as XNNPACK's or MKL's thread pools do). Every output value is computed by the
+// same operations in the same order as on one thread, so results are bit for bit the same. One
+// helper per process, shared by the threads that call in: whoever finds it busy with another
+// caller's job runs both halves itself.
 // After a job the helper spins for a while before it sleeps: a training step's kernels come
 // every few hundred µs, and waking a sleeping thread took 30–150 µs on the VMs we measured.
-// A helper that has not started on a half by the time the caller finishes its own (asleep, or its core
-// given to V8's GC threads: 5 % of the MLP's halves started > 0.5 ms late) loses it to the caller, which
-// then computes both, as on one thread. Both waits yield the core on each turn rather than pause: with more busy threads than cores
-// (two training processes, each with its helper), a pausing spinner held a core the other
-// process's main thread needed, and steps took ~10× longer; yielding, ~1.3×.
+// A helper that has not started on a half by the time the caller finishes its own (asleep, or
+// its core given to V8's GC threads: 5 % of the MLP's halves started > 0.5 ms late) loses it to
+// the caller, which then computes both, as on one thread. Both waits yield the core on each turn
+// rather than pause: with more busy threads than cores (two training processes, each with its
+// helper), a pausing spinner held a core the other process's main thread needed, and steps took
+// ~10× longer; yielding, ~1.3×.
 std::atomic<int> g_threads{1};
 constexpr auto HELPER_SPIN = std::chrono::milliseconds(2);
 
@@ -335,7 +337,7 @@ void gemm(const Matrix& a, const Matrix& b, float* c) {
   const int64_t nr = g_avx512 ? NR_MAX : NR;
   const bool big = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) >= PARALLEL_MIN_MACS;
   // Cut the columns (each thread packs only its own panels of B), else the rows.
-  if (const int64_t j = big ? cut(n, 2 * nr) : 0) {
+  if (const int64_t j = big ? cut(n, nr) : 0) {
     in_two([&](int half) { half == 0 ? gemm_block(a, b, c, 0, m, 0, j) : gemm_block(a, b, c, 0, m, j, n); });
   } else if (const int64_t i = big ? cut(m, MR) : 0) {
     in_two([&](int half) { half == 0 ? gemm_block(a, b, c, 0, i, 0, n) : gemm_block(a, b, c, i, m, 0, n); });
