@@ -157,6 +157,14 @@ inline int64_t cut(int64_t n, int64_t unit) {
   return (n / 2 + unit - 1) / unit * unit;
 }
 
+/** body(begin, end) over [0, n): in two halves cut at a multiple of `unit`, on two threads, when `big`; else at once. */
+template <class Body>
+void in_halves(int64_t n, int64_t unit, bool big, Body&& body) {
+  const int64_t half = big ? cut(n, unit) : 0;
+  if (half == 0) return body(int64_t{0}, n);
+  in_two([&](int part) { part == 0 ? body(int64_t{0}, half) : body(half, n); });
+}
+
 // ---------------------------------------------------------------------------------------
 // GEMM: BLIS-style blocking over k and n; B packed in panels of NR columns, A read in place.
 constexpr int MR = 6;
@@ -337,12 +345,10 @@ void gemm(const Matrix& a, const Matrix& b, float* c) {
   const int64_t nr = g_avx512 ? NR_MAX : NR;
   const bool big = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) >= PARALLEL_MIN_MACS;
   // Cut the columns (each thread packs only its own panels of B), else the rows.
-  if (const int64_t j = big ? cut(n, nr) : 0) {
-    in_two([&](int half) { half == 0 ? gemm_block(a, b, c, 0, m, 0, j) : gemm_block(a, b, c, 0, m, j, n); });
-  } else if (const int64_t i = big ? cut(m, MR) : 0) {
-    in_two([&](int half) { half == 0 ? gemm_block(a, b, c, 0, i, 0, n) : gemm_block(a, b, c, i, m, 0, n); });
+  if (big && cut(n, nr) > 0) {
+    in_halves(n, nr, true, [&](int64_t j0, int64_t j1) { gemm_block(a, b, c, 0, m, j0, j1); });
   } else {
-    gemm_block(a, b, c, 0, m, 0, n);
+    in_halves(m, MR, big, [&](int64_t i0, int64_t i1) { gemm_block(a, b, c, i0, i1, 0, n); });
   }
 }
 
@@ -424,12 +430,10 @@ struct ConvGeometry {
 // large (`values`: what the whole call writes). Each image is computed as on one thread.
 template <class Body>
 void by_images(const ConvGeometry& g, int64_t values, Body&& body) {
-  const int64_t half = values >= (1 << 18) ? cut(g.batch, 1) : 0;
-  if (half == 0) return body(g, 0);
-  in_two([&](int part) {
+  in_halves(g.batch, 1, values >= (1 << 18), [&](int64_t first, int64_t end) {
     ConvGeometry sub = g;
-    sub.batch = part == 0 ? half : g.batch - half;
-    body(sub, part == 0 ? 0 : half);
+    sub.batch = end - first;
+    body(sub, first);
   });
 }
 
@@ -1002,11 +1006,7 @@ napi_value Adam(napi_env env, napi_callback_info info) {
     adam_portable(len, q[0] + from, q[1] + from, q[2] + from, q[3] + from, q[4] + from, q[5] + from, q[6] + from, s);
   };
   // Memory-bound: worth a second thread only for large tensors.
-  if (const int64_t half = n >= (1 << 15) ? cut(n, 64) : 0) {
-    in_two([&](int part) { part == 0 ? range(0, half) : range(half, n); });
-  } else {
-    range(0, n);
-  }
+  in_halves(n, 64, n >= (1 << 15), range);
   return nullptr;
 }
 
@@ -1143,12 +1143,7 @@ napi_value MaxPoolArgmax(napi_env env, napi_callback_info info) {
   float* y = args.floats(2, g.batch * g.outH * g.outW * g.c);
   int32_t* argmax = reinterpret_cast<int32_t*>(args.floats(3, g.batch * g.outH * g.outW * g.c));
   if (!x || !y || !argmax) return fail(env, "maxPoolArgmax: a tensor lies outside the heap");
-  const int64_t half = g.batch * g.h * g.w * g.c >= (1 << 18) ? cut(g.batch, 1) : 0;
-  if (half == 0) {
-    max_pool_argmax(g, x, y, argmax, 0, g.batch);
-  } else {
-    in_two([&](int part) { part == 0 ? max_pool_argmax(g, x, y, argmax, 0, half) : max_pool_argmax(g, x, y, argmax, half, g.batch); });
-  }
+  in_halves(g.batch, 1, g.batch * g.h * g.w * g.c >= (1 << 18), [&](int64_t first, int64_t end) { max_pool_argmax(g, x, y, argmax, first, end); });
   return nullptr;
 }
 
