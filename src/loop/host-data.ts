@@ -4,7 +4,7 @@
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { TensorTree, isPlainObject, isTensor } from "../tree";
-import { wasmTensorOfRows } from "../backend/wasm-upload-rows";
+import { wasmTensorOfRows } from "../backend/wasm/upload-rows";
 
 type HostTypedArray = Float32Array | Int32Array | Uint8Array;
 

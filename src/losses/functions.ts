@@ -2,7 +2,7 @@
 // (the last axis reduced). The loss objects reduce these over the batch; metrics average them.
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
-import { prefersSparseSoftmaxCrossentropy, sparseSoftmaxCrossentropy } from "../backend/sparse-crossentropy-kernel";
+import { prefersSparseSoftmaxCrossentropy, sparseSoftmaxCrossentropy } from "../backend/kernels/sparse-crossentropy";
 
 /** Keras' backend epsilon: clips probabilities away from 0 and 1. */
 export const EPSILON = 1e-7;

@@ -8,7 +8,7 @@ import { TensorTree } from "../tree";
 import { PerSampleFn } from "./functions";
 import { Path, selectTensor } from "./select";
 import { broadcastableTo, combinedWeights } from "./weights";
-import { meanAll, prefersMeanAll } from "../backend/mean-all-kernel";
+import { meanAll, prefersMeanAll } from "../backend/kernels/mean-all";
 
 /** How a loss reduces its per-sample values (Keras names). */
 export type Reduction = "sum_over_batch_size" | "sum" | "none";

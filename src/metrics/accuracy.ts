@@ -2,7 +2,7 @@
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { matchRank, sparseLabels } from "../losses/functions";
-import { canSparseTop1Hits, sparseTop1Hits } from "../backend/sparse-accuracy-kernel";
+import { canSparseTop1Hits, sparseTop1Hits } from "../backend/kernels/sparse-accuracy";
 import { MeanMetric } from "./mean-metric";
 import { MetricOptions } from "./metric";
 

@@ -4,8 +4,8 @@ import { tf } from "../tf";
 import { PerSampleFn } from "../losses/functions";
 import { broadcastableTo, combinedWeights } from "../losses/weights";
 import { BaseMetric, MetricOptions } from "./metric";
-import { hasHostKernel, runHostKernel } from "../backend/host-kernel";
-import { MEAN_UPDATE, SAFE_MEAN } from "../backend/running-mean-kernels";
+import { hasHostKernel, runHostKernel } from "../backend/kernels/host-kernel";
+import { MEAN_UPDATE, SAFE_MEAN } from "../backend/kernels/running-means";
 
 export interface MeanState {
   total: tf.Scalar;

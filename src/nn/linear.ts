@@ -3,7 +3,7 @@ import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
 import { TensorTree } from "../tree";
-import { denseBiasAct, hasBiasActKernels } from "../backend/bias-act-kernels";
+import { denseBiasAct, hasBiasActKernels } from "../backend/kernels/bias-act";
 import { BiasActLayer } from "./bias-act-layer";
 import { Initializer, glorotUniform, zeros } from "./initializers";
 import { Activation, asFloat32 } from "./module";

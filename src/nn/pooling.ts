@@ -5,7 +5,7 @@ import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
 import { TensorTree } from "../tree";
 import { Padding, Pair, checkPadding, pair } from "./conv2d";
-import { hasMaxPoolArgmax, maxPoolWithArgmax } from "../backend/max-pool-argmax";
+import { hasMaxPoolArgmax, maxPoolWithArgmax } from "../backend/kernels/max-pool-argmax";
 import { BaseModule, asFloat32 } from "./module";
 
 export interface Pool2DOptions {

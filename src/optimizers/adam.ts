@@ -2,7 +2,7 @@
 // On wasm and cpu one fused kernel does a leaf's whole update (natively where the addon is
 // built); elsewhere, and for large tensors on wasm without the addon, the same math as ops.
 import { tf } from "../tf";
-import { adamUpdate, prefersAdamUpdate, registerAdamUpdate } from "../backend/adam-update-kernel";
+import { adamUpdate, prefersAdamUpdate, registerAdamUpdate } from "../backend/kernels/adam-update";
 import { LeafUpdate, OptimizerOptions, SlotOptimizer, optionsOf } from "./optimizer";
 import { LearningRate } from "./schedules";
 

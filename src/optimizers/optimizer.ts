@@ -7,8 +7,8 @@ import { Optimizer } from "../contracts";
 import { TensorTree, describeTree, isPlainObject, isTensor, leafPaths, leaves, assertSameStructure, mapTree, unflatten } from "../tree";
 import { ClipOptions, clipGradients, validateClipOptions } from "./clipping";
 import { LearningRate, Schedule, asSchedule, constantRateOf } from "./schedules";
-import { hasHostKernel, runHostKernel } from "../backend/host-kernel";
-import { OPTIMIZER_STEP } from "../backend/optimizer-step-kernel";
+import { hasHostKernel, runHostKernel } from "../backend/kernels/host-kernel";
+import { OPTIMIZER_STEP } from "../backend/kernels/optimizer-step";
 
 export interface OptimizerOptions extends ClipOptions {
   learningRate?: LearningRate;

@@ -8,7 +8,7 @@
 import * as os from "node:os";
 import { tf } from "../tf";
 import { currentBackend } from "../backend";
-import { nativeKernels } from "../backend/native";
+import { nativeKernels } from "../backend/native/addon";
 import { ElegyInputError } from "../errors";
 import type { Injector } from "../injection/injector";
 import type { StepRunner } from "../model/step-runner";

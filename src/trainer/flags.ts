@@ -3,7 +3,7 @@
 // missing values) before the model class is known; resolveTrainerFlags checks the values and
 // fills in the defaults, which come from the class's @trainer options (see defaults.ts).
 import { parseArgs } from "node:util";
-import { BACKEND_NAMES, suggestBackend } from "../backend/select";
+import { BACKEND_NAMES, suggestBackend } from "../backend/select/select";
 import { CliError } from "../cli/cli-error";
 import { closestName, didYouMean } from "../suggest";
 

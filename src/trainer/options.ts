@@ -7,7 +7,7 @@ import type { History } from "../callbacks/history";
 import type { Model, ModelOptions } from "../model/model";
 import type { TensorTree } from "../tree";
 import type { SampleWeightInput } from "../loop/batches";
-import { BACKEND_NAMES, type BackendName } from "../backend/select";
+import { BACKEND_NAMES, type BackendName } from "../backend/select/select";
 import { ElegyDefinitionError } from "../errors";
 import { closestName, didYouMean } from "../suggest";
 import { TRAINER_MESSAGES } from "./messages";

@@ -4,11 +4,11 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { Model, callbacks, ensureBackend, losses, metrics, nn, optimizers, tf } from "elegy-ts";
-import { SCALE_ROWS, SPARSE_SOFTMAX_CROSSENTROPY } from "../../src/backend/sparse-crossentropy-kernel";
-import { SPARSE_TOP1_HITS } from "../../src/backend/sparse-accuracy-kernel";
-import { MEAN_UPDATE, RUNNING_MEANS, SAFE_MEAN } from "../../src/backend/running-mean-kernels";
-import { OPTIMIZER_STEP } from "../../src/backend/optimizer-step-kernel";
-import { FILL_DIVIDED, MEAN_ALL } from "../../src/backend/mean-all-kernel";
+import { SCALE_ROWS, SPARSE_SOFTMAX_CROSSENTROPY } from "../../src/backend/kernels/sparse-crossentropy";
+import { SPARSE_TOP1_HITS } from "../../src/backend/kernels/sparse-accuracy";
+import { MEAN_UPDATE, RUNNING_MEANS, SAFE_MEAN } from "../../src/backend/kernels/running-means";
+import { OPTIMIZER_STEP } from "../../src/backend/kernels/optimizer-step";
+import { FILL_DIVIDED, MEAN_ALL } from "../../src/backend/kernels/mean-all";
 import { leaves } from "../../src/tree";
 import { assertClose } from "../losses/support";
 import { withoutKernels } from "../support/kernels";

@@ -2,9 +2,9 @@
 // forward and every gradient, on whatever backend is active. fused-ops.test.ts runs these on
 // cpu, on wasm, and (in a child process running this file) on wasm with ELEGY_NATIVE=0.
 import { ensureBackend, tf } from "elegy-ts";
-import { conv2dBiasAct, denseBiasAct, hasBiasActKernels } from "../../src/backend/bias-act-kernels";
-import { hasMaxPoolArgmax, maxPoolWithArgmax } from "../../src/backend/max-pool-argmax";
-import { nativeStatus } from "../../src/backend/native";
+import { conv2dBiasAct, denseBiasAct, hasBiasActKernels } from "../../src/backend/kernels/bias-act";
+import { hasMaxPoolArgmax, maxPoolWithArgmax } from "../../src/backend/kernels/max-pool-argmax";
+import { nativeStatus } from "../../src/backend/native/addon";
 
 const normal = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, "float32", seed);
 

@@ -11,10 +11,10 @@ import { tf } from "../../src/tf";
 import * as nn from "../../src/nn";
 import { RNG } from "../../src/states";
 import { leafPaths } from "../../src/tree";
-import { conv2dBiasAct, convGeometry, denseBiasAct } from "../../src/backend/bias-act-kernels";
-import { maxPoolWithArgmax } from "../../src/backend/max-pool-argmax";
-import { nativeKernels, nativeStatus } from "../../src/backend/native";
-import { WasmBackend, heapBuffer, heapOffset } from "../../src/backend/wasm-kernel-types";
+import { conv2dBiasAct, convGeometry, denseBiasAct } from "../../src/backend/kernels/bias-act";
+import { maxPoolWithArgmax } from "../../src/backend/kernels/max-pool-argmax";
+import { nativeKernels, nativeStatus } from "../../src/backend/native/addon";
+import { WasmBackend, heapBuffer, heapOffset } from "../../src/backend/wasm/kernel-types";
 import { assertClose, assertNoLeak } from "../losses/support";
 import { CaseResult, fusedCases } from "./fused-cases";
 

@@ -4,7 +4,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { ensureBackend, tf } from "elegy-ts";
-import { ADAM_UPDATE, registerAdamUpdate } from "../../src/backend/adam-update-kernel";
+import { ADAM_UPDATE, registerAdamUpdate } from "../../src/backend/kernels/adam-update";
 import { TensorTree, leaves } from "../../src/tree";
 import * as optimizers from "../../src/optimizers";
 import { Optimizer } from "../../src/contracts";

@@ -4,8 +4,8 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { ensureBackend, optimizers, tf } from "elegy-ts";
-import { OPTIMIZER_STEP } from "../../src/backend/optimizer-step-kernel";
-import { ADAM_UPDATE } from "../../src/backend/adam-update-kernel";
+import { OPTIMIZER_STEP } from "../../src/backend/kernels/optimizer-step";
+import { ADAM_UPDATE } from "../../src/backend/kernels/adam-update";
 import { Optimizer } from "../../src/contracts";
 import { TensorTree, leaves } from "../../src/tree";
 import { assertClose } from "../losses/support";

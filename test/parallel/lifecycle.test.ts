@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { ElegyReplicaError, callbacks, ensureBackend, tf } from "elegy-ts";
 import { replicaStats } from "../../src/parallel/data-parallel";
 import { liveReplicaThreads } from "../../src/parallel/replica-group";
-import { nativeKernels } from "../../src/backend/native";
+import { nativeKernels } from "../../src/backend/native/addon";
 import { FaultyReplicaMLP, SmallMLP } from "../support/parallel-models";
 
 function data(n: number): { x: tf.Tensor; y: tf.Tensor } {

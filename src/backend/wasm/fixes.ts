@@ -13,19 +13,19 @@
 // - ElegyAdamUpdate, the optimizers' fused Adam update, is registered for wasm; so are nn's fused
 //   conv/dense + bias + ReLU kernels and the argmax max pooling.
 // - With the native addon built: BatchMatMul, the convolutions and bias adds run natively on the heap.
-import { tf } from "../tf";
+import { tf } from "../../tf";
 import { maxPoolGrad } from "./max-pool-grad";
-import { wasmConv2DBackpropFilter } from "./wasm-conv2d-backprop-filter";
-import { wasmConv2DBackpropInput } from "./wasm-conv2d-backprop-input";
-import { wasmSumLeadingAxes } from "./wasm-sum-leading";
-import { wasmOneHot } from "./wasm-one-hot";
-import { sharedIdentity, sharedSameTypeCast } from "./wasm-shared-identity";
-import { ADAM_UPDATE, wasmAdamUpdate } from "./adam-update-kernel";
-import { nativeKernels } from "./native";
-import { nativeBatchMatMul, nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeFusedConv2D, nativeBiasAdd } from "./wasm-native-kernels";
-import { biasActKernels } from "./bias-act-kernels";
-import { WASM_MAX_POOL_ARGMAX_KERNELS } from "./max-pool-argmax";
-import { KernelArgs, KernelFunc, TensorInfo, WasmBackend } from "./wasm-kernel-types";
+import { wasmConv2DBackpropFilter } from "./conv2d-backprop-filter";
+import { wasmConv2DBackpropInput } from "./conv2d-backprop-input";
+import { wasmSumLeadingAxes } from "./sum-leading";
+import { wasmOneHot } from "./one-hot";
+import { sharedIdentity, sharedSameTypeCast } from "./shared-identity";
+import { ADAM_UPDATE, wasmAdamUpdate } from "../kernels/adam-update";
+import { nativeKernels } from "../native/addon";
+import { nativeBatchMatMul, nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeFusedConv2D, nativeBiasAdd } from "../native/wasm-kernels";
+import { biasActKernels } from "../kernels/bias-act";
+import { WASM_MAX_POOL_ARGMAX_KERNELS } from "../kernels/max-pool-argmax";
+import { KernelArgs, KernelFunc, TensorInfo, WasmBackend } from "./kernel-types";
 
 interface CpuBackend {
   readSync(dataId: object): tf.backend_util.BackendValues;

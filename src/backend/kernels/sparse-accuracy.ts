@@ -2,7 +2,7 @@
 // label, else 0 (float32), instead of ArgMax, Equal and Cast. Ties go to the first maximum
 // and a leading NaN wins, as tfjs's ArgMax (`value > max` scanning from index 0).
 import { HostKernel, hasHostKernel, registerHostKernel, runHostKernel } from "./host-kernel";
-import { tf } from "../tf";
+import { tf } from "../../tf";
 
 export const SPARSE_TOP1_HITS = "ElegySparseTop1Hits";
 

@@ -2,9 +2,9 @@
 // one GEMM (transposes folded into packing), the three convolutions as im2col/col2im + GEMM.
 // Each falls back to the kernel registered before it (wasm's, or our JS fix) for what it does
 // not cover (other dtypes, NCHW, batch broadcasting beyond 1-vs-n).
-import { tf } from "../tf";
-import { NativeKernels } from "./native";
-import { KernelFunc, TensorInfo, WasmBackend, heapBuffer as heap, heapOffset as offset } from "./wasm-kernel-types";
+import { tf } from "../../tf";
+import { NativeKernels } from "./addon";
+import { KernelFunc, TensorInfo, WasmBackend, heapBuffer as heap, heapOffset as offset } from "../wasm/kernel-types";
 
 type Conv2DInfo = tf.backend_util.Conv2DInfo;
 

@@ -53,14 +53,14 @@ export interface NativeStatus {
   detail: string;
 }
 
-/** The package root: the nearest folder above this file with binding.gyp (dist/src/backend or src/backend). */
+/** The package root: the nearest folder above this file with binding.gyp (from dist/src/backend/native or src/backend/native). */
 function packageRoot(): string {
   let dir = __dirname;
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < 5; i++) {
     if (fs.existsSync(path.join(dir, "binding.gyp"))) return dir;
     dir = path.dirname(dir);
   }
-  return path.resolve(__dirname, "../../..");
+  return path.resolve(__dirname, "../../../..");
 }
 
 /** Where the addon is built (node-gyp's Release folder in the package root). */

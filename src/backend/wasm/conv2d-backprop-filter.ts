@@ -2,7 +2,7 @@
 // tfjs-cpu's loop (~1 s per MNIST batch). The filter gradient is itself a convolution:
 //   dW[kh, kw, ci, co] = Σ_b,h,w x[b, h·s + kh, w·s + kw, ci] · dy[b, h, w, co]
 // i.e. conv2d(xᵀ: [Ci, H, W, B], dyᵀ: [Ho, Wo, B, Co], dilation = stride) → [Ci, kh, kw, Co].
-import { tf } from "../tf";
+import { tf } from "../../tf";
 
 type KernelFunc = tf.KernelConfig["kernelFunc"];
 type TensorInfo = tf.TensorInfo;

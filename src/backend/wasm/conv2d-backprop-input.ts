@@ -2,8 +2,8 @@
 // (XNNPACK) Conv2D instead of its direct loop (~10× slower: 170 ms of a 340 ms CNN step):
 //   dx = conv2d(dy spread by the stride and padded by k-1-pad, W rotated 180° with in/out swapped)
 // The spread/padded dy and the rotated filter are built in one pass each on the heap.
-import { tf } from "../tf";
-import { KernelFunc, TensorInfo, WasmBackend, heapF32 } from "./wasm-kernel-types";
+import { tf } from "../../tf";
+import { KernelFunc, TensorInfo, WasmBackend, heapF32 } from "./kernel-types";
 
 export function wasmConv2DBackpropInput(original: KernelFunc): KernelFunc {
   const conv2d = tf.getKernel("Conv2D", "wasm")!.kernelFunc;

@@ -2,8 +2,8 @@
 // the input's heap buffer (reference counted), as tfjs-cpu does. wasm's own kernels copy the
 // whole buffer, and tfjs calls Identity for every tensor the gradient tape saves, so a
 // training step paid one memcpy per saved activation.
-import { tf } from "../tf";
-import { KernelFunc, TensorInfo, WasmBackend } from "./wasm-kernel-types";
+import { tf } from "../../tf";
+import { KernelFunc, TensorInfo, WasmBackend } from "./kernel-types";
 
 function share(x: TensorInfo, backend: WasmBackend): TensorInfo {
   backend.incRef(x.dataId);

@@ -3,9 +3,9 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { ensureBackend, losses, tf } from "elegy-ts";
-import { FILL_DIVIDED, MEAN_ALL, meanAll } from "../../src/backend/mean-all-kernel";
-import { assertClose, assertNoLeak } from "../losses/support";
-import { kernelsOf, withoutKernels } from "../support/kernels";
+import { FILL_DIVIDED, MEAN_ALL, meanAll } from "../../../src/backend/kernels/mean-all";
+import { assertClose, assertNoLeak } from "../../losses/support";
+import { kernelsOf, withoutKernels } from "../../support/kernels";
 
 for (const backend of ["cpu", "wasm"]) {
   test(`${backend}: meanAll equals sum / size, forward and gradient, for any shape`, async () => {

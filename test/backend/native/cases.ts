@@ -1,10 +1,10 @@
 // Cases computed on the wasm backend, with the native kernels or without them (the child
-// process of native-kernels.test.ts runs this file with ELEGY_NATIVE=0 and prints JSON).
+// process of kernels.test.ts runs this file with ELEGY_NATIVE=0 and prints JSON).
 import { Model, ensureBackend, losses, nn, optimizers, tf } from "elegy-ts";
-import { nativeStatus } from "../../src/backend/native";
-import { adamUpdate } from "../../src/backend/adam-update-kernel";
-import { conv2dBiasAct } from "../../src/backend/bias-act-kernels";
-import { maxPoolWithArgmax } from "../../src/backend/max-pool-argmax";
+import { nativeStatus } from "../../../src/backend/native/addon";
+import { adamUpdate } from "../../../src/backend/kernels/adam-update";
+import { conv2dBiasAct } from "../../../src/backend/kernels/bias-act";
+import { maxPoolWithArgmax } from "../../../src/backend/kernels/max-pool-argmax";
 
 const normal = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, "float32", seed);
 

@@ -3,10 +3,10 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { ensureBackend, losses, metrics, tf } from "elegy-ts";
-import { MEAN_UPDATE, RUNNING_MEANS, SAFE_MEAN } from "../../src/backend/running-mean-kernels";
-import { TensorTree, leaves } from "../../src/tree";
-import { assertClose } from "../losses/support";
-import { kernelsOf, withoutKernels } from "../support/kernels";
+import { MEAN_UPDATE, RUNNING_MEANS, SAFE_MEAN } from "../../../src/backend/kernels/running-means";
+import { TensorTree, leaves } from "../../../src/tree";
+import { assertClose } from "../../losses/support";
+import { kernelsOf, withoutKernels } from "../../support/kernels";
 
 const batches = [
   { y: [0, 1, 1], p: [[2, 0], [0, 1], [1, 1]] },

@@ -1,8 +1,8 @@
 // A batch of rows gathered from host arrays straight into a new tensor's wasm heap memory: one
 // copy per row, instead of gathering into a fresh JS array (allocated, zeroed, later
 // collected) that tf.tensor then copies into the heap again. ~200 KB per MNIST batch.
-import { tf } from "../tf";
-import { WasmBackend } from "./wasm-kernel-types";
+import { tf } from "../../tf";
+import { WasmBackend } from "./kernel-types";
 
 type HostTypedArray = Float32Array | Int32Array | Uint8Array;
 

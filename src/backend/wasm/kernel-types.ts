@@ -1,6 +1,6 @@
 // The parts of tfjs-backend-wasm's BackendWasm that our kernels use (it exports no types
 // for them): tensor data lives on the wasm heap at dataIdMap.get(dataId).memoryOffset.
-import { tf } from "../tf";
+import { tf } from "../../tf";
 
 export type KernelFunc = tf.KernelConfig["kernelFunc"];
 export type KernelArgs = Parameters<KernelFunc>[0];

@@ -3,10 +3,10 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { ensureBackend, losses, tf } from "elegy-ts";
-import { SCALE_ROWS, SPARSE_SOFTMAX_CROSSENTROPY, sparseSoftmaxCrossentropy } from "../../src/backend/sparse-crossentropy-kernel";
-import { runHostKernel } from "../../src/backend/host-kernel";
-import { assertClose, assertNoLeak } from "../losses/support";
-import { kernelsOf, withoutKernels } from "../support/kernels";
+import { SCALE_ROWS, SPARSE_SOFTMAX_CROSSENTROPY, sparseSoftmaxCrossentropy } from "../../../src/backend/kernels/sparse-crossentropy";
+import { runHostKernel } from "../../../src/backend/kernels/host-kernel";
+import { assertClose, assertNoLeak } from "../../losses/support";
+import { kernelsOf, withoutKernels } from "../../support/kernels";
 
 /** −Σ onehot · logSoftmax, as the loss composed it before the kernel. */
 function composed(labels: tf.Tensor, logits: tf.Tensor): tf.Tensor {

@@ -3,9 +3,9 @@
 // tfjs: each window routes its gradient to its first maximum. Channels are innermost (NHWC),
 // so each window is scanned tap by tap over a contiguous run of channels. Natively when the
 // addon is built (the same loop in C++).
-import { tf } from "../tf";
-import { nativeKernels } from "./native";
-import { KernelFunc, TensorInfo, WasmBackend, heapBuffer, heapF32, heapOffset } from "./wasm-kernel-types";
+import { tf } from "../../tf";
+import { nativeKernels } from "../native/addon";
+import { KernelFunc, TensorInfo, WasmBackend, heapBuffer, heapF32, heapOffset } from "./kernel-types";
 
 export function maxPoolGrad(): KernelFunc {
   return ({ inputs, attrs, backend }) => {

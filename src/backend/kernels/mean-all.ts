@@ -3,7 +3,7 @@
 // forward and RealDiv, Cast, Reshape and Multiply backward (plus the tape's clones of
 // RealDiv's inputs). Float32 rounding as the composed ops: a sequential float32 sum, then
 // one division.
-import { tf } from "../tf";
+import { tf } from "../../tf";
 import { HostKernel, hasHostKernel, registerHostKernel, runHostKernel } from "./host-kernel";
 
 export const MEAN_ALL = "ElegyMeanAll";

@@ -7,10 +7,10 @@
 // own FusedConv2D / _FusedMatMul (XNNPACK on wasm). Backward: the ReLU mask from the saved
 // output fused with the bias gradient's sum (ElegyReluBiasGrad: one native pass), then the
 // usual Conv2DBackpropInput/Filter or MatMuls on the masked gradient.
-import { tf } from "../tf";
-import { nativeKernels } from "./native";
-import { MIN_PATCH_FOR_GEMM } from "./wasm-native-kernels";
-import { KernelFunc, TensorInfo, WasmBackend, heapBuffer, heapOffset } from "./wasm-kernel-types";
+import { tf } from "../../tf";
+import { nativeKernels } from "../native/addon";
+import { MIN_PATCH_FOR_GEMM } from "../native/wasm-kernels";
+import { KernelFunc, TensorInfo, WasmBackend, heapBuffer, heapOffset } from "../wasm/kernel-types";
 
 export const CONV2D_BIAS_ACT = "ElegyConv2DBiasAct";
 export const DENSE_BIAS_ACT = "ElegyDenseBiasAct";
@@ -179,7 +179,7 @@ const KERNELS: Record<string, (backendName: string) => KernelFunc> = {
   [CONV2D_BIAS_ACT_FILTER_GRAD]: conv2dBiasActFilterGradKernel,
 };
 
-/** The fused kernels for one backend, for wasm-fixes' own-kernel table. */
+/** The fused kernels for one backend, for wasm/fixes.ts' own-kernel table. */
 export function biasActKernels(backendName: string): Record<string, () => KernelFunc> {
   return Object.fromEntries(Object.entries(KERNELS).map(([name, make]) => [name, () => make(backendName)]));
 }
@@ -285,6 +285,6 @@ export function denseBiasAct(a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor | undef
   return tf.engine().runKernel(DENSE_BIAS_ACT, inputs, attrs as never) as tf.Tensor;
 }
 
-// cpu at import (tests and the plain-JS backend); wasm's come with wasm-fixes' own kernels, before
+// cpu at import (tests and the plain-JS backend); wasm's come with wasm/fixes.ts' own kernels, before
 // its loop that forwards every kernel wasm lacks to cpu would pick these up.
 registerBiasActKernels("cpu");

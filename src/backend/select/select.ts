@@ -2,10 +2,10 @@
 // (@tensorflow/tfjs-node), the embedded wasm backend, then plain JS cpu, and says in one line
 // which it took and why it skipped the better ones. An explicit choice that cannot load is an
 // error naming the cause and the fix.
-import { tf } from "../tf";
-import { ElegyBackendError } from "../errors";
-import { closestName, didYouMean } from "../suggest";
-import { applyWasmFixes } from "./wasm-fixes";
+import { tf } from "../../tf";
+import { ElegyBackendError } from "../../errors";
+import { closestName, didYouMean } from "../../suggest";
+import { applyWasmFixes } from "../wasm/fixes";
 
 export const BACKEND_NAMES = ["auto", "cuda", "native", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];

@@ -2,9 +2,9 @@
 // [c]) as one pass over the heap. wasm's Sum first transposes the reduced axes to the end:
 // a full copy of the activation gradient (11 ms of a 340 ms CNN step). Accumulates in
 // float64, as tfjs-cpu does; natively when the addon is built.
-import { tf } from "../tf";
-import { nativeKernels } from "./native";
-import { KernelFunc, TensorInfo, WasmBackend, heapBuffer, heapF32, heapOffset } from "./wasm-kernel-types";
+import { tf } from "../../tf";
+import { nativeKernels } from "../native/addon";
+import { KernelFunc, TensorInfo, WasmBackend, heapBuffer, heapF32, heapOffset } from "./kernel-types";
 
 export function wasmSumLeadingAxes(original: KernelFunc): KernelFunc {
   return (args) => {

@@ -3,10 +3,10 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { ensureBackend, metrics, tf } from "elegy-ts";
-import { SPARSE_TOP1_HITS, canSparseTop1Hits, sparseTop1Hits } from "../../src/backend/sparse-accuracy-kernel";
-import { MEAN_UPDATE } from "../../src/backend/running-mean-kernels";
-import { assertClose, assertNoLeak } from "../losses/support";
-import { kernelsOf, withoutKernels } from "../support/kernels";
+import { SPARSE_TOP1_HITS, canSparseTop1Hits, sparseTop1Hits } from "../../../src/backend/kernels/sparse-accuracy";
+import { MEAN_UPDATE } from "../../../src/backend/kernels/running-means";
+import { assertClose, assertNoLeak } from "../../losses/support";
+import { kernelsOf, withoutKernels } from "../../support/kernels";
 
 const composed = (labels: tf.Tensor, scores: tf.Tensor) => tf.cast(tf.equal(labels, tf.argMax(scores, -1)), "float32");
 

@@ -4,9 +4,9 @@
 // Same rule as tfjs: each window routes its gradient to its first maximum in scan order (rows,
 // then columns); padding never wins. Natively when the addon is built, else a JS loop (on the
 // wasm heap, or over cpu's arrays). nn.MaxPool2D uses it while a gradient tape is recording.
-import { tf } from "../tf";
-import { nativeKernels } from "./native";
-import { KernelFunc, TensorInfo, WasmBackend, heapBuffer, heapF32, heapOffset } from "./wasm-kernel-types";
+import { tf } from "../../tf";
+import { nativeKernels } from "../native/addon";
+import { KernelFunc, TensorInfo, WasmBackend, heapBuffer, heapF32, heapOffset } from "../wasm/kernel-types";
 
 export const MAX_POOL_ARGMAX = "ElegyMaxPoolWithArgmax";
 export const MAX_POOL_SCATTER = "ElegyMaxPoolScatter";
@@ -138,7 +138,7 @@ function cpuMaxPoolScatter(): KernelFunc {
   };
 }
 
-/** The wasm kernels, for wasm-fixes' own-kernel table. */
+/** The wasm kernels, for wasm/fixes.ts' own-kernel table. */
 export const WASM_MAX_POOL_ARGMAX_KERNELS: Record<string, () => KernelFunc> = {
   [MAX_POOL_ARGMAX]: wasmMaxPoolArgmax,
   [MAX_POOL_SCATTER]: wasmMaxPoolScatter,
@@ -187,5 +187,5 @@ export function maxPoolWithArgmax(x: tf.Tensor4D, filterSize: [number, number], 
   return pool(x) as tf.Tensor4D;
 }
 
-// cpu at import; wasm's are among wasm-fixes' own kernels (registered before its cpu-forwarding loop).
+// cpu at import; wasm's are among wasm/fixes.ts' own kernels (registered before its cpu-forwarding loop).
 registerMaxPoolArgmax();

@@ -1,8 +1,8 @@
 // OneHot with a dtype other than int32 on wasm: wasm's kernel writes int32 values whatever the
 // requested dtype, so a float32 one-hot read back as 1.4e-45 instead of 1. Computed as int32,
 // then cast.
-import { tf } from "../tf";
-import { KernelFunc, TensorInfo, WasmBackend } from "./wasm-kernel-types";
+import { tf } from "../../tf";
+import { KernelFunc, TensorInfo, WasmBackend } from "./kernel-types";
 
 export function wasmOneHot(original: KernelFunc): KernelFunc {
   return (args) => {

@@ -6,15 +6,15 @@ import { spawnSync } from "node:child_process";
 import * as os from "node:os";
 import { Worker } from "node:worker_threads";
 import * as path from "node:path";
-import { ADDON_PATHS, loadNativeKernels, nativeStatus } from "../../src/backend/native";
-import { nativeCases } from "./native-cases";
-import { prepareProducts } from "./native-products";
+import { ADDON_PATHS, loadNativeKernels, nativeStatus } from "../../../src/backend/native/addon";
+import { nativeCases } from "./cases";
+import { prepareProducts } from "./products";
 import { tf } from "elegy-ts";
 
 type Cases = { native: boolean; values: Record<string, number[]> };
 
 function casesInChild(env: Record<string, string>): Cases {
-  const out = spawnSync(process.execPath, [path.join(__dirname, "native-cases.js")], {
+  const out = spawnSync(process.execPath, [path.join(__dirname, "cases.js")], {
     encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 1 << 26,
   });
   assert.equal(out.status, 0, out.stderr);
@@ -103,7 +103,7 @@ test("two JS threads running large products at once (one holds the helper, the o
     return;
   }
   const run = await prepareProducts();
-  const worker = new Worker(path.join(__dirname, "native-products.js"));
+  const worker = new Worker(path.join(__dirname, "products.js"));
   try {
     const next = () => new Promise<unknown>((resolve, reject) => {
       worker.once("message", resolve);

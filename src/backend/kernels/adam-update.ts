@@ -4,9 +4,9 @@
 // optimizer's own (tf.train.adam's): moments rounded to float32, then
 //   param ← param − param·lr·weightDecay − lr · (m / (1 − β1ᵗ)) / (sqrt(v / (1 − β2ᵗ)) + ε).
 // Backends without the kernel (webgl, tfjs-node) use the composed ops instead.
-import { tf } from "../tf";
-import { nativeKernels } from "./native";
-import { KernelFunc, TensorInfo, WasmBackend, heapF32 } from "./wasm-kernel-types";
+import { tf } from "../../tf";
+import { nativeKernels } from "../native/addon";
+import { KernelFunc, TensorInfo, WasmBackend, heapF32 } from "../wasm/kernel-types";
 
 export const ADAM_UPDATE = "ElegyAdamUpdate";
 

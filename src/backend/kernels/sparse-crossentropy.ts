@@ -4,7 +4,7 @@
 // Log, Sub, Multiply, Sum, Neg) and 4 backward. The math follows tf.logSoftmax (shift by the
 // row max, float32 at each step). A label outside [0, classes) gives loss 0 and backprop
 // softmax, as the composed form's all-zero one-hot row does.
-import { tf } from "../tf";
+import { tf } from "../../tf";
 import { HostKernel, hasHostKernel, registerHostKernel, runHostKernel } from "./host-kernel";
 
 export const SPARSE_SOFTMAX_CROSSENTROPY = "ElegySparseSoftmaxCrossentropy";

@@ -3,8 +3,8 @@
 // sizes they serve (scalars, a batch of logits) a kernel launch costs far more than its math,
 // so one of these replaces a chain of tfjs kernels. Other backends run the composed ops:
 // callers check hasHostKernel() first.
-import { tf } from "../tf";
-import { KernelFunc, TensorInfo, WasmBackend } from "./wasm-kernel-types";
+import { tf } from "../../tf";
+import { KernelFunc, TensorInfo, WasmBackend } from "../wasm/kernel-types";
 
 export type HostArray = Float32Array | Int32Array | Uint8Array;
 
@@ -73,7 +73,7 @@ function cpuKernel<A>(kernel: HostKernel<A>): KernelFunc {
   };
 }
 
-/** Registers the kernel for wasm and cpu (once each); wasm-fixes leaves kernels wasm already has alone. */
+/** Registers the kernel for wasm and cpu (once each); wasm/fixes.ts leaves kernels wasm already has alone. */
 export function registerHostKernel<A>(kernel: HostKernel<A>): void {
   const makers = { wasm: wasmKernel, cpu: cpuKernel };
   for (const backendName of ["wasm", "cpu"] as const) {
