@@ -16,7 +16,9 @@ export interface RawTrainerFlags {
   outDir?: string;
   verbose?: string;
   seed?: string;
+  modelOptions?: string;
   resume: boolean;
+  overwrite: boolean;
   help: boolean;
 }
 
@@ -29,7 +31,10 @@ export interface TrainerFlags {
   outDir: string;
   verbose: 0 | 1 | 2;
   seed: number;
+  /** --model-options: merged over @trainer's modelOptions and passed to the class's constructor (how a sweep's trial gets its values). */
+  modelOptions: Record<string, unknown>;
   resume: boolean;
+  overwrite: boolean;
 }
 
 /** The defaults of one class's trainer, shown in --help; `…From` says where a default came from. */
@@ -51,7 +56,9 @@ const OPTIONS = {
   "out-dir": { type: "string" },
   verbose: { type: "string" },
   seed: { type: "string" },
+  "model-options": { type: "string" },
   resume: { type: "boolean" },
+  overwrite: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -60,7 +67,8 @@ const VALID_FLAGS = `Valid flags: ${FLAG_NAMES.map((k) => `--${k}`).join(", ")}.
 
 export const TRAINER_USAGE =
   "Usage: elegy-ts train <file.ts|file.js> [--model NAME] [--epochs N] [--batch-size N] [--backend auto|cuda|native|wasm|cpu]\n" +
-  "                      [--out-dir DIR] [--verbose 0|1|2] [--seed N] [--resume]";
+  "                      [--out-dir DIR] [--verbose 0|1|2] [--seed N] [--model-options JSON]\n" +
+  "                      [--resume | --overwrite]";
 
 /** The help of a trainer: each flag with its default (the class's `@trainer` values). */
 export function trainerHelp(defaults: TrainerDefaults, models: readonly string[], usage = TRAINER_USAGE): string {
@@ -71,6 +79,7 @@ export function trainerHelp(defaults: TrainerDefaults, models: readonly string[]
 
 Trains a model class decorated with @trainer({ data, ... }): a progress bar while it fits, then
 the evaluation on the test data, and in --out-dir: history.csv, checkpoint/ and report.html.
+An --out-dir that already holds a run is refused unless --resume or --overwrite is given.
 The last line on stdout is the final test logs as one JSON object. Flags override @trainer.
 
 Options:
@@ -81,7 +90,9 @@ Options:
   --out-dir DIR       where history.csv, checkpoint/ and report.html go (default ${defaults.outDir})
   --verbose 0|1|2     0 only the JSON line, 1 progress bar, 2 one line per epoch (default ${defaults.verbose})
   --seed N            seed of states.rng (default ${defaults.seed})
+  --model-options JSON  constructor options over @trainer's modelOptions, e.g. '{"hidden":128}'
   --resume            continue from the checkpoint in --out-dir; the history grows
+  --overwrite         replace the run in --out-dir (the old one stays until the new one's first checkpoint)
   -h, --help          show this help`;
 }
 
@@ -118,7 +129,9 @@ export function readTrainerFlags(argv: readonly string[]): RawTrainerFlags {
     outDir: values["out-dir"],
     verbose: values.verbose,
     seed: values.seed,
+    modelOptions: values["model-options"],
     resume: values.resume ?? false,
+    overwrite: values.overwrite ?? false,
     help: values.help ?? false,
   };
 }
@@ -149,6 +162,16 @@ export function resolveTrainerFlags(raw: RawTrainerFlags, defaults: TrainerDefau
     if (raw.seed.trim() === "" || !Number.isSafeInteger(seed)) throw new CliError(`--seed must be an integer, got '${raw.seed}'.`);
   }
   if (raw.outDir !== undefined && raw.outDir.trim() === "") throw new CliError("--out-dir must name a folder, got ''.");
+  let modelOptions: Record<string, unknown> = {};
+  if (raw.modelOptions !== undefined) {
+    const notAnObject = () => new CliError(`--model-options must be a JSON object, e.g. '{"hidden":128}', got '${raw.modelOptions}'.`);
+    try {
+      modelOptions = JSON.parse(raw.modelOptions) as Record<string, unknown>;
+    } catch {
+      throw notAnObject();
+    }
+    if (modelOptions === null || typeof modelOptions !== "object" || Array.isArray(modelOptions)) throw notAnObject();
+  }
   return {
     model: raw.model,
     epochs: positiveInteger("epochs", raw.epochs, defaults.epochs),
@@ -157,6 +180,8 @@ export function resolveTrainerFlags(raw: RawTrainerFlags, defaults: TrainerDefau
     outDir: raw.outDir ?? defaults.outDir,
     verbose,
     seed,
+    modelOptions,
     resume: raw.resume,
+    overwrite: raw.overwrite,
   };
 }

@@ -10,15 +10,15 @@ import { CliError } from "../cli/cli-error";
 import { displayPath } from "../display-path";
 import { Model, ModelOptions, ValidationData } from "../model/model";
 import { Callback } from "../callbacks/callback";
-import { csvLogger } from "../callbacks/csv-logger";
 import { formatLogs } from "../callbacks/progress-bar";
-import { modelCheckpoint } from "../callbacks/model-checkpoint";
 import { MANIFEST_FILE } from "../io/checkpoint";
 import { writeReport } from "../report/html-report";
 import { closestName, didYouMean } from "../suggest";
 import { readTrainerFlags, resolveTrainerFlags, trainerHelp } from "./flags";
 import { readHistoryCsv, truncateHistoryCsv } from "./history-file";
 import { TRAINER_MESSAGES } from "./messages";
+import { openRunFolder } from "./run-folder";
+import { RunFiles } from "./run-files";
 import { TrainerData, TrainerOptions, trainerDefaults } from "./options";
 import { isBatchDataset, splitArguments } from "../loop/sources";
 
@@ -84,6 +84,7 @@ export async function runTrainer(
   };
 
   const outDir = path.resolve(flags.outDir);
+  const folder = openRunFolder(outDir, flags, say);
   const checkpoint = path.join(outDir, "checkpoint");
   const historyFile = path.join(outDir, "history.csv");
   const reportFile = path.join(outDir, "report.html");
@@ -92,7 +93,7 @@ export async function runTrainer(
   }
 
   const backend = await ensureBackend(flags.backend);
-  const model = new cls({ ...options.modelOptions, backend: flags.backend, seed: flags.seed });
+  const model = new cls({ ...options.modelOptions, ...flags.modelOptions, backend: flags.backend, seed: flags.seed });
   let initialEpoch = 0;
   if (flags.resume) {
     await model.loadWeights(checkpoint);
@@ -106,18 +107,16 @@ export async function runTrainer(
     truncateHistoryCsv(historyFile, initialEpoch);
   }
   const data = await loadData(cls, options);
-  fs.mkdirSync(outDir, { recursive: true });
+  fs.mkdirSync(folder.dir(), { recursive: true });
   say(
     `${flags.resume ? "Resuming" : "Training"} ${cls.name} (${source}): epochs ${initialEpoch + 1}-${flags.epochs} of ${flags.epochs}, ` +
-      `batch size ${flags.batchSize}, backend ${backend.name}, seed ${flags.seed} → ${displayPath(outDir)}`,
+      `batch size ${flags.batchSize}, backend ${backend.name}, seed ${flags.seed} → ${displayPath(outDir)}` +
+      (folder.staged() ? ` (replacing the run there at this run's first checkpoint)` : ""),
   );
 
   const train = splitArguments(data.train);
-  const callbacks: Callback[] = [
-    ...(options.callbacks ?? []),
-    csvLogger({ filename: historyFile, append: flags.resume }),
-    modelCheckpoint({ filepath: checkpoint }),
-  ];
+  const runFiles = new RunFiles(folder, flags.resume);
+  const callbacks: Callback[] = [...(options.callbacks ?? []), runFiles];
   const history = await model.fit(train.x, train.y, {
     epochs: flags.epochs,
     initialEpoch,
@@ -128,6 +127,8 @@ export async function runTrainer(
     callbacks,
   });
 
+  // A replacing run that never checkpointed (non-finite losses) still replaces the old one once it ends.
+  runFiles.swapIn();
   let logs: Record<string, number>;
   if (data.test !== undefined) {
     const test = splitArguments(data.test);

@@ -103,7 +103,7 @@ test("trainer: flags override @trainer; datasets of batches as splits; afterTrai
 });
 
 test("trainer: unknown flags and bad values are refused with the valid ones listed", async () => {
-  const valid = "Valid flags: --model, --epochs, --batch-size, --backend, --out-dir, --verbose, --seed, --resume, --help.";
+  const valid = "Valid flags: --model, --epochs, --batch-size, --backend, --out-dir, --verbose, --seed, --model-options, --resume, --overwrite, --help.";
   await assert.rejects(train(["--epoch", "3"]), { message: `Unknown flag '--epoch'. Did you mean '--epochs'? ${valid}` });
   await assert.rejects(train(["--batchsize", "3"]), { message: `Unknown flag '--batchsize'. Did you mean '--batch-size'? ${valid}` });
   await assert.rejects(train(["--lr", "3"]), { message: `Unknown flag '--lr'. ${valid}` });
