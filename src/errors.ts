@@ -34,3 +34,6 @@ export class ElegyCheckpointError extends ElegyError {}
 
 /** A replica of data-parallel training (fit's `replicas` option) could not start, failed, or stopped answering. */
 export class ElegyReplicaError extends ElegyError {}
+
+/** A training or evaluation call was made on a model that is already running one (await the first). */
+export class ElegyBusyError extends ElegyInputError {}

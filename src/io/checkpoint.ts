@@ -54,11 +54,13 @@ export async function saveCheckpoint(dir: string, states: States, info: { classN
   const entries: TensorEntry[] = [];
   const chunks: Buffer[] = [];
   let offset = 0;
-  for (const t of tensors) {
-    if (!(t.dtype in BYTES_PER_ELEMENT)) {
-      throw new ElegyCheckpointError(`Cannot save a ${t.dtype} tensor: checkpoints hold float32, int32 and bool tensors.`);
-    }
-    const data = await t.data();
+  const bad = tensors.find((t) => !(t.dtype in BYTES_PER_ELEMENT));
+  if (bad) throw new ElegyCheckpointError(`Cannot save a ${bad.dtype} tensor: checkpoints hold float32, int32 and bool tensors.`);
+  // Every read is started in this tick: a fit running alongside (save may be called during fit)
+  // cannot replace the States between two reads, so the checkpoint is one step's States.
+  const contents = await Promise.all(tensors.map((t) => t.data()));
+  for (const [i, t] of tensors.entries()) {
+    const data = contents[i];
     const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     entries.push({ dtype: t.dtype as SavedDtype, shape: [...t.shape], offset, bytes: bytes.length });
     chunks.push(bytes);

@@ -22,6 +22,7 @@ import { runFit } from "../loop/fit-loop";
 import { runEvaluation } from "../loop/evaluate-loop";
 import { runPrediction } from "../loop/predict-loop";
 import { StepDispatcher } from "./dispatch";
+import { assertIdle, callInside, guardOperations } from "./operation-guard";
 import { StepKind } from "../metadata-keys";
 import { StepContext } from "./step-context";
 import { GradResult, PredResult, TestResult, TrainResult } from "./step-results";
@@ -185,7 +186,7 @@ export class Model implements CallbackModel {
     await this.ready();
     const epochs = checkPositiveInteger("fit", "epochs", options.epochs ?? 1);
     const batchSize = checkPositiveInteger("fit", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
-    if (options.resume !== undefined) await this.loadWeights(options.resume);
+    if (options.resume !== undefined) await callInside(this, "loadWeights", options.resume);
     const initialEpoch = checkNonNegativeInteger(
       "fit", "initialEpoch", options.initialEpoch ?? (options.resume !== undefined ? this.runner.completedEpochs : 0),
     );
@@ -382,6 +383,7 @@ export class Model implements CallbackModel {
    * tf.LayersModel.dispose does. The model can be used again: it re-initializes on its next batch.
    */
   dispose(): void {
+    assertIdle(this, "dispose");
     this.runner.replaceStates(new States({ rng: new RNG(this.seed) }), false);
     this.runner.completedEpochs = 0;
   }
@@ -418,6 +420,9 @@ export class Model implements CallbackModel {
     return tf.tensor1d(values, "float32");
   }
 }
+
+// init, fit, evaluate, trainOnBatch, testOnBatch and loadWeights: one at a time per model.
+guardOperations(Model.prototype);
 
 /** Names a step method must not take: the Model's own API. */
 const MODEL_METHODS: ReadonlySet<string> = new Set(

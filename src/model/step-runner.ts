@@ -59,6 +59,9 @@ export class StepRunner {
     const next = this.run("init", batch, ownsBatch, (ctx) => this.dispatcher.init(ctx));
     this.adopt(next, ownsBatch ? [batch] : []);
     this.isInitialized = true;
+    // The init chain ran the metrics and losses on this batch only to create their states; the
+    // step that follows on the same batch must not find it counted already.
+    this.resetMetrics();
   }
 
   /** One train step. `sink` sees the logs before they are freed. */
