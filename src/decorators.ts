@@ -6,16 +6,10 @@ import { METADATA, StepKind } from "./metadata-keys";
 import { ElegyDefinitionError } from "./errors";
 import { STEP_MESSAGES } from "./step-messages";
 import type { Model } from "./model/model";
+import { StepTable, stepTableOf } from "./model/step-table";
 import { checkTrainerOptions, type TrainerOptions } from "./trainer/options";
 
 export type { TrainerData, TrainerOptions, TrainerRun, TrainerSplit } from "./trainer/options";
-
-export type StepTable = Partial<Record<StepKind, string>>;
-
-/** The step table of a class prototype: own registrations layered over inherited ones. */
-export function stepTableOf(prototype: object): StepTable {
-  return (Reflect.getMetadata(METADATA.steps, prototype) as StepTable | undefined) ?? {};
-}
 
 function className(target: object): string {
   return typeof target === "function" ? target.name : target.constructor?.name ?? "<anonymous>";

@@ -6,19 +6,19 @@
  * decorators, `@trainer`, `nn`, `losses`, `metrics`, `optimizers`, `callbacks`, `datasets`.
  * @module elegy-ts
  */
-import "reflect-metadata"; // must load before tsyringe and before any decorator runs
+import "./setup"; // first: reflect-metadata before tsyringe and any decorator; gradient registrations
 export { tf } from "./tf";
-import { registerComparisonGradients } from "./autodiff/comparison-gradients";
-registerComparisonGradients();
 export { Model } from "./model/model";
-export type { ModelOptions, FitOptions, EvaluateOptions, PredictOptions, InitOptions, OnBatchOptions, ValidationData } from "./model/model";
+export type {
+  ModelOptions, FitOptions, EvaluateOptions, PredictOptions, InitOptions, OnBatchOptions, TestOnBatchOptions, ValidationData,
+} from "./model/options";
 export { States, RNG } from "./states";
 export type { StatesFields } from "./states";
 export { predStep, testStep, gradStep, trainStep, initStep, trainer } from "./decorators";
 export type { TrainerData, TrainerOptions, TrainerRun, TrainerSplit } from "./decorators";
 export type { StepContext } from "./model/step-context";
 export type { PredResult, TestResult, GradResult, TrainResult } from "./model/step-results";
-export { valueAndGrad } from "./grad";
+export { valueAndGrad } from "./autodiff/grad";
 export type { Logs, LogValue } from "./logs";
 export { markRunning } from "./logs";
 export type { TensorTree } from "./tree";

@@ -1,18 +1,18 @@
 // The default step chain, as in Elegy: trainStep → gradStep → testStep → predStep.
-// Each default calls the next kind through the dispatcher, so an override anywhere in the
+// Each default calls the next kind through the chain (the dispatcher), so an override anywhere in the
 // chain is used by the defaults above it.
 import { ElegyInputError } from "../errors";
 import { Logs, markRunning } from "../logs";
 import { States } from "../states";
-import { valueAndGrad } from "../grad";
+import { valueAndGrad } from "../autodiff/grad";
 import { untaped } from "../autodiff/untaped";
 import { TensorTree, assertSameStructure, leaves } from "../tree";
-import type { StepDispatcher } from "./dispatch";
+import type { StepChain } from "./step-chain";
 import { StepContext } from "./step-context";
 import { GradResult, PredResult, TestResult, TrainResult } from "./step-results";
 
 /** predStep: the `module` given to the constructor; creates its params while initializing. */
-export function defaultPredStep(d: StepDispatcher, ctx: StepContext): PredResult {
+export function defaultPredStep(d: StepChain, ctx: StepContext): PredResult {
   const module = d.parts.module!;
   let states = ctx.states;
   if (ctx.initializing && states.netParams === undefined) {
@@ -38,7 +38,7 @@ interface DefaultMetricsStates {
 }
 
 /** testStep: predStep, then the `loss` and `metrics` given to the constructor. */
-export function defaultTestStep(d: StepDispatcher, ctx: StepContext): TestResult {
+export function defaultTestStep(d: StepChain, ctx: StepContext): TestResult {
   if (ctx.yTrue === undefined) {
     throw new ElegyInputError(
       `${d.className} cannot ${d.phase}: the default test step needs targets, but no y was given. ` +
@@ -66,7 +66,7 @@ export function defaultTestStep(d: StepDispatcher, ctx: StepContext): TestResult
 }
 
 /** gradStep: the loss of testStep and its gradient with respect to every leaf of states.netParams. */
-export function defaultGradStep(d: StepDispatcher, ctx: StepContext): GradResult {
+export function defaultGradStep(d: StepChain, ctx: StepContext): GradResult {
   const params = ctx.states.netParams;
   if (leaves(params).length === 0) {
     throw new ElegyInputError(
@@ -86,7 +86,7 @@ export function defaultGradStep(d: StepDispatcher, ctx: StepContext): GradResult
 }
 
 /** trainStep: gradStep, then the optimizer. While initializing: testStep, then the optimizer's state. */
-export function defaultTrainStep(d: StepDispatcher, ctx: StepContext): TrainResult {
+export function defaultTrainStep(d: StepChain, ctx: StepContext): TrainResult {
   const optimizer = d.parts.optimizer;
   if (ctx.initializing) {
     const [logs, states] = d.can("testStep") ? d.test(ctx).slice(1) as [Logs, States] : d.grad(ctx).slice(1, 3) as [Logs, States];
@@ -110,7 +110,7 @@ export function defaultTrainStep(d: StepDispatcher, ctx: StepContext): TrainResu
  * step runs when initializing for predict, or when the default test step would have no
  * targets to test against; it still creates the params.
  */
-export function defaultInitStep(d: StepDispatcher, ctx: StepContext): States {
+export function defaultInitStep(d: StepChain, ctx: StepContext): States {
   const customTraining = d.overridden("trainStep") || d.overridden("gradStep") || d.overridden("testStep");
   const trainChainFits =
     d.can("trainStep") &&

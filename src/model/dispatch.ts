@@ -4,22 +4,14 @@ import { StepKind } from "../metadata-keys";
 import { ElegyMissingStepError } from "../errors";
 import { InjectionPlan } from "../injection/plan";
 import { Injector } from "../injection/injector";
-import { LossAggregate, MetricAggregate, Module, Optimizer } from "../contracts";
 import { States } from "../states";
 import { StepContext } from "./step-context";
+import type { ModelParts, StepChain } from "./step-chain";
 import {
   GradResult, PredResult, TestResult, TrainResult,
   checkGradResult, checkInitResult, checkPredResult, checkTestResult, checkTrainResult,
 } from "./step-results";
 import { defaultGradStep, defaultInitStep, defaultPredStep, defaultTestStep, defaultTrainStep } from "./default-steps";
-
-/** The parts given to the Model constructor, gathered. */
-export interface ModelParts {
-  readonly module?: Module;
-  readonly loss?: LossAggregate;
-  readonly metrics?: MetricAggregate;
-  readonly optimizer?: Optimizer;
-}
 
 const CHECKS = {
   predStep: checkPredResult,
@@ -32,7 +24,7 @@ const CHECKS = {
 /** Serves the gradient step of training calls instead of `local` (data-parallel training, src/parallel). */
 export type GradReplication = (ctx: StepContext, local: (ctx: StepContext) => GradResult) => GradResult;
 
-export class StepDispatcher {
+export class StepDispatcher implements StepChain {
   /** What the model is doing, for messages ("predict", "fit", …). */
   phase = "run";
   /** Set while a fit with replicas runs. */

@@ -30,79 +30,11 @@ import { StepRunner } from "./step-runner";
 import { stepPlansOf } from "./step-table";
 import { withReplicas } from "../parallel/data-parallel";
 import {
-  EVALUATE_OPTIONS, FIT_OPTIONS, INIT_OPTIONS, MODEL_OPTIONS, ON_BATCH_OPTIONS, PREDICT_OPTIONS,
+  EVALUATE_OPTIONS, FIT_OPTIONS, INIT_OPTIONS, MODEL_OPTIONS, ON_BATCH_OPTIONS, PREDICT_OPTIONS, TEST_ON_BATCH_OPTIONS,
   checkNonNegativeInteger, checkOptionKeys, checkPositiveInteger, checkVerbose,
+  type EvaluateOptions, type FitOptions, type InitOptions, type ModelOptions, type OnBatchOptions, type PredictOptions,
+  type TestOnBatchOptions, type ValidationData,
 } from "./options";
-
-export type LossOption = Parameters<typeof makeLossAggregate>[0];
-export type MetricsOption = Parameters<typeof makeMetricAggregate>[0];
-
-export interface ModelOptions {
-  /** The network: its params live in states.netParams. Serves the default predStep. */
-  module?: Module;
-  /** One loss, a list, or named losses; summed by the default testStep. */
-  loss?: LossOption;
-  /** One metric, a list, or named metrics, for the default testStep's logs. */
-  metrics?: MetricsOption;
-  /** Serves the default trainStep; its state lives in states.optimizerStates. */
-  optimizer?: Optimizer;
-  /** Seed of states.rng (default 42). */
-  seed?: number;
-  /** "auto" (default; or the ELEGY_BACKEND environment variable), "cuda", "native", "wasm" or "cpu". */
-  backend?: string;
-}
-
-/** Validation data: `[x, y]`, `[x, y, sampleWeight]`, `{ x, y, sampleWeight }`, or a dataset of batches. */
-export type ValidationData = DataSplit;
-
-export interface FitOptions {
-  epochs?: number;
-  batchSize?: number;
-  /** 0 silent, 1 progress bar (plain lines when stdout is not a terminal), 2 one line per epoch. */
-  verbose?: 0 | 1 | 2;
-  callbacks?: Callback[];
-  validationSplit?: number;
-  validationData?: ValidationData;
-  /** Validate every N epochs (default 1). */
-  validationFreq?: number;
-  shuffle?: boolean;
-  classWeight?: ClassWeightInput;
-  sampleWeight?: SampleWeightInput;
-  initialEpoch?: number;
-  stepsPerEpoch?: number;
-  /** A checkpoint folder to continue from: its states are loaded and training resumes at its epoch. */
-  resume?: string;
-  /**
-   * Data-parallel training on this many threads (default 1): each batch is split across worker
-   * threads that each run the gradient step on their rows; gradients are averaged, then the
-   * optimizer runs once on the main thread. See "Using both cores" in the README.
-   */
-  replicas?: number;
-}
-
-export interface EvaluateOptions {
-  batchSize?: number;
-  sampleWeight?: SampleWeightInput;
-  verbose?: 0 | 1 | 2;
-  callbacks?: Callback[];
-}
-
-export interface PredictOptions {
-  batchSize?: number;
-  verbose?: 0 | 1 | 2;
-  callbacks?: Callback[];
-}
-
-export interface InitOptions {
-  batchSize?: number;
-  sampleWeight?: SampleWeightInput;
-  classWeight?: ClassWeightInput;
-}
-
-export interface OnBatchOptions {
-  sampleWeight?: tf.Tensor;
-  classWeight?: ClassWeightInput;
-}
 
 const DEFAULT_BATCH_SIZE = 32;
 
@@ -257,8 +189,8 @@ export class Model implements CallbackModel {
   }
 
   /** One test step on exactly this batch; returns its logs as numbers (metric state is not reset). */
-  async testOnBatch(x: TensorTree, y?: TensorTree, options: Pick<OnBatchOptions, "sampleWeight"> = {}): Promise<Record<string, number>> {
-    checkOptionKeys("testOnBatch", options, ["sampleWeight"]);
+  async testOnBatch(x: TensorTree, y?: TensorTree, options: TestOnBatchOptions = {}): Promise<Record<string, number>> {
+    checkOptionKeys("testOnBatch", options, TEST_ON_BATCH_OPTIONS);
     await this.ready();
     const batch = userBatch(x, y, options.sampleWeight);
     if (!this.initialized) this.runner.initOnBatch(batch, "evaluate", false);

@@ -1,7 +1,90 @@
-// Option objects of the Model's public methods, and their validation: an unknown key is an
-// error naming the closest valid one (a typo must not silently train with defaults).
+// Option objects of the Model's public methods, each typed together with the list of its keys
+// (the compiler holds the two in step), and their validation: an unknown key is an error
+// naming the closest valid one (a typo must not silently train with defaults).
+import type { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { closestName, didYouMean } from "../suggest";
+import type { Module, Optimizer } from "../contracts";
+import type { Callback } from "../callbacks/callback";
+import type { SampleWeightInput } from "../loop/batches";
+import type { ClassWeightInput } from "../loop/class-weight";
+import type { DataSplit } from "../loop/sources";
+import type { makeLossAggregate } from "../losses/aggregate";
+import type { makeMetricAggregate } from "../metrics/aggregate";
+
+export type LossOption = Parameters<typeof makeLossAggregate>[0];
+export type MetricsOption = Parameters<typeof makeMetricAggregate>[0];
+
+export interface ModelOptions {
+  /** The network: its params live in states.netParams. Serves the default predStep. */
+  module?: Module;
+  /** One loss, a list, or named losses; summed by the default testStep. */
+  loss?: LossOption;
+  /** One metric, a list, or named metrics, for the default testStep's logs. */
+  metrics?: MetricsOption;
+  /** Serves the default trainStep; its state lives in states.optimizerStates. */
+  optimizer?: Optimizer;
+  /** Seed of states.rng (default 42). */
+  seed?: number;
+  /** "auto" (default; or the ELEGY_BACKEND environment variable), "cuda", "native", "wasm" or "cpu". */
+  backend?: string;
+}
+
+/** Validation data: `[x, y]`, `[x, y, sampleWeight]`, `{ x, y, sampleWeight }`, or a dataset of batches. */
+export type ValidationData = DataSplit;
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** 0 silent, 1 progress bar (plain lines when stdout is not a terminal), 2 one line per epoch. */
+  verbose?: 0 | 1 | 2;
+  callbacks?: Callback[];
+  validationSplit?: number;
+  validationData?: ValidationData;
+  /** Validate every N epochs (default 1). */
+  validationFreq?: number;
+  shuffle?: boolean;
+  classWeight?: ClassWeightInput;
+  sampleWeight?: SampleWeightInput;
+  initialEpoch?: number;
+  stepsPerEpoch?: number;
+  /** A checkpoint folder to continue from: its states are loaded and training resumes at its epoch. */
+  resume?: string;
+  /**
+   * Data-parallel training on this many threads (default 1): each batch is split across worker
+   * threads that each run the gradient step on their rows; gradients are averaged, then the
+   * optimizer runs once on the main thread. See "Using both cores" in the README.
+   */
+  replicas?: number;
+}
+
+export interface EvaluateOptions {
+  batchSize?: number;
+  sampleWeight?: SampleWeightInput;
+  verbose?: 0 | 1 | 2;
+  callbacks?: Callback[];
+}
+
+export interface PredictOptions {
+  batchSize?: number;
+  verbose?: 0 | 1 | 2;
+  callbacks?: Callback[];
+}
+
+export interface InitOptions {
+  batchSize?: number;
+  sampleWeight?: SampleWeightInput;
+  classWeight?: ClassWeightInput;
+}
+
+export interface OnBatchOptions {
+  sampleWeight?: tf.Tensor;
+  classWeight?: ClassWeightInput;
+}
+
+export interface TestOnBatchOptions {
+  sampleWeight?: tf.Tensor;
+}
 
 export function checkOptionKeys(method: string, options: object | undefined, valid: readonly string[]): void {
   if (options === undefined || options === null) return;
@@ -43,12 +126,29 @@ export function checkVerbose(method: string, value: unknown): 0 | 1 | 2 {
   return value;
 }
 
+// The keys each method accepts. `satisfies` refuses a key the interface lacks; the check below
+// refuses an interface key missing from its list.
+export const MODEL_OPTIONS = ["module", "loss", "metrics", "optimizer", "seed", "backend"] as const satisfies readonly (keyof ModelOptions)[];
 export const FIT_OPTIONS = [
   "epochs", "batchSize", "verbose", "callbacks", "validationSplit", "validationData", "validationFreq",
   "shuffle", "classWeight", "sampleWeight", "initialEpoch", "stepsPerEpoch", "resume", "replicas",
-] as const;
-export const EVALUATE_OPTIONS = ["batchSize", "sampleWeight", "verbose", "callbacks"] as const;
-export const PREDICT_OPTIONS = ["batchSize", "verbose", "callbacks"] as const;
-export const INIT_OPTIONS = ["batchSize", "sampleWeight", "classWeight"] as const;
-export const ON_BATCH_OPTIONS = ["sampleWeight", "classWeight"] as const;
-export const MODEL_OPTIONS = ["module", "loss", "metrics", "optimizer", "seed", "backend"] as const;
+] as const satisfies readonly (keyof FitOptions)[];
+export const EVALUATE_OPTIONS = ["batchSize", "sampleWeight", "verbose", "callbacks"] as const satisfies readonly (keyof EvaluateOptions)[];
+export const PREDICT_OPTIONS = ["batchSize", "verbose", "callbacks"] as const satisfies readonly (keyof PredictOptions)[];
+export const INIT_OPTIONS = ["batchSize", "sampleWeight", "classWeight"] as const satisfies readonly (keyof InitOptions)[];
+export const ON_BATCH_OPTIONS = ["sampleWeight", "classWeight"] as const satisfies readonly (keyof OnBatchOptions)[];
+export const TEST_ON_BATCH_OPTIONS = ["sampleWeight"] as const satisfies readonly (keyof TestOnBatchOptions)[];
+
+/** "complete" when `List` names every key of `T`; otherwise the keys it misses (and the assignment below fails, naming them). */
+type Completeness<T, List extends readonly PropertyKey[]> =
+  [Exclude<keyof T, List[number]>] extends [never] ? "complete" : { unlisted: Exclude<keyof T, List[number]> };
+
+const optionListsComplete: [
+  Completeness<ModelOptions, typeof MODEL_OPTIONS>,
+  Completeness<FitOptions, typeof FIT_OPTIONS>,
+  Completeness<EvaluateOptions, typeof EVALUATE_OPTIONS>,
+  Completeness<PredictOptions, typeof PREDICT_OPTIONS>,
+  Completeness<InitOptions, typeof INIT_OPTIONS>,
+  Completeness<OnBatchOptions, typeof ON_BATCH_OPTIONS>,
+  Completeness<TestOnBatchOptions, typeof TEST_ON_BATCH_OPTIONS>,
+] = ["complete", "complete", "complete", "complete", "complete", "complete", "complete"];

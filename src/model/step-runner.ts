@@ -8,7 +8,7 @@ import { TensorTree, collectTensors, disposeExcept, leaves, mapTree } from "../t
 import type { Batch } from "../loop/batches";
 import { StepDispatcher } from "./dispatch";
 import { PHASE_FLAGS, Phase, StepContext } from "./step-context";
-import { inStepScope } from "./step-scope";
+import { inStepScope } from "../autodiff/step-scope";
 
 /**
  * Receives a step's logs before the runner frees them. It may take log tensors that

@@ -1,8 +1,17 @@
-// The overrides of a model class and their injection plans, built once per class.
-import { STEP_KINDS, StepKind } from "../metadata-keys";
-import { stepTableOf } from "../decorators";
+// The overrides of a model class: which method serves which step kind (written by the step
+// decorators, read here), and their injection plans, built once per class.
+import "reflect-metadata";
+import { METADATA, STEP_KINDS, StepKind } from "../metadata-keys";
 import { ElegyDefinitionError } from "../errors";
 import { InjectionPlan, planFor } from "../injection/plan";
+
+/** Step kind → the name of the method that overrides it. */
+export type StepTable = Partial<Record<StepKind, string>>;
+
+/** The step table of a class prototype: own registrations layered over inherited ones. */
+export function stepTableOf(prototype: object): StepTable {
+  return (Reflect.getMetadata(METADATA.steps, prototype) as StepTable | undefined) ?? {};
+}
 
 export type StepPlans = Partial<Record<StepKind, InjectionPlan>>;
 

@@ -8,7 +8,7 @@ import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { Logs, LogValue, isRunning } from "../logs";
 import type { GradResult } from "../model/step-results";
-import type { StepDispatcher } from "../model/dispatch";
+import type { StepChain } from "../model/step-chain";
 import { States } from "../states";
 import { TensorTree, isPlainObject, zipTrees } from "../tree";
 
@@ -38,7 +38,7 @@ interface DefaultMetricsStates {
 }
 
 /** The merge of the default test step's metric states, or undefined when the model's own @testStep keeps them. */
-export function defaultMetricsMerge(d: StepDispatcher): MetricsMerge | undefined {
+export function defaultMetricsMerge(d: StepChain): MetricsMerge | undefined {
   const { loss, metrics } = d.parts;
   if (d.overridden("testStep") || loss === undefined) return undefined;
   return {

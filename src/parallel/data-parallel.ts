@@ -23,6 +23,7 @@ import { constructorExample, recipeFor } from "./model-recipe";
 import { checkProbe } from "./probe";
 import { currentReplica } from "./replica-context";
 import { ReplicaGroup } from "./replica-group";
+import type { CommandResult } from "./protocol";
 import { Flat, flatten, readFlat, valuesOf } from "./tensor-transport";
 
 /** What a Model hands over (model.ts's internals). */
@@ -257,10 +258,7 @@ class DataParallelStep {
 
   private outcome(index: number, rows: number): ShardOutcome {
     const { layout, buffer } = this.group.receive(index);
-    const r = readFlat(layout, buffer) as {
-      loss: tf.Scalar; grads: TensorTree; logs: Record<string, tf.Tensor | number>; running: string[];
-      metricsChanged: boolean; metricsStates: TensorTree;
-    };
+    const r = readFlat(layout, buffer) as CommandResult;
     return { rows, loss: r.loss, logs: r.logs, running: r.running, grads: r.grads, metricsChanged: r.metricsChanged, metricsStates: r.metricsStates };
   }
 }

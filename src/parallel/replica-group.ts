@@ -10,7 +10,7 @@ import { Command, Status, Word, newControl, publish, waitForResponse } from "./c
 import type { ReplicaRecipe } from "./model-recipe";
 import { SerializedError, replicaError, serializeError } from "./replica-errors";
 import { Flat, Layout, bufferFor, writeFlat } from "./tensor-transport";
-import type { ReadyMessage, ReplicaStartup } from "./worker-entry";
+import type { FailedMessage, InputMail, ReadyMessage, ReplicaMail, ReplicaStartup } from "./protocol";
 
 const ENTRY = path.join(__dirname, "worker-entry.js");
 const DEFAULT_STEP_TIMEOUT_MS = 10 * 60 * 1000;
@@ -41,8 +41,6 @@ let liveThreads = 0;
 export function liveReplicaThreads(): number {
   return liveThreads;
 }
-
-type ReplicaMail = { type: "layout"; layout: Layout; buffer: SharedArrayBuffer } | { type: "error"; error: SerializedError };
 
 export class ReplicaGroup {
   private stopped = false;
@@ -86,7 +84,7 @@ export class ReplicaGroup {
         settle();
         reject(new ElegyReplicaError(`${who} exited (code ${code}) while building ${recipe.className}.`));
       };
-      worker.on("message", (message: ReadyMessage | { type: "failed"; error: SerializedError }) => {
+      worker.on("message", (message: ReadyMessage | FailedMessage) => {
         settle();
         if (message.type === "ready") resolve(message);
         else reject(replicaError(`${who} (building ${recipe.className} in its worker thread)`, message.error));
@@ -117,7 +115,7 @@ export class ReplicaGroup {
     if (input.layout.signature !== r.inputSignature || r.input === undefined || r.input.byteLength < input.layout.bytes) {
       r.input = bufferFor(r.input, input.layout.bytes);
       r.inputSignature = input.layout.signature;
-      r.port.postMessage({ layout: input.layout, buffer: r.input });
+      r.port.postMessage({ layout: input.layout, buffer: r.input } satisfies InputMail);
       mail = 1;
     }
     writeFlat(input, r.input);

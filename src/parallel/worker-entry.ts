@@ -3,53 +3,27 @@
 // Each step: read the current states and its shard of the batch from shared memory, run the
 // gradient step (the model's own @gradStep or the default chain), write back loss, per-batch
 // logs, gradients and the metric states it accumulated from zero; then free every tensor.
-import "../index"; // the package's side effects (reflect-metadata, gradient registrations), as a user's import would
-import { MessagePort, parentPort, workerData } from "node:worker_threads";
+import "../setup"; // the package's side effects (reflect-metadata, gradient registrations), as a user's import would
+import { parentPort, workerData } from "node:worker_threads";
 import { tf } from "../tf";
 import { ensureBackend } from "../backend";
 import { isRunning } from "../logs";
 import { Model, internalsOf } from "../model/model";
-import { inStepScope } from "../model/step-scope";
+import { inStepScope } from "../autodiff/step-scope";
 import { RNG, States } from "../states";
-import { TensorTree, collectTensors } from "../tree";
+import { collectTensors } from "../tree";
 import { Command, Status, Word, publish, takeMail, waitForChange } from "./control";
 import { enterReplica } from "./replica-context";
-import type { ReplicaRecipe } from "./model-recipe";
+import type { CommandInput, CommandResult, FailedMessage, InputMail, ReadyMessage, ReplicaMail, ReplicaStartup } from "./protocol";
 import { serializeError } from "./replica-errors";
 import { Layout, bufferFor, flatten, readFlat, writeFlat } from "./tensor-transport";
-
-export interface ReplicaStartup {
-  readonly recipe: ReplicaRecipe;
-  /** The backend the main thread runs on (its concrete name, e.g. "wasm"). */
-  readonly backend: string;
-  readonly index: number;
-  readonly count: number;
-  readonly control: Int32Array;
-  readonly port: MessagePort;
-}
-
-/** What the main thread learns once a replica is built, to check it matches the model. */
-export interface ReadyMessage {
-  readonly type: "ready";
-  readonly parts: Record<"module" | "loss" | "metrics" | "optimizer", boolean>;
-  readonly overridden: string[];
-}
-
-/** The down message: the parts of one command's input, as the main thread lays them out. */
-interface CommandInput {
-  fields: Record<string, unknown>;
-  metrics: TensorTree;
-  batch: { x: TensorTree; y: TensorTree; sampleWeight: tf.Tensor | undefined };
-  classWeight: tf.Tensor | undefined;
-  rng: { seed: number; counter: number };
-}
 
 /** A replica's generator for a step: derived from the main thread's state, different for each replica. */
 export function replicaRng(state: { seed: number; counter: number }, index: number): RNG {
   return RNG.fromState({ seed: (state.seed ^ Math.imul(index, 0x9e3779b1)) | 0, counter: state.counter });
 }
 
-function build(recipe: ReplicaRecipe): Model {
+function build(recipe: ReplicaStartup["recipe"]): Model {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const exports = require(recipe.filename) as Record<string, unknown>;
   const cls = (recipe.exportName === undefined ? exports : exports[recipe.exportName]) as unknown;
@@ -74,7 +48,7 @@ function serve(model: Model, startup: ReplicaStartup): void {
   for (;;) {
     seen = waitForChange(control, Word.request, seen);
     if (Atomics.load(control, Word.mailToReplica) === 1) {
-      const mail = takeMail<{ layout: Layout; buffer: SharedArrayBuffer }>(port, "layout");
+      const mail = takeMail<InputMail>(port, "layout");
       layout = mail.layout;
       input = mail.buffer;
     }
@@ -100,22 +74,25 @@ function serve(model: Model, startup: ReplicaStartup): void {
       }
       const [loss, logs, next, grads] = result;
       try {
-        const perBatch: Record<string, unknown> = {};
+        const perBatch: CommandResult["logs"] = {};
         const running: string[] = [];
         for (const [name, value] of Object.entries(logs)) {
           if (isRunning(value)) running.push(name);
           else perBatch[name] = value;
         }
         const changed = next.metricsStates !== parts.metrics;
+        const answer: CommandResult = {
+          loss, grads, logs: perBatch, running, metricsChanged: changed, metricsStates: changed ? next.metricsStates : undefined,
+        };
         const flat = flatten(
-          { loss, grads, logs: perBatch, running, metricsChanged: changed, metricsStates: changed ? next.metricsStates : undefined },
+          answer,
           new Set(),
           (part, path) => (part === "logs" ? `log '${path.slice(1)}'` : part === "grads" ? `gradient ${path || "(root)"}` : `${part}${path}`),
         );
         if (flat.layout.signature !== resultSignature || output === undefined || output.byteLength < flat.layout.bytes) {
           output = bufferFor(output, flat.layout.bytes);
           resultSignature = flat.layout.signature;
-          port.postMessage({ type: "layout", layout: flat.layout, buffer: output });
+          port.postMessage({ type: "layout", layout: flat.layout, buffer: output } satisfies ReplicaMail);
           mail = 1;
         }
         writeFlat(flat, output);
@@ -123,7 +100,7 @@ function serve(model: Model, startup: ReplicaStartup): void {
         tf.dispose([...collectTensors([parts, loss, logs, next, grads])]);
       }
     } catch (error) {
-      port.postMessage({ type: "error", error: serializeError(error) });
+      port.postMessage({ type: "error", error: serializeError(error) } satisfies ReplicaMail);
       mail = 1;
       status = Status.failed;
     }
@@ -148,7 +125,7 @@ async function main(): Promise<void> {
     await ensureBackend(startup.backend, { log: () => undefined });
     model = build(startup.recipe);
   } catch (error) {
-    parentPort!.postMessage({ type: "failed", error: serializeError(error) });
+    parentPort!.postMessage({ type: "failed", error: serializeError(error) } satisfies FailedMessage);
     return;
   }
   const { dispatcher } = internalsOf(model).runner;
@@ -163,5 +140,5 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  parentPort!.postMessage({ type: "failed", error: serializeError(error) });
+  parentPort!.postMessage({ type: "failed", error: serializeError(error) } satisfies FailedMessage);
 });

@@ -1,10 +1,10 @@
 // Value and gradient of a function of a parameter tree, with auxiliary outputs (JAX's
 // value_and_grad(has_aux=True)): the function returns [loss, aux]; aux (logs, new states…)
 // survives, although tf.valueAndGrads frees everything its function creates.
-import { tf } from "./tf";
-import { ElegyInputError, ElegyStepResultError } from "./errors";
-import { keepAlive } from "./model/step-scope";
-import { TensorTree, leaves, unflatten } from "./tree";
+import { tf } from "../tf";
+import { ElegyInputError, ElegyStepResultError } from "../errors";
+import { keepAlive } from "./step-scope";
+import { TensorTree, leaves, unflatten } from "../tree";
 
 export interface ValueAndGradNames {
   /** What the loss is, for messages ("the loss of the test step"). */
