@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the optional native kernels (native/elegy_kernels.cc → build/Release/elegy_kernels.node)
+// Builds the optional native kernels (native/*.cc, listed in binding.gyp → build/Release/elegy_kernels.node)
 // with node-gyp. Run as elegy-ts's install script and by `npm run build:native`. It never fails
 // the install: without a compiler or Node headers, elegy-ts runs on wasm's own kernels.
 // ELEGY_NATIVE=0 skips the build.

@@ -1,4 +1,4 @@
-// The optional native kernel addon (native/elegy_kernels.cc, built by node-gyp when elegy-ts
+// The optional native kernel addon (native/*.cc, built by node-gyp when elegy-ts
 // is installed). It computes on the wasm heap in place, with AVX2/FMA where the CPU has
 // them, and splits large GEMMs and Adam updates over two threads where there are two cores.
 // Loaded once, in try/catch: without a compiler, or with ELEGY_NATIVE=0, everything runs on

@@ -1,0 +1,101 @@
+// The SIMD-width template: Lanes<W> wraps the W-float registers of one x86 vector ISA
+// (Lanes<8>: AVX2 + FMA on ymm; Lanes<16>: AVX-512F on zmm) behind the same few operations, so
+// each hot loop (simd-kernels.h) is written once and compiled per width (simd-avx2.cc,
+// simd-avx512.cc). Each operation carries its ISA's target attribute: the kernels can only
+// inline them where that ISA is enabled, and nothing here runs unless the CPU has it.
+#pragma once
+
+#include "isa.h"
+
+#ifdef ELEGY_X86
+#include <immintrin.h>
+#include <cstdint>
+
+namespace elegy {
+
+template <int W>
+struct Lanes;
+
+#define ELEGY_AVX2 __attribute__((target("avx2,fma"), always_inline)) static inline
+#define ELEGY_AVX512 __attribute__((target("avx512f,avx2,fma"), always_inline)) static inline
+
+template <>
+struct Lanes<8> {
+  static constexpr int W = 8;
+  using V = __m256;
+  using I = __m256i;
+  using Mask = __m256;  // all-ones lanes where true
+  ELEGY_AVX2 V zero() { return _mm256_setzero_ps(); }
+  ELEGY_AVX2 V set1(float a) { return _mm256_set1_ps(a); }
+  ELEGY_AVX2 V broadcast(const float* a) { return _mm256_broadcast_ss(a); }
+  ELEGY_AVX2 V load(const float* p) { return _mm256_loadu_ps(p); }
+  ELEGY_AVX2 void store(float* p, V v) { _mm256_storeu_ps(p, v); }
+  ELEGY_AVX2 V add(V a, V b) { return _mm256_add_ps(a, b); }
+  ELEGY_AVX2 V sub(V a, V b) { return _mm256_sub_ps(a, b); }
+  ELEGY_AVX2 V mul(V a, V b) { return _mm256_mul_ps(a, b); }
+  ELEGY_AVX2 V div(V a, V b) { return _mm256_div_ps(a, b); }
+  ELEGY_AVX2 V sqrt(V a) { return _mm256_sqrt_ps(a); }
+  ELEGY_AVX2 V fmadd(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  /** max(0, a): a when a is NaN (tf.relu keeps NaN). */
+  ELEGY_AVX2 V relu(V a) { return _mm256_max_ps(_mm256_setzero_ps(), a); }
+  ELEGY_AVX2 Mask greater(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
+  /** dy where y > 0, else +0 (the ReLU gradient's mask). */
+  ELEGY_AVX2 V where_positive(V dy, V y) { return _mm256_and_ps(dy, _mm256_cmp_ps(y, _mm256_setzero_ps(), _CMP_GT_OQ)); }
+  ELEGY_AVX2 V select(Mask m, V no, V yes) { return _mm256_blendv_ps(no, yes, m); }
+  ELEGY_AVX2 I iota(int32_t from) { return _mm256_add_epi32(_mm256_set1_epi32(from), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)); }
+  ELEGY_AVX2 I load_int(const int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
+  ELEGY_AVX2 void store_int(int32_t* p, I v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
+  ELEGY_AVX2 I select_int(Mask m, I no, I yes) {
+    return _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(no), _mm256_castsi256_ps(yes), m));
+  }
+  /** acc[0..W) += v, widened to double. */
+  ELEGY_AVX2 void add_to(double* acc, V v) {
+    _mm256_storeu_pd(acc, _mm256_add_pd(_mm256_loadu_pd(acc), _mm256_cvtps_pd(_mm256_castps256_ps128(v))));
+    _mm256_storeu_pd(acc + 4, _mm256_add_pd(_mm256_loadu_pd(acc + 4), _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1))));
+  }
+};
+
+// GCC 12 warns that _mm512_sqrt_ps's own undefined pass-through "may be used uninitialized".
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+template <>
+struct Lanes<16> {
+  static constexpr int W = 16;
+  using V = __m512;
+  using I = __m512i;
+  using Mask = __mmask16;
+  ELEGY_AVX512 V zero() { return _mm512_setzero_ps(); }
+  ELEGY_AVX512 V set1(float a) { return _mm512_set1_ps(a); }
+  ELEGY_AVX512 V broadcast(const float* a) { return _mm512_set1_ps(*a); }
+  ELEGY_AVX512 V load(const float* p) { return _mm512_loadu_ps(p); }
+  ELEGY_AVX512 void store(float* p, V v) { _mm512_storeu_ps(p, v); }
+  ELEGY_AVX512 V add(V a, V b) { return _mm512_add_ps(a, b); }
+  ELEGY_AVX512 V sub(V a, V b) { return _mm512_sub_ps(a, b); }
+  ELEGY_AVX512 V mul(V a, V b) { return _mm512_mul_ps(a, b); }
+  ELEGY_AVX512 V div(V a, V b) { return _mm512_div_ps(a, b); }
+  ELEGY_AVX512 V sqrt(V a) { return _mm512_sqrt_ps(a); }
+  ELEGY_AVX512 V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  ELEGY_AVX512 V relu(V a) { return _mm512_max_ps(_mm512_setzero_ps(), a); }
+  ELEGY_AVX512 Mask greater(V a, V b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
+  ELEGY_AVX512 V where_positive(V dy, V y) { return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(y, _mm512_setzero_ps(), _CMP_GT_OQ), dy); }
+  ELEGY_AVX512 V select(Mask m, V no, V yes) { return _mm512_mask_blend_ps(m, no, yes); }
+  ELEGY_AVX512 I iota(int32_t from) {
+    return _mm512_add_epi32(_mm512_set1_epi32(from), _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+  }
+  ELEGY_AVX512 I load_int(const int32_t* p) { return _mm512_loadu_si512(p); }
+  ELEGY_AVX512 void store_int(int32_t* p, I v) { _mm512_storeu_si512(p, v); }
+  ELEGY_AVX512 I select_int(Mask m, I no, I yes) { return _mm512_mask_blend_epi32(m, no, yes); }
+  ELEGY_AVX512 void add_to(double* acc, V v) {
+    const __m256 high = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
+    _mm512_storeu_pd(acc, _mm512_add_pd(_mm512_loadu_pd(acc), _mm512_cvtps_pd(_mm512_castps512_ps256(v))));
+    _mm512_storeu_pd(acc + 8, _mm512_add_pd(_mm512_loadu_pd(acc + 8), _mm512_cvtps_pd(high)));
+  }
+};
+#pragma GCC diagnostic pop
+
+#undef ELEGY_AVX2
+#undef ELEGY_AVX512
+
+}  // namespace elegy
+
+#endif

@@ -1,0 +1,68 @@
+// The helper thread behind in_two() (threads.h).
+// After a job the helper spins for a while before it sleeps: a training step's kernels come
+// every few hundred µs, and waking a sleeping thread took 30–150 µs on the VMs we measured.
+// A helper that has not started on a half by the time the caller finishes its own (asleep, or
+// its core given to V8's GC threads: 5 % of the MLP's halves started > 0.5 ms late) loses it to
+// the caller, which then computes both, as on one thread. Both waits yield the core on each turn
+// rather than pause: with more busy threads than cores (two training processes, each with its
+// helper), a pausing spinner held a core the other process's main thread needed, and steps took
+// ~10× longer; yielding, ~1.3×.
+#include "threads.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+namespace elegy {
+
+std::atomic<int> g_threads{1};
+
+namespace {
+constexpr auto HELPER_SPIN = std::chrono::milliseconds(2);
+std::atomic<bool> g_helper_started{false};
+}  // namespace
+
+void Helper::loop() {
+  uint64_t seen = 0;
+  for (;;) {
+    const auto since = std::chrono::steady_clock::now();
+    while (posted.load(std::memory_order_acquire) == seen) {
+      if (std::chrono::steady_clock::now() - since < HELPER_SPIN) {
+        std::this_thread::yield();
+        continue;
+      }
+      std::unique_lock<std::mutex> held(lock);
+      wake.wait(held, [&] { return posted.load(std::memory_order_acquire) != seen; });
+    }
+    seen = posted.load(std::memory_order_acquire);
+    uint64_t expected = seen - 1;
+    if (!claimed.compare_exchange_strong(expected, seen, std::memory_order_acq_rel)) continue;  // the caller took it
+    job(context, 1);
+    ran.fetch_add(1, std::memory_order_relaxed);
+    done.store(seen, std::memory_order_release);
+  }
+}
+
+Helper& helper() {
+  // Never destroyed: the detached thread may still run while the process exits.
+  static Helper* h = [] {
+    g_helper_started = true;
+    Helper* made = new Helper();
+    std::thread([made] { made->loop(); }).detach();
+    return made;
+  }();
+  return *h;
+}
+
+uint64_t helper_jobs() { return g_helper_started ? helper().ran.load() : 0; }
+
+void threads_from_env() {
+  // Once per process (each worker thread that loads the addon runs the module init again).
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const char* wanted = std::getenv("ELEGY_NATIVE_THREADS");
+    g_threads.store(wanted != nullptr ? (std::atoi(wanted) >= 2 ? 2 : 1) : (std::thread::hardware_concurrency() >= 2 ? 2 : 1));
+  });
+}
+
+}  // namespace elegy
