@@ -37,3 +37,6 @@ export class ElegyReplicaError extends ElegyError {}
 
 /** A training or evaluation call was made on a model that is already running one (await the first). */
 export class ElegyBusyError extends ElegyInputError {}
+
+/** A feature that needs Node (files, worker threads, the native addon) was called in a web page. */
+export class ElegyPlatformError extends ElegyError {}

@@ -5,6 +5,7 @@ import { States } from "../states";
 import { TensorTree, mapTree } from "../tree";
 import { Callback, EpochLogs } from "./callback";
 import { MonitorMode, isImprovement, monitoredValue, resolveMode } from "./monitor";
+import { stdout } from "#platform/output";
 
 export interface EarlyStoppingOptions {
   monitor?: string;
@@ -79,9 +80,9 @@ export class EarlyStopping extends Callback {
   }
 
   onTrainEnd(): void {
-    if (this.stoppedEpoch > 0 && this.verbose) process.stdout.write(`Epoch ${this.stoppedEpoch + 1}: early stopping\n`);
+    if (this.stoppedEpoch > 0 && this.verbose) stdout().write(`Epoch ${this.stoppedEpoch + 1}: early stopping\n`);
     if (this.restoreBestWeights && this.bestWeights) {
-      if (this.verbose) process.stdout.write(`Restoring model weights from the end of the best epoch: ${this.bestEpoch + 1}.\n`);
+      if (this.verbose) stdout().write(`Restoring model weights from the end of the best epoch: ${this.bestEpoch + 1}.\n`);
       const model = this.model!;
       model.setStates(model.states.update({ netParams: this.bestWeights.netParams, netStates: this.bestWeights.netStates }));
       this.bestWeights = undefined; // now owned by the model's states

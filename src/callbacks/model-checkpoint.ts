@@ -5,6 +5,7 @@
 import { ElegyInputError } from "../errors";
 import { Callback, EpochLogs } from "./callback";
 import { MonitorMode, isImprovement, monitoredValue, resolveMode } from "./monitor";
+import { stderr, stdout } from "#platform/output";
 
 export interface ModelCheckpointOptions {
   /** Folder to save into; may contain {epoch} and {<log name>} placeholders. */
@@ -59,13 +60,13 @@ export class ModelCheckpoint extends Callback {
     if ((epoch + 1) % this.period !== 0) return;
     const loss = logs.loss;
     if (loss !== undefined && !Number.isFinite(loss)) {
-      process.stderr.write(`elegy-ts: ModelCheckpoint skipped epoch ${epoch + 1}: loss is ${loss}; the last good checkpoint is kept.\n`);
+      stderr().write(`elegy-ts: ModelCheckpoint skipped epoch ${epoch + 1}: loss is ${loss}; the last good checkpoint is kept.\n`);
       return;
     }
     if (this.saveBestOnly) {
       const current = monitoredValue("ModelCheckpoint", this.monitor, logs);
       if (current === undefined || !Number.isFinite(current) || !isImprovement(current, this.best, this.mode)) return;
-      if (this.verbose) process.stdout.write(`Epoch ${epoch + 1}: ${this.monitor} improved to ${current}, saving model\n`);
+      if (this.verbose) stdout().write(`Epoch ${epoch + 1}: ${this.monitor} improved to ${current}, saving model\n`);
       this.best = current;
     }
     const dir = formatPath(this.filepath, { ...logs, epoch: epoch + 1 });

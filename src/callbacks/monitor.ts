@@ -2,6 +2,7 @@
 // ReduceLROnPlateau): which direction is better, and the value in this epoch's logs.
 import { ElegyInputError } from "../errors";
 import { EpochLogs } from "./callback";
+import { stderr } from "#platform/output";
 
 export type MonitorMode = "auto" | "min" | "max";
 
@@ -29,7 +30,7 @@ export function monitoredValue(owner: string, monitor: string, logs: EpochLogs):
   const value = logs[monitor];
   if (value === undefined && !warned.has(`${owner}:${monitor}`)) {
     warned.add(`${owner}:${monitor}`);
-    process.stderr.write(
+    stderr().write(
       `elegy-ts: ${owner} watches '${monitor}', which is not in the logs. Available: ${Object.keys(logs).join(", ") || "(none)"}.\n`,
     );
   }

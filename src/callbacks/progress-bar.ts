@@ -5,12 +5,10 @@
 // pending read of the logs from the device); when stdout is not a TTY, and with verbose 2,
 // it prints one plain line per epoch instead.
 import { BatchInfo, Callback, EpochLogs } from "./callback";
+import { stdout } from "#platform/output";
+import type { ProgressOutput } from "../platform/output-types";
 
-export interface ProgressOutput {
-  write(text: string): void;
-  readonly isTTY?: boolean;
-  readonly columns?: number;
-}
+export type { ProgressOutput };
 
 export interface ProgressBarOptions {
   verbose?: 1 | 2;
@@ -56,7 +54,7 @@ export class ProgressBar extends Callback {
   constructor(options: ProgressBarOptions = {}) {
     super();
     this.verbose = options.verbose ?? 1;
-    this.output = options.output ?? process.stdout;
+    this.output = options.output ?? stdout();
     this.intervalMs = options.intervalMs ?? 100;
     this.barWidth = options.barWidth ?? 20;
   }

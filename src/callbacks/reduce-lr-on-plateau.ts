@@ -7,6 +7,7 @@ import { ElegyInputError } from "../errors";
 import { TensorTree, isPlainObject, isTensor } from "../tree";
 import { Callback, EpochLogs } from "./callback";
 import { MonitorMode, isImprovement, monitoredValue, resolveMode } from "./monitor";
+import { stderr, stdout } from "#platform/output";
 
 export interface ReduceLROnPlateauOptions {
   monitor?: string;
@@ -72,13 +73,13 @@ export class ReduceLROnPlateau extends Callback {
     if (this.wait < this.patience) return;
     const lr = logs.lr;
     if (lr === undefined) {
-      process.stderr.write("elegy-ts: ReduceLROnPlateau found no 'lr' in the logs (a custom @trainStep?); the learning rate is unchanged.\n");
+      stderr().write("elegy-ts: ReduceLROnPlateau found no 'lr' in the logs (a custom @trainStep?); the learning rate is unchanged.\n");
       return;
     }
     if (lr <= this.minLr) return;
     const next = Math.max(lr * this.factor, this.minLr);
     this.scaleLearningRate(next / lr);
-    if (this.verbose) process.stdout.write(`Epoch ${epoch + 1}: ReduceLROnPlateau reducing learning rate to ${next}.\n`);
+    if (this.verbose) stdout().write(`Epoch ${epoch + 1}: ReduceLROnPlateau reducing learning rate to ${next}.\n`);
     this.cooldownCounter = this.cooldown;
     this.wait = 0;
   }

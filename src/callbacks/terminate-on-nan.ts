@@ -1,6 +1,7 @@
 // TerminateOnNaN: stops fit at the first batch whose loss is NaN or infinite. It reads the
 // running loss after every batch (one device read per batch, only while it is in use).
 import { BatchInfo, Callback } from "./callback";
+import { stderr } from "#platform/output";
 
 export class TerminateOnNaN extends Callback {
   /** The epoch and batch (0-based) where training was terminated, if it was. */
@@ -21,7 +22,7 @@ export class TerminateOnNaN extends Callback {
     // The epoch-to-date mean becomes NaN/Inf at the first bad batch and stays so.
     if (value !== undefined && !Number.isFinite(value)) {
       this.terminatedAt = { epoch: this.epoch, batch };
-      process.stderr.write(`Batch ${batch}: Invalid ${this.monitor}, terminating training\n`);
+      stderr().write(`Batch ${batch}: Invalid ${this.monitor}, terminating training\n`);
       this.model!.stopTraining = true;
     }
   }

@@ -3,7 +3,7 @@
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { TensorTree } from "../tree";
-import { nativeKernels } from "../backend/native/addon";
+import { nativeKernels } from "#platform/native"; // the addon in Node, none in a page
 import { HostArray, HostTree, countRows, hostLeaves, sliceRows, toHost, upload, uploadRows } from "./host-data";
 
 export interface Batch {

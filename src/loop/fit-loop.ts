@@ -8,6 +8,7 @@ import { epochBatches } from "./epoch-batches";
 import { runEvaluation } from "./evaluate-loop";
 import { LogAccumulator } from "./log-accumulator";
 import { BatchSource } from "./sources";
+import { stderr } from "#platform/output";
 
 export interface FitPlan {
   readonly train: BatchSource;
@@ -47,7 +48,7 @@ export async function runFit(model: CallbackModel, runner: StepRunner, plan: Fit
     if (index === 0) {
       if (epoch === plan.initialEpoch) throw new ElegyInputError("fit(): the data yielded no batches, so there is nothing to train on.");
       // As Keras: an iterator that ran dry ends training (pass stepsPerEpoch or a dataset that starts over).
-      process.stderr.write(
+      stderr().write(
         `elegy-ts: the training data ran out after ${epoch - plan.initialEpoch} epoch(s); stopping. ` +
           "Give stepsPerEpoch, or data that starts over each epoch (a tf.data.Dataset or a re-iterable object).\n",
       );

@@ -2,13 +2,13 @@
 // step decorators, or give it a module, loss, metrics and optimizer and use the defaults.
 import { tf } from "../tf";
 import { ElegyCheckpointError, ElegyInputError, ElegyMissingStepError } from "../errors";
-import { loadCheckpoint, saveCheckpoint } from "../io/checkpoint";
+import { loadCheckpoint, saveCheckpoint } from "#platform/checkpoint"; // folders in Node, IO handlers in a page
 import { LossAggregate, MetricAggregate, Module, Optimizer } from "../contracts";
 import { Injector } from "../injection/injector";
 import { States, RNG } from "../states";
 import { TensorTree, assertSameStructure, unflatten } from "../tree";
 import * as nn from "../nn";
-import { ensureBackend } from "../backend";
+import { ensureBackend } from "#platform/backend"; // Node's or the page's backend choice
 import { makeLossAggregate } from "../losses/aggregate";
 import { makeMetricAggregate } from "../metrics/aggregate";
 import { Callback, CallbackModel } from "../callbacks/callback";
@@ -28,7 +28,7 @@ import { StepContext } from "./step-context";
 import { GradResult, PredResult, TestResult, TrainResult } from "./step-results";
 import { StepRunner } from "./step-runner";
 import { stepPlansOf } from "./step-table";
-import { withReplicas } from "../parallel/data-parallel";
+import { withReplicas } from "#platform/replicas"; // worker threads in Node only
 import {
   EVALUATE_OPTIONS, FIT_OPTIONS, INIT_OPTIONS, MODEL_OPTIONS, ON_BATCH_OPTIONS, PREDICT_OPTIONS, TEST_ON_BATCH_OPTIONS,
   checkNonNegativeInteger, checkOptionKeys, checkPositiveInteger, checkVerbose,

@@ -1,6 +1,5 @@
 // The options of @trainer (API.md §7): their types, their check when the decorator runs, and
 // the trainer defaults they give (shown by --help, overridden by flags).
-import * as path from "node:path";
 import type { tf } from "../tf";
 import type { Callback } from "../callbacks/callback";
 import type { History } from "../callbacks/history";
@@ -8,7 +7,7 @@ import type { Model } from "../model/model";
 import type { ModelOptions } from "../model/options";
 import type { TensorTree } from "../tree";
 import type { SampleWeightInput } from "../loop/batches";
-import { BACKEND_NAMES, type BackendName } from "../backend/select/select";
+import { BACKEND_NAMES, type BackendName } from "../backend/select/names";
 import { ElegyDefinitionError } from "../errors";
 import { closestName, didYouMean } from "../suggest";
 import { TRAINER_MESSAGES } from "./messages";
@@ -102,7 +101,7 @@ export function trainerDefaults(cls: string, options: Partial<TrainerOptions> = 
     batchSize: options.batchSize ?? 32,
     backend: fromEnv ? env.ELEGY_BACKEND! : options.backend ?? "auto",
     backendFrom: fromEnv ? "ELEGY_BACKEND" : options.backend !== undefined ? "@trainer" : undefined,
-    outDir: options.outDir ?? path.join("runs", cls),
+    outDir: options.outDir ?? `runs/${cls}` /* not node:path: @trainer also runs in a page */,
     verbose: options.verbose ?? 1,
     seed: options.seed ?? options.modelOptions?.seed ?? 42,
   };

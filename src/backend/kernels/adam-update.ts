@@ -5,7 +5,7 @@
 //   param ← param − param·lr·weightDecay − lr · (m / (1 − β1ᵗ)) / (sqrt(v / (1 − β2ᵗ)) + ε).
 // Backends without the kernel (webgl, tfjs-node) use the composed ops instead.
 import { tf } from "../../tf";
-import { nativeKernels } from "../native/addon";
+import { nativeKernels } from "#platform/native"; // the addon in Node, none in a page
 import { KernelFunc, TensorInfo, WasmBackend, heapF32 } from "../wasm/kernel-types";
 
 export const ADAM_UPDATE = "ElegyAdamUpdate";

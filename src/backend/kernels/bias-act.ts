@@ -8,7 +8,7 @@
 // output fused with the bias gradient's sum (ElegyReluBiasGrad: one native pass), then the
 // usual Conv2DBackpropInput/Filter or MatMuls on the masked gradient.
 import { tf } from "../../tf";
-import { nativeKernels } from "../native/addon";
+import { nativeKernels } from "#platform/native"; // the addon in Node, none in a page
 import { MIN_PATCH_FOR_GEMM } from "../native/wasm-kernels";
 import { KernelFunc, TensorInfo, WasmBackend, heapBuffer, heapOffset } from "../wasm/kernel-types";
 

@@ -5,7 +5,7 @@
 // then columns); padding never wins. Natively when the addon is built, else a JS loop (on the
 // wasm heap, or over cpu's arrays). nn.MaxPool2D uses it while a gradient tape is recording.
 import { tf } from "../../tf";
-import { nativeKernels } from "../native/addon";
+import { nativeKernels } from "#platform/native"; // the addon in Node, none in a page
 import { KernelFunc, TensorInfo, WasmBackend, heapBuffer, heapF32, heapOffset } from "../wasm/kernel-types";
 
 export const MAX_POOL_ARGMAX = "ElegyMaxPoolWithArgmax";

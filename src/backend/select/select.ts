@@ -6,9 +6,9 @@ import { tf } from "../../tf";
 import { ElegyBackendError } from "../../errors";
 import { closestName, didYouMean } from "../../suggest";
 import { applyWasmFixes } from "../wasm/fixes";
+import { BACKEND_NAMES, type BackendName } from "./names";
 
-export const BACKEND_NAMES = ["auto", "cuda", "native", "wasm", "cpu"] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
+export { BACKEND_NAMES, type BackendName };
 type ConcreteBackend = Exclude<BackendName, "auto">;
 const AUTO_ORDER: ConcreteBackend[] = ["cuda", "native", "wasm", "cpu"];
 

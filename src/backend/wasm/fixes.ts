@@ -21,7 +21,7 @@ import { wasmSumLeadingAxes } from "./sum-leading";
 import { wasmOneHot } from "./one-hot";
 import { sharedIdentity, sharedSameTypeCast } from "./shared-identity";
 import { ADAM_UPDATE, wasmAdamUpdate } from "../kernels/adam-update";
-import { nativeKernels } from "../native/addon";
+import { nativeKernels } from "#platform/native"; // the addon in Node, none in a page
 import { nativeBatchMatMul, nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeFusedConv2D, nativeBiasAdd } from "../native/wasm-kernels";
 import { biasActKernels } from "../kernels/bias-act";
 import { WASM_MAX_POOL_ARGMAX_KERNELS } from "../kernels/max-pool-argmax";

@@ -4,7 +4,7 @@
 // so each window is scanned tap by tap over a contiguous run of channels. Natively when the
 // addon is built (the same loop in C++).
 import { tf } from "../../tf";
-import { nativeKernels } from "../native/addon";
+import { nativeKernels } from "#platform/native"; // the addon in Node, none in a page
 import { KernelFunc, TensorInfo, WasmBackend, heapBuffer, heapF32, heapOffset } from "./kernel-types";
 
 export function maxPoolGrad(): KernelFunc {

@@ -3,7 +3,7 @@
 // a full copy of the activation gradient (11 ms of a 340 ms CNN step). Accumulates in
 // float64, as tfjs-cpu does; natively when the addon is built.
 import { tf } from "../../tf";
-import { nativeKernels } from "../native/addon";
+import { nativeKernels } from "#platform/native"; // the addon in Node, none in a page
 import { KernelFunc, TensorInfo, WasmBackend, heapBuffer, heapF32, heapOffset } from "./kernel-types";
 
 export function wasmSumLeadingAxes(original: KernelFunc): KernelFunc {

@@ -1,0 +1,131 @@
+// Backend selection in a web page: "auto" tries webgpu (where the browser gives a WebGPU
+// adapter), webgl, wasm, then plain JS cpu, and says in one line which it took and why it
+// skipped the better ones — as select.ts does in Node. The webgpu and wasm packages are
+// imported only when tried, so a page that never asks for them does not initialize them (a
+// registered but uninitialized backend would make tensors created before selection fail).
+import { tf } from "../../tf";
+import { ElegyBackendError } from "../../errors";
+import { closestName, didYouMean } from "../../suggest";
+import { applyWasmFixes } from "../wasm/fixes";
+
+export const PAGE_BACKEND_NAMES = ["auto", "webgpu", "webgl", "wasm", "cpu"] as const;
+export type PageBackendName = (typeof PAGE_BACKEND_NAMES)[number];
+type ConcretePageBackend = Exclude<PageBackendName, "auto">;
+const AUTO_ORDER: ConcretePageBackend[] = ["webgpu", "webgl", "wasm", "cpu"];
+/** Backends only Node has: asking for one in a page names the page's choices instead. */
+const NODE_ONLY = new Set(["cuda", "native", "tensorflow", "tfjs-node", "tfjs-node-gpu"]);
+
+export interface PageBackendChoice {
+  /** The backend in use (tfjs's name for it too). */
+  name: ConcretePageBackend;
+  tfBackend: string;
+  /** Why this one: "requested" or the auto reasoning. */
+  reason: string;
+  /** Better backends auto passed over, and why. */
+  skipped: Array<{ name: ConcretePageBackend; why: string }>;
+}
+
+type WasmPaths = string | Partial<Record<"tfjs-backend-wasm.wasm" | "tfjs-backend-wasm-simd.wasm" | "tfjs-backend-wasm-threaded-simd.wasm", string>>;
+let wasmPaths: WasmPaths | undefined;
+
+/**
+ * Where the wasm backend fetches its `.wasm` files: a folder URL (prefix) or one URL per file.
+ * Default: the page's own folder (`new URL("./", document.baseURI)`), so copying
+ * `node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm` next to the page is enough.
+ * Call it before the first model method (or ensureBackend) that may pick wasm.
+ */
+export function setWasmPaths(prefixOrFileMap: WasmPaths): void {
+  wasmPaths = prefixOrFileMap;
+}
+
+/** The prefix or file map the wasm backend will use (the documented default when none was set). */
+export function wasmPathsInUse(): WasmPaths {
+  const page = globalThis as { document?: { baseURI: string }; location?: { href: string } };
+  return wasmPaths ?? new URL("./", page.document?.baseURI ?? page.location?.href).href;
+}
+
+async function activate(tfName: string): Promise<string> {
+  if (!(await tf.setBackend(tfName))) throw new Error(`tfjs could not initialize its '${tfName}' backend`);
+  await tf.ready();
+  return tfName;
+}
+
+export const pageLoaders: Record<ConcretePageBackend, () => Promise<string>> = {
+  webgpu: async () => {
+    const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
+    if (!gpu) throw new Error("this browser has no WebGPU (navigator.gpu is missing; it needs a secure context: https or localhost)");
+    if (!(await gpu.requestAdapter())) throw new Error("the browser offers no WebGPU adapter");
+    await import("@tensorflow/tfjs-backend-webgpu");
+    return activate("webgpu");
+  },
+  webgl: async () => {
+    if (!tf.findBackendFactory("webgl")) throw new Error("tfjs's webgl backend is not registered");
+    return activate("webgl");
+  },
+  wasm: async () => {
+    const wasm = await import("@tensorflow/tfjs-backend-wasm");
+    wasm.setWasmPaths(wasmPathsInUse());
+    applyWasmFixes();
+    return activate("wasm");
+  },
+  cpu: () => activate("cpu"),
+};
+
+/** Parses a backend name given to a model in a page. */
+export function parsePageBackendName(value: string, source: string): PageBackendName {
+  if ((PAGE_BACKEND_NAMES as readonly string[]).includes(value)) return value as PageBackendName;
+  const choices = `Choose one of: ${PAGE_BACKEND_NAMES.join(", ")}.`;
+  if (NODE_ONLY.has(value.trim().toLowerCase().replace(/^@tensorflow\//, ""))) {
+    throw new ElegyBackendError(`Backend '${value}' (from ${source}) needs Node; a web page has none of tfjs-node's backends. ${choices}`);
+  }
+  throw new ElegyBackendError(`Unknown backend '${value}' (from ${source}).${didYouMean(closestName(value, PAGE_BACKEND_NAMES))} ${choices}`);
+}
+
+let current: { request: PageBackendName; choice: PageBackendChoice } | undefined;
+
+/**
+ * Loads the requested backend (default "auto") and makes it tfjs's backend; logs the choice once
+ * (console.info unless `log` is given). Cheap when called again with the same request.
+ */
+export async function ensureBackend(requested?: string, options: { log?: (line: string) => void } = {}): Promise<PageBackendChoice> {
+  const request = parsePageBackendName(requested ?? "auto", "the backend option");
+  if (current && (current.request === request || (request === "auto" && requested === undefined)) && tf.getBackend() === current.choice.tfBackend) {
+    return current.choice;
+  }
+  const log = options.log ?? ((line: string) => console.info(line));
+  let choice: PageBackendChoice;
+  if (request === "auto") {
+    const skipped: PageBackendChoice["skipped"] = [];
+    let found: PageBackendChoice | undefined;
+    for (const name of AUTO_ORDER) {
+      try {
+        const tfBackend = await pageLoaders[name]();
+        const reason = skipped.length ? `auto; ${skipped.map((s) => `${s.name} skipped: ${s.why}`).join("; ")}` : "auto; the best available";
+        found = { name, tfBackend, reason, skipped };
+        break;
+      } catch (error) {
+        skipped.push({ name, why: firstLine(error) });
+      }
+    }
+    if (!found) throw new ElegyBackendError(`No backend could be loaded in this page: ${skipped.map((s) => `${s.name}: ${s.why}`).join("; ")}.`);
+    choice = found;
+  } else {
+    try {
+      choice = { name: request, tfBackend: await pageLoaders[request](), reason: "requested", skipped: [] };
+    } catch (error) {
+      throw new ElegyBackendError(`Backend '${request}' is not available in this page: ${firstLine(error)}. Use backend "auto" to fall back to the next one.`);
+    }
+  }
+  if (current?.choice.name !== choice.name) log(`elegy-ts: backend ${choice.name} (${choice.reason})`);
+  current = { request, choice };
+  return choice;
+}
+
+/** The backend chosen so far in this page, if any. */
+export function currentBackend(): PageBackendChoice | undefined {
+  return current?.choice;
+}
+
+function firstLine(error: unknown): string {
+  return ((error as Error)?.message ?? String(error)).split("\n")[0];
+}

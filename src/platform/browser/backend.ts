@@ -1,0 +1,8 @@
+// Platform seam (see src/platform/README.md): backend selection in a web page — "auto" tries webgpu → webgl → wasm → cpu.
+import type * as NodeSide from "../node/backend";
+import { ensureBackend, currentBackend } from "../../backend/select/page";
+
+export { ensureBackend, currentBackend };
+
+// A model only awaits ensureBackend and reads the choice's name: the page's choice has those.
+({ ensureBackend, currentBackend }) satisfies { [K in keyof typeof NodeSide]: (...args: Parameters<(typeof NodeSide)[K]>) => unknown };
