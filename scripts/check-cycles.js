@@ -35,8 +35,13 @@ function importsOf(file) {
   const info = ts.preProcessFile(fs.readFileSync(file, "utf8"), true, true);
   const targets = new Set();
   for (const ref of info.importedFiles) {
-    const target = resolve(file, ref.fileName);
-    if (target !== undefined) targets.add(target);
+    // A #platform/<name> seam (package.json "imports") leads to both sides: Node's and the page's.
+    const seam = /^#platform\/(.+)$/.exec(ref.fileName);
+    const specifiers = seam ? ["node", "browser"].map((side) => path.resolve("src/platform", side, seam[1])) : [ref.fileName];
+    for (const specifier of specifiers) {
+      const target = resolve(file, seam ? `./${path.relative(path.dirname(file), specifier)}` : specifier);
+      if (target !== undefined) targets.add(target);
+    }
   }
   return [...targets].sort();
 }

@@ -2,19 +2,19 @@
 // "elegy-ts" to. The same names as src/index.ts, from the same platform-neutral modules; what
 // needs Node (files, worker threads, the native addon) comes from src/platform/browser/ through
 // the #platform seams, or is a function that says it needs Node. Re-exports only.
-import "reflect-metadata"; // must load before tsyringe and before any decorator runs
+import "../setup"; // first: reflect-metadata before tsyringe and any decorator; gradient registrations
 export { tf } from "../tf";
-import { registerComparisonGradients } from "../autodiff/comparison-gradients";
-registerComparisonGradients();
 export { Model } from "../model/model";
-export type { ModelOptions, FitOptions, EvaluateOptions, PredictOptions, InitOptions, OnBatchOptions, ValidationData } from "../model/model";
+export type {
+  ModelOptions, FitOptions, EvaluateOptions, PredictOptions, InitOptions, OnBatchOptions, TestOnBatchOptions, ValidationData,
+} from "../model/options";
 export { States, RNG } from "../states";
 export type { StatesFields } from "../states";
 export { predStep, testStep, gradStep, trainStep, initStep, trainer } from "../decorators";
 export type { TrainerData, TrainerOptions, TrainerRun, TrainerSplit } from "../decorators";
 export type { StepContext } from "../model/step-context";
 export type { PredResult, TestResult, GradResult, TrainResult } from "../model/step-results";
-export { valueAndGrad } from "../grad";
+export { valueAndGrad } from "../autodiff/grad";
 export type { Logs, LogValue } from "../logs";
 export { markRunning } from "../logs";
 export type { TensorTree } from "../tree";
