@@ -1,5 +1,6 @@
-// GEMM: BLIS-style blocking over k and n; B packed in panels of the ISA's width, A read in place
-// (for the thin matrices of a training step, packing A cost as much as the product).
+// GEMM: the split over two threads and the portable C++ blocks (simd-kernels.h has the vector
+// ones): BLIS-style blocking over k and n, B packed in panels, A read in place (for the thin
+// matrices of a training step, packing A cost as much as the product).
 #include "gemm.h"
 
 #include <cstring>
@@ -11,76 +12,40 @@
 namespace elegy {
 namespace {
 
-constexpr int KC = 256;
-constexpr int NC = 3072;  // a multiple of every panel width
+constexpr int MR = 6;   // rows of C per portable micro-kernel call
+constexpr int NR = 16;  // its panel width
 
-void pack_b(const Matrix& b, int64_t p0, int64_t kc, int64_t j0, int64_t nc, int64_t nr, float* out) {
-  for (int64_t jr = 0; jr < nc; jr += nr) {
-    const int64_t cols = nc - jr < nr ? nc - jr : nr;
+void pack_b(const Matrix& b, int64_t p0, int64_t kc, int64_t j0, int64_t nc, float* out) {
+  for (int64_t jr = 0; jr < nc; jr += NR) {
+    const int64_t cols = nc - jr < NR ? nc - jr : NR;
     float* panel = out + jr * kc;
     if (b.transposed) {
       // op(B)(p, j) = data[j * rows + p]: read each column of op(B) contiguously.
-      for (int64_t c = 0; c < nr; c++) {
+      for (int64_t c = 0; c < NR; c++) {
         if (c >= cols) {
-          for (int64_t p = 0; p < kc; p++) panel[p * nr + c] = 0.0f;
+          for (int64_t p = 0; p < kc; p++) panel[p * NR + c] = 0.0f;
           continue;
         }
         const float* src = b.data + (j0 + jr + c) * b.rows + p0;
-        for (int64_t p = 0; p < kc; p++) panel[p * nr + c] = src[p];
+        for (int64_t p = 0; p < kc; p++) panel[p * NR + c] = src[p];
       }
     } else {
       for (int64_t p = 0; p < kc; p++) {
         const float* src = b.data + (p0 + p) * b.cols + j0 + jr;
-        float* dst = panel + p * nr;
-        if (cols == nr) {
-          std::memcpy(dst, src, nr * sizeof(float));
-        } else {
-          for (int64_t c = 0; c < nr; c++) dst[c] = c < cols ? src[c] : 0.0f;
-        }
+        float* dst = panel + p * NR;
+        for (int64_t c = 0; c < NR; c++) dst[c] = c < cols ? src[c] : 0.0f;
       }
     }
   }
 }
 
-// Rows [i_begin, i_end) × columns [j_begin, j_end) of c = op(a) · op(b) (k > 0).
-void gemm_block(const Matrix& a, const Matrix& b, float* c, int64_t i_begin, int64_t i_end, int64_t j_begin, int64_t j_end) {
-  const int64_t m = a.rows, k = a.cols, n = b.cols;
-  const Isa& simd = isa();
-  // B's packing buffer, sized for this call's blocks and kept between calls (never re-zeroed:
-  // packing writes every element the kernel reads).
-  static thread_local std::vector<float> bp;
-  const int64_t kcMax = k < KC ? k : KC;
-  const int64_t nr = simd.gemm_nr;
-  const size_t bNeed = static_cast<size_t>(((n < NC ? n : NC) + nr - 1) / nr * nr * kcMax);
-  if (bp.size() < bNeed) bp.resize(bNeed);
-  // A(i, p) = a.data[i * rs + p * ks], read in place.
-  const int64_t rs = a.transposed ? 1 : k;
-  const int64_t ks = a.transposed ? m : 1;
-  alignas(64) float acc[MR * NR_MAX];
-  const float* rows[MR];
-  for (int64_t j0 = j_begin; j0 < j_end; j0 += NC) {
-    const int64_t nc = j_end - j0 < NC ? j_end - j0 : NC;
-    for (int64_t p0 = 0; p0 < k; p0 += KC) {
-      const int64_t kc = k - p0 < KC ? k - p0 : KC;
-      pack_b(b, p0, kc, j0, nc, nr, bp.data());
-      for (int64_t i0 = i_begin; i0 < i_end; i0 += MR) {
-        const int64_t count = i_end - i0 < MR ? i_end - i0 : MR;
-        // Rows past the end repeat the first row: valid memory, results discarded.
-        for (int r = 0; r < MR; r++) rows[r] = a.data + (i0 + (r < count ? r : 0)) * rs + p0 * ks;
-        for (int64_t jr = 0; jr < nc; jr += nr) {
-          const int64_t cols = nc - jr < nr ? nc - jr : nr;
-          simd.gemm_micro(kc, rows, ks, bp.data() + jr * kc, acc);
-          for (int64_t r = 0; r < count; r++) {
-            float* row = c + (i0 + r) * n + j0 + jr;
-            const float* from = acc + r * nr;
-            if (p0 == 0) {
-              for (int64_t cc = 0; cc < cols; cc++) row[cc] = from[cc];
-            } else {
-              for (int64_t cc = 0; cc < cols; cc++) row[cc] += from[cc];
-            }
-          }
-        }
-      }
+// acc[MR][NR] = Σ_p A(r, p) · bp[p][c], with A(r, p) = rows[r][p * ks].
+void micro(int64_t kc, const float* const* rows, int64_t ks, const float* bp, float* acc) {
+  for (int i = 0; i < MR * NR; i++) acc[i] = 0.0f;
+  for (int64_t p = 0; p < kc; p++) {
+    for (int r = 0; r < MR; r++) {
+      const float av = rows[r][p * ks];
+      for (int c = 0; c < NR; c++) acc[r * NR + c] += av * bp[p * NR + c];
     }
   }
 }
@@ -94,13 +59,22 @@ void gemm(const Matrix& a, const Matrix& b, float* c) {
     std::memset(c, 0, sizeof(float) * m * n);
     return;
   }
-  const int64_t nr = isa().gemm_nr;
+  const Isa& simd = isa();
+  const int64_t nr = simd.gemm_nr;
   const bool big = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) >= PARALLEL_MIN_MACS;
+  // Each thread packs B into its own buffer, kept between calls (never re-zeroed: packing writes
+  // every element the kernels read).
+  const auto block = [&](int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+    static thread_local std::vector<float> packed;
+    const size_t need = static_cast<size_t>(gemm_packed_size(k, j1 - j0, nr));
+    if (packed.size() < need) packed.resize(need);
+    simd.gemm_block(a, b, c, i0, i1, j0, j1, packed.data());
+  };
   // Cut the columns (each thread packs only its own panels of B), else the rows.
   if (big && cut(n, nr) > 0) {
-    in_halves(n, nr, true, [&](int64_t j0, int64_t j1) { gemm_block(a, b, c, 0, m, j0, j1); });
+    in_halves(n, nr, true, [&](int64_t j0, int64_t j1) { block(0, m, j0, j1); });
   } else {
-    in_halves(m, MR, big, [&](int64_t i0, int64_t i1) { gemm_block(a, b, c, i0, i1, 0, n); });
+    in_halves(m, MR, big, [&](int64_t i0, int64_t i1) { block(i0, i1, 0, n); });
   }
 }
 
@@ -113,12 +87,36 @@ void gemm_batched(const float* a, const float* b, float* c, int64_t batch, int64
   }
 }
 
-void gemm_micro_portable(int64_t kc, const float* const* rows, int64_t ks, const float* bp, float* acc) {
-  for (int i = 0; i < MR * NR_PORTABLE; i++) acc[i] = 0.0f;
-  for (int64_t p = 0; p < kc; p++) {
-    for (int r = 0; r < MR; r++) {
-      const float av = rows[r][p * ks];
-      for (int c = 0; c < NR_PORTABLE; c++) acc[r * NR_PORTABLE + c] += av * bp[p * NR_PORTABLE + c];
+void gemm_block_portable(const Matrix& a, const Matrix& b, float* c, int64_t i_begin, int64_t i_end, int64_t j_begin, int64_t j_end, float* packed) {
+  const int64_t m = a.rows, k = a.cols, n = b.cols;
+  // A(i, p) = a.data[i * rs + p * ks], read in place.
+  const int64_t rs = a.transposed ? 1 : k;
+  const int64_t ks = a.transposed ? m : 1;
+  float acc[MR * NR];
+  const float* rows[MR];
+  for (int64_t j0 = j_begin; j0 < j_end; j0 += GEMM_NC) {
+    const int64_t nc = j_end - j0 < GEMM_NC ? j_end - j0 : GEMM_NC;
+    for (int64_t p0 = 0; p0 < k; p0 += GEMM_KC) {
+      const int64_t kc = k - p0 < GEMM_KC ? k - p0 : GEMM_KC;
+      pack_b(b, p0, kc, j0, nc, packed);
+      for (int64_t i0 = i_begin; i0 < i_end; i0 += MR) {
+        const int64_t count = i_end - i0 < MR ? i_end - i0 : MR;
+        // Rows past the end repeat the first row: valid memory, results discarded.
+        for (int r = 0; r < MR; r++) rows[r] = a.data + (i0 + (r < count ? r : 0)) * rs + p0 * ks;
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          const int64_t cols = nc - jr < NR ? nc - jr : NR;
+          micro(kc, rows, ks, packed + jr * kc, acc);
+          for (int64_t r = 0; r < count; r++) {
+            float* row = c + (i0 + r) * n + j0 + jr;
+            const float* from = acc + r * NR;
+            if (p0 == 0) {
+              for (int64_t cc = 0; cc < cols; cc++) row[cc] = from[cc];
+            } else {
+              for (int64_t cc = 0; cc < cols; cc++) row[cc] += from[cc];
+            }
+          }
+        }
+      }
     }
   }
 }

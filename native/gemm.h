@@ -6,9 +6,8 @@
 
 namespace elegy {
 
-constexpr int MR = 6;            // rows of C per micro-kernel call
-constexpr int NR_PORTABLE = 16;  // B panel width of the portable micro-kernel
-constexpr int NR_MAX = 32;       // the widest panel (AVX-512: two zmm registers)
+constexpr int64_t GEMM_KC = 256;   // values of k per packed block of B
+constexpr int64_t GEMM_NC = 3072;  // columns per packed block of B (a multiple of every panel width)
 
 struct Matrix {
   const float* data;
@@ -20,7 +19,15 @@ struct Matrix {
 void gemm_batched(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t k, int64_t n, bool transA, bool transB,
                   int64_t aBatchStride, int64_t bBatchStride);
 
-/** acc[MR][NR_PORTABLE] = Σ_p A(r, p) · bp[p][c], with A(r, p) = rows[r][p * ks]. */
-void gemm_micro_portable(int64_t kc, const float* const* rows, int64_t ks, const float* bp, float* acc);
+/**
+ * Rows [i_begin, i_end) × columns [j_begin, j_end) of c = op(a) · op(b) (k > 0) in portable C++;
+ * `packed` holds gemm_packed_size(k, n, 16) floats.
+ */
+void gemm_block_portable(const Matrix& a, const Matrix& b, float* c, int64_t i_begin, int64_t i_end, int64_t j_begin, int64_t j_end, float* packed);
+
+/** Floats of packed B a block needs, for panels `nr` wide. */
+inline int64_t gemm_packed_size(int64_t k, int64_t n, int64_t nr) {
+  return ((n < GEMM_NC ? n : GEMM_NC) + nr - 1) / nr * nr * (k < GEMM_KC ? k : GEMM_KC);
+}
 
 }  // namespace elegy

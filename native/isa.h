@@ -9,6 +9,7 @@
 #endif
 
 #include "conv.h"
+#include "gemm.h"
 #include "optimizer.h"
 
 namespace elegy {
@@ -16,9 +17,9 @@ namespace elegy {
 struct Isa {
   const char* name;  // "avx512", "avx2" or "portable"
   bool simd;
-  int64_t gemm_nr;   // width of the B panels gemm_micro reads
-  /** acc[MR][gemm_nr] = Σ_p A(r, p) · bp[p][c], A(r, p) = rows[r][p * ks] (A read in place). */
-  void (*gemm_micro)(int64_t kc, const float* const* rows, int64_t ks, const float* bp, float* acc);
+  int64_t gemm_nr;   // width of the panels B is packed in (a column split is cut at a multiple of it)
+  /** Rows [i_begin, i_end) × columns [j_begin, j_end) of c = op(a) · op(b), k > 0 (gemm.h). */
+  void (*gemm_block)(const Matrix& a, const Matrix& b, float* c, int64_t i_begin, int64_t i_end, int64_t j_begin, int64_t j_end, float* packed);
   void (*adam)(int64_t n, const float* p, const float* g, const float* m, const float* v, float* op, float* om, float* ov, const AdamScalars& s);
   void (*relu_bias_grad)(const float* dy, const float* y, float* g, double* acc, int64_t rows, int64_t cols);
   void (*argmax_tap)(const float* xs, float* yo, int32_t* io, int32_t at, int64_t c);

@@ -17,38 +17,134 @@
 namespace elegy {
 namespace {
 
-// acc[MR][2W] = Σ_p A(r, p) · bp[p][c]: six rows of C in 12 registers, B's panel two registers wide.
+// GEMM, rows [i_begin, i_end) × columns [j_begin, j_end) of c = op(a) · op(b) (k > 0), BLIS's
+// loops: for each block of KC values of k, B is packed in panels of 2W columns, then each tile of
+// up to GEMM_ROWS rows × one panel is summed in registers and stored straight into C (the first
+// block of k stores, the others add). Every C value is a chain of FMAs over k in order, restarted
+// at each block of KC, whatever the tile: a column or row half gives the same bits as the whole.
+// A is read in place: its rows (or, transposed, its columns: consecutive values) are broadcast.
+
+// B's values (p0.., j0..) for one block, in panels of nr = 2W columns: panel[p][c], zeros past n.
 template <class L>
-void gemm_micro(int64_t kc, const float* const* rows, int64_t ks, const float* bp, float* acc) {
-  using V = typename L::V;
-  constexpr int W = L::W;
-  const float *a0 = rows[0], *a1 = rows[1], *a2 = rows[2], *a3 = rows[3], *a4 = rows[4], *a5 = rows[5];
-  V c00 = L::zero(), c01 = L::zero(), c10 = L::zero(), c11 = L::zero(), c20 = L::zero(), c21 = L::zero();
-  V c30 = L::zero(), c31 = L::zero(), c40 = L::zero(), c41 = L::zero(), c50 = L::zero(), c51 = L::zero();
-  for (int64_t p = 0; p < kc; p++) {
-    const V b0 = L::load(bp);
-    const V b1 = L::load(bp + W);
-    const int64_t at = p * ks;
-    V a = L::broadcast(a0 + at);
-    c00 = L::fmadd(a, b0, c00); c01 = L::fmadd(a, b1, c01);
-    a = L::broadcast(a1 + at);
-    c10 = L::fmadd(a, b0, c10); c11 = L::fmadd(a, b1, c11);
-    a = L::broadcast(a2 + at);
-    c20 = L::fmadd(a, b0, c20); c21 = L::fmadd(a, b1, c21);
-    a = L::broadcast(a3 + at);
-    c30 = L::fmadd(a, b0, c30); c31 = L::fmadd(a, b1, c31);
-    a = L::broadcast(a4 + at);
-    c40 = L::fmadd(a, b0, c40); c41 = L::fmadd(a, b1, c41);
-    a = L::broadcast(a5 + at);
-    c50 = L::fmadd(a, b0, c50); c51 = L::fmadd(a, b1, c51);
-    bp += 2 * W;
+void gemm_pack_b(const Matrix& b, int64_t p0, int64_t kc, int64_t j0, int64_t nc, float* out) {
+  constexpr int64_t W = L::W, nr = 2 * L::W;
+  for (int64_t jr = 0; jr < nc; jr += nr) {
+    const int64_t cols = nc - jr < nr ? nc - jr : nr;
+    float* panel = out + jr * kc;
+    if (b.transposed) {
+      // op(B)(p, j) = data[j * rows + p]: 8×8 blocks transposed in registers, the edges one by one.
+      const float* src = b.data + (j0 + jr) * b.rows + p0;
+      const int64_t c8 = cols / 8 * 8, p8 = kc / 8 * 8;
+      for (int64_t c = 0; c < c8; c += 8) {
+        for (int64_t p = 0; p < p8; p += 8) Lanes<8>::transpose8x8(src + c * b.rows + p, b.rows, panel + p * nr + c, nr);
+        for (int64_t p = p8; p < kc; p++)
+          for (int64_t cc = c; cc < c + 8; cc++) panel[p * nr + cc] = src[cc * b.rows + p];
+      }
+      for (int64_t p = 0; p < kc; p++) {
+        for (int64_t cc = c8; cc < cols; cc++) panel[p * nr + cc] = src[cc * b.rows + p];
+        for (int64_t cc = cols; cc < nr; cc++) panel[p * nr + cc] = 0.0f;
+      }
+    } else {
+      const float* src = b.data + p0 * b.cols + j0 + jr;
+      for (int64_t p = 0; p < kc; p++, src += b.cols) {
+        float* dst = panel + p * nr;
+        if (cols == nr) {
+          L::store(dst, L::load(src));
+          L::store(dst + W, L::load(src + W));
+        } else {
+          L::store(dst, L::load_first(src, cols < W ? cols : W));
+          L::store(dst + W, cols > W ? L::load_first(src + W, cols - W) : L::zero());
+        }
+      }
+    }
   }
-  L::store(acc + 0 * W, c00); L::store(acc + 1 * W, c01);
-  L::store(acc + 2 * W, c10); L::store(acc + 3 * W, c11);
-  L::store(acc + 4 * W, c20); L::store(acc + 5 * W, c21);
-  L::store(acc + 6 * W, c30); L::store(acc + 7 * W, c31);
-  L::store(acc + 8 * W, c40); L::store(acc + 9 * W, c41);
-  L::store(acc + 10 * W, c50); L::store(acc + 11 * W, c51);
+}
+
+// One tile: R rows × NV registers of columns (cols of them kept), from the packed panel bp.
+// A(r, p) = a[r * rs + p * ks]; transposed A (TA) has rs = 1, so one pointer serves every row.
+template <class L, int R, int NV, bool TA>
+inline __attribute__((always_inline)) void gemm_tile(int64_t kc, const float* a, int64_t rs, int64_t ks, const float* bp, float* c, int64_t ldc,
+                                                     int64_t cols, bool add) {
+  using V = typename L::V;
+  constexpr int64_t W = L::W, nr = 2 * L::W;
+  V acc[R][NV];
+  for (int r = 0; r < R; r++)
+    for (int v = 0; v < NV; v++) acc[r][v] = L::zero();
+  if (TA) {
+    for (int64_t p = 0; p < kc; p++, bp += nr, a += ks) {
+      V bv[NV];
+      for (int v = 0; v < NV; v++) bv[v] = L::load(bp + v * W);
+      for (int r = 0; r < R; r++) {
+        const V av = L::broadcast(a + r);
+        for (int v = 0; v < NV; v++) acc[r][v] = L::fmadd(av, bv[v], acc[r][v]);
+      }
+    }
+  } else {
+    const float* row[R];
+    for (int r = 0; r < R; r++) row[r] = a + r * rs;
+    for (int64_t p = 0; p < kc; p++, bp += nr) {
+      V bv[NV];
+      for (int v = 0; v < NV; v++) bv[v] = L::load(bp + v * W);
+      for (int r = 0; r < R; r++) {
+        const V av = L::broadcast(row[r] + p);
+        for (int v = 0; v < NV; v++) acc[r][v] = L::fmadd(av, bv[v], acc[r][v]);
+      }
+    }
+  }
+  for (int r = 0; r < R; r++) {
+    float* out = c + r * ldc;
+    for (int v = 0; v < NV; v++) {
+      const int64_t n = cols - v * W;
+      if (n >= W) {
+        L::store(out + v * W, add ? L::add(L::load(out + v * W), acc[r][v]) : acc[r][v]);
+      } else if (n > 0) {
+        L::store_first(out + v * W, add ? L::add(L::load_first(out + v * W, n), acc[r][v]) : acc[r][v], n);
+      }
+    }
+  }
+}
+
+// The tile for `rows` rows (1..GEMM_ROWS), chosen at run time.
+template <class L, int NV, bool TA, int R = L::GEMM_ROWS>
+inline __attribute__((always_inline)) void gemm_tile_rows(int64_t rows, int64_t kc, const float* a, int64_t rs, int64_t ks, const float* bp,
+                                                          float* c, int64_t ldc, int64_t cols, bool add) {
+  if constexpr (R == 1) {
+    gemm_tile<L, 1, NV, TA>(kc, a, rs, ks, bp, c, ldc, cols, add);
+  } else {
+    if (rows == R) return gemm_tile<L, R, NV, TA>(kc, a, rs, ks, bp, c, ldc, cols, add);
+    gemm_tile_rows<L, NV, TA, R - 1>(rows, kc, a, rs, ks, bp, c, ldc, cols, add);
+  }
+}
+
+template <class L, bool TA>
+void gemm_block_a(const Matrix& a, const Matrix& b, float* c, int64_t i_begin, int64_t i_end, int64_t j_begin, int64_t j_end, float* packed) {
+  constexpr int64_t W = L::W, nr = 2 * L::W, MR = L::GEMM_ROWS;
+  const int64_t m = a.rows, k = a.cols, n = b.cols;
+  const int64_t rs = TA ? 1 : k, ks = TA ? m : 1;
+  for (int64_t j0 = j_begin; j0 < j_end; j0 += GEMM_NC) {
+    const int64_t nc = j_end - j0 < GEMM_NC ? j_end - j0 : GEMM_NC;
+    for (int64_t p0 = 0; p0 < k; p0 += GEMM_KC) {
+      const int64_t kc = k - p0 < GEMM_KC ? k - p0 : GEMM_KC;
+      gemm_pack_b<L>(b, p0, kc, j0, nc, packed);
+      for (int64_t i0 = i_begin; i0 < i_end; i0 += MR) {
+        const int64_t rows = i_end - i0 < MR ? i_end - i0 : MR;
+        const float* at = a.data + i0 * rs + p0 * ks;
+        for (int64_t jr = 0; jr < nc; jr += nr) {
+          const int64_t cols = nc - jr < nr ? nc - jr : nr;
+          float* out = c + i0 * n + j0 + jr;
+          const float* bp = packed + jr * kc;
+          if (cols > W) gemm_tile_rows<L, 2, TA>(rows, kc, at, rs, ks, bp, out, n, cols, p0 > 0);
+          else gemm_tile_rows<L, 1, TA>(rows, kc, at, rs, ks, bp, out, n, cols, p0 > 0);
+        }
+      }
+    }
+  }
+}
+
+template <class L>
+void gemm_block(const Matrix& a, const Matrix& b, float* c, int64_t i_begin, int64_t i_end, int64_t j_begin, int64_t j_end, float* packed) {
+  if (a.transposed) gemm_block_a<L, true>(a, b, c, i_begin, i_end, j_begin, j_end, packed);
+  else gemm_block_a<L, false>(a, b, c, i_begin, i_end, j_begin, j_end, packed);
 }
 
 // Three divisions and a square root per value, W at a time: bound by memory.

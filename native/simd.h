@@ -22,6 +22,7 @@ struct Lanes;
 template <>
 struct Lanes<8> {
   static constexpr int W = 8;
+  static constexpr int GEMM_ROWS = 6;  // 16 registers: 6×2 accumulators, two of B, one of A
   using V = __m256;
   using I = __m256i;
   using Mask = __m256;  // all-ones lanes where true
@@ -48,6 +49,30 @@ struct Lanes<8> {
   ELEGY_AVX2 I select_int(Mask m, I no, I yes) {
     return _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(no), _mm256_castsi256_ps(yes), m));
   }
+  /** The first n lanes from p (n ≤ W), zeros after; nothing past them is read. */
+  ELEGY_AVX2 V load_first(const float* p, int64_t n) { return _mm256_maskload_ps(p, first_lanes(n)); }
+  /** Stores the first n lanes of v (n ≤ W); nothing past them is written. */
+  ELEGY_AVX2 void store_first(float* p, V v, int64_t n) { _mm256_maskstore_ps(p, first_lanes(n), v); }
+  ELEGY_AVX2 I first_lanes(int64_t n) { return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int32_t>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)); }
+  /** dst[r][c] = src[c][r] for an 8×8 block (strides in floats). */
+  ELEGY_AVX2 void transpose8x8(const float* src, int64_t srcStride, float* dst, int64_t dstStride) {
+    __m256 r[8], t[8];
+    for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(src + i * srcStride);
+    for (int i = 0; i < 8; i += 2) {
+      t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+      t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 8; i += 4) {
+      r[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+      r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+      r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+      r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int i = 0; i < 4; i++) {
+      _mm256_storeu_ps(dst + i * dstStride, _mm256_permute2f128_ps(r[i], r[i + 4], 0x20));
+      _mm256_storeu_ps(dst + (i + 4) * dstStride, _mm256_permute2f128_ps(r[i], r[i + 4], 0x31));
+    }
+  }
   /** acc[0..W) += v, widened to double. */
   ELEGY_AVX2 void add_to(double* acc, V v) {
     _mm256_storeu_pd(acc, _mm256_add_pd(_mm256_loadu_pd(acc), _mm256_cvtps_pd(_mm256_castps256_ps128(v))));
@@ -61,6 +86,7 @@ struct Lanes<8> {
 template <>
 struct Lanes<16> {
   static constexpr int W = 16;
+  static constexpr int GEMM_ROWS = 8;  // 32 registers: 8×2 accumulators, two of B, one of A
   using V = __m512;
   using I = __m512i;
   using Mask = __mmask16;
@@ -85,6 +111,9 @@ struct Lanes<16> {
   ELEGY_AVX512 I load_int(const int32_t* p) { return _mm512_loadu_si512(p); }
   ELEGY_AVX512 void store_int(int32_t* p, I v) { _mm512_storeu_si512(p, v); }
   ELEGY_AVX512 I select_int(Mask m, I no, I yes) { return _mm512_mask_blend_epi32(m, no, yes); }
+  ELEGY_AVX512 V load_first(const float* p, int64_t n) { return _mm512_maskz_loadu_ps(first_lanes(n), p); }
+  ELEGY_AVX512 void store_first(float* p, V v, int64_t n) { _mm512_mask_storeu_ps(p, first_lanes(n), v); }
+  ELEGY_AVX512 Mask first_lanes(int64_t n) { return static_cast<Mask>((1u << n) - 1); }
   ELEGY_AVX512 void add_to(double* acc, V v) {
     const __m256 high = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
     _mm512_storeu_pd(acc, _mm512_add_pd(_mm512_loadu_pd(acc), _mm512_cvtps_pd(_mm512_castps512_ps256(v))));
