@@ -40,3 +40,6 @@ export class ElegyBusyError extends ElegyInputError {}
 
 /** A feature that needs Node (files, worker threads, the native addon) was called in a web page. */
 export class ElegyPlatformError extends ElegyError {}
+
+/** A model cannot be exported (to tfjs-layers), or an exported model folder cannot be read. */
+export class ElegyExportError extends ElegyError {}

@@ -8,6 +8,8 @@
  */
 import "./setup"; // first: reflect-metadata before tsyringe and any decorator; gradient registrations
 export { tf } from "./tf";
+import { registerFileLoader } from "./io/export/file-router";
+registerFileLoader(); // tf.loadLayersModel("file://…") in Node without tfjs-node
 export { Model } from "./model/model";
 export type {
   ModelOptions, FitOptions, EvaluateOptions, PredictOptions, InitOptions, OnBatchOptions, TestOnBatchOptions, ValidationData,
@@ -38,6 +40,7 @@ export type { ClassWeightInput } from "./loop/class-weight";
 export type { MonitorMode } from "./callbacks/monitor";
 export { saveCheckpoint, loadCheckpoint } from "./io/checkpoint";
 export type { Checkpoint } from "./io/checkpoint";
+export type { ExportOptions, ExportResult } from "./io/export/export-model";
 export { ensureBackend } from "./backend";
 export * as backends from "./backend";
 

@@ -3,6 +3,8 @@
 import { tf } from "../tf";
 import { ElegyCheckpointError, ElegyInputError, ElegyMissingStepError } from "../errors";
 import { loadCheckpoint, saveCheckpoint } from "#platform/checkpoint"; // folders in Node, IO handlers in a page
+import { ExportOptions, ExportResult, ExportSource, exportModel } from "../io/export/export-model";
+import { stepTableOf } from "../decorators";
 import { LossAggregate, MetricAggregate, Module, Optimizer } from "../contracts";
 import { Injector } from "../injection/injector";
 import { States, RNG } from "../states";
@@ -286,6 +288,15 @@ export class Model implements CallbackModel {
   }
 
   /**
+   * Writes the module with its current weights as a tfjs-layers model — `model.json` plus weight
+   * shards — that `tf.loadLayersModel` loads, in Node or a browser (docs/export.md).
+   */
+  async export(dir: string, options: ExportOptions = {}): Promise<ExportResult> {
+    await this.ready();
+    return exportModel(dir, options, exportSourceOf(this));
+  }
+
+  /**
    * A Keras-style table of the module's layers, output shapes and parameter counts (printed
    * and returned). Needs a module and an initialized model (the init batch gives the shapes).
    */
@@ -360,6 +371,18 @@ guardOperations(Model.prototype);
 const MODEL_METHODS: ReadonlySet<string> = new Set(
   Object.getOwnPropertyNames(Model.prototype).filter((name) => name !== "constructor"),
 );
+
+/** What an export needs to know about a model (src/io/export stays free of Model). */
+function exportSourceOf(model: Model): ExportSource {
+  const { runner } = internalsOf(model);
+  return {
+    className: model.constructor.name,
+    predStepMethod: stepTableOf(Object.getPrototypeOf(model) as object).predStep,
+    module: runner.dispatcher.parts.module,
+    inputSpec: runner.inputSpec,
+    states: model.initialized ? model.states : undefined,
+  };
+}
 
 function validationSource(v: ValidationData, batchSize: number): BatchSource {
   const { x, y, sampleWeight } = splitArguments(v);

@@ -61,11 +61,21 @@ export function leakyRelu(x: tf.Tensor): tf.Tensor {
   return tf.leakyRelu(x, 0.2);
 }
 
+/** The slope of each leaky ReLU made here, so an export can name it (a closure hides it). */
+const LEAKY_SLOPES = new WeakMap<(x: tf.Tensor) => tf.Tensor, number>([[leakyRelu, 0.2]]);
+
 /** A leaky ReLU with slope `alpha` below zero. */
 export function makeLeakyRelu(alpha: number): (x: tf.Tensor) => tf.Tensor {
-  return function leakyRelu(x: tf.Tensor): tf.Tensor {
+  const fn = function leakyRelu(x: tf.Tensor): tf.Tensor {
     return tf.leakyRelu(x, alpha);
   };
+  LEAKY_SLOPES.set(fn, alpha);
+  return fn;
+}
+
+/** The slope below zero of nn.leakyRelu or a makeLeakyRelu function; undefined for any other function. */
+export function leakyReluSlope(fn: (x: tf.Tensor) => tf.Tensor): number | undefined {
+  return LEAKY_SLOPES.get(fn);
 }
 
 export function identity(x: tf.Tensor): tf.Tensor {

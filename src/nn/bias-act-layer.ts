@@ -8,7 +8,8 @@ import { relu } from "./activations";
 import { Activation, BaseModule, ReluFusable } from "./module";
 
 export abstract class BiasActLayer extends BaseModule implements ReluFusable {
-  protected abstract readonly activation?: Activation;
+  /** The activation applied to the output (undefined: none). */
+  abstract readonly activation?: Activation;
 
   /** The layer's output before any activation but the ReLU it was asked to fuse. */
   protected abstract forward(params: TensorTree, x: TensorTree, withRelu: boolean): tf.Tensor;

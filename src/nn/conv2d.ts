@@ -41,7 +41,7 @@ export class Conv2D extends BiasActLayer {
   readonly padding: Padding;
   readonly dilationRate: [number, number];
   readonly useBias: boolean;
-  protected readonly activation?: Activation;
+  readonly activation?: Activation;
   private readonly kernelInitializer: Initializer;
   private readonly biasInitializer: Initializer;
 

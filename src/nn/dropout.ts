@@ -14,7 +14,7 @@ export interface DropoutOptions {
 }
 
 export class Dropout extends BaseModule {
-  private readonly noiseShape?: number[];
+  readonly noiseShape?: number[];
 
   constructor(
     readonly rate: number,

@@ -19,7 +19,7 @@ export interface LinearOptions {
 
 export class Linear extends BiasActLayer {
   readonly useBias: boolean;
-  protected readonly activation?: Activation;
+  readonly activation?: Activation;
   private readonly kernelInitializer: Initializer;
   private readonly biasInitializer: Initializer;
 

@@ -1,0 +1,88 @@
+// model.export(dir, { format: "tfjs-layers" }) and what a checkpoint records for `elegy-ts
+// export`: which models can leave elegy-ts as a tfjs-layers model, and writing them out.
+// Only a model whose predictions are its module's output can: a @predStep's own math is code
+// that model.json cannot carry.
+import { Module } from "../../contracts";
+import { ElegyExportError, ElegyInputError } from "../../errors";
+import { States } from "../../states";
+import { layersArtifacts } from "./artifacts";
+import { describeModule } from "./describe";
+import { ModuleDescription, ModuleRecord } from "./description";
+import { writeLayersFolder } from "./folder";
+
+export const EXPORT_FORMATS = ["tfjs-layers"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export interface ExportOptions {
+  /** The only format so far, and the default: a tfjs-layers model.json with binary weight shards. */
+  format?: ExportFormat;
+}
+
+/** What an export reads from a Model (the Model fills it in, so this file needs no Model). */
+export interface ExportSource {
+  className: string;
+  /** The method decorated with @predStep, when the class has one. */
+  predStepMethod?: string;
+  module?: Module;
+  /** Shape and dtype of each input leaf of the batch the model was initialized on. */
+  inputSpec?: ReadonlyArray<{ shape: readonly number[] }>;
+  /** The current States; undefined while the model is not initialized. */
+  states?: States;
+}
+
+export interface ExportResult {
+  dir: string;
+  /** File names written into dir: model.json, then the weight shards. */
+  files: string[];
+}
+
+/** The description of the source's module, or why it cannot be exported (phrased to follow "because"). */
+export async function moduleRecord(source: ExportSource): Promise<ModuleRecord> {
+  const { className, predStepMethod, module, inputSpec } = source;
+  if (predStepMethod !== undefined) {
+    return {
+      unexportable:
+        `${className}.${predStepMethod} (@predStep) computes the predictions with code of its own, which a tfjs-layers model cannot carry; ` +
+        "only a model whose predictions are its module's output (the default prediction step) can be exported",
+    };
+  }
+  if (module === undefined) return { unexportable: `${className} has no module (new Model({ module })), so there is no network to export` };
+  if (inputSpec !== undefined && inputSpec.length !== 1) {
+    return { unexportable: `${className} was initialized on an x of ${inputSpec.length} tensors; a tfjs-layers export takes one input tensor` };
+  }
+  const result = await describeModule(module, inputSpec?.[0].shape);
+  return result.ok ? { description: result.description } : { unexportable: result.reason };
+}
+
+export function checkExportOptions(options: ExportOptions): void {
+  if (typeof options !== "object" || options === null) throw new ElegyInputError("export(dir, options): options must be an object such as { format: \"tfjs-layers\" }.");
+  const unknown = Object.keys(options).find((k) => k !== "format");
+  if (unknown !== undefined) throw new ElegyInputError(`export(): unknown option '${unknown}'. Options: format.`);
+  if (options.format !== undefined && !EXPORT_FORMATS.includes(options.format)) {
+    throw new ElegyInputError(`export(): format must be "tfjs-layers" (a model.json for tf.loadLayersModel), got ${JSON.stringify(options.format)}.`);
+  }
+}
+
+/** model.export: writes the source's module and weights to `dir` as a tfjs-layers model. */
+export async function exportModel(dir: string, options: ExportOptions, source: ExportSource): Promise<ExportResult> {
+  checkExportOptions(options);
+  if (typeof dir !== "string" || dir === "") throw new ElegyInputError("export(dir): dir must be the path of the folder to write model.json into.");
+  const record = await moduleRecord(source);
+  if ("unexportable" in record) throw new ElegyExportError(`Cannot export ${source.className} to tfjs-layers: ${record.unexportable}.`);
+  if (source.states === undefined) {
+    throw new ElegyExportError(`Cannot export ${source.className} to tfjs-layers: it has no weights yet. Call init, fit or predict first (or load a checkpoint).`);
+  }
+  return writeExport(dir, record.description, source.states, source.className);
+}
+
+/** Writes a described module with the weights the States hold; `what` names it in errors. */
+export async function writeExport(dir: string, description: ModuleDescription, states: States, what: string): Promise<ExportResult> {
+  let artifacts;
+  try {
+    artifacts = await layersArtifacts(description, states);
+  } catch (error) {
+    if (error instanceof ElegyExportError) throw new ElegyExportError(`Cannot export ${what} to tfjs-layers: ${error.message}`);
+    throw error;
+  }
+  return { dir, files: await writeLayersFolder(dir, artifacts) };
+}
