@@ -380,7 +380,7 @@ function exportSourceOf(model: Model): ExportSource {
     predStepMethod: stepTableOf(Object.getPrototypeOf(model) as object).predStep,
     module: runner.dispatcher.parts.module,
     inputSpec: runner.inputSpec,
-    states: model.initialized ? model.states : undefined,
+    states: () => (model.initialized ? model.states : undefined),
   };
 }
 

@@ -15,8 +15,27 @@ function tensorAt(states: States, path: readonly string[]): tf.Tensor | undefine
   return isTensor(node) ? node : undefined;
 }
 
-/** tfjs-layers' artifacts of the described model with the weights the States hold. */
-export async function layersArtifacts(description: ModuleDescription, states: States): Promise<tf.io.ModelArtifacts> {
+/**
+ * Each described weight's tensor, taken from the States in one synchronous pass (a fit running
+ * alongside may replace the States at its next batch): clones that share the data, to dispose.
+ */
+export function snapshotWeights(description: ModuleDescription, states: States): Map<string, tf.Tensor> {
+  const values = new Map<string, tf.Tensor>();
+  try {
+    for (const w of description.weights) {
+      const value = tensorAt(states, w.path);
+      if (value === undefined) throw new ElegyExportError(`the weight '${w.name}' should be states.${w.path.join(".")}, but the States hold no tensor there.`);
+      values.set(w.name, tf.clone(value));
+    }
+  } catch (error) {
+    tf.dispose([...values.values()]);
+    throw error;
+  }
+  return values;
+}
+
+/** tfjs-layers' artifacts of the described model with the given weights (by tfjs weight name). */
+export async function layersArtifacts(description: ModuleDescription, weights: ReadonlyMap<string, tf.Tensor>): Promise<tf.io.ModelArtifacts> {
   let model: tf.LayersModel;
   try {
     model = await tf.models.modelFromJSON({ modelTopology: description.modelTopology as never });
@@ -24,24 +43,20 @@ export async function layersArtifacts(description: ModuleDescription, states: St
     throw new ElegyExportError(`tfjs-layers cannot rebuild the model from its topology: ${(error as Error).message}`);
   }
   try {
-    const sources = new Map(description.weights.map((w) => [w.name, w]));
     const used = new Set<string>();
     const values = model.weights.map((w) => {
-      const source = sources.get(w.originalName);
-      if (source === undefined) throw new ElegyExportError(`the tfjs-layers model has the weight '${w.originalName}', which the description does not place in the States.`);
+      const value = weights.get(w.originalName);
+      if (value === undefined) throw new ElegyExportError(`the tfjs-layers model has the weight '${w.originalName}', which the description does not place in the States.`);
       if (used.has(w.originalName)) throw new ElegyExportError(`the tfjs-layers model has two weights named '${w.originalName}'; give its layers distinct names.`);
       used.add(w.originalName);
-      const where = `states.${source.path.join(".")}`;
-      const value = tensorAt(states, source.path);
-      if (value === undefined) throw new ElegyExportError(`the weight '${w.originalName}' should be ${where}, but the States hold no tensor there.`);
       if (value.shape.length !== w.shape.length || value.shape.some((d, i) => d !== w.shape[i])) {
-        throw new ElegyExportError(`the weight '${w.originalName}' has the shape [${w.shape.join(", ")}] in tfjs-layers, but ${where} is [${value.shape.join(", ")}].`);
+        throw new ElegyExportError(`the weight '${w.originalName}' has the shape [${w.shape.join(", ")}] in tfjs-layers, but the States hold [${value.shape.join(", ")}].`);
       }
-      if (value.dtype !== w.dtype) throw new ElegyExportError(`the weight '${w.originalName}' is ${w.dtype} in tfjs-layers, but ${where} is ${value.dtype}.`);
+      if (value.dtype !== w.dtype) throw new ElegyExportError(`the weight '${w.originalName}' is ${w.dtype} in tfjs-layers, but the States hold ${value.dtype}.`);
       return value;
     });
-    const unused = description.weights.find((w) => !used.has(w.name));
-    if (unused) throw new ElegyExportError(`the description places '${unused.name}' at states.${unused.path.join(".")}, but the tfjs-layers model has no such weight.`);
+    const unused = [...weights.keys()].find((name) => !used.has(name));
+    if (unused !== undefined) throw new ElegyExportError(`the description places the weight '${unused}', but the tfjs-layers model has no such weight.`);
     model.setWeights(values);
     let artifacts: tf.io.ModelArtifacts | undefined;
     await model.save(

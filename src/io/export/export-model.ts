@@ -2,10 +2,11 @@
 // export`: which models can leave elegy-ts as a tfjs-layers model, and writing them out.
 // Only a model whose predictions are its module's output can: a @predStep's own math is code
 // that model.json cannot carry.
+import { tf } from "../../tf";
 import { Module } from "../../contracts";
 import { ElegyExportError, ElegyInputError } from "../../errors";
 import { States } from "../../states";
-import { layersArtifacts } from "./artifacts";
+import { layersArtifacts, snapshotWeights } from "./artifacts";
 import { describeModule } from "./describe";
 import { ModuleDescription, ModuleRecord } from "./description";
 import { writeLayersFolder } from "./folder";
@@ -26,8 +27,8 @@ export interface ExportSource {
   module?: Module;
   /** Shape and dtype of each input leaf of the batch the model was initialized on. */
   inputSpec?: ReadonlyArray<{ shape: readonly number[] }>;
-  /** The current States; undefined while the model is not initialized. */
-  states?: States;
+  /** Reads the current States (undefined while the model is not initialized) at the moment the weights are taken. */
+  states(): States | undefined;
 }
 
 export interface ExportResult {
@@ -69,20 +70,25 @@ export async function exportModel(dir: string, options: ExportOptions, source: E
   if (typeof dir !== "string" || dir === "") throw new ElegyInputError("export(dir): dir must be the path of the folder to write model.json into.");
   const record = await moduleRecord(source);
   if ("unexportable" in record) throw new ElegyExportError(`Cannot export ${source.className} to tfjs-layers: ${record.unexportable}.`);
-  if (source.states === undefined) {
+  const states = source.states();
+  if (states === undefined) {
     throw new ElegyExportError(`Cannot export ${source.className} to tfjs-layers: it has no weights yet. Call init, fit or predict first (or load a checkpoint).`);
   }
-  return writeExport(dir, record.description, source.states, source.className);
+  return writeExport(dir, record.description, states, source.className);
 }
 
-/** Writes a described module with the weights the States hold; `what` names it in errors. */
+/** Writes a described module with the weights the States hold now; `what` names it in errors. */
 export async function writeExport(dir: string, description: ModuleDescription, states: States, what: string): Promise<ExportResult> {
   let artifacts;
+  let weights: Map<string, tf.Tensor> | undefined;
   try {
-    artifacts = await layersArtifacts(description, states);
+    weights = snapshotWeights(description, states); // before any await
+    artifacts = await layersArtifacts(description, weights);
   } catch (error) {
     if (error instanceof ElegyExportError) throw new ElegyExportError(`Cannot export ${what} to tfjs-layers: ${error.message}`);
     throw error;
+  } finally {
+    if (weights) tf.dispose([...weights.values()]);
   }
   return { dir, files: await writeLayersFolder(dir, artifacts) };
 }
