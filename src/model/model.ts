@@ -4,7 +4,6 @@ import { tf } from "../tf";
 import { ElegyCheckpointError, ElegyInputError, ElegyMissingStepError } from "../errors";
 import { loadCheckpoint, saveCheckpoint } from "#platform/checkpoint"; // folders in Node, IO handlers in a page
 import { ExportOptions, ExportResult, ExportSource, exportModel } from "../io/export/export-model";
-import { stepTableOf } from "../decorators";
 import { LossAggregate, MetricAggregate, Module, Optimizer } from "../contracts";
 import { Injector } from "../injection/injector";
 import { States, RNG } from "../states";
@@ -29,7 +28,7 @@ import { StepKind } from "../metadata-keys";
 import { StepContext } from "./step-context";
 import { GradResult, PredResult, TestResult, TrainResult } from "./step-results";
 import { StepRunner } from "./step-runner";
-import { stepPlansOf } from "./step-table";
+import { stepPlansOf, stepTableOf } from "./step-table";
 import { withReplicas } from "#platform/replicas"; // worker threads in Node only
 import {
   EVALUATE_OPTIONS, FIT_OPTIONS, INIT_OPTIONS, MODEL_OPTIONS, ON_BATCH_OPTIONS, PREDICT_OPTIONS, TEST_ON_BATCH_OPTIONS,

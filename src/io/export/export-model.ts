@@ -9,7 +9,7 @@ import { States } from "../../states";
 import { layersArtifacts, snapshotWeights } from "./artifacts";
 import { describeModule } from "./describe";
 import { ModuleDescription, ModuleRecord } from "./description";
-import { writeLayersFolder } from "./folder";
+import { writeLayersFolder } from "#platform/export-folder"; // a folder on disk in Node
 
 export const EXPORT_FORMATS = ["tfjs-layers"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
