@@ -3,8 +3,9 @@
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { TensorTree } from "../tree";
+import { markHostLabels } from "../losses/label-check";
 import { nativeKernels } from "#platform/native"; // the addon in Node, none in a page
-import { HostArray, HostTree, countRows, hostLeaves, sliceRows, toHost, upload, uploadRows } from "./host-data";
+import { HostArray, HostTree, countRows, hostLeaves, isHostArray, sliceRows, toHost, upload, uploadRows } from "./host-data";
 
 export interface Batch {
   readonly x: TensorTree;
@@ -20,6 +21,8 @@ export interface HostDataset {
   readonly y: HostTree;
   readonly sampleWeight: HostArray | undefined;
   readonly rows: number;
+  /** Index of the first row in the data the user gave (a validation split starts later); default 0. */
+  readonly firstRow?: number;
 }
 
 export type SampleWeightInput = tf.Tensor | Float32Array | number[];
@@ -94,6 +97,7 @@ export function splitTail(data: HostDataset, fraction: number): [HostDataset, Ho
     y: sliceRows(data.y, start, end),
     sampleWeight: sliceRows(data.sampleWeight, start, end) as HostArray | undefined,
     rows: end - start,
+    firstRow: (data.firstRow ?? 0) + start,
   });
   return [part(0, cut), part(cut, data.rows)];
 }
@@ -108,12 +112,31 @@ export function* hostBatches(data: HostDataset, batchSize: number, order?: Int32
     const end = Math.min(start + batchSize, data.rows);
     const rows = order?.subarray(start, end);
     const cut = (tree: HostTree) => (rows ? uploadRows(tree, rows) : upload(sliceRows(tree, start, end)));
+    const y = cut(data.y);
+    markLabelTree(data.y, y, "y", data.firstRow ?? 0);
     yield {
       x: cut(data.x),
-      y: cut(data.y),
+      y,
       sampleWeight: cut(data.sampleWeight) as tf.Tensor | undefined,
       size: end - start,
     };
+  }
+}
+
+/**
+ * Tells sparse losses and metrics that these batch tensors come from host labels, which they
+ * then check on the host against their class count (once per dataset and class count).
+ */
+function markLabelTree(host: HostTree, tensors: TensorTree | undefined, path: string, firstRow: number): void {
+  if (host === undefined || tensors === undefined) return;
+  if (isHostArray(host)) {
+    markHostLabels(tensors as tf.Tensor, host, path, firstRow);
+  } else if (Array.isArray(host)) {
+    host.forEach((child, i) => markLabelTree(child, (tensors as TensorTree[])[i], `${path}[${i}]`, firstRow));
+  } else {
+    for (const [k, child] of Object.entries(host as Record<string, HostTree>)) {
+      markLabelTree(child, (tensors as Record<string, TensorTree>)[k], `${path}.${k}`, firstRow);
+    }
   }
 }
 

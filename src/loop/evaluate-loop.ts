@@ -5,9 +5,11 @@ import { ElegyInputError } from "../errors";
 import type { StepRunner } from "../model/step-runner";
 import { epochBatches } from "./epoch-batches";
 import { LogAccumulator } from "./log-accumulator";
+import { collectLabelChecks } from "../losses/label-check";
 import { BatchSource } from "./sources";
 
-export async function runEvaluation(runner: StepRunner, source: BatchSource, callbacks: CallbackList): Promise<EpochLogs> {
+/** `purpose` names the batches in messages: "evaluate" or "validation". */
+export async function runEvaluation(runner: StepRunner, source: BatchSource, callbacks: CallbackList, purpose = "evaluate"): Promise<EpochLogs> {
   await callbacks.call("onTestBegin");
   runner.resetMetrics();
   const acc = new LogAccumulator();
@@ -16,7 +18,8 @@ export async function runEvaluation(runner: StepRunner, source: BatchSource, cal
     for await (const batch of epochBatches(runner, source, "evaluate")) {
       const info = { size: batch.size, readLogs: () => acc.read() };
       await callbacks.call("onTestBatchBegin", index, info);
-      runner.testBatch(batch, (logs, takeable) => acc.add(logs, batch.size, takeable), true);
+      const { checks } = collectLabelChecks(() => runner.testBatch(batch, (logs, takeable) => acc.add(logs, batch.size, takeable), true));
+      acc.addLabelChecks(checks, `${purpose} batch ${index}`);
       await callbacks.call("onTestBatchEnd", index, info);
       index++;
     }

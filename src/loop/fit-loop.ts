@@ -7,6 +7,7 @@ import type { StepRunner } from "../model/step-runner";
 import { epochBatches } from "./epoch-batches";
 import { runEvaluation } from "./evaluate-loop";
 import { LogAccumulator } from "./log-accumulator";
+import { collectLabelChecks } from "../losses/label-check";
 import { BatchSource } from "./sources";
 import { stderr } from "#platform/output";
 
@@ -36,7 +37,8 @@ export async function runFit(model: CallbackModel, runner: StepRunner, plan: Fit
       for await (const batch of epochBatches(runner, plan.train, "fit", steps)) {
         const info = { size: batch.size, readLogs: () => acc.read() };
         await callbacks.call("onTrainBatchBegin", index, info);
-        runner.trainBatch(batch, (logs, takeable) => acc.add(logs, batch.size, takeable), true);
+        const { checks } = collectLabelChecks(() => runner.trainBatch(batch, (logs, takeable) => acc.add(logs, batch.size, takeable), true));
+        acc.addLabelChecks(checks, `fit batch ${index}`);
         await callbacks.call("onTrainBatchEnd", index, info);
         index++;
         if (model.stopTraining) break;
@@ -55,7 +57,7 @@ export async function runFit(model: CallbackModel, runner: StepRunner, plan: Fit
       break;
     }
     if (plan.validation && (epoch + 1) % plan.validationFreq === 0) {
-      const validation = await runEvaluation(runner, plan.validation, callbacks);
+      const validation = await runEvaluation(runner, plan.validation, callbacks, "validation");
       for (const [name, value] of Object.entries(validation)) lastLogs[`val_${name}`] = value;
     }
     runner.completedEpochs = epoch + 1;

@@ -14,7 +14,8 @@ export interface SmoothedCrossentropyOptions extends CrossentropyOptions {
 
 /** Integer class labels against class scores. */
 export function sparseCategoricalCrossentropy(options: CrossentropyOptions = {}): SampleLoss {
-  return new SampleLoss("sparse_categorical_crossentropy", fns.sparseCategoricalCrossentropy(options.fromLogits ?? false), options);
+  const name = options.name ?? "sparse_categorical_crossentropy";
+  return new SampleLoss("sparse_categorical_crossentropy", fns.sparseCategoricalCrossentropy(options.fromLogits ?? false, name), options);
 }
 
 /** One-hot (or probability) targets against class scores. */

@@ -2,6 +2,7 @@
 // (the last axis reduced). The loss objects reduce these over the batch; metrics average them.
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
+import { checkSparseLabels } from "./label-check";
 import { prefersSparseSoftmaxCrossentropy, sparseSoftmaxCrossentropy } from "../backend/kernels/sparse-crossentropy";
 
 /** Keras' backend epsilon: clips probabilities away from 0 and 1. */
@@ -54,11 +55,11 @@ export function categoricalCrossentropy(fromLogits: boolean, labelSmoothing = 0)
   };
 }
 
-/** Integer class labels ([batch] or [batch, 1]) against class scores [batch, classes]. */
-export function sparseCategoricalCrossentropy(fromLogits: boolean): PerSampleFn {
+/** Integer class labels ([batch] or [batch, 1]) against class scores [batch, classes]. `name` is for messages. */
+export function sparseCategoricalCrossentropy(fromLogits: boolean, name = "sparse_categorical_crossentropy"): PerSampleFn {
   return (yTrue, yPred) => {
     const classes = yPred.shape[yPred.rank - 1]!;
-    const labels = sparseLabels(yTrue, yPred);
+    const labels = sparseLabels(yTrue, yPred, name);
     if (fromLogits && yPred.dtype === "float32" && classes > 0 && prefersSparseSoftmaxCrossentropy(yPred.size) && sameShape(labels.shape, yPred.shape.slice(0, -1))) {
       return sparseSoftmaxCrossentropy(labels, yPred);
     }
@@ -92,8 +93,11 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-/** Sparse labels as int32 with yPred's rank minus one (a trailing unit axis is dropped). */
-export function sparseLabels(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
+/**
+ * Sparse labels as int32 with yPred's rank minus one (a trailing unit axis is dropped), checked
+ * to be class indices of yPred's classes (see label-check.ts). `owner` names the loss or metric.
+ */
+export function sparseLabels(yTrue: tf.Tensor, yPred: tf.Tensor, owner: string): tf.Tensor {
   let labels = yTrue;
   if (labels.rank === yPred.rank && labels.shape[labels.rank - 1] === 1) labels = tf.squeeze(labels, [-1]);
   if (labels.rank !== yPred.rank - 1) {
@@ -102,6 +106,7 @@ export function sparseLabels(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
         `for predictions of shape [${yPred.shape.join(", ")}]; got [${yTrue.shape.join(", ")}].`,
     );
   }
+  checkSparseLabels(yTrue, yPred.shape[yPred.rank - 1]!, owner);
   return labels.dtype === "int32" ? labels : tf.cast(labels, "int32");
 }
 

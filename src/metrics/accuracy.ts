@@ -38,8 +38,9 @@ export function categoricalAccuracy(options: MetricOptions = {}): MeanMetric {
 
 /** Integer labels: the label equals the argmax of the prediction. */
 export function sparseCategoricalAccuracy(options: MetricOptions = {}): MeanMetric {
+  const name = options.name ?? "sparse_categorical_accuracy";
   return new MeanMetric("sparse_categorical_accuracy", (yTrue, yPred) => {
-    const labels = sparseLabels(yTrue, yPred);
+    const labels = sparseLabels(yTrue, yPred, name);
     // One kernel where the backend has it (wasm, cpu), else ArgMax, Equal, Cast.
     if (canSparseTop1Hits(labels, yPred)) return sparseTop1Hits(labels, yPred);
     return tf.cast(tf.equal(labels, tf.argMax(yPred, -1)), "float32");
@@ -75,5 +76,6 @@ export function topKCategoricalAccuracy(options: TopKOptions = {}): MeanMetric {
 
 export function sparseTopKCategoricalAccuracy(options: TopKOptions = {}): MeanMetric {
   const k = checkK(options.k ?? 5);
-  return new MeanMetric("sparse_top_k_categorical_accuracy", (yTrue, yPred) => inTopK(sparseLabels(yTrue, yPred), yPred, k), options);
+  const name = options.name ?? "sparse_top_k_categorical_accuracy";
+  return new MeanMetric("sparse_top_k_categorical_accuracy", (yTrue, yPred) => inTopK(sparseLabels(yTrue, yPred, name), yPred, k), options);
 }

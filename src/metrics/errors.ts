@@ -10,7 +10,8 @@ export interface CrossentropyMetricOptions extends MetricOptions {
 }
 
 export function sparseCategoricalCrossentropy(options: CrossentropyMetricOptions = {}): MeanMetric {
-  return new MeanMetric("sparse_categorical_crossentropy", fns.sparseCategoricalCrossentropy(options.fromLogits ?? false), options);
+  const name = options.name ?? "sparse_categorical_crossentropy";
+  return new MeanMetric("sparse_categorical_crossentropy", fns.sparseCategoricalCrossentropy(options.fromLogits ?? false, name), options);
 }
 
 export function categoricalCrossentropy(options: CrossentropyMetricOptions = {}): MeanMetric {

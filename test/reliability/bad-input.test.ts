@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
-  ElegyBackendError, ElegyCheckpointError, ElegyDefinitionError, ElegyInjectionError, ElegyInputError,
+  ElegyBackendError, ElegyBusyError, ElegyCheckpointError, ElegyDefinitionError, ElegyInjectionError, ElegyInputError,
   ElegyMissingStepError, ElegyStepResultError, Model, States, gradStep, losses, nn, optimizers, predStep, tf, testStep, trainStep,
   type Logs,
 } from "elegy-ts";
@@ -25,6 +25,11 @@ const fitOf = async (options: object, x?: tf.Tensor, y?: tf.Tensor) => {
   const d = data();
   return new LinearRegression({ ...cpu, optimizer: optimizers.sgd(0.1) }).fit(x ?? d.x, y ?? d.y, { verbose: 0, ...options });
 };
+
+/** A 3-class classifier fit on x [n, 2] (tensors) or on a dataset of batches. */
+const sparseFit = (y: tf.Tensor | tf.data.Dataset<tf.TensorContainer>) =>
+  new Model({ ...cpu, module: new nn.Linear(3), loss: losses.sparseCategoricalCrossentropy({ fromLogits: true }), optimizer: optimizers.sgd(0.1) })
+    .fit(y instanceof tf.Tensor ? tf.ones([y.shape[0], 2]) : y, y instanceof tf.Tensor ? y : undefined, { verbose: 0 });
 
 /** A model whose test step returns `result` (built fresh per case). */
 function returning(result: (x: tf.Tensor, states: States) => unknown): Model {
@@ -87,6 +92,25 @@ const cases: Case[] = [
   { name: "classWeight with unknown classes", run: () => new Model({ ...cpu, module: new nn.Linear(3), loss: losses.sparseCategoricalCrossentropy({ fromLogits: true }), optimizer: optimizers.sgd(0.1) }).fit(tf.ones([3, 2]), tf.tensor1d([0, 1, 2], "int32"), { verbose: 0, classWeight: { 0: 1, 1: 2 } }), error: ElegyInputError, message: /y has class 2 but classWeight covers classes 0\.\.1\. Add a weight for class 2/ },
   { name: "classWeight negative", run: () => fitOf({ classWeight: [1, -1] }), error: ElegyInputError, message: /classWeight for class 1 is -1; weights must be finite and non-negative/ },
   { name: "classWeight with a non-index key", run: () => fitOf({ classWeight: { cat: 1 } }), error: ElegyInputError, message: /classWeight has the key 'cat'; keys must be class indices/ },
+  // Sparse labels (checked on the host for tensors, on the device for datasets)
+  { name: "sparse label above the classes", run: () => sparseFit(tf.tensor1d([0, 1, 12, 2], "int32")), error: ElegyInputError, message: /sparse_categorical_crossentropy: the label of y example 2 is 12, but sparse labels are class indices, whole numbers from 0 to 2, as the predictions have 3 classes\. Fix the labels \(1-based\? subtract 1\), or give the model an output per class \(13 or more\)/ },
+  { name: "sparse label negative", run: () => sparseFit(tf.tensor1d([0, -1, 1, 2], "int32")), error: ElegyInputError, message: /the label of y example 1 is -1, but sparse labels are class indices.*Negative labels are not classes/ },
+  { name: "sparse label not a whole number", run: () => sparseFit(tf.tensor1d([0, 1, 2.7, 2])), error: ElegyInputError, message: /the label of y example 2 is 2\.7, but sparse labels are class indices.*Round or fix the labels/ },
+  { name: "sparse label out of range in a dataset", run: () => sparseFit(tf.data.array([{ x: tf.ones([2, 2]), y: tf.tensor1d([0, 1], "int32") }, { x: tf.ones([2, 2]), y: tf.tensor1d([1, 7], "int32") }])), error: ElegyInputError, message: /the label of row 1 of fit batch 1 is 7, but sparse labels are class indices, whole numbers from 0 to 2/ },
+  // One call at a time
+  {
+    name: "evaluate while fit runs",
+    run: async () => {
+      const model = new LinearRegression({ ...cpu, optimizer: optimizers.sgd(0.1) });
+      const fit = model.fit(data().x, data().y, { verbose: 0 });
+      try {
+        return await model.evaluate(data().x, data().y);
+      } finally {
+        await fit;
+      }
+    },
+    error: ElegyBusyError, message: /^evaluate\(\) was called while fit\(\) is running on this model; await fit\(\) first\./,
+  },
   { name: "seed not an integer", run: () => new Model({ seed: 1.5 }), error: ElegyInputError, message: /seed must be an integer, got 1\.5/ },
   // Steps returning the wrong thing
   { name: "test step returns 2 items", run: evaluateReturning((_x, s) => [tf.scalar(1), s]), error: ElegyStepResultError, message: /Returns\.t \(@testStep\) must return \[loss: Scalar, logs: Logs, States\], but it returned an array of 2 items/ },
