@@ -56,7 +56,7 @@ test("npm pack → npm install in an empty folder → npx elegy-ts train it.ts b
   ]) {
     assert.ok(files.includes(needed), `${needed} is packed`);
   }
-  const stray = files.filter((f) => !/^(package\.json|README\.md|LICENSE|bin\/elegy-ts\.js|dist\/(src|transformer|bundler)\/.+\.(m?js|d\.m?ts)|native\/elegy_kernels\.cc|binding\.gyp|scripts\/build-native\.js)$/.test(f));
+  const stray = files.filter((f) => !/^(package\.json|README\.md|LICENSE|bin\/elegy-ts\.js|dist\/(src|transformer|bundler)\/.+\.(m?js|d\.m?ts)|native\/[\w-]+\.(cc|h)|binding\.gyp|scripts\/build-native\.js)$/.test(f));
   assert.deepEqual(stray, [], "only the CLI, compiled JS and declarations, and the native addon's sources: no tests, examples, bench, runs, source maps, build/");
 
   const app = path.join(work, "app");
