@@ -12,9 +12,6 @@ export function normaliseName(name: string): string {
   return name.replace(/[_\-\s]/g, "").toLowerCase();
 }
 
-/** The old spelling of normaliseName. */
-export const normalizeName = normaliseName;
-
 /** Edit distance: insert, delete, substitute, or swap two neighbouring characters, each costs 1. */
 export function editDistance(a: string, b: string): number {
   const rows = a.length + 1;

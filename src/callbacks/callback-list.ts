@@ -14,11 +14,6 @@ export class CallbackList {
     for (const c of this.callbacks) c.setParams(params);
   }
 
-  /** Whether any callback implements a hook (the loop skips work nobody listens to). */
-  listens(hook: Hook): boolean {
-    return this.callbacks.some((c) => typeof c[hook] === "function");
-  }
-
   async call<H extends Hook>(hook: H, ...args: Parameters<NonNullable<Callback[H]>>): Promise<void> {
     for (const c of this.callbacks) {
       const fn = c[hook] as ((...a: unknown[]) => void | Promise<void>) | undefined;

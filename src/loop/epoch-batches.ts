@@ -2,6 +2,7 @@
 // it is not yet initialized, stops after `limit` batches, and yields to the event loop
 // between batches.
 import type { StepRunner } from "../model/step-runner";
+import type { CallInputs, Purpose } from "../model/step-context";
 import { disposeExcept } from "../tree";
 import { Batch } from "./batches";
 import { BatchSource } from "./sources";
@@ -10,7 +11,8 @@ import { yieldToEventLoop } from "./yield";
 export async function* epochBatches(
   runner: StepRunner,
   source: BatchSource,
-  purpose: string,
+  purpose: Purpose,
+  inputs: CallInputs,
   limit = Infinity,
 ): AsyncGenerator<Batch> {
   const iterator = source.epoch(() => runner.states.rng.next());
@@ -21,7 +23,7 @@ export async function* epochBatches(
     if (item.done) return;
     if (!runner.initialized) {
       try {
-        runner.initOnBatch(item.value, purpose, false);
+        runner.initOnBatch(item.value, purpose, inputs, false);
       } catch (error) {
         disposeExcept(item.value, runner.states.tensors());
         throw error;

@@ -3,22 +3,32 @@ import { CallbackList } from "../callbacks/callback-list";
 import { EpochLogs } from "../callbacks/callback";
 import { ElegyInputError } from "../errors";
 import type { StepRunner } from "../model/step-runner";
+import { CallInputs, NO_CALL_INPUTS } from "../model/step-context";
 import { epochBatches } from "./epoch-batches";
 import { LogAccumulator } from "./log-accumulator";
 import { collectLabelChecks } from "../losses/label-check";
 import { BatchSource } from "./sources";
 
-/** `purpose` names the batches in messages: "evaluate" or "validation". */
-export async function runEvaluation(runner: StepRunner, source: BatchSource, callbacks: CallbackList, purpose = "evaluate"): Promise<EpochLogs> {
+/**
+ * `purpose` names the batches in messages: "evaluate" or "validation". `inputs`: during fit's
+ * validation, the fit's (its class weights reach the test steps too).
+ */
+export async function runEvaluation(
+  runner: StepRunner,
+  source: BatchSource,
+  callbacks: CallbackList,
+  purpose = "evaluate",
+  inputs: CallInputs = NO_CALL_INPUTS,
+): Promise<EpochLogs> {
   await callbacks.call("onTestBegin");
   runner.resetMetrics();
   const acc = new LogAccumulator();
   try {
     let index = 0;
-    for await (const batch of epochBatches(runner, source, "evaluate")) {
+    for await (const batch of epochBatches(runner, source, "evaluate", inputs)) {
       const info = { size: batch.size, readLogs: () => acc.read() };
       await callbacks.call("onTestBatchBegin", index, info);
-      const { checks } = collectLabelChecks(() => runner.testBatch(batch, (logs, takeable) => acc.add(logs, batch.size, takeable), true));
+      const { checks } = collectLabelChecks(() => runner.testBatch(batch, inputs, (logs, takeable) => acc.add(logs, batch.size, takeable), true));
       acc.addLabelChecks(checks, `${purpose} batch ${index}`);
       await callbacks.call("onTestBatchEnd", index, info);
       index++;

@@ -4,6 +4,7 @@ import { CallbackList } from "../callbacks/callback-list";
 import { CallbackModel, EpochLogs } from "../callbacks/callback";
 import { ElegyInputError } from "../errors";
 import type { StepRunner } from "../model/step-runner";
+import type { CallInputs } from "../model/step-context";
 import { epochBatches } from "./epoch-batches";
 import { runEvaluation } from "./evaluate-loop";
 import { LogAccumulator } from "./log-accumulator";
@@ -19,6 +20,8 @@ export interface FitPlan {
   readonly batchSize: number;
   readonly stepsPerEpoch?: number;
   readonly validationFreq: number;
+  /** The fit's class weights and replication, given to every step it runs. */
+  readonly inputs: CallInputs;
 }
 
 export async function runFit(model: CallbackModel, runner: StepRunner, plan: FitPlan, callbacks: CallbackList): Promise<void> {
@@ -34,10 +37,10 @@ export async function runFit(model: CallbackModel, runner: StepRunner, plan: Fit
     let index = 0;
     try {
       // A shuffled source draws its order from states.rng, so a resumed run shuffles as the original did.
-      for await (const batch of epochBatches(runner, plan.train, "fit", steps)) {
+      for await (const batch of epochBatches(runner, plan.train, "fit", plan.inputs, steps)) {
         const info = { size: batch.size, readLogs: () => acc.read() };
         await callbacks.call("onTrainBatchBegin", index, info);
-        const { checks } = collectLabelChecks(() => runner.trainBatch(batch, (logs, takeable) => acc.add(logs, batch.size, takeable), true));
+        const { checks } = collectLabelChecks(() => runner.trainBatch(batch, plan.inputs, (logs, takeable) => acc.add(logs, batch.size, takeable), true));
         acc.addLabelChecks(checks, `fit batch ${index}`);
         await callbacks.call("onTrainBatchEnd", index, info);
         index++;
@@ -57,7 +60,7 @@ export async function runFit(model: CallbackModel, runner: StepRunner, plan: Fit
       break;
     }
     if (plan.validation && (epoch + 1) % plan.validationFreq === 0) {
-      const validation = await runEvaluation(runner, plan.validation, callbacks, "validation");
+      const validation = await runEvaluation(runner, plan.validation, callbacks, "validation", plan.inputs);
       for (const [name, value] of Object.entries(validation)) lastLogs[`val_${name}`] = value;
     }
     runner.completedEpochs = epoch + 1;

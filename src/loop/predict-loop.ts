@@ -3,6 +3,7 @@ import { tf } from "../tf";
 import { CallbackList } from "../callbacks/callback-list";
 import { ElegyInputError } from "../errors";
 import type { StepRunner } from "../model/step-runner";
+import { NO_CALL_INPUTS } from "../model/step-context";
 import { TensorTree, collectTensors, leaves, unflatten } from "../tree";
 import { epochBatches } from "./epoch-batches";
 import { BatchSource } from "./sources";
@@ -12,7 +13,7 @@ export async function runPrediction(runner: StepRunner, source: BatchSource, cal
   const outputs: TensorTree[] = [];
   try {
     let index = 0;
-    for await (const batch of epochBatches(runner, source, "predict")) {
+    for await (const batch of epochBatches(runner, source, "predict", NO_CALL_INPUTS)) {
       const info = { size: batch.size, readLogs: async () => ({}) };
       await callbacks.call("onPredictBatchBegin", index, info);
       outputs.push(runner.predBatch(batch, true));

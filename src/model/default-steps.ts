@@ -8,25 +8,25 @@ import { valueAndGrad } from "../autodiff/grad";
 import { untaped } from "../autodiff/untaped";
 import { TensorTree, assertSameStructure, leaves } from "../tree";
 import type { StepChain } from "./step-chain";
-import { StepContext } from "./step-context";
+import type { StepCall } from "./step-context";
 import { GradResult, PredResult, TestResult, TrainResult } from "./step-results";
 
 /** predStep: the `module` given to the constructor; creates its params while initializing. */
-export function defaultPredStep(d: StepChain, ctx: StepContext): PredResult {
+export function defaultPredStep(d: StepChain, call: StepCall): PredResult {
   const module = d.parts.module!;
-  let states = ctx.states;
-  if (ctx.initializing && states.netParams === undefined) {
-    const created = module.init(states.rng, ctx.x);
+  let states = call.states;
+  if (call.initializing && states.netParams === undefined) {
+    const created = module.init(states.rng, call.x);
     states = states.update({ netParams: created.params, netStates: created.states });
   }
   if (states.netParams === undefined) {
     throw new ElegyInputError(
-      `${d.className} cannot ${d.phase}: it has no parameters yet. Call model.init(x) first ` +
+      `${d.className} cannot ${call.purpose}: it has no parameters yet. Call model.init(x) first ` +
         `(fit, evaluate and predict do it on their first batch when the model is not initialized).`,
     );
   }
-  const [yPred, netStates] = module.apply(states.netParams, states.netStates, ctx.x, {
-    training: ctx.training,
+  const [yPred, netStates] = module.apply(states.netParams, states.netStates, call.x, {
+    training: call.training,
     rng: states.rng,
   });
   return [yPred, netStates === states.netStates ? states : states.update({ netStates })];
@@ -38,22 +38,22 @@ interface DefaultMetricsStates {
 }
 
 /** testStep: predStep, then the `loss` and `metrics` given to the constructor. */
-export function defaultTestStep(d: StepChain, ctx: StepContext): TestResult {
-  if (ctx.yTrue === undefined) {
+export function defaultTestStep(d: StepChain, call: StepCall): TestResult {
+  if (call.yTrue === undefined) {
     throw new ElegyInputError(
-      `${d.className} cannot ${d.phase}: the default test step needs targets, but no y was given. ` +
+      `${d.className} cannot ${call.purpose}: the default test step needs targets, but no y was given. ` +
         `Pass y (or batches with a y field), or override @testStep.`,
     );
   }
-  const [yPred, predicted] = d.pred(ctx);
+  const [yPred, predicted] = d.pred(call);
   const loss = d.parts.loss!;
   const metrics = d.parts.metrics;
   const previous = (predicted.metricsStates ?? {}) as DefaultMetricsStates;
   const batch = {
-    yTrue: ctx.yTrue,
+    yTrue: call.yTrue,
     yPred,
-    sampleWeight: ctx.sampleWeight,
-    classWeight: ctx.classWeight,
+    sampleWeight: call.sampleWeight,
+    classWeight: call.classWeight,
     params: predicted.netParams,
   };
   const lossOut = loss.update(previous.losses ?? loss.init(), batch);
@@ -66,37 +66,37 @@ export function defaultTestStep(d: StepChain, ctx: StepContext): TestResult {
 }
 
 /** gradStep: the loss of testStep and its gradient with respect to every leaf of states.netParams. */
-export function defaultGradStep(d: StepChain, ctx: StepContext): GradResult {
-  const params = ctx.states.netParams;
+export function defaultGradStep(d: StepChain, call: StepCall): GradResult {
+  const params = call.states.netParams;
   if (leaves(params).length === 0) {
     throw new ElegyInputError(
-      `${d.className} cannot ${d.phase}: states.netParams holds no tensors, so there is nothing to train. ` +
+      `${d.className} cannot ${call.purpose}: states.netParams holds no tensors, so there is nothing to train. ` +
         `Create parameters while initializing (return states.update({ netParams })), or pass a module.`,
     );
   }
   const { value, grads, aux } = valueAndGrad(
     (netParams) => {
-      const [loss, logs, next] = d.test({ ...ctx, states: ctx.states.update({ netParams }) });
+      const [loss, logs, next] = d.test({ ...call, states: call.states.update({ netParams }) });
       return [loss, [logs, next] as const];
     },
     params,
-    { loss: `${d.className} cannot ${d.phase}: the loss of the test step`, params: "states.netParams" },
+    { loss: `${d.className} cannot ${call.purpose}: the loss of the test step`, params: "states.netParams" },
   );
   return [value, aux[0], aux[1], grads];
 }
 
 /** trainStep: gradStep, then the optimizer. While initializing: testStep, then the optimizer's state. */
-export function defaultTrainStep(d: StepChain, ctx: StepContext): TrainResult {
+export function defaultTrainStep(d: StepChain, call: StepCall): TrainResult {
   const optimizer = d.parts.optimizer;
-  if (ctx.initializing) {
-    const [logs, states] = d.can("testStep") ? d.test(ctx).slice(1) as [Logs, States] : d.grad(ctx).slice(1, 3) as [Logs, States];
+  if (call.initializing) {
+    const [logs, states] = d.can("testStep") ? d.test(call).slice(1) as [Logs, States] : d.grad(call).slice(1, 3) as [Logs, States];
     const withOptimizer = optimizer && states.optimizerStates === undefined
       ? states.update({ optimizerStates: optimizer.init(states.netParams) })
       : states;
     return [logs, withOptimizer];
   }
-  if (!optimizer) throw new ElegyInputError(d.missingOptimizerMessage());
-  const [, logs, states, grads] = d.grad(ctx);
+  if (!optimizer) throw new ElegyInputError(d.missingOptimizerMessage(call.purpose));
+  const [, logs, states, grads] = d.grad(call);
   const gradsOf = d.overridden("gradStep") ? "the gradients returned by @gradStep" : "the gradients";
   assertSameStructure(states.netParams, grads, "states.netParams", gradsOf);
   const optimizerStates = states.optimizerStates ?? optimizer.init(states.netParams);
@@ -110,10 +110,10 @@ export function defaultTrainStep(d: StepChain, ctx: StepContext): TrainResult {
  * step runs when initializing for predict, or when the default test step would have no
  * targets to test against; it still creates the params.
  */
-export function defaultInitStep(d: StepChain, ctx: StepContext): States {
+export function defaultInitStep(d: StepChain, call: StepCall): States {
   const customTraining = d.overridden("trainStep") || d.overridden("gradStep") || d.overridden("testStep");
   const trainChainFits =
     d.can("trainStep") &&
-    (!d.can("predStep") || (d.phase !== "predict" && (ctx.yTrue !== undefined || customTraining)));
-  return trainChainFits ? d.train(ctx)[1] : d.pred(ctx)[1];
+    (!d.can("predStep") || (call.purpose !== "predict" && (call.yTrue !== undefined || customTraining)));
+  return trainChainFits ? d.train(call)[1] : d.pred(call)[1];
 }

@@ -5,7 +5,7 @@ import { ElegyMissingStepError } from "../errors";
 import { InjectionPlan } from "../injection/plan";
 import { Injector } from "../injection/injector";
 import { States } from "../states";
-import { StepContext } from "./step-context";
+import type { Purpose, StepCall } from "./step-context";
 import type { ModelParts, StepChain } from "./step-chain";
 import {
   GradResult, PredResult, TestResult, TrainResult,
@@ -21,15 +21,8 @@ const CHECKS = {
   initStep: checkInitResult,
 } as const;
 
-/** Serves the gradient step of training calls instead of `local` (data-parallel training, src/parallel). */
-export type GradReplication = (ctx: StepContext, local: (ctx: StepContext) => GradResult) => GradResult;
-
+/** Holds no state of its own between calls: each call carries its inputs (StepCall). */
 export class StepDispatcher implements StepChain {
-  /** What the model is doing, for messages ("predict", "fit", …). */
-  phase = "run";
-  /** Set while a fit with replicas runs. */
-  gradReplication: GradReplication | undefined;
-
   constructor(
     private readonly model: object,
     readonly className: string,
@@ -54,37 +47,38 @@ export class StepDispatcher implements StepChain {
     }
   }
 
-  pred(ctx: StepContext): PredResult { return this.run("predStep", ctx) as PredResult; }
-  test(ctx: StepContext): TestResult { return this.run("testStep", ctx) as TestResult; }
-  grad(ctx: StepContext): GradResult {
-    if (this.gradReplication && ctx.training && !ctx.initializing) {
-      return this.gradReplication(ctx, (c) => this.run("gradStep", c) as GradResult);
-    }
-    return this.run("gradStep", ctx) as GradResult;
+  pred(call: StepCall): PredResult { return this.run("predStep", call) as PredResult; }
+  test(call: StepCall): TestResult { return this.run("testStep", call) as TestResult; }
+  grad(call: StepCall): GradResult {
+    // In a fit with replicas, the training gradient step is spread over them; `local` runs this thread's shard.
+    if (call.replication && call.training && !call.initializing) return call.replication(call, this.localGrad);
+    return this.run("gradStep", call) as GradResult;
   }
-  train(ctx: StepContext): TrainResult { return this.run("trainStep", ctx) as TrainResult; }
-  init(ctx: StepContext): States { return this.run("initStep", ctx) as States; }
+  train(call: StepCall): TrainResult { return this.run("trainStep", call) as TrainResult; }
+  init(call: StepCall): States { return this.run("initStep", call) as States; }
 
-  private run(kind: StepKind, ctx: StepContext): unknown {
+  private readonly localGrad = (call: StepCall) => this.run("gradStep", call) as GradResult;
+
+  private run(kind: StepKind, call: StepCall): unknown {
     const plan = this.plans[kind];
     if (plan) {
       const method = (this.model as Record<string, (...args: unknown[]) => unknown>)[plan.method];
-      const args = this.injector.resolve(plan, ctx);
+      const args = this.injector.resolve(plan, call);
       return CHECKS[kind](plan.where, method.apply(this.model, args));
     }
-    if (!this.can(kind)) throw new ElegyMissingStepError(this.missingMessage(kind));
+    if (!this.can(kind)) throw new ElegyMissingStepError(this.missingMessage(kind, call.purpose));
     switch (kind) {
-      case "predStep": return defaultPredStep(this, ctx);
-      case "testStep": return defaultTestStep(this, ctx);
-      case "gradStep": return defaultGradStep(this, ctx);
-      case "trainStep": return defaultTrainStep(this, ctx);
-      case "initStep": return defaultInitStep(this, ctx);
+      case "predStep": return defaultPredStep(this, call);
+      case "testStep": return defaultTestStep(this, call);
+      case "gradStep": return defaultGradStep(this, call);
+      case "trainStep": return defaultTrainStep(this, call);
+      case "initStep": return defaultInitStep(this, call);
     }
   }
 
-  /** Why a step kind can't run, naming what would make it possible. */
-  missingMessage(kind: StepKind): string {
-    const cannot = `${this.className} cannot ${this.phase}:`;
+  /** Why a step kind can't run for `purpose`, naming what would make it possible. */
+  missingMessage(kind: StepKind, purpose: Purpose): string {
+    const cannot = `${this.className} cannot ${purpose}:`;
     const { module, loss } = this.parts;
     switch (kind) {
       case "predStep":
@@ -106,9 +100,9 @@ export class StepDispatcher implements StepChain {
     }
   }
 
-  missingOptimizerMessage(): string {
+  missingOptimizerMessage(purpose: Purpose): string {
     return (
-      `${this.className} cannot ${this.phase}: it has no optimizer. ` +
+      `${this.className} cannot ${purpose}: it has no optimizer. ` +
       `Pass one, e.g. new ${this.className}({ optimizer: optimizers.adam(1e-3) }), or override @trainStep.`
     );
   }

@@ -25,7 +25,7 @@ import { runPrediction } from "../loop/predict-loop";
 import { StepDispatcher } from "./dispatch";
 import { assertIdle, callInside, guardOperations } from "./operation-guard";
 import { StepKind } from "../metadata-keys";
-import { StepContext } from "./step-context";
+import { NO_CALL_INPUTS, StepContext } from "./step-context";
 import { GradResult, PredResult, TestResult, TrainResult } from "./step-results";
 import { StepRunner } from "./step-runner";
 import { stepPlansOf, stepTableOf } from "./step-table";
@@ -105,10 +105,10 @@ export class Model implements CallbackModel {
     await this.ready();
     const batchSize = checkPositiveInteger("init", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
     const { source, host } = sourceFor("init", x, y, { batchSize, shuffle: false, sampleWeight: options.sampleWeight });
-    await this.withClassWeight(options.classWeight, host, async () => {
+    await this.withClassWeight(options.classWeight, host, async (classWeight) => {
       const first = await source.epoch(() => this.states.rng.next()).next();
       if (first.done) throw new ElegyInputError("init(): the data yielded no batches, so there is nothing to initialize on.");
-      this.runner.initOnBatch(first.value, "initialize", true);
+      this.runner.initOnBatch(first.value, "initialize", { classWeight, replication: undefined }, true);
     });
     return this.states;
   }
@@ -141,10 +141,11 @@ export class Model implements CallbackModel {
     const verbose = checkVerbose("fit", options.verbose ?? 1);
     const callbacks = new CallbackList([...(verbose ? [new ProgressBar({ verbose })] : []), ...(options.callbacks ?? []), history]);
     callbacks.setModel(this);
-    await this.withClassWeight(options.classWeight, data.host, () =>
-      withReplicas(this, internalsOf(this), Model, options.replicas, () =>
-        runFit(this, this.runner, { train, validation, epochs, initialEpoch, batchSize, validationFreq, stepsPerEpoch }, callbacks),
-      ),
+    await this.withClassWeight(options.classWeight, data.host, (classWeight) =>
+      withReplicas(this, internalsOf(this), Model, options.replicas, (replication) => {
+        const inputs = { classWeight, replication };
+        return runFit(this, this.runner, { train, validation, epochs, initialEpoch, batchSize, validationFreq, stepsPerEpoch, inputs }, callbacks);
+      }),
     );
     return history;
   }
@@ -180,10 +181,11 @@ export class Model implements CallbackModel {
     await this.ready();
     const batch = userBatch(x, y, options.sampleWeight);
     let logs: Record<string, number> = {};
-    await this.withClassWeight(options.classWeight, undefined, async () => {
-      if (!this.initialized) this.runner.initOnBatch(batch, "fit", false);
+    await this.withClassWeight(options.classWeight, undefined, async (classWeight) => {
+      const inputs = { classWeight, replication: undefined };
+      if (!this.initialized) this.runner.initOnBatch(batch, "fit", inputs, false);
       let pending: Promise<Record<string, number>> | undefined;
-      this.runner.trainBatch(batch, (l) => void (pending = readLogs(l)), false);
+      this.runner.trainBatch(batch, inputs, (l) => void (pending = readLogs(l)), false);
       logs = await pending!;
     });
     return logs;
@@ -194,9 +196,9 @@ export class Model implements CallbackModel {
     checkOptionKeys("testOnBatch", options, TEST_ON_BATCH_OPTIONS);
     await this.ready();
     const batch = userBatch(x, y, options.sampleWeight);
-    if (!this.initialized) this.runner.initOnBatch(batch, "evaluate", false);
+    if (!this.initialized) this.runner.initOnBatch(batch, "evaluate", NO_CALL_INPUTS, false);
     let pending: Promise<Record<string, number>> | undefined;
-    this.runner.testBatch(batch, (l) => void (pending = readLogs(l)), false);
+    this.runner.testBatch(batch, NO_CALL_INPUTS, (l) => void (pending = readLogs(l)), false);
     return pending!;
   }
 
@@ -205,7 +207,7 @@ export class Model implements CallbackModel {
     this.requirePredStep();
     await this.ready();
     const batch = userBatch(x, undefined, undefined);
-    if (!this.initialized) this.runner.initOnBatch(batch, "predict", false);
+    if (!this.initialized) this.runner.initOnBatch(batch, "predict", NO_CALL_INPUTS, false);
     return this.runner.predBatch(batch, false);
   }
 
@@ -228,14 +230,14 @@ export class Model implements CallbackModel {
           "Outside of steps, use fit, evaluate, predict or trainOnBatch.",
       );
     }
-    const ctx = { ...active, ...patch };
+    const call = { ...active, ...patch };
     const d = this.runner.dispatcher;
     switch (kind) {
-      case "predStep": return d.pred(ctx);
-      case "testStep": return d.test(ctx);
-      case "gradStep": return d.grad(ctx);
-      case "trainStep": return d.train(ctx);
-      case "initStep": return d.init(ctx);
+      case "predStep": return d.pred(call);
+      case "testStep": return d.test(call);
+      case "gradStep": return d.grad(call);
+      case "trainStep": return d.train(call);
+      case "initStep": return d.init(call);
     }
   }
 
@@ -339,18 +341,19 @@ export class Model implements CallbackModel {
   /** predict needs a prediction step: say so before initializing anything. */
   private requirePredStep(): void {
     const d = this.runner.dispatcher;
-    d.phase = "predict";
-    if (!d.can("predStep")) throw new ElegyMissingStepError(d.missingMessage("predStep"));
+    if (!d.can("predStep")) throw new ElegyMissingStepError(d.missingMessage("predStep", "predict"));
   }
 
-  /** Runs `body` with the classWeight tensor injected into steps, freed afterwards. */
-  private async withClassWeight<T>(input: ClassWeightInput | undefined, data: HostDataset | undefined, body: () => Promise<T>): Promise<T> {
+  /** Runs `body` with the classWeight tensor (for the steps it runs), freed afterwards. */
+  private async withClassWeight<T>(
+    input: ClassWeightInput | undefined,
+    data: HostDataset | undefined,
+    body: (classWeight: tf.Tensor | undefined) => Promise<T>,
+  ): Promise<T> {
     const tensor = this.classWeightTensor(input, data);
-    this.runner.classWeight = tensor;
     try {
-      return await body();
+      return await body(tensor);
     } finally {
-      this.runner.classWeight = undefined;
       tensor?.dispose();
     }
   }

@@ -3,7 +3,7 @@
 import type { LossAggregate, MetricAggregate, Module, Optimizer } from "../contracts";
 import type { StepKind } from "../metadata-keys";
 import type { States } from "../states";
-import type { StepContext } from "./step-context";
+import type { Purpose, StepCall } from "./step-context";
 import type { GradResult, PredResult, TestResult, TrainResult } from "./step-results";
 
 /** The parts given to the Model constructor, gathered. */
@@ -17,16 +17,14 @@ export interface ModelParts {
 export interface StepChain {
   readonly className: string;
   readonly parts: ModelParts;
-  /** What the model is doing, for messages ("predict", "fit", …). */
-  readonly phase: string;
   /** Whether the model's class overrides this kind. */
   overridden(kind: StepKind): boolean;
   /** Whether a step of this kind can run: overridden, or derivable from the parts and lower steps. */
   can(kind: StepKind): boolean;
-  pred(ctx: StepContext): PredResult;
-  test(ctx: StepContext): TestResult;
-  grad(ctx: StepContext): GradResult;
-  train(ctx: StepContext): TrainResult;
-  init(ctx: StepContext): States;
-  missingOptimizerMessage(): string;
+  pred(call: StepCall): PredResult;
+  test(call: StepCall): TestResult;
+  grad(call: StepCall): GradResult;
+  train(call: StepCall): TrainResult;
+  init(call: StepCall): States;
+  missingOptimizerMessage(purpose: Purpose): string;
 }

@@ -1,7 +1,10 @@
-// The values one step call sees: the built-in injectables of API.md §3.
+// The values one step call sees (the built-in injectables), and the call that carries them
+// from the StepRunner down to the user's method: what the call is for, the inputs every step
+// of one public call shares. Nothing here is stored between calls.
 import { tf } from "../tf";
 import { States } from "../states";
 import { TensorTree } from "../tree";
+import type { GradResult } from "./step-results";
 
 export interface StepContext {
   readonly x: TensorTree;
@@ -13,7 +16,7 @@ export interface StepContext {
   readonly training: boolean;
 }
 
-/** The phase flags of API.md §3: init (true, true), fit (false, true), evaluate/predict (false, false). */
+/** The phase flags: init (true, true), fit (false, true), evaluate/predict (false, false). */
 export const PHASE_FLAGS = {
   init: { initializing: true, training: true },
   fit: { initializing: false, training: true },
@@ -21,3 +24,25 @@ export const PHASE_FLAGS = {
   predict: { initializing: false, training: false },
 } as const;
 export type Phase = keyof typeof PHASE_FLAGS;
+
+/** The public call a step runs for: it words the messages, and the init chain depends on it. */
+export type Purpose = "initialize" | "fit" | "evaluate" | "predict" | "apply";
+
+/** Serves the gradient step of training calls instead of `local` (data-parallel training, src/parallel). */
+export type GradReplication = (call: StepCall, local: (call: StepCall) => GradResult) => GradResult;
+
+/** What every step of one public call (a fit, an evaluate, …) shares; made once per call, not per batch. */
+export interface CallInputs {
+  /** The fit's (or init's, or trainOnBatch's) class weights, injected into every step of it. */
+  readonly classWeight: tf.Tensor | undefined;
+  /** During a fit with replicas: how its gradient steps are spread over the replicas. */
+  readonly replication: GradReplication | undefined;
+}
+
+export const NO_CALL_INPUTS: CallInputs = { classWeight: undefined, replication: undefined };
+
+/** One step call as it travels from the StepRunner to the user's method: the injectables and what they are for. */
+export interface StepCall extends StepContext {
+  readonly purpose: Purpose;
+  readonly replication: GradReplication | undefined;
+}

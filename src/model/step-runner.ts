@@ -1,13 +1,15 @@
 // Runs one step on one batch and owns the model's current States: every tensor a step makes
 // and does not return is freed; when the States are replaced, tensors the new States no
 // longer hold are freed; logs, batches and predictions are freed once consumed.
+// Each step call is built here from its batch and the inputs its public call shares, and
+// handed down to the dispatcher whole: no field is set for a later call to find.
 import { tf } from "../tf";
 import { Logs } from "../logs";
 import { States } from "../states";
 import { TensorTree, collectTensors, disposeExcept, leaves, mapTree } from "../tree";
 import type { Batch } from "../loop/batches";
 import { StepDispatcher } from "./dispatch";
-import { PHASE_FLAGS, Phase, StepContext } from "./step-context";
+import { CallInputs, NO_CALL_INPUTS, PHASE_FLAGS, Phase, Purpose, StepCall } from "./step-context";
 import { inStepScope } from "../autodiff/step-scope";
 
 /**
@@ -19,14 +21,12 @@ export type LogSink = (logs: Logs, takeable: (t: tf.Tensor) => boolean) => reado
 export class StepRunner {
   private current: States;
   private isInitialized = false;
-  /** The classWeight tensor injected into steps (set for the duration of a fit). */
-  classWeight: tf.Tensor | undefined;
   /** Epochs of training completed (saved in checkpoints; where a resumed fit starts). */
   completedEpochs = 0;
   /** Shape and dtype of each input leaf of the init batch (batch axis included), for summary(). */
   inputSpec: Array<{ shape: number[]; dtype: tf.DataType }> | undefined;
-  /** The context of the step call under way (for Model.runStep), else undefined. */
-  active: StepContext | undefined;
+  /** The step call under way (what Model.runStep continues), else undefined. Written only by `runAs`. */
+  private activeCall: StepCall | undefined;
   /** The init batch's x, kept only for its structure (its tensors are freed). */
   inputStructure: TensorTree;
 
@@ -45,18 +45,33 @@ export class StepRunner {
     return this.isInitialized;
   }
 
+  /** The step call under way, for Model.runStep. */
+  get active(): StepCall | undefined {
+    return this.activeCall;
+  }
+
+  /** Runs `step` as the call under way (a replica's shard, a nested apply), then restores the outer one. */
+  runAs<R>(call: StepCall, step: (call: StepCall) => R): R {
+    const outer = this.activeCall;
+    this.activeCall = call;
+    try {
+      return step(call);
+    } finally {
+      this.activeCall = outer;
+    }
+  }
+
   /** Replaces the States (checkpoint restore, best-weights restore), freeing what the old ones held alone. */
   replaceStates(next: States, initialized = true): void {
     this.adopt(next, []);
     this.isInitialized = initialized;
   }
 
-  /** Runs the init step on one batch (flags: initializing, training). `purpose` is the public phase that asked. */
-  initOnBatch(batch: Batch, purpose: string, ownsBatch: boolean): void {
-    this.dispatcher.phase = purpose;
+  /** Runs the init step on one batch (flags: initializing, training). `purpose` is the public call that asked. */
+  initOnBatch(batch: Batch, purpose: Purpose, inputs: CallInputs, ownsBatch: boolean): void {
     this.inputSpec = leaves(batch.x).map((t) => ({ shape: [...t.shape], dtype: t.dtype }));
     this.inputStructure = batch.x;
-    const next = this.run("init", batch, ownsBatch, (ctx) => this.dispatcher.init(ctx));
+    const next = this.run("init", purpose, batch, inputs, ownsBatch, this.initStep);
     this.adopt(next, ownsBatch ? [batch] : []);
     this.isInitialized = true;
     // The init chain ran the metrics and losses on this batch only to create their states; the
@@ -65,16 +80,14 @@ export class StepRunner {
   }
 
   /** One train step. `sink` sees the logs before they are freed. */
-  trainBatch(batch: Batch, sink: LogSink, ownsBatch: boolean): void {
-    this.dispatcher.phase = "fit";
-    const [logs, next] = this.run("fit", batch, ownsBatch, (ctx) => this.dispatcher.train(ctx));
+  trainBatch(batch: Batch, inputs: CallInputs, sink: LogSink, ownsBatch: boolean): void {
+    const [logs, next] = this.run("fit", "fit", batch, inputs, ownsBatch, this.trainStep);
     this.adoptAfterSink(next, logs, sink, ownsBatch ? [logs, batch] : [logs]);
   }
 
   /** One test step; its loss is logged as `loss` unless the step logged one itself. */
-  testBatch(batch: Batch, sink: LogSink, ownsBatch: boolean): void {
-    this.dispatcher.phase = "evaluate";
-    const [loss, logs, next] = this.run("evaluate", batch, ownsBatch, (ctx) => this.dispatcher.test(ctx));
+  testBatch(batch: Batch, inputs: CallInputs, sink: LogSink, ownsBatch: boolean): void {
+    const [loss, logs, next] = this.run("evaluate", "evaluate", batch, inputs, ownsBatch, this.testStep);
     this.adoptAfterSink(next, "loss" in logs ? logs : { loss, ...logs }, sink, ownsBatch ? [loss, logs, batch] : [loss, logs]);
   }
 
@@ -87,10 +100,28 @@ export class StepRunner {
 
   /** One prediction step; the caller owns the returned prediction. */
   predBatch(batch: Batch, ownsBatch: boolean): TensorTree {
-    this.dispatcher.phase = "predict";
-    const [yPred, next] = this.run("predict", batch, ownsBatch, (ctx) => this.dispatcher.pred(ctx));
+    const [yPred, next] = this.run("predict", "predict", batch, NO_CALL_INPUTS, ownsBatch, this.predStep);
     this.adopt(next, ownsBatch ? [batch] : [], [yPred]);
     return yPred;
+  }
+
+  /**
+   * The prediction chain on `x` with `states`, for Model.apply: nothing is adopted, so the
+   * model's States stay as they are (the rng too: the step draws from a copy). Inside another
+   * model's step, the tensors it makes belong to that step's scope and tape.
+   */
+  apply(x: TensorTree, states: States, training: boolean): TensorTree {
+    const call: StepCall = {
+      x, yTrue: undefined, sampleWeight: undefined, classWeight: undefined,
+      states: states.rng === undefined ? states : states.update({ rng: states.rng.clone() }),
+      initializing: false, training, purpose: "apply", replication: undefined,
+    };
+    const inputs = collectTensors(x, states.tensors());
+    return inStepScope(() => {
+      const [yPred] = this.runAs(call, this.predStep);
+      // The caller owns what apply returns: never hand out the model's own tensors or the caller's x.
+      return mapTree(yPred, (t) => (inputs.has(t) ? t.clone() : t));
+    }, inputs);
   }
 
   /** Zeroes the running metric and loss state, as Keras' reset_state does at each epoch. */
@@ -100,25 +131,33 @@ export class StepRunner {
     this.adopt(this.current.update({ metricsStates: mapTree(metricsStates, (t) => tf.zerosLike(t)) }), []);
   }
 
-  private run<R>(phase: Phase, batch: Batch, ownsBatch: boolean, step: (ctx: StepContext) => R): R {
-    const ctx: StepContext = {
+  // The dispatcher's entries, bound once (not a closure per step).
+  private readonly initStep = (call: StepCall) => this.dispatcher.init(call);
+  private readonly trainStep = (call: StepCall) => this.dispatcher.train(call);
+  private readonly testStep = (call: StepCall) => this.dispatcher.test(call);
+  private readonly predStep = (call: StepCall) => this.dispatcher.pred(call);
+
+  /** Builds the step call of one batch and runs `step` on it in a step scope, as the call under way. */
+  private run<R>(phase: Phase, purpose: Purpose, batch: Batch, inputs: CallInputs, ownsBatch: boolean, step: (call: StepCall) => R): R {
+    const flags = PHASE_FLAGS[phase];
+    const call: StepCall = {
       x: batch.x,
       yTrue: batch.y,
       sampleWeight: batch.sampleWeight,
-      classWeight: this.classWeight,
+      classWeight: inputs.classWeight,
       states: this.current,
-      ...PHASE_FLAGS[phase],
+      initializing: flags.initializing,
+      training: flags.training,
+      purpose,
+      replication: inputs.replication,
     };
-    const inputs = collectTensors([batch, this.classWeight], this.current.tensors());
-    this.active = ctx;
+    const protect = collectTensors([batch, inputs.classWeight], this.current.tensors());
     try {
-      return inStepScope(() => step(ctx), inputs);
+      return inStepScope(() => this.runAs(call, step), protect);
     } catch (error) {
       // The step failed: its batch will never be consumed. (The caller's own tensors are not in `owned`.)
       if (ownsBatch) disposeExcept(batch, this.current.tensors());
       throw error;
-    } finally {
-      this.active = undefined;
     }
   }
 

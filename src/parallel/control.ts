@@ -18,8 +18,6 @@ export const Word = {
   mailToReplica: 4,
   /** 1 when the replica posted a message with this response. */
   mailToMain: 5,
-  /** tf.memory().numTensors in the replica after its last command. */
-  tensors: 6,
 } as const;
 export const CONTROL_WORDS = 16;
 

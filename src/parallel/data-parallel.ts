@@ -12,7 +12,7 @@ import { nativeKernels } from "../backend/native/addon";
 import { ElegyInputError } from "../errors";
 import type { Injector } from "../injection/injector";
 import type { StepRunner } from "../model/step-runner";
-import type { StepContext } from "../model/step-context";
+import type { GradReplication, StepCall } from "../model/step-context";
 import type { GradResult } from "../model/step-results";
 import type { States } from "../states";
 import { TensorTree, leaves } from "../tree";
@@ -35,13 +35,6 @@ export interface ReplicableInternals {
 
 type ModelClass = abstract new (...args: never[]) => object;
 
-const groups = new WeakMap<object, ReplicaGroup>();
-
-/** For tests: each replica's tensor count and answered commands during a fit with replicas, else undefined. */
-export function replicaStats(model: object): { tensors: number[]; answered: number[] } | undefined {
-  return groups.get(model)?.stats();
-}
-
 export function checkReplicas(value: unknown): number {
   const cores = os.availableParallelism();
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > cores) {
@@ -53,13 +46,16 @@ export function checkReplicas(value: unknown): number {
   return value;
 }
 
-/** Runs `body` (the fit loop) with the gradient step spread over `replicas` threads; 1 runs it as it is. */
+/**
+ * Runs `body` (the fit loop) with the threads of `replicas`, giving it the replication its
+ * training steps pass to the dispatcher; with 1 replica, `body` runs as it is (no replication).
+ */
 export async function withReplicas<T>(
   model: object,
   internals: ReplicableInternals,
   baseClass: ModelClass,
   replicas: unknown,
-  body: () => Promise<T>,
+  body: (replication: GradReplication | undefined) => Promise<T>,
 ): Promise<T> {
   const inside = currentReplica();
   if (inside) {
@@ -70,7 +66,7 @@ export async function withReplicas<T>(
     );
   }
   const count = replicas === undefined ? 1 : checkReplicas(replicas);
-  if (count === 1) return body();
+  if (count === 1) return body(undefined);
   const { runner } = internals;
   const className = model.constructor.name;
   checkReplicable(internals, className);
@@ -80,16 +76,11 @@ export async function withReplicas<T>(
   const kernelThreads = native?.setThreads(1);
   try {
     const group = await ReplicaGroup.start(recipe, count, currentBackend()!.name);
-    const d = runner.dispatcher;
     try {
-      checkParts(group, d.parts, className, internals.seed);
+      checkParts(group, runner.dispatcher.parts, className, internals.seed);
       const step = new DataParallelStep(group, runner, className, internals.seed);
-      d.gradReplication = (ctx, local) => step.grad(ctx, local);
-      groups.set(model, group);
-      return await body();
+      return await body((call, local) => step.grad(call, local));
     } finally {
-      d.gradReplication = undefined;
-      groups.delete(model);
       await group.stop();
     }
   } finally {
@@ -208,7 +199,7 @@ class DataParallelStep {
     this.where = d.overridden("gradStep") ? `${className}'s @gradStep` : `${className}'s gradient step`;
   }
 
-  grad(ctx: StepContext, local: (ctx: StepContext) => GradResult): GradResult {
+  grad(ctx: StepCall, local: (call: StepCall) => GradResult): GradResult {
     const first = leaves(ctx.x)[0] ?? leaves(ctx.yTrue)[0];
     const rows = first === undefined || first.rank === 0 ? 1 : first.shape[0];
     const shards = shardRows(rows, this.group.size);
@@ -245,15 +236,9 @@ class DataParallelStep {
     return combineShards(mine, shards[0], states, outcomes, this.merge, this.where);
   }
 
-  /** The main thread's own gradient step, with runStep seeing its shard. */
-  private runLocal(ctx: StepContext, local: (ctx: StepContext) => GradResult): GradResult {
-    const outer = this.runner.active;
-    this.runner.active = ctx;
-    try {
-      return local(ctx);
-    } finally {
-      this.runner.active = outer;
-    }
+  /** The main thread's own gradient step, as the call under way (runStep sees its shard). */
+  private runLocal(shard: StepCall, local: (call: StepCall) => GradResult): GradResult {
+    return this.runner.runAs(shard, local);
   }
 
   private outcome(index: number, rows: number): ShardOutcome {

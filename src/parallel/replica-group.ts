@@ -35,13 +35,6 @@ interface Replica {
   ready: ReadyMessage;
 }
 
-let liveThreads = 0;
-
-/** Replica worker threads alive in this process (for tests: none once fit has returned). */
-export function liveReplicaThreads(): number {
-  return liveThreads;
-}
-
 export class ReplicaGroup {
   private stopped = false;
 
@@ -69,8 +62,6 @@ export class ReplicaGroup {
     const who = `Replica ${index} of ${count}`;
     const startup: ReplicaStartup = { recipe, backend, index, count, control, port: port2 };
     const worker = new Worker(ENTRY, { workerData: startup, transferList: [port2] });
-    liveThreads += 1;
-    worker.once("exit", () => (liveThreads -= 1));
     // After start-up the worker reports through its control block; a listener must stay, or an 'error' event would crash the process.
     worker.on("error", () => undefined);
     const ready = new Promise<ReadyMessage>((resolve, reject) => {
@@ -145,14 +136,6 @@ export class ReplicaGroup {
     }
     if (!r.resultLayout || !r.resultBuffer) throw new ElegyReplicaError(`${r.who} answered without the layout of its result.`);
     return { layout: r.resultLayout, buffer: r.resultBuffer };
-  }
-
-  /** Per replica: tf.memory().numTensors after its last command, and the commands it has answered. */
-  stats(): { tensors: number[]; answered: number[] } {
-    return {
-      tensors: this.replicas.map((r) => Atomics.load(r.control, Word.tensors)),
-      answered: this.replicas.map((r) => Atomics.load(r.control, Word.response)),
-    };
   }
 
   /** Tells every replica to stop and ends its thread. Safe to call twice. */

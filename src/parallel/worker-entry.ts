@@ -11,6 +11,7 @@ import { isRunning } from "../logs";
 import { Model, internalsOf } from "../model/model";
 import { inStepScope } from "../autodiff/step-scope";
 import { RNG, States } from "../states";
+import type { StepCall } from "../model/step-context";
 import { collectTensors } from "../tree";
 import { Command, Status, Word, publish, takeMail, waitForChange } from "./control";
 import { enterReplica } from "./replica-context";
@@ -39,7 +40,7 @@ function serve(model: Model, startup: ReplicaStartup): void {
   const { control, port, index } = startup;
   const { runner } = internalsOf(model);
   const dispatcher = runner.dispatcher;
-  dispatcher.phase = "fit";
+  const gradStep = (call: StepCall) => dispatcher.grad(call);
   let seen = 0;
   let layout: Layout | undefined;
   let input: SharedArrayBuffer | undefined;
@@ -60,19 +61,12 @@ function serve(model: Model, startup: ReplicaStartup): void {
       const parts = readFlat(layout!, input!) as unknown as CommandInput;
       const rng = command === Command.probe ? RNG.fromState(parts.rng) : replicaRng(parts.rng, index);
       const states = new States({ ...parts.fields, metricsStates: parts.metrics, rng });
-      const ctx = {
+      // A shard of a fit's training step (its replication is the main thread's business: none here).
+      const call: StepCall = {
         x: parts.batch.x, yTrue: parts.batch.y, sampleWeight: parts.batch.sampleWeight, classWeight: parts.classWeight,
-        states, initializing: false, training: true,
+        states, initializing: false, training: true, purpose: "fit", replication: undefined,
       };
-      const inputs = collectTensors(parts);
-      let result: ReturnType<typeof dispatcher.grad>;
-      runner.active = ctx;
-      try {
-        result = inStepScope(() => dispatcher.grad(ctx), inputs);
-      } finally {
-        runner.active = undefined;
-      }
-      const [loss, logs, next, grads] = result;
+      const [loss, logs, next, grads] = inStepScope(() => runner.runAs(call, gradStep), collectTensors(parts));
       try {
         const perBatch: CommandResult["logs"] = {};
         const running: string[] = [];
@@ -104,7 +98,6 @@ function serve(model: Model, startup: ReplicaStartup): void {
       mail = 1;
       status = Status.failed;
     }
-    Atomics.store(control, Word.tensors, tf.memory().numTensors);
     Atomics.store(control, Word.mailToMain, mail);
     Atomics.store(control, Word.status, status);
     publish(control, Word.response, seen);

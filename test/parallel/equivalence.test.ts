@@ -4,7 +4,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { Model, callbacks, datasets, ensureBackend, tf, type TensorTree } from "elegy-ts";
-import { replicaStats } from "../../src/parallel/data-parallel";
+import { replicaStats } from "../support/replica-spy";
 import { BatchNormMLP, ClippedGradMLP, MnistMLP, SmallAdamMLP, SmallMLP } from "../support/parallel-models";
 
 /** Seeded images [n, 8, 8] and labels that depend on the pixels (so there is something to learn). */
@@ -53,7 +53,7 @@ async function twin<M extends Model>(make: () => M, x: tf.Tensor, y: tf.Tensor, 
   const two = make();
   const h1 = await one.fit(x, y, { shuffle: false, verbose: 0, ...options });
   const answered: number[] = [];
-  const watch = callbacks.lambda({ onEpochEnd: () => void answered.push(replicaStats(two)!.answered[0]) });
+  const watch = callbacks.lambda({ onEpochEnd: () => void answered.push(replicaStats().answered[0]) });
   const h2 = await two.fit(x, y, { shuffle: false, verbose: 0, ...options, replicas: 2, callbacks: [watch] });
   return { one, two, h1: h1.history, h2: h2.history, answered };
 }

@@ -4,8 +4,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { ElegyReplicaError, callbacks, ensureBackend, tf } from "elegy-ts";
-import { replicaStats } from "../../src/parallel/data-parallel";
-import { liveReplicaThreads } from "../../src/parallel/replica-group";
+import { liveThreads as liveReplicaThreads, replicaStats } from "../support/replica-spy";
 import { nativeKernels } from "../../src/backend/native/addon";
 import { FaultyReplicaMLP, SmallMLP } from "../support/parallel-models";
 
@@ -28,6 +27,7 @@ test("replicas: the threads run for the fit only, and no thread's tensor count g
   const model = new SmallMLP();
   const mainCounts: number[] = [];
   const replicaCounts: number[][] = [];
+  const replicaAnswered: number[] = [];
   const threadsDuring: number[] = [];
   // The native kernels' helper thread is off while the replicas hold the cores, and back after.
   const kernelThreads = nativeKernels()?.threads();
@@ -37,7 +37,8 @@ test("replicas: the threads run for the fit only, and no thread's tensor count g
     callbacks: [callbacks.lambda({
       onEpochEnd: () => {
         mainCounts.push(tf.memory().numTensors);
-        replicaCounts.push(replicaStats(model)!.tensors);
+        replicaCounts.push(replicaStats().tensors);
+        replicaAnswered.push(replicaStats().answered[0]);
         threadsDuring.push(liveReplicaThreads());
         kernelThreadsDuring.push(nativeKernels()?.threads());
       },
@@ -47,10 +48,12 @@ test("replicas: the threads run for the fit only, and no thread's tensor count g
   assert.deepEqual(kernelThreadsDuring, Array(4).fill(kernelThreads === undefined ? undefined : 1));
   assert.equal(nativeKernels()?.threads(), kernelThreads);
   assert.equal(liveReplicaThreads(), 0);
-  assert.equal(replicaStats(model), undefined);
+  assert.deepEqual(replicaStats(), { tensors: [], answered: [] });
   assert.ok(mainCounts.every((n) => n === mainCounts[0]), `main thread: ${mainCounts}`);
   // A replica frees everything after each command: nothing survives a step there.
   assert.deepEqual(replicaCounts, [[0], [0], [0], [0]]);
+  // (Read after answers the replica gave in each epoch: its first-step check, then a shard of each of its 4 batches.)
+  assert.deepEqual(replicaAnswered, [5, 9, 13, 17]);
   tf.dispose([x, y]);
 });
 

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import * as os from "node:os";
 import { ElegyInputError, Model, ensureBackend, losses, metrics, nn, optimizers, tf } from "elegy-ts";
 import { enterReplica } from "../../src/parallel/replica-context";
-import { liveReplicaThreads } from "../../src/parallel/replica-group";
+import { liveThreads as liveReplicaThreads } from "../support/replica-spy";
 import {
   BatchNormMLP, BrokenInReplicas, OwnMetricsState, OwnRunningLog, OwnTrainStep, SmallAdamMLP, SmallMLP,
 } from "../support/parallel-models";
