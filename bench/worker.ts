@@ -219,7 +219,7 @@ async function main(): Promise<void> {
   const { seconds, cpuSeconds, kernels } = timed!;
   console.log(JSON.stringify({
     model, runner: args.runner, backend: backend.name, examples, batch: BATCH, steps, seconds, startupSeconds, testAccuracy,
-    native: backends.nativeKernelStatus().loaded, msPerStep: (seconds / steps) * 1000, cpuMsPerStep: (cpuSeconds / steps) * 1000, firstStepAt, peakRssMb: peakRssMb ?? process.resourceUsage().maxRSS / 1024, kernels,
+    native: backends.nativeKernelStatus().loaded, nativeThreads: backends.nativeKernelStatus().threads, msPerStep: (seconds / steps) * 1000, cpuMsPerStep: (cpuSeconds / steps) * 1000, firstStepAt, peakRssMb: peakRssMb ?? process.resourceUsage().maxRSS / 1024, kernels,
   }));
 }
 
