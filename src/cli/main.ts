@@ -26,6 +26,20 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       return { help: command.trainHelp, run: command.trainCommand };
     },
   },
+  sweep: {
+    summary: "run a hyperparameter sweep's trials, here or through a Redis queue",
+    load: () => {
+      const command = require("./sweep") as typeof import("./sweep");
+      return { help: () => command.SWEEP_HELP, run: command.sweepCommand };
+    },
+  },
+  worker: {
+    summary: "run the trials of sweeps queued with sweep --queue, on any machine",
+    load: () => {
+      const command = require("./worker") as typeof import("./worker");
+      return { help: () => command.WORKER_HELP, run: command.workerCommand };
+    },
+  },
 };
 
 export const MAIN_HELP = `Usage: elegy-ts <command> [options]

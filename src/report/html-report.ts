@@ -17,7 +17,7 @@ export interface ReportInput {
 
 const TRAIN_COLOR = "#1f77b4";
 const VAL_COLOR = "#ff7f0e";
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The quantities to chart: every log name without its val_ prefix, in first-seen order. */
 export function quantities(history: Record<string, number[]>): string[] {
@@ -45,6 +45,16 @@ export function renderReport(input: ReportInput): string {
   const facts = Object.entries(input.facts ?? {})
     .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(String(v))}</dd>`)
     .join("");
+  return reportPage(
+    title,
+    `${facts ? `<dl>${facts}</dl>` : ""}
+<div class="charts">${charts.join("\n")}</div>
+<table><tr><td><b>log</b></td><td><b>last epoch</b></td></tr>${rows}</table>`,
+  );
+}
+
+/** The page every report shares: title, style, and the given body. */
+export function reportPage(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>
@@ -58,17 +68,20 @@ table{border-collapse:collapse;margin-top:16px;font-size:13px}
 td{border:1px solid #ddd;padding:3px 8px}
 </style></head><body>
 <h1>${escapeHtml(title)}</h1>
-${facts ? `<dl>${facts}</dl>` : ""}
-<div class="charts">${charts.join("\n")}</div>
-<table><tr><td><b>log</b></td><td><b>last epoch</b></td></tr>${rows}</table>
+${body}
 </body></html>
 `;
 }
 
-/** Writes the report atomically (temp file + rename). */
-export function writeReport(file: string, input: ReportInput): void {
+/** Writes a page atomically (temp file + rename). */
+export function writePage(file: string, html: string): void {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const temporary = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(temporary, renderReport(input));
+  fs.writeFileSync(temporary, html);
   fs.renameSync(temporary, file);
+}
+
+/** Writes the report atomically (temp file + rename). */
+export function writeReport(file: string, input: ReportInput): void {
+  writePage(file, renderReport(input));
 }

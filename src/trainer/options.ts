@@ -12,6 +12,7 @@ import { ElegyDefinitionError } from "../errors";
 import { closestName, didYouMean } from "../suggest";
 import { TRAINER_MESSAGES } from "./messages";
 import { TrainerDefaults } from "./flags";
+import { SPEC_KEYS, checkSweepSpec, type SweepSpace } from "../sweep/spec";
 
 /** One split: tensors (`{ x, y?, sampleWeight? }`), or a dataset of `{ x, y?, sampleWeight? }` batches. */
 export type TrainerSplit =
@@ -59,9 +60,25 @@ export interface TrainerOptions<M extends Model = Model> {
   modelOptions?: ModelOptions;
   /** Runs after training and the test evaluation, e.g. to write samples into run.outDir. */
   afterTraining?: (model: M, run: TrainerRun) => void | Promise<void>;
+  /**
+   * A hyperparameter sweep for `elegy-ts sweep`: parameter name → a list of values,
+   * `{ logUniform: [lo, hi] }`, `{ uniform: [lo, hi] }` or `{ range: n }`. Each trial passes its
+   * values to the class's constructor as options (over modelOptions); a swept `seed` is the run's seed.
+   */
+  sweep?: SweepSpace;
+  /** Trials of a random search (default 10), or a cap on a grid's combinations. */
+  trials?: number;
+  /** The log that ranks the trials, e.g. "val_loss" (each trial's best epoch counts). */
+  objective?: string;
+  /** The objective's direction; default "max" for names ending in accuracy, auc or f1, else "min". */
+  mode?: "min" | "max";
+  /** "grid" (every combination) or "random"; default grid when every parameter is a list or a range. */
+  method?: "grid" | "random";
+  /** Seed of the random search's draws (default 0). */
+  searchSeed?: number;
 }
 
-const OPTION_NAMES = ["data", "epochs", "batchSize", "verbose", "seed", "backend", "outDir", "callbacks", "modelOptions", "afterTraining"] as const;
+const OPTION_NAMES = ["data", "epochs", "batchSize", "verbose", "seed", "backend", "outDir", "callbacks", "modelOptions", "afterTraining", ...SPEC_KEYS] as const;
 
 /** Checks `@trainer`'s options when the decorator runs (a plain-JS or untransformed build gets the same checks as `elegy-ts build`). */
 export function checkTrainerOptions(cls: string, options: unknown): void {
@@ -91,6 +108,13 @@ export function checkTrainerOptions(cls: string, options: unknown): void {
   if (given.callbacks !== undefined && !Array.isArray(given.callbacks)) throw bad("callbacks", "an array of callbacks", given.callbacks);
   if (given.modelOptions !== undefined && (given.modelOptions === null || typeof given.modelOptions !== "object")) throw bad("modelOptions", "an object", given.modelOptions);
   if (given.afterTraining !== undefined && typeof given.afterTraining !== "function") throw bad("afterTraining", "a function", given.afterTraining);
+  const sweepKeys = SPEC_KEYS.filter((key) => given[key] !== undefined);
+  if (sweepKeys.length > 0) {
+    if (given.sweep === undefined) {
+      throw new ElegyDefinitionError(`@trainer of ${cls}: ${sweepKeys.join(", ")} ${sweepKeys.length === 1 ? "belongs" : "belong"} to a sweep, which needs sweep: { name: values, … } too.`);
+    }
+    checkSweepSpec(`@trainer of ${cls}`, Object.fromEntries(sweepKeys.map((key) => [key, given[key]])), (message) => new ElegyDefinitionError(message));
+  }
 }
 
 /** The trainer's defaults for a class: its `@trainer` values, else the built-in ones; ELEGY_BACKEND beats the decorator's backend. */

@@ -140,7 +140,7 @@ test("@trainer options are checked when the decorator runs, in the words of ELEG
   assert.throws(() => decorate(undefined), { message: TRAINER_MESSAGES.withoutData("Bad") });
   const data = { train: { x: [] } };
   assert.throws(() => decorate({ data, epoch: 2 }), {
-    message: "@trainer of Bad has an unknown option 'epoch'. Did you mean 'epochs'? Options: data, epochs, batchSize, verbose, seed, backend, outDir, callbacks, modelOptions, afterTraining.",
+    message: "@trainer of Bad has an unknown option 'epoch'. Did you mean 'epochs'? Options: data, epochs, batchSize, verbose, seed, backend, outDir, callbacks, modelOptions, afterTraining, sweep, trials, objective, mode, method, searchSeed.",
   });
   assert.throws(() => decorate({ data, epochs: 0 }), { message: "@trainer of Bad: epochs must be a positive integer, got 0." });
   assert.throws(() => decorate({ data, batchSize: "64" }), { message: "@trainer of Bad: batchSize must be a positive integer, got '64'." });

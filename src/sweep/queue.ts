@@ -1,0 +1,85 @@
+// What the sweep and its workers share about the queue: the redis:// address, the job they pass,
+// and BullMQ itself — an optional dependency, loaded only for --queue.
+import { CliError } from "../cli/cli-error";
+import { TrialRecord } from "./results";
+import { TrialValues } from "./plan";
+
+export interface QueueAddress {
+  /** As given, for messages (without a password). */
+  shown: string;
+  name: string;
+  connection: { host: string; port: number; username?: string; password?: string; db?: number; tls?: object; maxRetriesPerRequest: null };
+}
+
+/** `redis://[user:password@]host:port/name` (rediss:// for TLS); the queue name defaults to elegy-sweep. */
+export function parseQueueAddress(url: string): QueueAddress {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new CliError(`--queue must be a redis:// address like redis://localhost:6379/my-sweep, got '${url}'.`);
+  }
+  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
+    throw new CliError(`--queue must be a redis:// (or rediss://) address like redis://localhost:6379/my-sweep, got '${url}'.`);
+  }
+  const name = decodeURIComponent(parsed.pathname.replace(/^\/+/, "")) || "elegy-sweep";
+  if (name.includes(":") || name.includes("/")) throw new CliError(`--queue: the queue name '${name}' may not hold ':' or '/'.`);
+  const shown = `${parsed.protocol}//${parsed.hostname}:${parsed.port || 6379}/${name}`;
+  return {
+    shown,
+    name,
+    connection: {
+      host: parsed.hostname || "localhost",
+      port: Number(parsed.port || 6379),
+      username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+      password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+      tls: parsed.protocol === "rediss:" ? {} : undefined,
+      // BullMQ's workers block on Redis; it asks for no per-request retry limit.
+      maxRetriesPerRequest: null,
+    },
+  };
+}
+
+export type BullMQ = typeof import("bullmq");
+
+/** BullMQ (with ioredis), or a message saying how to install them. */
+export function loadBullmq(): BullMQ {
+  try {
+    require.resolve("ioredis");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require("bullmq") as BullMQ;
+  } catch (error) {
+    if ((error as { code?: string }).code !== "MODULE_NOT_FOUND") throw error;
+    throw new CliError(
+      "--queue needs the optional packages bullmq and ioredis, which are not installed here. " +
+        "Install them beside elegy-ts with: npm install bullmq@6.7.6 ioredis@5.8.2 (or run the sweep without --queue, on this machine).",
+    );
+  }
+}
+
+/** One trial as a job: everything a worker on another machine needs to run it. */
+export interface TrialJob {
+  sweep: string;
+  trial: string;
+  file: string;
+  model: string;
+  flags: string[];
+  values: TrialValues;
+  /** The trial's folder in the sweep's folder (written directly when the worker sees the same folder). */
+  outDir: string;
+  objective: string;
+  mode: "min" | "max";
+}
+
+/** What a worker sends back: the trial's record, and its history.csv for a sweep folder it cannot see. */
+export interface TrialJobResult {
+  record: Partial<TrialRecord>;
+  history: string;
+  /** Where the worker wrote the trial's run. */
+  outDir: string;
+}
+
+/** A trial's progress as the worker reports it. */
+export interface TrialJobProgress {
+  text: string;
+}

@@ -1,0 +1,84 @@
+// A sweep on one machine, as users run it (elegy-ts sweep in a child process, trials as their own
+// processes, two at a time): a trial killed with SIGKILL is marked failed and the sweep goes on;
+// running the sweep again re-runs only what did not finish; the table matches the trials' own
+// histories; --best names the best trial; a --config sweep with a crashing trial.
+import test from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { alive, assertTableMatchesHistories, project, readTrials, run, start, waitUntil } from "./support";
+
+/** The finished local sweep's folder, compared with the queue's results in queue.test.ts. */
+export let localSweep: string | undefined;
+
+test("local sweep: a killed trial fails alone, the others finish; a second run re-runs only it; the table matches the histories", async () => {
+  const dir = project("sweep-local");
+  const marker = path.join(dir, "parked");
+  const sweep = start(["sweep", "tiny.ts", "--workers", "2"], dir, { ELEGY_TEST_PARK: marker });
+  await waitUntil("a trial to park in its first batch", () => fs.existsSync(marker) && fs.readFileSync(marker, "utf8").includes(" "));
+  const [trialPid] = fs.readFileSync(marker, "utf8").split(" ").map(Number);
+  process.kill(trialPid, "SIGKILL");
+  assert.equal(await sweep.exit, 0, sweep.stderr());
+  const out = path.join(dir, "runs", "Tiny-sweep");
+
+  const first = readTrials(out);
+  assert.deepEqual(first.trials.map((t) => [t.id, t.values]), [
+    ["trial-001", { hidden: 4, seed: 0 }],
+    ["trial-002", { hidden: 4, seed: 1 }],
+    ["trial-003", { hidden: 8, seed: 0 }],
+    ["trial-004", { hidden: 8, seed: 1 }],
+  ]);
+  const killed = first.trials.filter((t) => t.status === "failed");
+  assert.equal(killed.length, 1, "only the killed trial failed");
+  assert.match(killed[0].error!, /^the trial process was killed by SIGKILL/);
+  assert.equal(first.trials.filter((t) => t.status === "done").length, 3, "the sweep went on");
+  assert.match(sweep.stdout(), new RegExp(`^${killed[0].id} {2}\\[.*\\] FAILED: `, "m"));
+  assert.match(sweep.stdout(), /^3 of 4 trials done, 1 failed \(see trials\.csv; run again to retry them\)\. Best: trial-\d+, val_loss \d\.\d{4} — runs\/Tiny-sweep\/trial-\d+$/m);
+  for (const t of first.trials) {
+    assert.equal(sweep.stdout().split("\n").filter((line) => line.startsWith(`${t.id}  `) && / (done|FAILED): /.test(line)).length, 1, `${t.id} ended once`);
+  }
+  assertTableMatchesHistories(out, 2);
+  const kept = Object.fromEntries(first.trials.filter((t) => t.status === "done").map((t) => [t.id, fs.readFileSync(path.join(out, t.id, "checkpoint", "checkpoint.json"), "utf8")]));
+
+  // Run again: the finished trials are kept as they are, the killed one runs from the start.
+  const again = await run(["sweep", "tiny.ts", "--workers", "2"], dir);
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, /^Sweep of Tiny: 4 trials \(grid\), 3 already done, 1 to run, 1 at a time → runs\/Tiny-sweep$/m);
+  assert.deepEqual(again.stdout.split("\n").filter((line) => / done: /.test(line)).map((line) => line.split(" ")[0]), [killed[0].id]);
+  for (const [id, manifest] of Object.entries(kept)) assert.equal(fs.readFileSync(path.join(out, id, "checkpoint", "checkpoint.json"), "utf8"), manifest, `${id} was not re-run`);
+  const table = readTrials(out);
+  assert.deepEqual(table.trials.map((t) => t.status), ["done", "done", "done", "done"]);
+  assertTableMatchesHistories(out, 2);
+  const best = [...table.trials].sort((a, b) => a.objective! - b.objective!)[0];
+  assert.equal(table.best, best.id);
+  const report = fs.readFileSync(path.join(out, "report.html"), "utf8");
+  assert.match(report, /<svg/);
+  assert.match(report, new RegExp(`<tr><td>1</td><td><a href="${best.id}/report.html">${best.id}</a></td>`), "the best trial ranks first, linked to its own report");
+  assert.ok(fs.existsSync(path.join(out, best.id, "report.html")), "each trial is an ordinary run with its own report");
+
+  const bestFlag = await run(["sweep", "tiny.ts", "--best"], dir);
+  assert.deepEqual([bestFlag.status, bestFlag.stdout], [0, `runs/Tiny-sweep/${best.id}\n`]);
+  assert.ok(!alive(trialPid));
+  localSweep = out;
+});
+
+test("sweep --config: values from JSON reach the constructor; a crashing trial is marked failed with its error", async () => {
+  const dir = project("sweep-config");
+  fs.writeFileSync(path.join(dir, "crash.json"), JSON.stringify({ sweep: { hidden: [0, 4] }, objective: "val_sparse_categorical_accuracy" }));
+  const result = await run(["sweep", "tiny.ts", "--config", "crash.json", "--workers", "2", "--epochs", "1", "--out-dir", "crash"], dir);
+  assert.equal(result.status, 0, result.stderr);
+  const table = readTrials(path.join(dir, "crash"));
+  assert.equal(table.mode, "max", "an accuracy is maximized");
+  const [crashed, fine] = table.trials;
+  assert.deepEqual([crashed.values, crashed.status], [{ hidden: 0 }, "failed"]);
+  assert.match(crashed.error!, /hidden must be a positive number of units, got 0/);
+  assert.deepEqual([fine.values, fine.status, fine.epochs], [{ hidden: 4 }, "done", 1]);
+  assert.equal(table.best, fine.id);
+  // A different definition in the same folder is refused rather than mixed in.
+  fs.writeFileSync(path.join(dir, "other.json"), JSON.stringify({ sweep: { hidden: [2] }, objective: "val_loss" }));
+  const other = await run(["sweep", "tiny.ts", "--config", "other.json", "--out-dir", "crash"], dir);
+  assert.deepEqual(
+    [other.status, other.stderr],
+    [1, "elegy-ts sweep: crash holds another sweep (Tiny, 2 trials of other values, objective or flags). Give another --out-dir, or remove that folder to start over.\n"],
+  );
+});
