@@ -1,15 +1,17 @@
-// A sweep on one machine, as users run it (elegy-ts sweep in a child process, trials as their own
-// processes, two at a time): a trial killed with SIGKILL is marked failed and the sweep goes on;
-// running the sweep again re-runs only what did not finish; the table matches the trials' own
-// histories; --best names the best trial; a --config sweep with a crashing trial.
+// Sweeps as users run them (elegy-ts sweep and elegy-ts worker in child processes, each trial its
+// own process). On one machine, two trials at a time: a trial killed with SIGKILL is marked failed
+// and the sweep goes on; running it again re-runs only what did not finish; the table matches the
+// trials' own histories; --best names the best trial; a --config sweep with a crashing trial.
+// Through a real Redis with two workers: every trial runs once, a worker killed mid-trial has its
+// trial finished by the other, and the table is the local sweep's.
 import test from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { alive, assertTableMatchesHistories, project, readTrials, run, start, waitUntil } from "./support";
+import { alive, assertTableMatchesHistories, project, readTrials, run, start, startRedis, waitUntil } from "./support";
 
-/** The finished local sweep's folder, compared with the queue's results in queue.test.ts. */
-export let localSweep: string | undefined;
+/** The finished local sweep's folder, compared with the queue's results below. */
+let localSweep: string | undefined;
 
 test("local sweep: a killed trial fails alone, the others finish; a second run re-runs only it; the table matches the histories", async () => {
   const dir = project("sweep-local");
@@ -81,4 +83,55 @@ test("sweep --config: values from JSON reach the constructor; a crashing trial i
     [other.status, other.stderr],
     [1, "elegy-ts sweep: crash holds another sweep (Tiny, 2 trials of other values, objective or flags). Give another --out-dir, or remove that folder to start over.\n"],
   );
+});
+
+test("queue sweep on a real Redis, two workers: a worker killed mid-trial has its trial finished by the other; each trial runs once; same table as locally", async (t) => {
+  const redis = await startRedis(t);
+  if (!redis) return;
+  const dir = project("sweep-queue");
+  const marker = path.join(dir, "parked");
+  const queue = redis.url("tiny-sweep");
+  // Short locks, so a dead worker's trial is handed on in seconds instead of BullMQ's 30.
+  const workerArgs = ["worker", "--queue", queue, "--lock-duration", "2000", "--stalled-interval", "1000"];
+  const workers = [start(workerArgs, dir, { ELEGY_TEST_PARK: marker }), start(workerArgs, dir, { ELEGY_TEST_PARK: marker })];
+  try {
+    await waitUntil("both workers to wait for trials", () => workers.every((w) => /waiting for trials/.test(w.stdout())), 60_000);
+    const sweep = start(["sweep", "tiny.ts", "--queue", queue], dir);
+    await waitUntil("a trial to park in its first batch", () => fs.existsSync(marker) && fs.readFileSync(marker, "utf8").includes(" "));
+    const [trialPid, workerPid] = fs.readFileSync(marker, "utf8").split(" ").map(Number);
+    const victim = workers.find((w) => w.child.pid === workerPid)!;
+    const survivor = workers.find((w) => w !== victim)!;
+    assert.ok(victim, "the parked trial runs under one of the workers");
+    const parkedTrial = /^(trial-\d+) .* started/m.exec(victim.stdout().split("\n").filter((l) => / started /.test(l)).at(-1)!)![1];
+    victim.child.kill("SIGKILL");
+    assert.equal(await victim.exit, "SIGKILL");
+    await waitUntil("the dead worker's trial process to end with it", () => !alive(trialPid), 20_000);
+
+    assert.equal(await sweep.exit, 0, sweep.stderr());
+    const out = path.join(dir, "runs", "Tiny-sweep");
+    const table = readTrials(out);
+    assert.deepEqual(table.trials.map((trial) => trial.status), ["done", "done", "done", "done"], "every trial finished, the killed one too");
+    assertTableMatchesHistories(out, 2);
+    const handedOn = table.trials.find((trial) => trial.id === parkedTrial)!;
+    assert.equal(handedOn.worker?.split(":").at(-1), String(survivor.child.pid), "the other worker finished the dead worker's trial");
+    assert.match(survivor.stdout(), new RegExp(`^${parkedTrial} .* started`, "m"));
+    // Each trial finished exactly once over both workers, and the sweep recorded each once.
+    const finished = [victim, survivor].flatMap((w) => w.stdout().split("\n").filter((line) => / finished$/.test(line)).map((line) => line.split(" ")[0]));
+    assert.deepEqual(finished.sort(), ["trial-001", "trial-002", "trial-003", "trial-004"]);
+    assert.deepEqual(sweep.stdout().split("\n").filter((line) => / done: /.test(line)).map((line) => line.split(" ")[0]).sort(), ["trial-001", "trial-002", "trial-003", "trial-004"]);
+
+    // The same definition trained locally (the first test) gives the same table.
+    if (localSweep) {
+      const local = readTrials(localSweep);
+      assert.deepEqual(
+        table.trials.map((trial) => [trial.id, trial.values, trial.objective, trial.bestEpoch]),
+        local.trials.map((trial) => [trial.id, trial.values, trial.objective, trial.bestEpoch]),
+      );
+      assert.equal(table.best, local.best);
+    }
+  } finally {
+    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGTERM");
+    await Promise.all(workers.map((w) => w.exit));
+    await redis.stop();
+  }
 });
