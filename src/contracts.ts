@@ -23,6 +23,8 @@ export interface Module {
   init(rng: RNG, x: TensorTree): { params: TensorTree; states: TensorTree };
   /** Computes the output; returns new states (the same object when nothing changed). */
   apply(params: TensorTree, states: TensorTree, x: TensorTree, ctx: ApplyContext): [TensorTree, TensorTree];
+  /** Optional: finishes asynchronous setup (a LayersAdapter loading its tf model); Model awaits it before any step. */
+  ready?(): Promise<void>;
 }
 
 /** Everything a loss or metric may look at for one batch. */

@@ -94,9 +94,10 @@ export class Model implements CallbackModel {
     return this;
   }
 
-  /** Loads the backend (once); every public method calls it first. */
+  /** Loads the backend (once) and readies the module (a LayersAdapter loading its tf model); every public method calls it first. */
   async ready(): Promise<void> {
     await ensureBackend(this.backendRequest);
+    await this.runner.dispatcher.parts.module?.ready?.(); // e.g. a LayersAdapter loading its tf model
   }
 
   /** Initializes the states on the first batch of x (and y): the @initStep, or the train chain with initializing = true. */

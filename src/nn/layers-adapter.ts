@@ -6,7 +6,9 @@
 // the gradient tape against the param tensors and tf.valueAndGrads reaches them. Weights a
 // layer writes while training (moving statistics) are swapped for temporary variables whose
 // final values become the new states. The tfjs model's own weights are never changed,
-// except by writeBack().
+// except by writeBack(). The model may also come from a function (`() => tf.loadLayersModel(url)`),
+// called once by ready(), which Model awaits before any step: a trainer builds its model class
+// synchronously, before anything could be loaded.
 import { tf } from "../tf";
 import { ApplyContext } from "../contracts";
 import { ElegyInputError } from "../errors";
@@ -40,12 +42,43 @@ function setAt(tree: Record<string, unknown>, path: string[], value: tf.Tensor):
   node[path[path.length - 1]] = value;
 }
 
+/** A tf.LayersModel, or a function giving one (e.g. `() => tf.loadLayersModel(url)`), called once by ready(). */
+export type LayersModelSource = tf.LayersModel | (() => tf.LayersModel | Promise<tf.LayersModel>);
+
 export class LayersAdapter extends BaseModule {
-  constructor(
-    readonly model: tf.LayersModel,
-    options: { name?: string } = {},
-  ) {
-    super(options.name ?? model.name, undefined);
+  private loaded: tf.LayersModel | undefined;
+  private loading: Promise<unknown> | undefined;
+  private readonly loader: (() => tf.LayersModel | Promise<tf.LayersModel>) | undefined;
+
+  constructor(model: LayersModelSource, options: { name?: string } = {}) {
+    super(options.name ?? (model instanceof tf.LayersModel ? model.name : "layers_adapter"), undefined);
+    if (model instanceof tf.LayersModel) this.loaded = model;
+    else if (typeof model === "function") this.loader = model;
+    else throw new ElegyInputError(`LayersAdapter takes a tf.LayersModel or a function returning one (e.g. () => tf.loadLayersModel(url)), got ${describeTree(model)}.`);
+  }
+
+  /** The adapted tf model (given to the constructor, or loaded by ready()). */
+  get model(): tf.LayersModel {
+    if (this.loaded === undefined) {
+      throw new ElegyInputError(`${this.name}: its tf.LayersModel is not loaded yet; await model.ready() first (init, fit, evaluate and predict do).`);
+    }
+    return this.loaded;
+  }
+
+  /** Loads the tf model from the function given to the constructor, once; Model calls it before any step. */
+  async ready(): Promise<void> {
+    if (this.loaded !== undefined) return;
+    this.loading ??= Promise.resolve().then(this.loader);
+    let model: unknown;
+    try {
+      model = await this.loading;
+    } finally {
+      this.loading = undefined; // a failed load is tried again on the next call
+    }
+    if (!(model instanceof tf.LayersModel)) {
+      throw new ElegyInputError(`${this.name}: the function given to LayersAdapter returned ${describeTree(model)}, not a tf.LayersModel (e.g. () => tf.loadLayersModel(url)).`);
+    }
+    this.loaded ??= model;
   }
 
   private weights(): { trainable: LayerVariable[]; fixed: LayerVariable[] } {

@@ -43,6 +43,10 @@ export class MLP extends BaseModule {
     this.sequential = new Sequential(layers, { name: this.name });
   }
 
+  ready(): Promise<void> {
+    return this.sequential.ready();
+  }
+
   init(rng: RNG, x: TensorTree): { params: TensorTree; states: TensorTree } {
     return this.sequential.init(rng, x);
   }

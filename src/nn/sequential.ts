@@ -37,6 +37,11 @@ export class Sequential extends BaseModule {
     return this.layers.flatMap((layer, i) => (isModule(layer) ? [[this.keys[i]!, layer] as [string, Module]] : []));
   }
 
+  /** Readies each module that has asynchronous setup (a LayersAdapter with a loader). */
+  async ready(): Promise<void> {
+    for (const [, module] of this.modules) await module.ready?.();
+  }
+
   init(rng: RNG, x: TensorTree): { params: TensorTree; states: TensorTree } {
     const params: Record<string, TensorTree> = {};
     const states: Record<string, TensorTree> = {};
