@@ -4,6 +4,7 @@
 // weights whose loss is NaN or infinite.
 import { ElegyInputError } from "../errors";
 import { Callback, EpochLogs } from "./callback";
+import { allFinite } from "./finite";
 import { MonitorMode, isImprovement, monitoredValue, resolveMode } from "./monitor";
 import { stderr, stdout } from "#platform/output";
 
@@ -63,11 +64,22 @@ export class ModelCheckpoint extends Callback {
       stderr().write(`elegy-ts: ModelCheckpoint skipped epoch ${epoch + 1}: loss is ${loss}; the last good checkpoint is kept.\n`);
       return;
     }
+    let improved: number | undefined;
     if (this.saveBestOnly) {
       const current = monitoredValue("ModelCheckpoint", this.monitor, logs);
       if (current === undefined || !Number.isFinite(current) || !isImprovement(current, this.best, this.mode)) return;
-      if (this.verbose) stdout().write(`Epoch ${epoch + 1}: ${this.monitor} improved to ${current}, saving model\n`);
-      this.best = current;
+      improved = current;
+    }
+    // A finite loss does not make finite params (the epoch's last update may have made them
+    // NaN): a checkpoint is only written, and only becomes "best", when they are finite.
+    const states = this.model!.states;
+    if (!allFinite([states.netParams, states.netStates, states.optimizerStates])) {
+      stderr().write(`elegy-ts: ModelCheckpoint skipped epoch ${epoch + 1}: the params hold NaN or Infinity; the last good checkpoint is kept.\n`);
+      return;
+    }
+    if (improved !== undefined) {
+      if (this.verbose) stdout().write(`Epoch ${epoch + 1}: ${this.monitor} improved to ${improved}, saving model\n`);
+      this.best = improved;
     }
     const dir = formatPath(this.filepath, { ...logs, epoch: epoch + 1 });
     await this.model!.save(dir);

@@ -6,7 +6,7 @@ import type { StepRunner } from "../model/step-runner";
 import { CallInputs, NO_CALL_INPUTS } from "../model/step-context";
 import { epochBatches } from "./epoch-batches";
 import { LogAccumulator } from "./log-accumulator";
-import { collectLabelChecks } from "../losses/label-check";
+import { collectChecks } from "../device-checks";
 import { BatchSource } from "./sources";
 
 /**
@@ -28,8 +28,8 @@ export async function runEvaluation(
     for await (const batch of epochBatches(runner, source, "evaluate", inputs)) {
       const info = { size: batch.size, readLogs: () => acc.read() };
       await callbacks.call("onTestBatchBegin", index, info);
-      const { checks } = collectLabelChecks(() => runner.testBatch(batch, inputs, (logs, takeable) => acc.add(logs, batch.size, takeable), true));
-      acc.addLabelChecks(checks, `${purpose} batch ${index}`);
+      const { checks } = collectChecks(() => runner.testBatch(batch, inputs, (logs, takeable) => acc.add(logs, batch.size, takeable), true));
+      acc.addChecks(checks, `${purpose} batch ${index}`);
       await callbacks.call("onTestBatchEnd", index, info);
       index++;
     }

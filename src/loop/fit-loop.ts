@@ -8,7 +8,7 @@ import type { CallInputs } from "../model/step-context";
 import { epochBatches } from "./epoch-batches";
 import { runEvaluation } from "./evaluate-loop";
 import { LogAccumulator } from "./log-accumulator";
-import { collectLabelChecks } from "../losses/label-check";
+import { collectChecks } from "../device-checks";
 import { BatchSource } from "./sources";
 import { stderr } from "#platform/output";
 
@@ -22,12 +22,20 @@ export interface FitPlan {
   readonly validationFreq: number;
   /** The fit's class weights and replication, given to every step it runs. */
   readonly inputs: CallInputs;
+  /** The checkpoint fit({ resume }) continued from, for the message when it has nothing left to train. */
+  readonly resumedFrom?: string;
 }
 
 export async function runFit(model: CallbackModel, runner: StepRunner, plan: FitPlan, callbacks: CallbackList): Promise<void> {
   const steps = plan.stepsPerEpoch ?? plan.train.batchesPerEpoch;
   callbacks.setParams({ epochs: plan.epochs, steps, batchSize: plan.batchSize, samples: plan.train.examples });
   model.stopTraining = false;
+  if (plan.resumedFrom !== undefined && plan.initialEpoch >= plan.epochs) {
+    stderr().write(
+      `elegy-ts: nothing to train: the checkpoint at ${plan.resumedFrom} has already completed ${plan.initialEpoch} of ${plan.epochs} epochs. ` +
+        "Pass a larger epochs to train on.\n",
+    );
+  }
   await callbacks.call("onTrainBegin");
   let lastLogs: EpochLogs = {};
   for (let epoch = plan.initialEpoch; epoch < plan.epochs && !model.stopTraining; epoch++) {
@@ -40,8 +48,8 @@ export async function runFit(model: CallbackModel, runner: StepRunner, plan: Fit
       for await (const batch of epochBatches(runner, plan.train, "fit", plan.inputs, steps)) {
         const info = { size: batch.size, readLogs: () => acc.read() };
         await callbacks.call("onTrainBatchBegin", index, info);
-        const { checks } = collectLabelChecks(() => runner.trainBatch(batch, plan.inputs, (logs, takeable) => acc.add(logs, batch.size, takeable), true));
-        acc.addLabelChecks(checks, `fit batch ${index}`);
+        const { checks } = collectChecks(() => runner.trainBatch(batch, plan.inputs, (logs, takeable) => acc.add(logs, batch.size, takeable), true));
+        acc.addChecks(checks, `fit batch ${index}`);
         await callbacks.call("onTrainBatchEnd", index, info);
         index++;
         if (model.stopTraining) break;

@@ -1,13 +1,13 @@
 // Aggregates step logs over an epoch on the device, so the loop never waits on a per-batch
 // read: per-batch values become a running sum weighted by batch size; running values
 // (from metric and loss objects) keep their latest value. One read at the end, which also
-// reads the sparse-label checks of datasets' batches (see losses/label-check.ts).
+// reads the device checks of the epoch's steps (see device-checks.ts).
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { Logs, isRunning } from "../logs";
-import { PendingLabelCheck, badLabelMessage, devicePosition } from "../losses/label-check";
+import { DeviceCheck } from "../device-checks";
 
-/** Device label checks folded into one [found, flat index, value, check number] record every this many. */
+/** Device checks folded into one [failed, a, b, check number] record every this many. */
 const FOLD_EVERY = 32;
 
 /**
@@ -26,11 +26,11 @@ export class LogAccumulator {
   private readonly latest = new Map<string, tf.Scalar>();
   private readonly numbers = new Map<string, number>();
   private readonly weights = new Map<string, number>();
-  /** What each label check looked at and where (by check number), to word the error. */
-  private readonly labelChecks: Array<{ check: Omit<PendingLabelCheck, "record">; where: string }> = [];
+  /** How to word each check's failure and where it ran (by check number). */
+  private readonly checks: Array<{ message: DeviceCheck["message"]; where: string }> = [];
   private pendingChecks: Array<{ record: tf.Tensor1D; number: number }> = [];
-  /** The first failing check so far (or a passing one): [found, flat index, value, check number]. */
-  private firstBadLabel: tf.Tensor1D | undefined;
+  /** The first failing check so far (or a passing one): [failed, a, b, check number]. */
+  private firstFailure: tf.Tensor1D | undefined;
 
   /**
    * Adds one batch's logs. The log tensors are not kept, so they may be disposed afterwards —
@@ -65,37 +65,37 @@ export class LogAccumulator {
     return taken;
   }
 
-  /** Takes a step's device label checks (their records are the accumulator's to free); `where` is e.g. "fit batch 3". */
-  addLabelChecks(checks: readonly PendingLabelCheck[], where: string): void {
-    for (const { record, ...check } of checks) {
-      this.pendingChecks.push({ record, number: this.labelChecks.length });
-      this.labelChecks.push({ check, where });
+  /** Takes a step's device checks (their records are the accumulator's to free); `where` is e.g. "fit batch 3". */
+  addChecks(checks: readonly DeviceCheck[], where: string): void {
+    for (const { record, message } of checks) {
+      this.pendingChecks.push({ record, number: this.checks.length });
+      this.checks.push({ message, where });
     }
-    if (this.pendingChecks.length >= FOLD_EVERY) this.foldLabelChecks();
+    if (this.pendingChecks.length >= FOLD_EVERY) this.foldChecks();
   }
 
-  /** Keeps only the first failing record (argMax of the found column picks the first 1). */
-  private foldLabelChecks(): void {
+  /** Keeps only the first failing record (argMax of the failed column picks the first 1). */
+  private foldChecks(): void {
     if (this.pendingChecks.length === 0) return;
     const pending = this.pendingChecks;
     this.pendingChecks = [];
     const folded = tf.tidy(() => {
       const numbers = tf.tensor2d(pending.map((p) => [p.number]), [pending.length, 1], "float32");
       let rows = tf.concat([tf.stack(pending.map((p) => p.record)), numbers], 1);
-      if (this.firstBadLabel) rows = tf.concat([tf.reshape(this.firstBadLabel, [1, 4]), rows], 0);
+      if (this.firstFailure) rows = tf.concat([tf.reshape(this.firstFailure, [1, 4]), rows], 0);
       const first = tf.argMax(tf.reshape(tf.slice(rows, [0, 0], [-1, 1]), [-1]));
       return tf.reshape(tf.gather(rows, first), [4]) as tf.Tensor1D;
     });
     tf.dispose(pending.map((p) => p.record));
-    this.firstBadLabel?.dispose();
-    this.firstBadLabel = folded;
+    this.firstFailure?.dispose();
+    this.firstFailure = folded;
   }
 
-  /** Throws the label error a read record describes, if it found a bad label. */
-  private throwIfBadLabel([found, index, value, number]: number[]): void {
-    if (!found) return;
-    const { check, where } = this.labelChecks[number];
-    throw new ElegyInputError(badLabelMessage(check.owner, `${devicePosition(check.shape, index)} of ${where}`, value, check.classes));
+  /** Throws the error a read record describes, if its check failed. */
+  private throwIfFailed([failed, a, b, number]: number[]): void {
+    if (!failed) return;
+    const { message, where } = this.checks[number];
+    throw new ElegyInputError(message(a, b, where));
   }
 
   get empty(): boolean {
@@ -106,14 +106,14 @@ export class LogAccumulator {
   async read(): Promise<Record<string, number>> {
     const tensorNames = this.order.filter((n) => this.sums.has(n) || this.latest.has(n));
     let values: ArrayLike<number> = [];
-    this.foldLabelChecks();
-    const labels = this.firstBadLabel;
-    if (tensorNames.length || labels) {
+    this.foldChecks();
+    const checked = this.firstFailure;
+    if (tensorNames.length || checked) {
       const logValues = tensorNames.map((n) => this.sums.get(n) ?? this.latest.get(n)!);
-      const stacked = tf.tidy(() => tf.concat([...(logValues.length ? [tf.stack(logValues)] : []), ...(labels ? [labels] : [])]));
+      const stacked = tf.tidy(() => tf.concat([...(logValues.length ? [tf.stack(logValues)] : []), ...(checked ? [checked] : [])]));
       values = await stacked.data();
       stacked.dispose();
-      if (labels) this.throwIfBadLabel(Array.from(values).slice(tensorNames.length));
+      if (checked) this.throwIfFailed(Array.from(values).slice(tensorNames.length));
     }
     const out: Record<string, number> = {};
     for (const name of this.order) {
@@ -128,8 +128,8 @@ export class LogAccumulator {
   dispose(): void {
     tf.dispose(this.pendingChecks.map((p) => p.record));
     this.pendingChecks = [];
-    this.firstBadLabel?.dispose();
-    this.firstBadLabel = undefined;
+    this.firstFailure?.dispose();
+    this.firstFailure = undefined;
     for (const t of this.sums.values()) t.dispose();
     for (const t of this.latest.values()) t.dispose();
     this.sums.clear();

@@ -3,7 +3,7 @@
 // { x, y?, sampleWeight? } — tfjs' { xs, ys } convention is accepted too).
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
-import { TensorTree, isPlainObject, isTensor } from "../tree";
+import { TensorTree, collectTensors, isPlainObject, isTensor } from "../tree";
 import { Batch, HostDataset, SampleWeightInput, batchRows, hostBatches, hostDataset, numBatches, shuffledOrder } from "./batches";
 
 export interface BatchSource {
@@ -67,7 +67,13 @@ export function datasetSource(dataset: unknown, stepsPerEpoch: number | undefine
         next: async (): Promise<IteratorResult<Batch>> => {
           const item = await source.next();
           if (item.done) return { done: true, value: undefined };
-          return { done: false, value: toBatch(item.value, `${what} batch ${index++}`) };
+          try {
+            return { done: false, value: toBatch(item.value, `${what} batch ${index++}`) };
+          } catch (error) {
+            // A batch refused here never reaches a step, which would have freed its tensors.
+            tf.dispose([...collectTensors(item.value)]);
+            throw error;
+          }
         },
       };
     },

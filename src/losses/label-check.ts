@@ -4,12 +4,12 @@
 // - labels that come from host arrays (tensors given to fit/evaluate) were scanned once on the
 //   host when the data was read; their batch tensors carry that scan, compared with the class
 //   count in the step at no device cost;
-// - other labels (datasets, labels a step computes) are checked on the device; inside the
-//   training and evaluation loops the result is collected and read with the epoch's logs, and
-//   only a call outside any loop (a loss called on its own) reads it at once.
+// - other labels (datasets, labels a step computes) are checked on the device, and the verdict
+//   is read with the epoch's logs (see device-checks.ts).
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { sparseLabelCheck } from "../backend/kernels/label-check";
+import { deferCheck } from "../device-checks";
 
 /** A label leaf in host memory, as the loop read it. */
 export interface HostLabels {
@@ -89,35 +89,6 @@ function hostPosition(origin: HostOrigin, flatIndex: number): string {
   return `${origin.path} example ${origin.firstRow + row}${element}`;
 }
 
-/** A device check waiting to be read: its [found, flat index, value] record and what it checked. */
-export interface PendingLabelCheck {
-  readonly record: tf.Tensor1D;
-  readonly owner: string;
-  readonly classes: number;
-  /** Shape of the labels checked (to turn the flat index into a row). */
-  readonly shape: readonly number[];
-}
-
-let collector: PendingLabelCheck[] | undefined;
-
-/**
- * Runs `fn` (a step) collecting the device checks its sparse losses and metrics make, instead
- * of reading each at once; the caller owns the records (read them with the logs, then dispose).
- */
-export function collectLabelChecks<T>(fn: () => T): { result: T; checks: PendingLabelCheck[] } {
-  const outer = collector;
-  const checks: PendingLabelCheck[] = [];
-  collector = checks;
-  try {
-    return { result: fn(), checks };
-  } catch (error) {
-    tf.dispose(checks.map((c) => c.record));
-    throw error;
-  } finally {
-    collector = outer;
-  }
-}
-
 /** The position of a device check's flat index: "row 17" or "row 17, element 2". */
 export function devicePosition(shape: readonly number[], flatIndex: number): string {
   const rowSize = shape.slice(1).reduce((n, d) => n * d, 1);
@@ -145,14 +116,8 @@ export function checkSparseLabels(labels: tf.Tensor, classes: number, owner: str
     }
     return;
   }
-  const record = tf.keep(sparseLabelCheck(labels, classes));
-  const check: PendingLabelCheck = { record, owner, classes, shape: [...labels.shape] };
-  if (collector !== undefined) {
-    collector.push(check);
-    return;
-  }
-  // Outside the loops (a loss called on its own, init): nothing reads logs later, so read now.
-  const [found, index, value] = record.dataSync();
-  record.dispose();
-  if (found) throw new ElegyInputError(badLabelMessage(owner, `${devicePosition(check.shape, index)} of yTrue`, value, classes));
+  const shape = [...labels.shape];
+  deferCheck(sparseLabelCheck(labels, classes), (index, value, where) =>
+    badLabelMessage(owner, `${devicePosition(shape, index)} of ${where ?? "yTrue"}`, value, classes),
+  );
 }

@@ -145,7 +145,8 @@ export class Model implements CallbackModel {
     await this.withClassWeight(options.classWeight, data.host, (classWeight) =>
       withReplicas(this, internalsOf(this), Model, options.replicas, (replication) => {
         const inputs = { classWeight, replication };
-        return runFit(this, this.runner, { train, validation, epochs, initialEpoch, batchSize, validationFreq, stepsPerEpoch, inputs }, callbacks);
+        const plan = { train, validation, epochs, initialEpoch, batchSize, validationFreq, stepsPerEpoch, inputs, resumedFrom: options.resume };
+        return runFit(this, this.runner, plan, callbacks);
       }),
     );
     return history;

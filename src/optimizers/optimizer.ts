@@ -6,7 +6,7 @@ import { ElegyInputError } from "../errors";
 import { Optimizer } from "../contracts";
 import { TensorTree, describeTree, isPlainObject, isTensor, leafPaths, leaves, assertSameStructure, mapTree, unflatten } from "../tree";
 import { ClipOptions, clipGradients, validateClipOptions } from "./clipping";
-import { LearningRate, Schedule, asSchedule, constantRateOf } from "./schedules";
+import { LearningRate, Schedule, asSchedule, checkedRate, constantRateOf } from "./schedules";
 import { hasHostKernel, runHostKernel } from "../backend/kernels/host-kernel";
 import { OPTIMIZER_STEP } from "../backend/kernels/optimizer-step";
 
@@ -125,7 +125,7 @@ export abstract class SlotOptimizer implements Optimizer {
     if (fusable) {
       const inputs: Record<string, tf.Tensor> = { step };
       if (lrScale) inputs.lrScale = lrScale;
-      const rate = constant === undefined ? this.schedule(tf.cast(step, "float32") as tf.Scalar) : undefined;
+      const rate = constant === undefined ? this.rateAt(step) : undefined;
       if (rate === undefined || (rate.rank === 0 && rate.dtype === "float32")) {
         if (rate) inputs.rate = rate;
         const [lr, t, nextStep, nextLrScale] = runHostKernel(OPTIMIZER_STEP, inputs, { rate: constant ?? 0 }) as tf.Scalar[];
@@ -134,11 +134,17 @@ export abstract class SlotOptimizer implements Optimizer {
     }
     const stepFloat = tf.cast(step, "float32") as tf.Scalar;
     return {
-      lr: this.scaled(this.schedule(stepFloat), lrScale),
+      lr: this.scaled(this.rateAt(step), lrScale),
       t: tf.add(stepFloat, 1) as tf.Scalar,
       nextStep: tf.add(step, tf.scalar(1, "int32")) as tf.Scalar,
       nextLrScale: lrScale && (tf.clone(lrScale) as tf.Scalar),
     };
+  }
+
+  /** The schedule's rate for an update at `step` (a user schedule's rate is checked). */
+  private rateAt(step: tf.Scalar): tf.Scalar {
+    const stepFloat = tf.cast(step, "float32") as tf.Scalar;
+    return checkedRate(this.schedule, this.schedule(stepFloat), stepFloat, this.name);
   }
 
   private scaled(lr: tf.Scalar, lrScale: tf.Scalar | undefined): tf.Scalar {

@@ -3,6 +3,7 @@
 // first update), as Keras' `optimizer.iterations`.
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
+import { deferCheck } from "../device-checks";
 
 /** Maps the step counter (float32 scalar) to a learning rate (float32 scalar). */
 export type Schedule = (step: tf.Scalar) => tf.Scalar;
@@ -33,6 +34,38 @@ function requirePositive(name: string, value: number): void {
   if (!Number.isFinite(value) || value <= 0) throw new ElegyInputError(`${name} must be a positive number, got ${value}.`);
 }
 
+function requireRate(name: string, value: number): void {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new ElegyInputError(`${name} must be a finite number >= 0 (a learning rate), got ${value}.`);
+  }
+}
+
+/**
+ * Schedules built here from checked options: they can only return finite rates >= 0, so the
+ * optimizer does not check their rates step by step. Any other function is checked.
+ */
+const checkedSchedules = new WeakSet<Schedule>();
+function checked(schedule: Schedule): Schedule {
+  checkedSchedules.add(schedule);
+  return schedule;
+}
+
+/**
+ * The rate a user's schedule returned for `step`, or 0 where it is not a finite number >= 0 —
+ * that step's update is then not applied, and the failure is reported with the step number
+ * (read with the epoch's logs inside fit, at once outside it; see device-checks.ts).
+ */
+export function checkedRate(schedule: Schedule, rate: tf.Scalar, step: tf.Scalar, owner: string): tf.Scalar {
+  if (constantRates.has(schedule) || checkedSchedules.has(schedule)) return rate;
+  const valid = tf.logicalAnd(tf.isFinite(rate), tf.greaterEqual(rate, 0));
+  const record = tf.stack([tf.cast(tf.logicalNot(valid), "float32"), tf.cast(step, "float32"), tf.cast(rate, "float32")]) as tf.Tensor1D;
+  deferCheck(record, (at, value, where) =>
+    `${owner}: the learning-rate schedule returned ${value} for step ${at}${where ? ` (in ${where})` : ""}; a learning rate must be a ` +
+      "finite number >= 0, so that step's update was not applied. Fix the schedule (e.g. clamp it: tf.maximum(rate, 0)).",
+  );
+  return tf.where(valid, rate, tf.zerosLike(rate)) as tf.Scalar;
+}
+
 export interface ExponentialDecayOptions {
   initialLearningRate: number;
   decaySteps: number;
@@ -45,11 +78,13 @@ export interface ExponentialDecayOptions {
 export function exponentialDecay(options: ExponentialDecayOptions): Schedule {
   const { initialLearningRate, decaySteps, decayRate, staircase = false } = options;
   requirePositive("exponentialDecay decaySteps", decaySteps);
-  return (step) => {
+  requireRate("exponentialDecay initialLearningRate", initialLearningRate);
+  requireRate("exponentialDecay decayRate", decayRate);
+  return checked((step) => {
     let p = tf.div(step, decaySteps);
     if (staircase) p = tf.floor(p);
     return tf.mul(initialLearningRate, tf.pow(tf.scalar(decayRate), p)) as tf.Scalar;
-  };
+  });
 }
 
 export interface CosineDecayOptions {
@@ -66,12 +101,15 @@ export interface CosineDecayOptions {
 export function cosineDecay(options: CosineDecayOptions): Schedule {
   const { initialLearningRate, decaySteps, alpha = 0, warmupTarget, warmupSteps = 0 } = options;
   requirePositive("cosineDecay decaySteps", decaySteps);
+  requireRate("cosineDecay initialLearningRate", initialLearningRate);
+  if (warmupTarget !== undefined) requireRate("cosineDecay warmupTarget", warmupTarget);
+  if (!(alpha >= 0 && alpha <= 1)) throw new ElegyInputError(`cosineDecay alpha must be between 0 and 1, got ${alpha}.`);
   const peak = warmupTarget ?? initialLearningRate;
-  const decay: Schedule = (step) => {
+  const decay: Schedule = checked((step) => {
     const progress = tf.div(tf.minimum(tf.sub(step, warmupSteps), decaySteps), decaySteps);
     const cosine = tf.mul(0.5, tf.add(1, tf.cos(tf.mul(Math.PI, progress))));
     return tf.mul(peak, tf.add(tf.mul(1 - alpha, cosine), alpha)) as tf.Scalar;
-  };
+  });
   if (warmupTarget === undefined || warmupSteps <= 0) return decay;
   return linearWarmup({ warmupSteps, from: initialLearningRate, to: warmupTarget, then: decay });
 }
@@ -90,10 +128,14 @@ export interface LinearWarmupOptions {
 export function linearWarmup(options: LinearWarmupOptions): Schedule {
   const { warmupSteps, from = 0, to, then = () => tf.scalar(to) } = options;
   requirePositive("linearWarmup warmupSteps", warmupSteps);
-  return (step) => {
+  requireRate("linearWarmup from", from);
+  requireRate("linearWarmup to", to);
+  const schedule: Schedule = (step) => {
     const warm = tf.add(from, tf.mul(to - from, tf.div(step, warmupSteps)));
     return tf.where(tf.less(step, warmupSteps), warm, then(step)) as tf.Scalar;
   };
+  // After the warmup it returns what `then` returns: checked only if `then` is.
+  return options.then === undefined || checkedSchedules.has(options.then) ? checked(schedule) : schedule;
 }
 
 export interface PiecewiseConstantDecayOptions {
@@ -114,9 +156,10 @@ export function piecewiseConstantDecay(options: PiecewiseConstantDecayOptions): 
   if (boundaries.some((b, i) => i > 0 && b <= boundaries[i - 1])) {
     throw new ElegyInputError(`piecewiseConstantDecay boundaries must increase, got [${boundaries.join(", ")}].`);
   }
-  return (step) => {
+  values.forEach((v, i) => requireRate(`piecewiseConstantDecay values[${i}]`, v));
+  return checked((step) => {
     // values[k] where k = number of boundaries the step has passed.
     const passed = tf.sum(tf.cast(tf.greater(step, tf.tensor1d(boundaries)), "int32"));
     return tf.reshape(tf.gather(tf.tensor1d(values), passed), []) as tf.Scalar;
-  };
+  });
 }
