@@ -39,8 +39,9 @@ export type { SampleWeightInput } from "./loop/batches";
 export type { ClassWeightInput } from "./loop/class-weight";
 export type { MonitorMode } from "./callbacks/monitor";
 export { saveCheckpoint, loadCheckpoint } from "./io/checkpoint";
-export type { Checkpoint } from "./io/checkpoint";
+export type { Checkpoint, CheckpointInfo } from "./io/checkpoint";
 export type { ExportOptions, ExportResult } from "./io/export/export-model";
+export type { LoadOptions } from "./model/checkpoint-io";
 export { ensureBackend } from "./backend";
 export * as backends from "./backend";
 

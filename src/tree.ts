@@ -11,6 +11,21 @@ export type TensorTree =
   | readonly TensorTree[]
   | { readonly [key: string]: TensorTree };
 
+/**
+ * A States tree (netStates, metricsStates, optimizerStates, user fields): as in JAX pytrees, its
+ * leaves may also be plain numbers, booleans and strings (step counters, flags), which the tree
+ * functions carry through unchanged and checkpoints save and restore.
+ */
+export type StateTree =
+  | tf.Tensor
+  | number
+  | boolean
+  | string
+  | undefined
+  | null
+  | readonly StateTree[]
+  | { readonly [key: string]: StateTree };
+
 // Read once: `tf.Tensor` goes through two module getters, and trees are walked every step.
 const TensorClass = tf.Tensor;
 
@@ -29,7 +44,7 @@ function sortedKeys(obj: object): string[] {
 }
 
 /** Every tensor leaf of a tree, depth first, object keys sorted. */
-export function leaves(tree: TensorTree): tf.Tensor[] {
+export function leaves(tree: StateTree): tf.Tensor[] {
   const out: tf.Tensor[] = [];
   const visit = (node: unknown): void => {
     if (isTensor(node)) out.push(node);
@@ -41,7 +56,7 @@ export function leaves(tree: TensorTree): tf.Tensor[] {
 }
 
 /** Leaves with their paths ("dense/kernel", "0/bias"), in the order of `leaves`. */
-export function leafPaths(tree: TensorTree): Array<[string, tf.Tensor]> {
+export function leafPaths(tree: StateTree): Array<[string, tf.Tensor]> {
   const out: Array<[string, tf.Tensor]> = [];
   const visit = (node: unknown, path: string): void => {
     if (isTensor(node)) out.push([path, node]);
@@ -53,7 +68,7 @@ export function leafPaths(tree: TensorTree): Array<[string, tf.Tensor]> {
 }
 
 /** Rebuilds `tree`'s structure with new leaves, in the order `leaves(tree)` returns them. */
-export function unflatten<T extends TensorTree>(tree: T, newLeaves: readonly tf.Tensor[]): T {
+export function unflatten<T extends StateTree>(tree: T, newLeaves: readonly tf.Tensor[]): T {
   let i = 0;
   const build = (node: unknown): unknown => {
     if (isTensor(node)) {
@@ -74,7 +89,7 @@ export function unflatten<T extends TensorTree>(tree: T, newLeaves: readonly tf.
 }
 
 /** Maps every leaf of a tree, keeping its structure. */
-export function mapTree<T extends TensorTree>(tree: T, fn: (leaf: tf.Tensor, path: string) => tf.Tensor): T {
+export function mapTree<T extends StateTree>(tree: T, fn: (leaf: tf.Tensor, path: string) => tf.Tensor): T {
   const paths = leafPaths(tree);
   return unflatten(tree, paths.map(([path, leaf]) => fn(leaf, path)));
 }
@@ -83,7 +98,7 @@ export function mapTree<T extends TensorTree>(tree: T, fn: (leaf: tf.Tensor, pat
  * Leafwise sum of trees with the same paths (leaf shapes may broadcast: a zeroed scalar state
  * plus a per-class one). Merges additive running states such as metric totals and counts.
  */
-export function addTrees<T extends TensorTree>(trees: readonly T[], names: readonly string[] = trees.map((_, i) => `tree ${i}`)): T {
+export function addTrees<T extends StateTree>(trees: readonly T[], names: readonly string[] = trees.map((_, i) => `tree ${i}`)): T {
   const flat = trees.map(leafPaths);
   for (let t = 1; t < flat.length; t++) {
     const at = flat[0].findIndex(([p], i) => flat[t][i]?.[0] !== p);
@@ -109,8 +124,8 @@ export function describeTree(tree: unknown, depth = 0): string {
  * Maps leaves of several trees of the same structure together (params, grads, moments…).
  * Throws naming the first path where the structures differ.
  */
-export function zipTrees<T extends TensorTree>(
-  trees: readonly TensorTree[],
+export function zipTrees<T extends StateTree = TensorTree>(
+  trees: readonly StateTree[],
   fn: (leaves: tf.Tensor[], path: string) => tf.Tensor,
   names: readonly string[] = trees.map((_, i) => `tree ${i}`),
 ): T {
@@ -120,7 +135,7 @@ export function zipTrees<T extends TensorTree>(
 }
 
 /** Throws naming the first leaf where two trees differ in path or shape. */
-export function assertSameStructure(a: TensorTree, b: TensorTree, nameA: string, nameB: string): void {
+export function assertSameStructure(a: StateTree, b: StateTree, nameA: string, nameB: string): void {
   // Checked every step (params vs grads vs each optimizer slot): compare without building
   // path strings, and only work out the message when they differ.
   if (sameStructure(a, b)) return;
@@ -132,7 +147,7 @@ function sameStructure(a: unknown, b: unknown): boolean {
   if (isTensor(a)) return isTensor(b) && sameShape(a, b);
   if (isTensor(b)) return false;
   if (Array.isArray(a)) {
-    if (!Array.isArray(b)) return leaves(b as TensorTree).length === 0 && leaves(a as TensorTree).length === 0;
+    if (!Array.isArray(b)) return leaves(b as StateTree).length === 0 && leaves(a as StateTree).length === 0;
     if (a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (!sameStructure(a[i], b[i])) return false;
     return true;
@@ -145,7 +160,7 @@ function sameStructure(a: unknown, b: unknown): boolean {
     return true;
   }
   // Anything else holds no leaves; it matches whatever holds none either.
-  return leaves(b as TensorTree).length === 0;
+  return leaves(b as StateTree).length === 0;
 }
 
 function assertSameLeaves(

@@ -32,6 +32,8 @@ export type { SampleWeightInput } from "../loop/batches";
 export type { ClassWeightInput } from "../loop/class-weight";
 export type { MonitorMode } from "../callbacks/monitor";
 export { saveCheckpoint, loadCheckpoint } from "#platform/checkpoint";
+export type { Checkpoint, CheckpointInfo } from "../io/checkpoint-codec";
+export type { LoadOptions } from "../model/checkpoint-io";
 export { ensureBackend } from "#platform/backend";
 export * as backends from "./backends";
 

@@ -1,13 +1,13 @@
 // Model: the public face of elegy-ts (API.md §5). Subclass it and override steps with the
 // step decorators, or give it a module, loss, metrics and optimizer and use the defaults.
 import { tf } from "../tf";
-import { ElegyCheckpointError, ElegyInputError, ElegyMissingStepError } from "../errors";
-import { loadCheckpoint, saveCheckpoint } from "#platform/checkpoint"; // folders in Node, IO handlers in a page
+import { ElegyInputError, ElegyMissingStepError } from "../errors";
 import { ExportOptions, ExportResult, ExportSource, exportModel } from "../io/export/export-model";
+import { LOAD_OPTIONS, LoadOptions, loadIntoModel, saveModel } from "./checkpoint-io";
 import { LossAggregate, MetricAggregate, Module, Optimizer } from "../contracts";
 import { Injector } from "../injection/injector";
 import { States, RNG } from "../states";
-import { TensorTree, assertSameStructure, unflatten } from "../tree";
+import { TensorTree, unflatten } from "../tree";
 import * as nn from "../nn";
 import { ensureBackend } from "#platform/backend"; // Node's or the page's backend choice
 import { makeLossAggregate } from "../losses/aggregate";
@@ -248,45 +248,39 @@ export class Model implements CallbackModel {
     return this.runner.completedEpochs;
   }
 
-  /** Writes the States (params, net, metric and optimizer states, rng) and the epoch to `dir`, atomically. */
+  /**
+   * Writes the States (params, net, metric and optimizer states, rng), the epoch and the
+   * architecture (class, init batch spec, every leaf's path, shape and dtype) to `dir`, atomically.
+   */
   async save(dir: string): Promise<void> {
     if (!this.initialized) {
       throw new ElegyInputError(`${this.constructor.name} has nothing to save yet: call init, fit, evaluate or predict first.`);
     }
-    await saveCheckpoint(dir, this.states, { className: this.constructor.name, epoch: this.runner.completedEpochs });
+    await saveModel(this.runner, this.constructor.name, dir);
   }
 
   /**
-   * Replaces the States with a checkpoint's. When this model is already initialized, the
-   * checkpoint must have the same parameter, net-state and optimizer structure and shapes.
+   * Replaces the States with a checkpoint's, after checking it was saved from this class
+   * (unless `allowOtherClass`) and that its every leaf matches this model's architecture — the
+   * model's own, built from the checkpoint's recorded input spec when it is not initialized yet.
    */
-  async loadWeights(dir: string): Promise<this> {
+  async loadWeights(dir: string, options: LoadOptions = {}): Promise<this> {
+    checkOptionKeys("loadWeights", options, LOAD_OPTIONS);
     await this.ready();
-    const checkpoint = await loadCheckpoint(dir);
-    if (this.initialized) {
-      try {
-        for (const field of ["netParams", "netStates", "optimizerStates"] as const) {
-          assertSameStructure(this.states[field], checkpoint.states[field], `this model's states.${field}`, `the checkpoint's states.${field}`);
-        }
-      } catch (error) {
-        tf.dispose([...checkpoint.states.tensors()]);
-        throw new ElegyCheckpointError(
-          `The checkpoint at ${dir} (saved from ${checkpoint.className}) does not fit this ${this.constructor.name}: ${(error as Error).message}`,
-        );
-      }
-    }
-    this.runner.replaceStates(checkpoint.states);
-    this.runner.completedEpochs = checkpoint.epoch;
+    await loadIntoModel(this.runner, this.constructor.name, dir, options);
     return this;
   }
 
   /**
    * A new model of this class with a checkpoint's States. Checkpoints hold state, not code:
-   * pass the same constructor options (module, loss, optimizer…) the saved model had.
+   * pass the same constructor options (module, loss, optimizer…) the saved model had, plus
+   * any load option (`allowOtherClass`).
    */
-  static async load<M extends Model>(this: new (options?: ModelOptions) => M, dir: string, options?: ModelOptions): Promise<M> {
-    const model = new this(options);
-    await model.loadWeights(dir);
+  static async load<M extends Model>(this: new (options?: ModelOptions) => M, dir: string, options: ModelOptions & LoadOptions = {}): Promise<M> {
+    checkOptionKeys(`${this.name}.load`, options, [...MODEL_OPTIONS, ...LOAD_OPTIONS]);
+    const { allowOtherClass, ...modelOptions } = options;
+    const model = new this(modelOptions);
+    await model.loadWeights(dir, allowOtherClass === undefined ? {} : { allowOtherClass });
     return model;
   }
 

@@ -8,6 +8,7 @@ import { Logs } from "../logs";
 import { States } from "../states";
 import { TensorTree, collectTensors, disposeExcept, leaves, mapTree } from "../tree";
 import type { Batch } from "../loop/batches";
+import { SpecTree, specOf } from "../io/architecture";
 import { StepDispatcher } from "./dispatch";
 import { CallInputs, NO_CALL_INPUTS, PHASE_FLAGS, Phase, Purpose, StepCall } from "./step-context";
 import { inStepScope } from "../autodiff/step-scope";
@@ -29,6 +30,8 @@ export class StepRunner {
   private activeCall: StepCall | undefined;
   /** The init batch's x, kept only for its structure (its tensors are freed). */
   inputStructure: TensorTree;
+  /** Structure, shapes (without the batch axis) and dtypes of the init batch's x and y, for checkpoints. */
+  initSpec: { input: SpecTree; target: SpecTree } | undefined;
 
   constructor(
     readonly dispatcher: StepDispatcher,
@@ -71,6 +74,7 @@ export class StepRunner {
   initOnBatch(batch: Batch, purpose: Purpose, inputs: CallInputs, ownsBatch: boolean): void {
     this.inputSpec = leaves(batch.x).map((t) => ({ shape: [...t.shape], dtype: t.dtype }));
     this.inputStructure = batch.x;
+    this.initSpec = { input: specOf(batch.x), target: batch.y === undefined ? null : specOf(batch.y) };
     const next = this.run("init", purpose, batch, inputs, ownsBatch, this.initStep);
     this.adopt(next, ownsBatch ? [batch] : []);
     this.isInitialized = true;

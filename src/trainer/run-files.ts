@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { Callback, CallbackModel, EpochLogs } from "../callbacks/callback";
 import { CSVLogger, csvLogger } from "../callbacks/csv-logger";
 import { ModelCheckpoint, modelCheckpoint } from "../callbacks/model-checkpoint";
-import { MANIFEST_FILE } from "../io/checkpoint";
+import { hasCheckpoint } from "../io/checkpoint";
 import { RunFolder } from "./run-folder";
 
 export class RunFiles extends Callback {
@@ -51,7 +51,7 @@ export class RunFiles extends Callback {
     this.csv.onEpochEnd(epoch, logs);
     await this.checkpoint.onEpochEnd(epoch, logs);
     // A replacing run takes the out-dir once it has a checkpoint that agrees with its history.
-    if (this.folder.staged() && fs.existsSync(path.join(this.folder.dir(), "checkpoint", MANIFEST_FILE))) this.swapIn();
+    if (this.folder.staged() && hasCheckpoint(path.join(this.folder.dir(), "checkpoint"))) this.swapIn();
   }
 
   /** Moves a replacing run into the out-dir (also at the end of a run that never checkpointed). */

@@ -12,7 +12,7 @@ import { Model } from "../model/model";
 import type { ModelOptions, ValidationData } from "../model/options";
 import { Callback } from "../callbacks/callback";
 import { formatLogs } from "../callbacks/progress-bar";
-import { MANIFEST_FILE } from "../io/checkpoint";
+import { hasCheckpoint } from "../io/checkpoint";
 import { writeReport } from "../report/html-report";
 import { closestName, didYouMean } from "../suggest";
 import { readTrainerFlags, resolveTrainerFlags, trainerHelp } from "./flags";
@@ -89,7 +89,7 @@ export async function runTrainer(
   const checkpoint = path.join(outDir, "checkpoint");
   const historyFile = path.join(outDir, "history.csv");
   const reportFile = path.join(outDir, "report.html");
-  if (flags.resume && !fs.existsSync(path.join(checkpoint, MANIFEST_FILE))) {
+  if (flags.resume && !hasCheckpoint(checkpoint)) {
     throw new CliError(`--resume: there is no checkpoint in ${displayPath(checkpoint)} to continue from. Train once without --resume first (or give the --out-dir of that run).`);
   }
 

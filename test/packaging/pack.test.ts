@@ -91,7 +91,9 @@ test("npm pack → npm install in an empty folder → npx elegy-ts train it.ts b
   assert.doesNotMatch(resumed.stdout, /^Epoch 1\/2$/m);
   const history = fs.readFileSync(path.join(runDir, "history.csv"), "utf8").trim().split("\n");
   assert.deepEqual(history.map((row) => row.split(",")[0]), ["epoch", "0", "1"], "the history grew by the resumed epoch");
-  assert.equal(JSON.parse(fs.readFileSync(path.join(runDir, "checkpoint", "checkpoint.json"), "utf8")).epoch, 2);
+  const saved = fs.readFileSync(path.join(runDir, "checkpoint", "checkpoint.safetensors"));
+  const metadata = JSON.parse(saved.subarray(8, 8 + Number(saved.readBigUInt64LE(0))).toString("utf8")).__metadata__;
+  assert.equal(JSON.parse(metadata["elegy.layout"]).epoch, 2);
 
   // The build command and the transformer entry for ts-patch work from the installed package too.
   run("npx", ["--no", "elegy-ts", "build", "it.ts", "--out-dir", "out"], app);

@@ -10,6 +10,7 @@ import {
   type Logs,
 } from "elegy-ts";
 import { LinearRegression, regressionData, tmpDir } from "../support/models";
+import { editParts } from "../io/checkpoint-file";
 
 type ErrorClass = new (...args: never[]) => Error;
 interface Case {
@@ -47,19 +48,20 @@ const evaluateReturning = (result: (x: tf.Tensor, states: States) => unknown) =>
   return returning(result).evaluate(d.x, d.y);
 };
 
-async function savedCheckpoint(mutate: (dir: string, manifest: Record<string, unknown>) => void): Promise<string> {
+async function savedCheckpoint(): Promise<string> {
   const d = data();
   const model = new LinearRegression({ ...cpu, optimizer: optimizers.sgd(0.1) });
   await model.fit(d.x, d.y, { verbose: 0 });
   const dir = tmpDir("bad-ckpt");
   await model.save(dir);
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, "checkpoint.json"), "utf8")) as Record<string, unknown>;
-  mutate(dir, manifest);
   return dir;
 }
-const writeManifest = (dir: string, manifest: Record<string, unknown>) => fs.writeFileSync(path.join(dir, "checkpoint.json"), JSON.stringify(manifest));
-const loadBad = (mutate: (dir: string, manifest: Record<string, unknown>) => void) => async () =>
-  LinearRegression.load(await savedCheckpoint(mutate), cpu);
+const checkpointFile = (dir: string) => path.join(dir, "checkpoint.safetensors");
+const loadBad = (mutate: (dir: string) => void) => async () => {
+  const dir = await savedCheckpoint();
+  mutate(dir);
+  return LinearRegression.load(dir, cpu);
+};
 
 const cases: Case[] = [
   // Data
@@ -196,32 +198,41 @@ const cases: Case[] = [
   { name: "a backend that does not exist", run: () => new LinearRegression({ backend: "tpu" }).fit(data().x, data().y, { verbose: 0 }), error: ElegyBackendError, message: /tpu/ },
   // Checkpoints
   { name: "checkpoint folder missing", run: () => LinearRegression.load("/no/such/elegy/dir", cpu), error: ElegyCheckpointError, message: /No checkpoint at \/no\/such\/elegy\/dir: the folder does not exist/ },
-  { name: "checkpoint truncated", run: loadBad((dir, m) => fs.truncateSync(path.join(dir, m.tensorsFile as string), 3)), error: ElegyCheckpointError, message: /truncated or corrupt: tensors-\w+\.bin has 3 bytes/ },
+  { name: "checkpoint truncated", run: loadBad((dir) => fs.truncateSync(checkpointFile(dir), 3)), error: ElegyCheckpointError, message: /checkpoint\.safetensors is truncated: it has 3 bytes, fewer than the 8 of a safetensors length prefix/ },
   {
     name: "checkpoint corrupt (checksum)",
-    run: loadBad((dir, m) => { const f = path.join(dir, m.tensorsFile as string); const b = fs.readFileSync(f); b[b.length - 1] ^= 1; fs.writeFileSync(f, b); }),
-    error: ElegyCheckpointError, message: /is corrupt: the checksum of tensors-\w+\.bin does not match the manifest/,
+    run: loadBad((dir) => { const b = fs.readFileSync(checkpointFile(dir)); b[b.length - 1] ^= 1; fs.writeFileSync(checkpointFile(dir), b); }),
+    error: ElegyCheckpointError, message: /checkpoint\.safetensors is corrupt: its SHA-256 does not match the one in its metadata/,
   },
-  { name: "checkpoint with a path outside its folder", run: loadBad((dir, m) => writeManifest(dir, { ...m, tensorsFile: "../x.bin" })), error: ElegyCheckpointError, message: /tensorsFile "\.\.\/x\.bin" is not a plain file name/ },
+  { name: "checkpoint layout edited (epoch)", run: loadBad((dir) => editParts(dir, (p) => (p.layout.epoch = 7))), error: ElegyCheckpointError, message: /is corrupt: its SHA-256 does not match the one in its metadata \(its tensor data or its layout changed after it was saved\)/ },
+  { name: "checkpoint file is a symlink to /dev/zero", run: loadBad((dir) => { fs.rmSync(checkpointFile(dir)); fs.symlinkSync("/dev/zero", checkpointFile(dir)); }), error: ElegyCheckpointError, message: /checkpoint\.safetensors is a character device, not a regular file\. A checkpoint's files are regular files; refusing to read it/ },
   {
     name: "checkpoint declaring a huge tensor",
-    run: loadBad((dir, m) => { (m.tensors as Array<Record<string, unknown>>)[0].shape = [4e9]; writeManifest(dir, m); }),
-    error: ElegyCheckpointError, message: /declares \d+ bytes, but a float32 tensor of shape \[4000000000\] has 16000000000/,
+    run: loadBad((dir) => editParts(dir, (p) => (p.header.netParams.shape = [4e9]), { reseal: true })),
+    error: ElegyCheckpointError, message: /tensor 'netParams' covers 16 bytes, but a F32 tensor of shape \[4000000000\] has 16000000000/,
   },
   {
     name: "checkpoint trying prototype pollution",
-    run: loadBad((dir) => { const f = path.join(dir, "checkpoint.json"); fs.writeFileSync(f, fs.readFileSync(f, "utf8").replace('{"format"', '{"__proto__":{"isAdmin":true},"format"')); }),
+    run: loadBad((dir) => { const b = fs.readFileSync(checkpointFile(dir)); const n = Number(b.readBigUInt64LE(0)); const h = b.subarray(8, 8 + n).toString().replace('{"__metadata__"', '{"__proto__":{"isAdmin":true},"__metadata__"'); const json = Buffer.from(h); const pre = Buffer.alloc(8); pre.writeBigUInt64LE(BigInt(json.length)); fs.writeFileSync(checkpointFile(dir), Buffer.concat([pre, json, b.subarray(8 + n)])); }),
     error: ElegyCheckpointError, message: /contains the key '__proto__', which a checkpoint never has; refusing to load it/,
   },
   {
-    name: "checkpoint from another model",
+    name: "checkpoint from another architecture (initialized model)",
     run: async () => {
-      const dir = await savedCheckpoint(() => undefined);
-      const other = new LinearRegression(cpu);
+      const dir = await savedCheckpoint();
+      const other = new LinearRegression({ ...cpu, optimizer: optimizers.sgd(0.1) });
       await other.init(tf.ones([2, 7]), tf.ones([2]));
       return other.loadWeights(dir);
     },
-    error: ElegyCheckpointError, message: /does not fit this LinearRegression: .*Tensor\[7,1\].*Tensor\[4,1\]/,
+    error: ElegyCheckpointError, message: /does not fit this LinearRegression: 1 leaf differs:\n {2}netParams: the checkpoint has \[4, 1\], this model \[7, 1\]\n/,
+  },
+  {
+    name: "checkpoint from another class",
+    run: async () => {
+      const dir = await savedCheckpoint();
+      return Model.load(dir, cpu);
+    },
+    error: ElegyCheckpointError, message: /was saved from a LinearRegression, not a Model\. Load it with LinearRegression\.load\(dir\), or pass \{ allowOtherClass: true \}/,
   },
 ];
 

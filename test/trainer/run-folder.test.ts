@@ -78,12 +78,12 @@ test("an --overwrite run killed in its first epoch leaves the old run whole; --r
   const first = run(["--out-dir", outDir, "--epochs", "3", "--verbose", "0"]);
   assert.equal(first.status, 0, first.stderr);
   const history = read(path.join(outDir, "history.csv"));
-  const manifest = read(path.join(outDir, "checkpoint", "checkpoint.json"));
+  const savedCheckpoint = fs.readFileSync(path.join(outDir, "checkpoint", "checkpoint.safetensors")).toString("base64");
   assert.deepEqual(epochsOf(outDir), ["0", "1", "2"]);
 
   await killInFirstEpoch(["--out-dir", outDir, "--epochs", "2", "--overwrite", "--verbose", "0"]);
   assert.equal(read(path.join(outDir, "history.csv")), history, "the old history is untouched");
-  assert.equal(read(path.join(outDir, "checkpoint", "checkpoint.json")), manifest, "the old checkpoint is untouched");
+  assert.equal(fs.readFileSync(path.join(outDir, "checkpoint", "checkpoint.safetensors")).toString("base64"), savedCheckpoint, "the old checkpoint is untouched");
   assert.ok(fs.existsSync(stagingDirOf(outDir)), "the new run was written aside");
 
   const resumed = run(["--out-dir", outDir, "--epochs", "4", "--resume", "--verbose", "2"]);

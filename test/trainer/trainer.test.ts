@@ -44,7 +44,7 @@ test("trainer: fits, evaluates on test, leaves history.csv, checkpoint and repor
   const csv = csvRows(outDir);
   assert.equal(csv[0], "epoch,loss,lr,val_loss");
   assert.equal(csv.length, 3);
-  assert.ok(fs.existsSync(path.join(outDir, "checkpoint", "checkpoint.json")));
+  assert.ok(fs.existsSync(path.join(outDir, "checkpoint", "checkpoint.safetensors")));
   const report = fs.readFileSync(path.join(outDir, "report.html"), "utf8");
   assert.match(report, /<svg/);
   assert.match(report, /<dt>epochs<\/dt><dd>2<\/dd>/);
