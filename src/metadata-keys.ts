@@ -7,20 +7,55 @@
 export const STEP_KINDS = ["initStep", "trainStep", "gradStep", "testStep", "predStep"] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
-/** Built-in injectables, with the type the transformer checks a parameter against. */
+/** How the transformer judges a parameter's declared type against what is injected (ELEGY1004). */
+export type InjectedKind =
+  /** A boolean: the declared type must accept `boolean`. */
+  | "boolean"
+  /** Tensors, a tree of them, or States: the declared type must not be made of primitives only. */
+  | "object";
+
+export interface BuiltinInjectableInfo {
+  /** What it is, for the docs. */
+  readonly meaning: string;
+  /** What elegy-ts injects, as said in messages. */
+  readonly injects: string;
+  /** The type to declare it as, as said in messages. */
+  readonly declareAs: string;
+  readonly kind: InjectedKind;
+}
+
+/**
+ * The built-in injectables. This one table drives the transformer's diagnostics (names,
+ * types), the runtime injector (which names are built in) and the docs (a test holds
+ * docs/compile-time-checks.md to it).
+ */
 export const BUILTIN_INJECTABLES = {
-  x: { type: "tensors", doc: "input batch (Tensor or nested object/array of Tensors)" },
-  yTrue: { type: "tensors | undefined", doc: "target batch, or undefined" },
-  sampleWeight: { type: "Tensor | undefined", doc: "weight of each sample, shape [batch]" },
-  classWeight: { type: "Tensor | undefined", doc: "weight of each class, shape [numClasses]" },
-  states: { type: "States", doc: "the model's current state" },
-  initializing: { type: "boolean", doc: "true while the model initializes" },
-  training: { type: "boolean", doc: "true in fit, false in evaluate/predict" },
-} as const;
+  x: {
+    meaning: "input batch",
+    injects: "a Tensor or a nested object/array of Tensors",
+    declareAs: "tf.Tensor (or a nested object/array of Tensors)",
+    kind: "object",
+  },
+  yTrue: {
+    meaning: "target batch",
+    injects: "a Tensor, a nested object/array of Tensors, or undefined",
+    declareAs: "tf.Tensor (or a nested object/array of Tensors)",
+    kind: "object",
+  },
+  sampleWeight: { meaning: "weight of each sample, shape [batch]", injects: "a Tensor or undefined", declareAs: "tf.Tensor | undefined", kind: "object" },
+  classWeight: { meaning: "weight of each class, shape [numClasses]", injects: "a Tensor or undefined", declareAs: "tf.Tensor | undefined", kind: "object" },
+  states: { meaning: "the model's current state", injects: "States", declareAs: "States", kind: "object" },
+  initializing: { meaning: "true while the model initializes", injects: "a boolean", declareAs: "boolean", kind: "boolean" },
+  training: { meaning: "true in fit, false in evaluate and predict", injects: "a boolean", declareAs: "boolean", kind: "boolean" },
+} as const satisfies Record<string, BuiltinInjectableInfo>;
 export type BuiltinInjectable = keyof typeof BUILTIN_INJECTABLES;
 export const BUILTIN_INJECTABLE_NAMES = Object.keys(BUILTIN_INJECTABLES) as BuiltinInjectable[];
 
-/** Which built-in injectables each step may request (API.md §3). */
+export function isBuiltinInjectable(name: string): name is BuiltinInjectable {
+  return Object.prototype.hasOwnProperty.call(BUILTIN_INJECTABLES, name);
+}
+
+/** Which built-in injectables each step may request. */
 export const STEP_INJECTABLES: Readonly<Record<StepKind, readonly BuiltinInjectable[]>> = {
   predStep: ["x", "states", "initializing", "training"],
   testStep: BUILTIN_INJECTABLE_NAMES,

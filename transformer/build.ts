@@ -3,21 +3,24 @@
 // nothing at all.
 //
 // The compile uses the TypeScript API directly (the same ts.Program and checker the ts-patch
-// plugin sees). The @trainer analysis (analyse-trainers.ts) reads that same program through
-// ts-morph's wrapped nodes, and the trainer modules (emit-trainer.ts) join the in-memory
-// outputs, so they too are written only when everything compiled.
+// plugin sees); the analyses (analyse/) read that same program through ts-morph's wrapped
+// nodes. The trainer modules (emit-trainer.ts) join the in-memory outputs, so they too are
+// written only when everything compiled.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
 import { elegyDiagnostics, elegyTransformer } from "./program";
-import { ElegyDiagnostic, formatElegyDiagnostic, formatTsDiagnostic } from "./diagnose";
-import { analyseTrainers } from "./analyse-trainers";
+import { ElegyDiagnostic, formatElegyDiagnostic, formatTsDiagnostic } from "./diagnostic";
+import { analyseTrainers } from "./analyse";
 import { EmittedOutput, TrainerModule, trainerModules } from "./emit-trainer";
 
-/** What legacy decorators and by-name injection need, whatever a tsconfig says. */
+/**
+ * What legacy decorators and by-name injection need, whatever a tsconfig says. No
+ * emitDecoratorMetadata: nothing reads design:* metadata (the parameter names are recorded
+ * by the transformer itself).
+ */
 export const REQUIRED_OPTIONS: Readonly<ts.CompilerOptions> = {
   experimentalDecorators: true,
-  emitDecoratorMetadata: true,
   useDefineForClassFields: false,
 };
 

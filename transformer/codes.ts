@@ -2,7 +2,7 @@
 // test/transformer/diagnostics.test.ts and its neighbours. Where the runtime has a twin check
 // (src/decorators.ts, src/injection/plan.ts, src/model/step-results.ts), both take the
 // template from src/step-messages.ts, so they say the same thing in the same words.
-import { BuiltinInjectable, StepKind } from "../src/metadata-keys";
+import { BUILTIN_INJECTABLES, BuiltinInjectable, StepKind } from "../src/metadata-keys";
 import { STEP_MESSAGES } from "../src/step-messages";
 
 export const CODES = {
@@ -37,39 +37,15 @@ export function codeName(code: ElegyCode): string {
  */
 export const TS_CODE_OFFSET = 990000;
 
-/** What elegy-ts injects for a built-in, as said in messages, and the type to declare instead. */
-export const INJECTED_TYPES: Readonly<Record<BuiltinInjectable, { injects: string; declareAs: string }>> = {
-  x: { injects: "a Tensor or a nested object/array of Tensors", declareAs: "tf.Tensor (or a nested object/array of Tensors)" },
-  yTrue: { injects: "a Tensor, a nested object/array of Tensors, or undefined", declareAs: "tf.Tensor (or a nested object/array of Tensors)" },
-  sampleWeight: { injects: "a Tensor or undefined", declareAs: "tf.Tensor | undefined" },
-  classWeight: { injects: "a Tensor or undefined", declareAs: "tf.Tensor | undefined" },
-  states: { injects: "States", declareAs: "States" },
-  initializing: { injects: "a boolean", declareAs: "boolean" },
-  training: { injects: "a boolean", declareAs: "boolean" },
-};
-
-/** `where` is `Class.method` throughout. */
+/**
+ * Messages of checks that exist only at build time. Checks with a runtime twin take their
+ * words from src/step-messages.ts (STEP_MESSAGES) directly.
+ */
 export const MESSAGES = {
-  unknownInjectable: STEP_MESSAGES.unknownInjectable,
-
-  notAvailableInStep: STEP_MESSAGES.notAvailableInStep,
-
-  destructuredParameter: STEP_MESSAGES.destructuredParameter,
-
-  restParameter: STEP_MESSAGES.restParameter,
-
+  /** ELEGY1004. `where` is `Class.method`. */
   wrongType: (name: BuiltinInjectable, kind: StepKind, where: string, declared: string): string =>
-    `'${name}' in @${kind} ${where} is declared as ${declared}, but elegy-ts injects ${INJECTED_TYPES[name].injects}.` +
-    ` Declare it as ${INJECTED_TYPES[name].declareAs}.`,
-
-  staticMember: STEP_MESSAGES.staticMember,
-
-  notAMethod: STEP_MESSAGES.notAMethod,
-
-  duplicateStep: STEP_MESSAGES.duplicateStep,
-
-  /** `problem` is one of RETURN_PROBLEMS. */
-  wrongReturn: STEP_MESSAGES.wrongReturn,
+    `'${name}' in @${kind} ${where} is declared as ${declared}, but elegy-ts injects ${BUILTIN_INJECTABLES[name].injects}.` +
+    ` Declare it as ${BUILTIN_INJECTABLES[name].declareAs}.`,
 };
 
 /** What is wrong with a step's return type, completing MESSAGES.wrongReturn. `text` is the type as printed. */
@@ -86,9 +62,8 @@ export const RETURN_PROBLEMS = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// @trainer (ELEGY1010–1019): checked by analyse-trainers.ts. The texts are shared with the
+// @trainer (ELEGY1010–1019): checked by analyse/trainers.ts. The texts are shared with the
 // run-time twin checks (src/trainer/messages.ts).
-export { TRAINER_MESSAGES } from "../src/trainer/messages";
 
 export const TRAINER_CODES = {
   /** `@trainer` on a class that does not extend Model. */

@@ -1,23 +1,12 @@
 // StepInfo → ELEGY diagnostics. Pure: no checker, no file system; everything it needs was
-// read by analyse.ts. Also formats diagnostics the way tsc prints its own.
+// read by the analysis (analyse/).
 import ts from "typescript";
-import { BUILTIN_INJECTABLE_NAMES, BuiltinInjectable, STEP_INJECTABLES, STEP_TUPLES, StepKind } from "../src/metadata-keys";
-import { Location, ReturnInfo, ReturnShape, StepInfo } from "./analyse";
-import { CODES, ElegyCode, MESSAGES, RETURN_PROBLEMS, TS_CODE_OFFSET, codeName } from "./codes";
-import { closestName } from "./suggest";
-import { displayPath } from "../src/display-path";
-
-export interface ElegyDiagnostic {
-  code: ElegyCode;
-  message: string;
-  location: Location;
-}
-
-const BOOLEAN_INJECTABLES: ReadonlySet<BuiltinInjectable> = new Set(["initializing", "training"]);
-
-function isBuiltin(name: string): name is BuiltinInjectable {
-  return (BUILTIN_INJECTABLE_NAMES as readonly string[]).includes(name);
-}
+import { BUILTIN_INJECTABLES, STEP_INJECTABLES, STEP_TUPLES, StepKind, isBuiltinInjectable } from "../src/metadata-keys";
+import { STEP_MESSAGES } from "../src/step-messages";
+import { closestName } from "../src/suggest";
+import type { Location, ReturnInfo, ReturnShape, StepInfo } from "./analyse/step-info";
+import { CODES, ElegyCode, MESSAGES, RETURN_PROBLEMS } from "./codes";
+import { ElegyDiagnostic, sortDiagnostics } from "./diagnostic";
 
 /**
  * The diagnostics of a set of step decorator uses. Names declared in the user's `Injectables`
@@ -27,18 +16,18 @@ function isBuiltin(name: string): name is BuiltinInjectable {
 export function diagnoseSteps(steps: readonly StepInfo[], userInjectables: readonly string[] = []): ElegyDiagnostic[] {
   const out: ElegyDiagnostic[] = [];
   const report = (code: ElegyCode, message: string, location: Location) => out.push({ code, message, location });
-  const own = userInjectables.filter((name) => !isBuiltin(name));
+  const own = userInjectables.filter((name) => !isBuiltinInjectable(name));
   /** First method of each class that overrides a step kind. */
   const firstOverride = new Map<ts.ClassLikeDeclaration, Map<string, StepInfo>>();
 
   for (const step of steps) {
     const where = `${step.class}.${step.method}`;
     if (step.memberKind === "static") {
-      report(CODES.notAMethod, MESSAGES.staticMember(step.kind, where, staticWhat(step)), step.location);
+      report(CODES.notAMethod, STEP_MESSAGES.staticMember(step.kind, where, staticWhat(step)), step.location);
       continue;
     }
     if (step.memberKind !== "method") {
-      report(CODES.notAMethod, MESSAGES.notAMethod(step.kind, where, step.memberKind === "accessor" ? "an accessor" : "a property"), step.location);
+      report(CODES.notAMethod, STEP_MESSAGES.notAMethod(step.kind, where, step.memberKind === "accessor" ? "an accessor" : "a property"), step.location);
       continue;
     }
 
@@ -48,37 +37,37 @@ export function diagnoseSteps(steps: readonly StepInfo[], userInjectables: reado
       const first = byKind.get(step.kind);
       if (!first) byKind.set(step.kind, step);
       else if (first.member !== step.member) {
-        report(CODES.duplicateStep, MESSAGES.duplicateStep(step.kind, step.class, first.method, step.method), step.location);
+        report(CODES.duplicateStep, STEP_MESSAGES.duplicateStep(step.kind, step.class, first.method, step.method), step.location);
       }
     }
 
     if (step.returns) {
       const problem = returnProblem(step.kind, step.returns);
-      if (problem !== undefined) report(CODES.wrongReturn, MESSAGES.wrongReturn(step.kind, where, problem), step.returns.location);
+      if (problem !== undefined) report(CODES.wrongReturn, STEP_MESSAGES.wrongReturn(step.kind, where, problem), step.returns.location);
     }
 
     const allowed: readonly string[] = STEP_INJECTABLES[step.kind];
     for (const param of step.params) {
       if (param.name === undefined) {
-        report(CODES.unnamedParameter, MESSAGES.destructuredParameter(param.index + 1, step.kind, where), param.location);
+        report(CODES.unnamedParameter, STEP_MESSAGES.destructuredParameter(param.index + 1, step.kind, where), param.location);
         continue;
       }
       if (param.rest) {
-        report(CODES.unnamedParameter, MESSAGES.restParameter(param.name, step.kind, where), param.location);
+        report(CODES.unnamedParameter, STEP_MESSAGES.restParameter(param.name, step.kind, where), param.location);
         continue;
       }
       const name = param.name;
-      if (isBuiltin(name)) {
+      if (isBuiltinInjectable(name)) {
         if (!allowed.includes(name)) {
-          report(CODES.notAvailableInStep, MESSAGES.notAvailableInStep(name, step.kind, where, own), param.location);
-        } else if (BOOLEAN_INJECTABLES.has(name) ? !param.type.acceptsBoolean : param.type.primitiveOnly) {
+          report(CODES.notAvailableInStep, STEP_MESSAGES.notAvailableInStep(name, step.kind, where, own), param.location);
+        } else if (BUILTIN_INJECTABLES[name].kind === "boolean" ? !param.type.acceptsBoolean : param.type.primitiveOnly) {
           report(CODES.wrongType, MESSAGES.wrongType(name, step.kind, where, param.type.text), param.type.location);
         }
         continue;
       }
       if (own.includes(name)) continue;
       const suggestion = closestName(name, [...allowed, ...own]);
-      report(CODES.unknownInjectable, MESSAGES.unknownInjectable(name, step.kind, where, suggestion, own), param.location);
+      report(CODES.unknownInjectable, STEP_MESSAGES.unknownInjectable(name, step.kind, where, suggestion, own), param.location);
     }
   }
   return sortDiagnostics(unique(out));
@@ -148,49 +137,3 @@ export function returnProblem(kind: StepKind, returns: ReturnInfo): string | und
   }
 }
 
-export function sortDiagnostics(diagnostics: ElegyDiagnostic[]): ElegyDiagnostic[] {
-  return diagnostics.sort(
-    (a, b) =>
-      compareStrings(a.location.file.fileName, b.location.file.fileName) ||
-      a.location.start - b.location.start ||
-      a.code - b.code,
-  );
-}
-
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** As a TypeScript diagnostic, for tsc/tspc to print: `error TS991001: ELEGY1001: …`. */
-export function toTsDiagnostic(d: ElegyDiagnostic): ts.Diagnostic {
-  return {
-    category: ts.DiagnosticCategory.Error,
-    code: TS_CODE_OFFSET + d.code,
-    file: d.location.file,
-    start: d.location.start,
-    length: d.location.length,
-    messageText: `${codeName(d.code)}: ${d.message}`,
-    source: "elegy-ts",
-  };
-}
-
-export { displayPath };
-
-/** `file(line,col)` (1-based, as tsc prints it). */
-export function position(file: ts.SourceFile, start: number, cwd: string): string {
-  const { line, character } = file.getLineAndCharacterOfPosition(start);
-  return `${displayPath(file.fileName, cwd)}(${line + 1},${character + 1})`;
-}
-
-/** `file(line,col): error ELEGY1001: message`. */
-export function formatElegyDiagnostic(d: ElegyDiagnostic, cwd: string): string {
-  return `${position(d.location.file, d.location.start, cwd)}: error ${codeName(d.code)}: ${d.message}`;
-}
-
-/** `file(line,col): error TS2322: message`, or `error TS6053: message` when it has no file. */
-export function formatTsDiagnostic(d: ts.Diagnostic, cwd: string): string {
-  const text = ts.flattenDiagnosticMessageText(d.messageText, "\n");
-  const category = ts.DiagnosticCategory[d.category].toLowerCase();
-  const where = d.file && d.start !== undefined ? `${position(d.file, d.start, cwd)}: ` : "";
-  return `${where}${category} TS${d.code}: ${text}`;
-}

@@ -9,7 +9,7 @@
 // `static { Reflect.defineMetadata("<key>", [...], this.prototype, "method"); }`, instead.
 import ts from "typescript";
 import { METADATA, UnnamedParameter } from "../src/metadata-keys";
-import { ProgramAnalysis, StepInfo } from "./analyse";
+import type { ProgramAnalysis, StepInfo } from "./analyse";
 
 /**
  * The parameter names to record for a step method, or undefined when none can be recorded

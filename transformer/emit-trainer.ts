@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import ts from "typescript";
 import { trainerFileName } from "../src/trainer/trainer-file-name";
-import { TrainerFile } from "./analyse-trainers";
+import type { TrainerFile } from "./analyse";
 
 export { trainerFileName };
 

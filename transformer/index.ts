@@ -3,7 +3,7 @@
 //   "plugins": [{ "transform": "elegy-ts/transformer" }]                            (tspc)
 //   "plugins": [{ "transform": "elegy-ts/transformer", "transformProgram": true }]  (tspc, fail-closed)
 //
-// See program.ts for what each mode does; analyse.ts → diagnose.ts → emit-metadata.ts do the work.
+// See program.ts for what each mode does; analyse/ → diagnose.ts → emit-metadata.ts do the work.
 /**
  * The build-time side: `build()` (behind `elegy-ts build`), the ts-patch plugin (the default
  * export), the step and `@trainer` analyses and the ELEGY diagnostics.
@@ -18,20 +18,21 @@ export default function elegyTsPlugin(program: ts.Program, second?: unknown, thi
   return sourceTransformer(program, third as SourceTransformerExtras | undefined);
 }
 
-export { analyseProgram, findSteps, statesType, stepKindOf, userInjectables } from "./analyse";
+export { analyseProgram, analyseTrainers } from "./analyse";
 export type {
-  FindStepsOptions, Location, MemberKind, ParamType, ProgramAnalysis, ReturnInfo, ReturnShape, ReturnSlot, StatesFit, StepInfo, StepParam,
+  DeclaredInjectable, Location, MemberKind, ParamType, ProgramAnalysis, ReturnInfo, ReturnShape, ReturnSlot, StatesFit, StepInfo, StepParam,
+  TrainerAnalysis, TrainerFile,
 } from "./analyse";
-export { diagnoseSteps, formatElegyDiagnostic, formatTsDiagnostic, returnProblem, toTsDiagnostic } from "./diagnose";
-export type { ElegyDiagnostic } from "./diagnose";
-export { CODES, MESSAGES, RETURN_PROBLEMS, TRAINER_CODES, TRAINER_MESSAGES, TS_CODE_OFFSET, codeName } from "./codes";
+export { diagnoseSteps, returnProblem } from "./diagnose";
+export { formatElegyDiagnostic, formatTsDiagnostic, toTsDiagnostic } from "./diagnostic";
+export type { ElegyDiagnostic } from "./diagnostic";
+export { CODES, MESSAGES, RETURN_PROBLEMS, TRAINER_CODES, TS_CODE_OFFSET, codeName } from "./codes";
 export type { ElegyCode, TrainerCode } from "./codes";
-export { analyseTrainers } from "./analyse-trainers";
-export type { TrainerAnalysis, TrainerFile } from "./analyse-trainers";
+export { TRAINER_MESSAGES } from "../src/trainer/messages";
 export { outputFormat, trainerFileName, trainerModuleText, trainerModules } from "./emit-trainer";
 export type { EmittedOutput, TrainerModule } from "./emit-trainer";
 export { metadataTransformer, recordedParamNames } from "./emit-metadata";
-export { closestName, editDistance, normaliseName } from "./suggest";
+export { closestName, editDistance, normaliseName } from "../src/suggest";
 export { elegyDiagnostics, elegyTransformer, isProgramTransformerCall, sourceTransformer, transformProgram } from "./program";
 export { build, REQUIRED_OPTIONS, SINGLE_FILE_DEFAULTS } from "./build";
 export type { BuildOptions, BuildResult } from "./build";

@@ -13,15 +13,15 @@
 //   read them per file and cache them in .tsbuildinfo) and emits nothing while there are any:
 //   a fail-closed build, like `elegy-ts build`.
 import ts from "typescript";
-import { analyseProgram } from "./analyse";
-import { analyseTrainers } from "./analyse-trainers";
-import { ElegyDiagnostic, diagnoseSteps, sortDiagnostics, toTsDiagnostic } from "./diagnose";
+import { analyseProgram, analyseTrainers } from "./analyse";
+import { diagnoseSteps } from "./diagnose";
+import { ElegyDiagnostic, sortDiagnostics, toTsDiagnostic } from "./diagnostic";
 import { metadataTransformer } from "./emit-metadata";
 
 /** The ELEGY diagnostics of every file a program emits: its steps, and its `@trainer` classes. */
 export function elegyDiagnostics(program: ts.Program): ElegyDiagnostic[] {
   const analysis = analyseProgram(program);
-  return sortDiagnostics([...diagnoseSteps(analysis.steps, analysis.userInjectables), ...analyseTrainers(program).diagnostics]);
+  return sortDiagnostics([...diagnoseSteps(analysis.steps, analysis.injectables.map((i) => i.name)), ...analyseTrainers(program).diagnostics]);
 }
 
 /** The `before` transformer that records step parameter names. */

@@ -1,5 +1,5 @@
 // What is wrong with a @trainer class, in words shared by the compile-time check
-// (transformer/analyse-trainers.ts, ELEGY1010–1019) and its run-time twins (the @trainer
+// (transformer/analyse/trainers.ts, ELEGY1010–1019) and its run-time twins (the @trainer
 // decorator, run-trainer.ts). Dependency-free: the transformer loads it inside the compiler.
 
 export const TRAINER_MESSAGES = {

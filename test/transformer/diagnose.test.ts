@@ -59,7 +59,7 @@ test("user injectables are accepted in every step; a built-in among them is stil
     assert.deepEqual(summary([step(kind, [{ name: "teacher" }])]), [[CODES.unknownInjectable, 10]], kind);
   }
   const [d] = diagnoseSteps([step("predStep", [{ name: "yTrue" }])], ["yTrue", "teacher"]);
-  assert.equal(d.message, MESSAGES.notAvailableInStep("yTrue", "predStep", "M.m", ["teacher"]));
+  assert.equal(d.message, STEP_MESSAGES.notAvailableInStep("yTrue", "predStep", "M.m", ["teacher"]));
   assert.match(d.message, /may request: x, states, initializing, training; and your Injectables: teacher\.$/);
 });
 
@@ -144,10 +144,17 @@ test("ELEGY1007 is reported at the return type's location, with the step's name"
   assert.equal(d.message, "M.m (@trainStep) must return [logs, States], but it returns R, not a tuple.");
 });
 
-test("where a runtime twin exists, the ELEGY message is the runtime's template itself", () => {
-  for (const name of ["unknownInjectable", "notAvailableInStep", "staticMember", "notAMethod", "duplicateStep", "wrongReturn"] as const) {
-    assert.equal(MESSAGES[name], STEP_MESSAGES[name], name);
-  }
+test("where a runtime twin exists, the ELEGY message is the runtime's template; ELEGY1004 words come from the injectables table", () => {
+  const message = (kind: StepKind, spec: ParamSpec, extra: Partial<StepInfo> = {}) => diagnoseSteps([step(kind, [spec], extra)]).map((d) => d.message);
+  assert.deepEqual(message("predStep", { name: "y_true" }), [STEP_MESSAGES.unknownInjectable("y_true", "predStep", "M.m", undefined, [])]);
+  assert.deepEqual(message("testStep", { name: "y_true" }), [STEP_MESSAGES.unknownInjectable("y_true", "testStep", "M.m", "yTrue", [])]);
+  assert.deepEqual(message("predStep", { name: "x" }, { memberKind: "property" }), [STEP_MESSAGES.notAMethod("predStep", "M.m", "a property")]);
+  assert.deepEqual(message("predStep", { name: "x" }, { memberKind: "static" }), [STEP_MESSAGES.staticMember("predStep", "M.m", "method")]);
+  assert.deepEqual(message("trainStep", { name: "training", acceptsBoolean: false, text: "number" }), [
+    "'training' in @trainStep M.m is declared as number, but elegy-ts injects a boolean. Declare it as boolean.",
+  ]);
+  assert.equal(MESSAGES.wrongType("sampleWeight", "testStep", "M.m", "string"),
+    "'sampleWeight' in @testStep M.m is declared as string, but elegy-ts injects a Tensor or undefined. Declare it as tf.Tensor | undefined.");
 });
 
 test("codes, formatting and the TypeScript form", () => {
