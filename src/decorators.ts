@@ -8,6 +8,7 @@ import { STEP_MESSAGES } from "./step-messages";
 import type { Model } from "./model/model";
 import { StepTable, stepTableOf } from "./model/step-table";
 import { checkTrainerOptions, type TrainerOptions } from "./trainer/options";
+import type { SweepSpace, SweepTarget } from "./sweep/spec";
 
 export type { TrainerData, TrainerOptions, TrainerRun, TrainerSplit } from "./trainer/options";
 
@@ -54,9 +55,10 @@ export const initStep = makeStepDecorator("initStep");
  * `<file>.trainer.js` for it, and `elegy-ts train <file>` runs it. The options are checked
  * here too, so a plain-JS or untransformed build fails as early as `elegy-ts build` would.
  */
-export function trainer<M extends Model = Model>(options: TrainerOptions<M>) {
+export function trainer<M extends Model = Model, const S extends SweepSpace = {}>(options: TrainerOptions<M> & { sweep?: S }) {
   // Any class is accepted here: ELEGY1010 (and the trainer at run time) reports one that is not a Model, in plainer words than a type error.
-  return function trainerDecorator<C extends abstract new (...args: any[]) => object>(constructor: C): C {
+  // With a sweep, SweepTarget checks that the constructor's options take each swept name and its values.
+  return function trainerDecorator<C extends abstract new (...args: any[]) => object>(constructor: C & SweepTarget<C, S>): C {
     checkTrainerOptions(constructor.name, options);
     Reflect.defineMetadata(METADATA.trainer, options, constructor);
     return constructor;

@@ -23,7 +23,7 @@ export interface SweepDefinition {
 /** The compiled module of a model file: for .ts, the build's output beside its trainer. */
 function compiledModule(file: string, err: (line: string) => void): string {
   if (/\.(ts|mts|cts)$/.test(file) && !file.endsWith(".d.ts")) {
-    const trainer = builtTrainer(file, err);
+    const trainer = builtTrainer(file, err, "sweep");
     if (trainer === null) throw new CliError(`elegy-ts sweep: ${path.basename(file)} has no exported model class decorated with @trainer({ data, … }) to sweep.`);
     return trainer.replace(/\.trainer(\.[cm]?js)$/, "$1");
   }

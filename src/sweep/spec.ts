@@ -94,3 +94,25 @@ export function checkSweepSpec(where: string, given: Record<string, unknown>, fa
   }
   return given as unknown as SweepSpec;
 }
+
+/** The options object a model class's constructor takes (its first parameter). */
+type ConstructorOptions<C> = C extends abstract new (...args: any) => any ? NonNullable<ConstructorParameters<C>[0]> : never;
+
+/** Swept names the constructor's options do not name. */
+type UnknownSweepNames<S, O> = Exclude<keyof S, keyof O>;
+
+/** Swept names whose values the constructor's options do not accept. */
+type MistypedSweepNames<S, O> = { [K in keyof S & keyof O]: SweepValue<S[K]> extends O[K] ? never : K }[keyof S & keyof O];
+
+/**
+ * What @trainer asks of the class it decorates when it has a sweep: its constructor takes every
+ * swept name as an option, with the values' type. On a mismatch the class's type misses the
+ * property below, whose name says what is wrong (a compile error at the decorator).
+ */
+export type SweepTarget<C, S> = {} extends S
+  ? unknown
+  : [UnknownSweepNames<S, ConstructorOptions<C>>] extends [never]
+    ? [MistypedSweepNames<S, ConstructorOptions<C>>] extends [never]
+      ? unknown
+      : { "sweep values of these names do not fit the constructor's options": MistypedSweepNames<S, ConstructorOptions<C>> }
+    : { "sweep names the constructor's options do not take": UnknownSweepNames<S, ConstructorOptions<C>> };

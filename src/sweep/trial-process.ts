@@ -90,7 +90,13 @@ export function runTrialProcess(
     child.on("close", (code, signal) => {
       const seconds = (performance.now() - started) / 1000;
       if (pending.trim()) lastLine = pending.trim();
-      const tail = stderr.trim().split("\n").slice(-6).join("\n");
+      // The error's own lines, not its stack: "    at …" frames say little in a table.
+      const tail = stderr
+        .trim()
+        .split("\n")
+        .filter((line) => !/^\s+at /.test(line))
+        .slice(-6)
+        .join("\n");
       if (signal) return resolve({ ok: false, error: `the trial process was killed by ${signal}${tail ? `: ${tail}` : ""}`, seconds });
       if (code !== 0) return resolve({ ok: false, error: tail || `the trial process exited with code ${code}`, seconds });
       try {

@@ -62,7 +62,7 @@ function freshRecord(file: string): BuildRecord | undefined {
  * The trainer module of a .ts model file (null when it has no `@trainer` class), building it
  * first unless the last build is still fresh. Build errors are printed with `err` and thrown.
  */
-export function builtTrainer(file: string, err: (line: string) => void): string | null {
+export function builtTrainer(file: string, err: (line: string) => void, command = "train"): string | null {
   const absolute = path.resolve(file);
   const fresh = freshRecord(absolute);
   if (fresh) return fresh.trainer;
@@ -72,7 +72,7 @@ export function builtTrainer(file: string, err: (line: string) => void): string 
   for (const line of result.diagnostics) err(line);
   if (result.exitCode !== 0) {
     const n = result.diagnostics.length;
-    throw new CliError(`elegy-ts train: ${path.basename(file)} did not build (${n} error${n === 1 ? "" : "s"}); fix ${n === 1 ? "it" : "them"} and run again.`);
+    throw new CliError(`elegy-ts ${command}: ${path.basename(file)} did not build (${n} error${n === 1 ? "" : "s"}); fix ${n === 1 ? "it" : "them"} and run again.`);
   }
   const trainer = result.trainers.find((t) => t.source === absolute)?.trainer ?? null;
   const record: BuildRecord = {
