@@ -26,6 +26,13 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       return { help: command.trainHelp, run: command.trainCommand };
     },
   },
+  export: {
+    summary: "write a checkpoint's model as a tfjs-layers model.json for tf.loadLayersModel",
+    load: () => {
+      const command = require("./export") as typeof import("./export");
+      return { help: () => command.EXPORT_HELP, run: command.exportCommand };
+    },
+  },
   sweep: {
     summary: "run a hyperparameter sweep's trials, here or through a Redis queue",
     load: () => {
