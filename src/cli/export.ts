@@ -2,11 +2,10 @@
 // model as a tfjs-layers model.json + weight shards, from the checkpoint alone — the module's
 // description recorded at save time and the saved weights. No model code is loaded or run.
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { CliError } from "./cli-error";
 import { CliIO } from "./io";
 import { displayPath } from "../display-path";
-import { closestName, didYouMean } from "../suggest";
+import { parseCommandFlags } from "./parse-flags";
 
 export const EXPORT_HELP = `Usage: elegy-ts export <checkpoint-dir> --out DIR [--format tfjs-layers]
 
@@ -27,18 +26,7 @@ const OPTIONS = {
 } as const;
 
 export function parseExportArgs(argv: readonly string[]): { help: true } | { help: false; checkpoint: string; out: string } {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    const unknown = /Unknown option '(-{1,2}[^']+)'/.exec((error as Error).message)?.[1];
-    if (unknown) {
-      const names = Object.keys(OPTIONS);
-      throw new CliError(`elegy-ts export: unknown flag '${unknown}'.${didYouMean(closestName(unknown.replace(/^-+/, ""), names), "--")} Flags: ${names.map((n) => `--${n}`).join(", ")}.`);
-    }
-    throw new CliError(`elegy-ts export: ${(error as Error).message}`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandFlags("export", argv, OPTIONS);
   if (values.help) return { help: true };
   const usage = EXPORT_HELP.split("\n")[0];
   if (positionals.length !== 1) {

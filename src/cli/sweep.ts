@@ -3,11 +3,10 @@
 // ordinary `elegy-ts train` run in its own folder, locally or through a BullMQ queue.
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { CliError } from "./cli-error";
 import { CliIO } from "./io";
+import { parseCommandFlags } from "./parse-flags";
 import { displayPath } from "../display-path";
-import { closestName, didYouMean } from "../suggest";
 
 export const SWEEP_HELP = `Usage: elegy-ts sweep <file.ts> [--model NAME] [--config sweep.json] [--trials N] [--workers N]
                       [--out-dir DIR] [--queue redis://host:port/name] [--epochs N] [--batch-size N]
@@ -54,18 +53,7 @@ function positive(flag: string, value: string | undefined): number | undefined {
 }
 
 export function parseSweepArgs(argv: readonly string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    const unknown = /Unknown option '(-{1,2}[^']+)'/.exec((error as Error).message)?.[1];
-    if (unknown) {
-      const names = Object.keys(OPTIONS);
-      throw new CliError(`elegy-ts sweep: unknown flag '${unknown}'.${didYouMean(closestName(unknown.replace(/^-+/, ""), names), "--")} Flags: ${names.map((n) => `--${n}`).join(", ")}.`);
-    }
-    throw new CliError(`elegy-ts sweep: ${(error as Error).message}`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandFlags("sweep", argv, OPTIONS);
   if (values.help) return { help: true as const };
   if (positionals.length !== 1) throw new CliError(`elegy-ts sweep takes one model file, got ${positionals.length === 0 ? "none" : positionals.join(", ")}.\n${SWEEP_HELP.split("\n\n")[0]}`);
   const flags: string[] = [];

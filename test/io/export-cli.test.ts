@@ -4,11 +4,11 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { Model, States, losses, nn, optimizers, predStep, saveCheckpoint, tf } from "elegy-ts";
+import { Model, States, losses, nn, optimizers, saveCheckpoint, tf } from "elegy-ts";
 import { main } from "../../src/cli/main";
 import { tmpDir } from "../support/models";
+import { Scaled } from "./export-support";
 
 const BIN = path.resolve(__dirname, "../../../bin/elegy-ts.js");
 
@@ -63,12 +63,6 @@ test("elegy-ts export: checkpoints without a description, or of models that cann
       "Save it again with this version of elegy-ts (model.save, or elegy-ts train), or load it into its model class and call model.export(dir).",
   ]);
 
-  class Scaled extends Model {
-    @predStep
-    scaledOutput(x: tf.Tensor, states: States): [tf.Tensor, States] {
-      return [tf.mul(x, 3), states];
-    }
-  }
   const scaled = new Scaled({ module: new nn.Linear(2), backend: "cpu" });
   const x = tf.ones([2, 3]);
   await scaled.init(x);

@@ -4,8 +4,9 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ElegyExportError, ElegyInputError, Model, States, losses, nn, optimizers, predStep, tf, type Module } from "elegy-ts";
+import { ElegyExportError, ElegyInputError, Model, losses, nn, optimizers, tf, type Module } from "elegy-ts";
 import { tmpDir } from "../support/models";
+import { Scaled } from "./export-support";
 
 const TOLERANCE = 1e-5;
 
@@ -178,12 +179,6 @@ test("export: what tfjs-layers cannot express is refused with the part and the r
     "Cannot export Model to tfjs-layers: the activation of module.layers[0] ('linear') is the function 'cube', not one of nn's activations: tfjs-layers cannot run a function's code.",
   );
 
-  class Scaled extends Model {
-    @predStep
-    scaledOutput(x: tf.Tensor, states: States): [tf.Tensor, States] {
-      return [tf.mul(x, 3), states];
-    }
-  }
   const scaled = new Scaled({ module: new nn.Linear(2), backend: "cpu" });
   await scaled.init(x);
   await assert.rejects(scaled.export(tmpDir("export-refused")), {
