@@ -26,12 +26,14 @@ export const LOAD_OPTIONS = ["allowOtherClass"] as const;
 /** How many differing leaves an error lists. */
 const SHOWN_DIFFERENCES = 5;
 
-export async function saveModel(runner: StepRunner, className: string, dir: string): Promise<void> {
+/** `module`: the module's description for `elegy-ts export` (io/export), recorded as it is. */
+export async function saveModel(runner: StepRunner, className: string, dir: string, module?: unknown): Promise<void> {
   await saveCheckpoint(dir, runner.states, {
     className,
     epoch: runner.completedEpochs,
     input: runner.initSpec?.input ?? null,
     target: runner.initSpec?.target ?? null,
+    ...(module === undefined ? {} : { module }),
   });
 }
 

@@ -2,7 +2,7 @@
 // step decorators, or give it a module, loss, metrics and optimizer and use the defaults.
 import { tf } from "../tf";
 import { ElegyInputError, ElegyMissingStepError } from "../errors";
-import { ExportOptions, ExportResult, ExportSource, exportModel } from "../io/export/export-model";
+import { ExportOptions, ExportResult, ExportSource, exportModel, moduleRecord } from "../io/export/export-model";
 import { LOAD_OPTIONS, LoadOptions, loadIntoModel, saveModel } from "./checkpoint-io";
 import { LossAggregate, MetricAggregate, Module, Optimizer } from "../contracts";
 import { Injector } from "../injection/injector";
@@ -256,7 +256,7 @@ export class Model implements CallbackModel {
     if (!this.initialized) {
       throw new ElegyInputError(`${this.constructor.name} has nothing to save yet: call init, fit, evaluate or predict first.`);
     }
-    await saveModel(this.runner, this.constructor.name, dir);
+    await saveModel(this.runner, this.constructor.name, dir, await moduleRecord(exportSourceOf(this)));
   }
 
   /**

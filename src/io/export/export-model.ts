@@ -51,8 +51,13 @@ export async function moduleRecord(source: ExportSource): Promise<ModuleRecord> 
   if (inputSpec !== undefined && inputSpec.length !== 1) {
     return { unexportable: `${className} was initialized on an x of ${inputSpec.length} tensors; a tfjs-layers export takes one input tensor` };
   }
-  const result = await describeModule(module, inputSpec?.[0].shape);
-  return result.ok ? { description: result.description } : { unexportable: result.reason };
+  try {
+    const result = await describeModule(module, inputSpec?.[0].shape);
+    return result.ok ? { description: result.description } : { unexportable: result.reason };
+  } catch (error) {
+    // A save records this too: an unforeseen failure must not stop the checkpoint from being written.
+    return { unexportable: `describing the module for tfjs-layers failed: ${(error as Error).message}` };
+  }
 }
 
 export function checkExportOptions(options: ExportOptions): void {
