@@ -43,6 +43,8 @@ export type { Checkpoint, CheckpointInfo } from "./io/checkpoint";
 export type { ExportOptions, ExportResult } from "./io/export/export-model";
 export type { LoadOptions } from "./model/checkpoint-io";
 export { ensureBackend } from "./backend";
+/** Chooses and starts the backend (once per process; every model awaits the same start). Await it before making tensors. */
+export { ensureBackend as ready } from "./backend";
 export * as backends from "./backend";
 
 /**

@@ -36,6 +36,8 @@ export type { Checkpoint, CheckpointInfo } from "../io/checkpoint-codec";
 export type { LoadOptions } from "../model/checkpoint-io";
 export type { ExportOptions, ExportResult } from "../io/export/export-model";
 export { ensureBackend } from "#platform/backend";
+/** Chooses and starts the backend (once per page; every model awaits the same start). Await it before making tensors. */
+export { ensureBackend as ready } from "#platform/backend";
 export * as backends from "./backends";
 
 // eslint-disable-next-line @typescript-eslint/no-empty-interface

@@ -7,6 +7,7 @@ import { tf } from "../../tf";
 import { ElegyBackendError } from "../../errors";
 import { closestName, didYouMean } from "../../suggest";
 import { applyWasmFixes } from "../wasm/fixes";
+import { BackendStarts } from "./start-once";
 
 export const PAGE_BACKEND_NAMES = ["auto", "webgpu", "webgl", "wasm", "cpu"] as const;
 export type PageBackendName = (typeof PAGE_BACKEND_NAMES)[number];
@@ -89,10 +90,20 @@ let current: { request: PageBackendName; choice: PageBackendChoice } | undefined
  */
 export async function ensureBackend(requested?: string, options: { log?: (line: string) => void } = {}): Promise<PageBackendChoice> {
   const request = parsePageBackendName(requested ?? "auto", "the backend option");
-  if (current && (current.request === request || (request === "auto" && requested === undefined)) && tf.getBackend() === current.choice.tfBackend) {
-    return current.choice;
-  }
-  const log = options.log ?? ((line: string) => console.info(line));
+  const acceptsAny = request === "auto" && requested === undefined;
+  // One start at a time, shared by every model (see start-once.ts).
+  return starts.ensure({
+    request,
+    acceptsAny,
+    satisfied: () => (current && (current.request === request || acceptsAny) && tf.getBackend() === current.choice.tfBackend ? current.choice : undefined),
+    start: () => start(request, options.log),
+  });
+}
+
+const starts = new BackendStarts<PageBackendChoice>();
+
+async function start(request: PageBackendName, logOption: ((line: string) => void) | undefined): Promise<PageBackendChoice> {
+  const log = logOption ?? ((line: string) => console.info(line));
   let choice: PageBackendChoice;
   if (request === "auto") {
     const skipped: PageBackendChoice["skipped"] = [];

@@ -7,6 +7,7 @@ import { ElegyBackendError } from "../../errors";
 import { closestName, didYouMean } from "../../suggest";
 import { applyWasmFixes } from "../wasm/fixes";
 import { BACKEND_NAMES, type BackendName } from "./names";
+import { BackendStarts } from "./start-once";
 
 export { BACKEND_NAMES, type BackendName };
 type ConcreteBackend = Exclude<BackendName, "auto">;
@@ -114,17 +115,27 @@ export function parseBackendName(value: string, source: string): BackendName {
   );
 }
 
+const starts = new BackendStarts<BackendChoice>();
+
 /**
  * Loads the requested backend (default: ELEGY_BACKEND, else "auto") and makes it tfjs's
- * backend. Cheap when called again with the same request.
+ * backend, once per process: every model (and `ready()`) awaits the same start. Cheap when
+ * called again with the same request.
  */
 export async function ensureBackend(requested?: string, options: { log?: (line: string) => void } = {}): Promise<BackendChoice> {
   const fromEnv = requested === undefined && process.env.ELEGY_BACKEND !== undefined && process.env.ELEGY_BACKEND !== "";
   const request = parseBackendName(requested ?? (fromEnv ? process.env.ELEGY_BACKEND! : "auto"), fromEnv ? "ELEGY_BACKEND" : "the backend option");
-  if (current && (current.request === request || (request === "auto" && requested === undefined && !fromEnv)) && tf.getBackend() === current.choice.tfBackend) {
-    return current.choice;
-  }
-  const log = options.log ?? ((line: string) => process.stderr.write(line + "\n"));
+  const acceptsAny = request === "auto" && requested === undefined && !fromEnv;
+  return starts.ensure({
+    request,
+    acceptsAny,
+    satisfied: () => (current && (current.request === request || acceptsAny) && tf.getBackend() === current.choice.tfBackend ? current.choice : undefined),
+    start: () => start(request, options.log),
+  });
+}
+
+async function start(request: BackendName, logOption: ((line: string) => void) | undefined): Promise<BackendChoice> {
+  const log = logOption ?? ((line: string) => process.stderr.write(line + "\n"));
   let choice: BackendChoice;
   if (request === "auto") {
     const skipped: BackendChoice["skipped"] = [];
