@@ -47,7 +47,7 @@ const EQUAL: Record<string, string[]> = { mlp: ["elegy-fit", "elegy-steps", "han
 // sizes (one thread's step on a replica's share of the batch bounds what replicas can gain).
 // ("elegy-steps" above is the MLP with hand-written train/test steps.)
 const CORES: Record<string, Array<[string, number, Threads]>> = {
-  mlp: [["elegy-fit", 32, 1], ["elegy-fit-2replicas", 64, 2], ["elegy-fit", 128, 1], ["elegy-fit", 128, 2], ["elegy-fit-2replicas", 128, 2]],
+  mlp: [["elegy-fit", 32, 1], ["elegy-fit-2replicas", 64, 2], ["elegy-fit", 128, 1], ["elegy-fit-2replicas", 128, 2]],
   linear: [],
   cnn: [["elegy-fit", 32, 1], ["elegy-fit-2replicas", 64, 2]],
 };
