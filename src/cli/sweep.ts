@@ -4,6 +4,7 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import { CliError } from "./cli-error";
+import { positiveIntegerFlag } from "./flag-values";
 import { CliIO } from "./io";
 import { parseCommandFlags } from "./parse-flags";
 import { displayPath } from "../display-path";
@@ -45,12 +46,7 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-function positive(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isInteger(n) || n <= 0) throw new CliError(`elegy-ts sweep: --${flag} must be a positive integer, got '${value}'.`);
-  return n;
-}
+const positive = (flag: string, value: string | undefined) => positiveIntegerFlag("sweep", flag, value);
 
 export function parseSweepArgs(argv: readonly string[]) {
   const { values, positionals } = parseCommandFlags("sweep", argv, OPTIONS);

@@ -3,6 +3,7 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { CliError } from "./cli-error";
+import { positiveIntegerFlag } from "./flag-values";
 import { CliIO } from "./io";
 
 export const WORKER_HELP = `Usage: elegy-ts worker --queue redis://host:port/name [--concurrency N] [--runs-dir DIR]
@@ -29,12 +30,7 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-function positive(flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isInteger(n) || n <= 0) throw new CliError(`elegy-ts worker: --${flag} must be a positive integer, got '${value}'.`);
-  return n;
-}
+const positive = (flag: string, value: string | undefined, fallback: number) => positiveIntegerFlag("worker", flag, value) ?? fallback;
 
 export async function workerCommand(argv: readonly string[], io: CliIO): Promise<number> {
   let values;

@@ -49,10 +49,8 @@ export async function runQueuedSweep(folder: SweepFolder, command: TrialCommand,
         const label = `[${valuesText(trial.values)}]`;
         if (state === "active") {
           const worker = job.processedBy;
-          if (folder.table.trials.find((t) => t.id === id)!.status !== "running" || worker !== trial.worker) {
-            folder.update(id, { status: "running", worker });
-            trial.worker = worker;
-          }
+          // `trial` is the table's own record: update it (and rewrite the table) only when it changes.
+          if (trial.status !== "running" || worker !== trial.worker) folder.update(id, { status: "running", worker });
           const progress = job.progress as TrialJobProgress | number;
           board.set(id, `${label} ${typeof progress === "object" && progress ? progress.text : "starting"}${worker ? `  (${worker})` : ""}`);
         } else if (state === "completed" || state === "failed") {

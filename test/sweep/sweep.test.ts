@@ -40,14 +40,14 @@ test("local sweep: a killed trial fails alone, the others finish; a second run r
     assert.equal(sweep.stdout().split("\n").filter((line) => line.startsWith(`${t.id}  `) && / (done|FAILED): /.test(line)).length, 1, `${t.id} ended once`);
   }
   assertTableMatchesHistories(out, 2);
-  const kept = Object.fromEntries(first.trials.filter((t) => t.status === "done").map((t) => [t.id, fs.readFileSync(path.join(out, t.id, "checkpoint", "checkpoint.json"), "utf8")]));
+  const kept = Object.fromEntries(first.trials.filter((t) => t.status === "done").map((t) => [t.id, fs.readFileSync(path.join(out, t.id, "checkpoint", "checkpoint.safetensors")).toString("base64")]));
 
   // Run again: the finished trials are kept as they are, the killed one runs from the start.
   const again = await run(["sweep", "tiny.ts", "--workers", "2"], dir);
   assert.equal(again.status, 0, again.stderr);
   assert.match(again.stdout, /^Sweep of Tiny: 4 trials \(grid\), 3 already done, 1 to run, 1 at a time → runs\/Tiny-sweep$/m);
   assert.deepEqual(again.stdout.split("\n").filter((line) => / done: /.test(line)).map((line) => line.split(" ")[0]), [killed[0].id]);
-  for (const [id, manifest] of Object.entries(kept)) assert.equal(fs.readFileSync(path.join(out, id, "checkpoint", "checkpoint.json"), "utf8"), manifest, `${id} was not re-run`);
+  for (const [id, manifest] of Object.entries(kept)) assert.equal(fs.readFileSync(path.join(out, id, "checkpoint", "checkpoint.safetensors")).toString("base64"), manifest, `${id} was not re-run`);
   const table = readTrials(out);
   assert.deepEqual(table.trials.map((t) => t.status), ["done", "done", "done", "done"]);
   assertTableMatchesHistories(out, 2);
