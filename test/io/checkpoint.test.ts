@@ -236,3 +236,15 @@ test("checkpoint: exact resume — 2 epochs, save, load, 2 more equals 4 straigh
     tf.dispose([x, y]);
   }
 });
+
+test("checkpoint: the architecture record keeps extra fields (a module description) under the checksum", async () => {
+  const { saveCheckpoint, loadCheckpoint, RNG } = await import("elegy-ts");
+  const dir = tmpDir("ckpt-module");
+  const states = new States({ netParams: { dense: { kernel: tf.ones([2, 3]) } }, rng: new RNG(1) });
+  const module = { format: "tfjs-layers", modelTopology: { class_name: "Sequential" }, weights: [{ name: "dense/kernel", path: ["netParams", "dense", "kernel"] }] };
+  await saveCheckpoint(dir, states, { className: "Described", epoch: 0, module });
+  const checkpoint = await loadCheckpoint(dir);
+  assert.deepEqual(checkpoint.architecture?.module, module);
+  assert.equal(checkpoint.architecture?.input, null, "saved without an init batch: no input spec");
+  tf.dispose([...states.tensors(), ...checkpoint.states.tensors()]);
+});
