@@ -22,3 +22,9 @@ export function grayscalePng(): never {
 export function imageGridPng(): never {
   throw needsNode("report.imageGridPng", INSTEAD);
 }
+export function renderSweepReport(): never {
+  throw needsNode("report.renderSweepReport", "A sweep runs its trials as Node processes; open the report.html its out-dir holds.");
+}
+export function writeSweepReport(): never {
+  throw needsNode("report.writeSweepReport", "A sweep runs its trials as Node processes; open the report.html its out-dir holds.");
+}
