@@ -2,8 +2,8 @@
 
 /** Base class: `err instanceof ElegyError` catches everything the framework raises on purpose. */
 export class ElegyError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
   }
 }
@@ -34,6 +34,12 @@ export class ElegyCheckpointError extends ElegyError {}
 
 /** A replica of data-parallel training (fit's `replicas` option) could not start, failed, or stopped answering. */
 export class ElegyReplicaError extends ElegyError {}
+
+/**
+ * A step needs parameters the model does not have: it is not initialized, or its init chain
+ * created none. The message names the model, the call, and what initializes the model.
+ */
+export class ElegyNotInitializedError extends ElegyInputError {}
 
 /** A training or evaluation call was made on a model that is already running one (await the first). */
 export class ElegyBusyError extends ElegyInputError {}

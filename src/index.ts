@@ -12,7 +12,8 @@ import { registerFileLoader } from "./io/export/file-router";
 registerFileLoader(); // tf.loadLayersModel("file://…") in Node without tfjs-node
 export { Model } from "./model/model";
 export type {
-  ModelOptions, FitOptions, EvaluateOptions, PredictOptions, InitOptions, OnBatchOptions, TestOnBatchOptions, ValidationData,
+  ModelOptions, FitOptions, EvaluateOptions, PredictOptions, InitOptions, OnBatchOptions, TestOnBatchOptions, ApplyOptions,
+  ValidationData,
 } from "./model/options";
 export { States, RNG } from "./states";
 export type { StatesFields } from "./states";

@@ -6,7 +6,8 @@ import "../setup"; // first: reflect-metadata before tsyringe and any decorator;
 export { tf } from "../tf";
 export { Model } from "../model/model";
 export type {
-  ModelOptions, FitOptions, EvaluateOptions, PredictOptions, InitOptions, OnBatchOptions, TestOnBatchOptions, ValidationData,
+  ModelOptions, FitOptions, EvaluateOptions, PredictOptions, InitOptions, OnBatchOptions, TestOnBatchOptions, ApplyOptions,
+  ValidationData,
 } from "../model/options";
 export { States, RNG } from "../states";
 export type { StatesFields } from "../states";

@@ -8,6 +8,8 @@ import { valueAndGrad } from "../autodiff/grad";
 import { untaped } from "../autodiff/untaped";
 import { TensorTree, assertSameStructure, leaves } from "../tree";
 import type { StepChain } from "./step-chain";
+import { initEntry } from "./init-chain";
+import { MissingParamsError } from "../missing-params";
 import type { StepCall } from "./step-context";
 import { GradResult, PredResult, TestResult, TrainResult } from "./step-results";
 
@@ -19,12 +21,7 @@ export function defaultPredStep(d: StepChain, call: StepCall): PredResult {
     const created = module.init(states.rng, call.x);
     states = states.update({ netParams: created.params, netStates: created.states });
   }
-  if (states.netParams === undefined) {
-    throw new ElegyInputError(
-      `${d.className} cannot ${call.purpose}: it has no parameters yet. Call model.init(x) first ` +
-        `(fit, evaluate and predict do it on their first batch when the model is not initialized).`,
-    );
-  }
+  if (states.netParams === undefined) throw new MissingParamsError("its module has no parameters (states.netParams is undefined)");
   const [yPred, netStates] = module.apply(states.netParams, states.netStates, call.x, {
     training: call.training,
     rng: states.rng,
@@ -68,12 +65,7 @@ export function defaultTestStep(d: StepChain, call: StepCall): TestResult {
 /** gradStep: the loss of testStep and its gradient with respect to every leaf of states.netParams. */
 export function defaultGradStep(d: StepChain, call: StepCall): GradResult {
   const params = call.states.netParams;
-  if (leaves(params).length === 0) {
-    throw new ElegyInputError(
-      `${d.className} cannot ${call.purpose}: states.netParams holds no tensors, so there is nothing to train. ` +
-        `Create parameters while initializing (return states.update({ netParams })), or pass a module.`,
-    );
-  }
+  if (leaves(params).length === 0) throw new MissingParamsError("states.netParams holds no tensors, so there is nothing to train");
   const { value, grads, aux } = valueAndGrad(
     (netParams) => {
       const [loss, logs, next] = d.test({ ...call, states: call.states.update({ netParams }) });
@@ -105,15 +97,7 @@ export function defaultTrainStep(d: StepChain, call: StepCall): TrainResult {
   return [{ ...logs, lr }, states.update({ netParams, optimizerStates: nextOptimizerStates })];
 }
 
-/**
- * initStep: as in Elegy, the train chain once with initializing = true. Only the prediction
- * step runs when initializing for predict, or when the default test step would have no
- * targets to test against; it still creates the params.
- */
+/** initStep: the chain initEntry picks (init-chain.ts), once, with initializing = true. */
 export function defaultInitStep(d: StepChain, call: StepCall): States {
-  const customTraining = d.overridden("trainStep") || d.overridden("gradStep") || d.overridden("testStep");
-  const trainChainFits =
-    d.can("trainStep") &&
-    (!d.can("predStep") || (call.purpose !== "predict" && (call.yTrue !== undefined || customTraining)));
-  return trainChainFits ? d.train(call)[1] : d.pred(call)[1];
+  return initEntry(d, call.purpose, call.yTrue !== undefined) === "trainStep" ? d.train(call)[1] : d.pred(call)[1];
 }

@@ -35,6 +35,10 @@ export class StepDispatcher implements StepChain {
     return this.plans[kind] !== undefined;
   }
 
+  where(kind: StepKind): string | undefined {
+    return this.plans[kind]?.where;
+  }
+
   /** Whether a step of this kind can run: overridden, or derivable from the parts and lower steps. */
   can(kind: StepKind): boolean {
     if (this.overridden(kind)) return true;

@@ -1,7 +1,8 @@
 // Model: the public face of elegy-ts (API.md §5). Subclass it and override steps with the
 // step decorators, or give it a module, loss, metrics and optimizer and use the defaults.
 import { tf } from "../tf";
-import { ElegyInputError, ElegyMissingStepError } from "../errors";
+import { ElegyInputError, ElegyMissingStepError, ElegyNotInitializedError } from "../errors";
+import { missingParamsMessage } from "./init-chain";
 import { ExportOptions, ExportResult, ExportSource, exportModel, moduleRecord } from "../io/export/export-model";
 import { LOAD_OPTIONS, LoadOptions, loadIntoModel, saveModel } from "./checkpoint-io";
 import { LossAggregate, MetricAggregate, Module, Optimizer } from "../contracts";
@@ -34,7 +35,7 @@ import {
   EVALUATE_OPTIONS, FIT_OPTIONS, INIT_OPTIONS, MODEL_OPTIONS, ON_BATCH_OPTIONS, PREDICT_OPTIONS, TEST_ON_BATCH_OPTIONS,
   checkNonNegativeInteger, checkOptionKeys, checkPositiveInteger, checkVerbose,
   type EvaluateOptions, type FitOptions, type InitOptions, type ModelOptions, type OnBatchOptions, type PredictOptions,
-  type TestOnBatchOptions, type ValidationData,
+  type TestOnBatchOptions, type ValidationData, type ApplyOptions, APPLY_OPTIONS,
 } from "./options";
 
 const DEFAULT_BATCH_SIZE = 32;
@@ -214,6 +215,33 @@ export class Model implements CallbackModel {
   }
 
   /**
+   * The model's prediction for `x`, synchronously: its @predStep, or its module. The model's
+   * States never change (the step's new States are dropped; it draws from a copy of the rng).
+   * Usable anywhere, and inside another model's step (distillation: a teacher in a student's
+   * step): there its tensors belong to that step, and gradients flow through it to `x` —
+   * the teacher's own parameters are constants of the step, never trained by it. Outside a
+   * step the caller owns the result.
+   *   const teacherLogits = teacher.apply(x) as tf.Tensor;
+   */
+  apply(x: TensorTree, options: ApplyOptions = {}): TensorTree {
+    checkOptionKeys("apply", options, APPLY_OPTIONS);
+    const training = options.training ?? false;
+    if (typeof training !== "boolean") {
+      throw new ElegyInputError(`${this.constructor.name}.apply(): training must be true or false, got ${String(training)}.`);
+    }
+    if (options.states !== undefined && !(options.states instanceof States)) {
+      throw new ElegyInputError(`${this.constructor.name}.apply(): states must be a States (for instance model.states), got ${typeof options.states}.`);
+    }
+    if (x === undefined || x === null) throw new ElegyInputError(`${this.constructor.name}.apply(x): x is ${String(x)}; pass the input tensor (or nested tensors).`);
+    this.requirePredStep("apply");
+    const d = this.runner.dispatcher;
+    if (options.states === undefined && !this.initialized) {
+      throw new ElegyNotInitializedError(missingParamsMessage(d, "apply", { state: "uninitialized" }, "it has no parameters yet", false));
+    }
+    return this.runner.apply(x, options.states ?? this.states, training, options.states !== undefined);
+  }
+
+  /**
    * Runs a step of another kind from inside a step: your override if there is one, else the
    * default — as Elegy's `self.test_step(...)`. It gets the current call's injectables, with
    * `patch` replacing some (usually `states`).
@@ -334,10 +362,10 @@ export class Model implements CallbackModel {
     this.runner.replaceStates(states);
   }
 
-  /** predict needs a prediction step: say so before initializing anything. */
-  private requirePredStep(): void {
+  /** predict and apply need a prediction step: say so before initializing anything. */
+  private requirePredStep(purpose: "predict" | "apply" = "predict"): void {
     const d = this.runner.dispatcher;
-    if (!d.can("predStep")) throw new ElegyMissingStepError(d.missingMessage("predStep", "predict"));
+    if (!d.can("predStep")) throw new ElegyMissingStepError(d.missingMessage("predStep", purpose));
   }
 
   /** Runs `body` with the classWeight tensor (for the steps it runs), freed afterwards. */

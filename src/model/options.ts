@@ -11,6 +11,7 @@ import type { ClassWeightInput } from "../loop/class-weight";
 import type { DataSplit } from "../loop/sources";
 import type { makeLossAggregate } from "../losses/aggregate";
 import type { makeMetricAggregate } from "../metrics/aggregate";
+import type { States } from "../states";
 
 export type LossOption = Parameters<typeof makeLossAggregate>[0];
 export type MetricsOption = Parameters<typeof makeMetricAggregate>[0];
@@ -86,6 +87,13 @@ export interface TestOnBatchOptions {
   sampleWeight?: tf.Tensor;
 }
 
+export interface ApplyOptions {
+  /** The `training` flag the prediction chain sees (default false). */
+  training?: boolean;
+  /** The States to predict with (default: the model's own). */
+  states?: States;
+}
+
 export function checkOptionKeys(method: string, options: object | undefined, valid: readonly string[]): void {
   if (options === undefined || options === null) return;
   if (typeof options !== "object") {
@@ -138,6 +146,7 @@ export const PREDICT_OPTIONS = ["batchSize", "verbose", "callbacks"] as const sa
 export const INIT_OPTIONS = ["batchSize", "sampleWeight", "classWeight"] as const satisfies readonly (keyof InitOptions)[];
 export const ON_BATCH_OPTIONS = ["sampleWeight", "classWeight"] as const satisfies readonly (keyof OnBatchOptions)[];
 export const TEST_ON_BATCH_OPTIONS = ["sampleWeight"] as const satisfies readonly (keyof TestOnBatchOptions)[];
+export const APPLY_OPTIONS = ["training", "states"] as const satisfies readonly (keyof ApplyOptions)[];
 
 /** "complete" when `List` names every key of `T`; otherwise the keys it misses (and the assignment below fails, naming them). */
 type Completeness<T, List extends readonly PropertyKey[]> =
@@ -151,4 +160,5 @@ const optionListsComplete: [
   Completeness<InitOptions, typeof INIT_OPTIONS>,
   Completeness<OnBatchOptions, typeof ON_BATCH_OPTIONS>,
   Completeness<TestOnBatchOptions, typeof TEST_ON_BATCH_OPTIONS>,
-] = ["complete", "complete", "complete", "complete", "complete", "complete", "complete"];
+  Completeness<ApplyOptions, typeof APPLY_OPTIONS>,
+] = ["complete", "complete", "complete", "complete", "complete", "complete", "complete", "complete"];

@@ -12,6 +12,9 @@ import { SpecTree, specOf } from "../io/architecture";
 import { StepDispatcher } from "./dispatch";
 import { CallInputs, NO_CALL_INPUTS, PHASE_FLAGS, Phase, Purpose, StepCall } from "./step-context";
 import { inStepScope } from "../autodiff/step-scope";
+import { ElegyNotInitializedError } from "../errors";
+import { MissingParamsError } from "../missing-params";
+import { InitSituation, missingParamsMessage } from "./init-chain";
 
 /**
  * Receives a step's logs before the runner frees them. It may take log tensors that
@@ -22,6 +25,8 @@ export type LogSink = (logs: Logs, takeable: (t: tf.Tensor) => boolean) => reado
 export class StepRunner {
   private current: States;
   private isInitialized = false;
+  /** The call whose first batch initialized the model (undefined: not by a step, e.g. a checkpoint), for messages. */
+  private initializedBy: Purpose | undefined;
   /** Epochs of training completed (saved in checkpoints; where a resumed fit starts). */
   completedEpochs = 0;
   /** Shape and dtype of each input leaf of the init batch (batch axis included), for summary(). */
@@ -68,10 +73,12 @@ export class StepRunner {
   replaceStates(next: States, initialized = true): void {
     this.adopt(next, []);
     this.isInitialized = initialized;
+    this.initializedBy = undefined;
   }
 
   /** Runs the init step on one batch (flags: initializing, training). `purpose` is the public call that asked. */
   initOnBatch(batch: Batch, purpose: Purpose, inputs: CallInputs, ownsBatch: boolean): void {
+    this.initializedBy = purpose;
     this.inputSpec = leaves(batch.x).map((t) => ({ shape: [...t.shape], dtype: t.dtype }));
     this.inputStructure = batch.x;
     this.initSpec = { input: specOf(batch.x), target: batch.y === undefined ? null : specOf(batch.y) };
@@ -114,18 +121,22 @@ export class StepRunner {
    * model's States stay as they are (the rng too: the step draws from a copy). Inside another
    * model's step, the tensors it makes belong to that step's scope and tape.
    */
-  apply(x: TensorTree, states: States, training: boolean): TensorTree {
+  apply(x: TensorTree, states: States, training: boolean, statesGiven: boolean): TensorTree {
     const call: StepCall = {
       x, yTrue: undefined, sampleWeight: undefined, classWeight: undefined,
       states: states.rng === undefined ? states : states.update({ rng: states.rng.clone() }),
       initializing: false, training, purpose: "apply", replication: undefined,
     };
     const inputs = collectTensors(x, states.tensors());
-    return inStepScope(() => {
-      const [yPred] = this.runAs(call, this.predStep);
-      // The caller owns what apply returns: never hand out the model's own tensors or the caller's x.
-      return mapTree(yPred, (t) => (inputs.has(t) ? t.clone() : t));
-    }, inputs);
+    try {
+      return inStepScope(() => {
+        const [yPred] = this.runAs(call, this.predStep);
+        // The caller owns what apply returns: never hand out the model's own tensors or the caller's x.
+        return mapTree(yPred, (t) => (inputs.has(t) ? t.clone() : t));
+      }, inputs);
+    } catch (error) {
+      throw this.explained(error, call, statesGiven);
+    }
   }
 
   /** Zeroes the running metric and loss state, as Keras' reset_state does at each epoch. */
@@ -161,8 +172,34 @@ export class StepRunner {
     } catch (error) {
       // The step failed: its batch will never be consumed. (The caller's own tensors are not in `owned`.)
       if (ownsBatch) disposeExcept(batch, this.current.tensors());
-      throw error;
+      throw this.explained(error, call, false);
     }
+  }
+
+  /**
+   * A step's error, worded in full when missing parameters caused it (a layer or a default
+   * step found none, or a step's own code read a field of undefined while states.netParams
+   * was undefined): which model, which call, and what initializes — or initialized — it.
+   * Any other error passes as it is.
+   */
+  private explained(error: unknown, call: StepCall, statesGiven: boolean): unknown {
+    const found = error instanceof MissingParamsError;
+    const readUndefined = error instanceof TypeError && /\bundefined\b/.test(error.message) && call.states.netParams === undefined;
+    if (!found && !readUndefined) return error;
+    const problem = found
+      ? error.problem
+      : `states.netParams is undefined, and the step failed with: ${String((error as Error)?.message ?? error).replace(/\.$/, "")}`;
+    const situation: InitSituation = call.initializing
+      ? { state: "initializing" }
+      : statesGiven
+        ? { state: "given" }
+        : !this.isInitialized
+          ? { state: "uninitialized" }
+          : this.initializedBy === undefined
+            ? { state: "replaced" }
+            : { state: "initialized", by: this.initializedBy };
+    const message = missingParamsMessage(this.dispatcher, call.purpose, situation, problem, call.yTrue !== undefined);
+    return new ElegyNotInitializedError(message, { cause: error });
   }
 
   /** Makes `next` current; frees old-state tensors it dropped and `consumed` values, sparing `keep`. */

@@ -3,6 +3,7 @@
 import { tf } from "../tf";
 import { ApplyContext, Module } from "../contracts";
 import { ElegyInputError } from "../errors";
+import { MissingParamsError } from "../missing-params";
 import { RNG } from "../states";
 import { TensorTree, describeTree, isTensor } from "../tree";
 
@@ -59,10 +60,9 @@ export abstract class BaseModule implements Module {
     const p = params as Record<string, unknown> | undefined;
     const missing = keys.filter((k) => !isTensor(p?.[k]));
     if (missing.length > 0) {
-      throw new ElegyInputError(
-        `${this.name}: params lack ${missing.map((k) => `'${k}'`).join(", ")}; got ${describeTree(params)}. ` +
-          `Create them with ${this.name}.init(rng, x).`,
-      );
+      const problem = `${this.name}: params lack ${missing.map((k) => `'${k}'`).join(", ")}; got ${describeTree(params)}`;
+      const message = `${problem}. Create them with ${this.name}.init(rng, x).`;
+      throw params === undefined ? new MissingParamsError(`${this.name} was given no params (undefined)`, message) : new ElegyInputError(message);
     }
     return p as Record<K, tf.Tensor>;
   }

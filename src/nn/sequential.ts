@@ -2,6 +2,7 @@
 // unique name ("linear", "linear_1", …), as Elegy/Haiku name submodules.
 import { ApplyContext, Module } from "../contracts";
 import { ElegyInputError } from "../errors";
+import { MissingParamsError } from "../missing-params";
 import { RNG } from "../states";
 import { TensorTree, isPlainObject } from "../tree";
 import { uniqueNames } from "../losses/names";
@@ -88,6 +89,9 @@ export class Sequential extends BaseModule {
   }
 
   private record(tree: TensorTree, what: string): Record<string, TensorTree> {
+    if (tree === undefined) {
+      throw new MissingParamsError(`${this.name} was given no ${what} (undefined)`, `${this.name}: ${what} must be an object keyed by layer name; got undefined.`);
+    }
     if (!isPlainObject(tree)) throw new ElegyInputError(`${this.name}: ${what} must be an object keyed by layer name; got ${typeof tree}.`);
     return tree as Record<string, TensorTree>;
   }

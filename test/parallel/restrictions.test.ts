@@ -93,7 +93,7 @@ test("replicas: a custom @trainStep owns the whole step and cannot be split", as
 
 test("replicas: provided injectables cannot reach the worker threads", async () => {
   const { x, y } = data(32);
-  const model = new SmallMLP().provide("teacher", {});
+  const model = new SmallMLP().provide("teacher", new SmallMLP());
   await rejectsWith(
     model.fit(x, y, { verbose: 0, replicas: 2 }),
     ElegyInputError,

@@ -6,7 +6,7 @@ import { ElegyBuildError, ElegyDefinitionError, ElegyInjectionError, ElegyInputE
 // User injectables are declared for the compile-time check (ELEGY1001 otherwise).
 declare module "elegy-ts" {
   interface Injectables {
-    teacher: { scale: number };
+    scaler: { scale: number };
   }
 }
 
@@ -101,8 +101,8 @@ test("injection: the default init runs the train chain with initializing=true, t
 test("injection: model.provide adds user injectables; a missing one fails with a clear message", async () => {
   class WithTeacher extends Model {
     @predStep
-    p(x: tf.Tensor, teacher: { scale: number }, states: States): [tf.Tensor, States] {
-      return [x.mul(teacher.scale), states];
+    p(x: tf.Tensor, scaler: { scale: number }, states: States): [tf.Tensor, States] {
+      return [x.mul(scaler.scale), states];
     }
   }
   const m = new WithTeacher({ backend: "cpu" });
@@ -111,12 +111,12 @@ test("injection: model.provide adds user injectables; a missing one fails with a
     assert.equal(
       error.message,
       // the same words as ELEGY1001 at build time (src/step-messages.ts)
-      "Unknown injectable 'teacher' in @predStep WithTeacher.p. @predStep may request: x, states, initializing, training. " +
-        'To inject a value of your own, declare \'teacher\' in the Injectables interface of "elegy-ts" and call model.provide("teacher", value).',
+      "Unknown injectable 'scaler' in @predStep WithTeacher.p. @predStep may request: x, states, initializing, training. " +
+        'To inject a value of your own, declare \'scaler\' in the Injectables interface of "elegy-ts" and call model.provide("scaler", value).',
     );
     return true;
   });
-  m.provide("teacher", { scale: 10 });
+  m.provide("scaler", { scale: 10 });
   const out = (await m.predict(x())) as tf.Tensor;
   assert.deepEqual(out.arraySync(), [[10, 20], [30, 40], [50, 60]]);
   assert.throws(() => m.provide("x", 1), (e: Error) => e instanceof ElegyInputError && /built-in injectable/.test(e.message));

@@ -1,0 +1,17 @@
+// The signal that parameters (or net states) were needed and there were none. Raised where
+// that is found — a layer given undefined params, a default step — and reworded by the
+// StepRunner, which knows the model, the call and what initializes the model.
+import { ElegyNotInitializedError } from "./errors";
+
+export class MissingParamsError extends ElegyNotInitializedError {
+  /**
+   * `problem`: what is missing, in the words of the part that found it (no final period).
+   * `message`: the whole error for a caller outside any model (default: the problem).
+   */
+  constructor(
+    readonly problem: string,
+    message = `${problem}.`,
+  ) {
+    super(message);
+  }
+}
