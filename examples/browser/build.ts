@@ -14,7 +14,7 @@ export const SOURCE_DIR = path.resolve(__dirname, "../../../examples/browser");
 export const DEFAULT_OUT_DIR = path.resolve(__dirname, "site");
 
 export interface BuildPageOptions {
-  /** Training and test examples exported for the page (default 4000 and 1000). */
+  /** Training and test examples exported for the page (default 5000 and 1000). */
   trainSize?: number;
   testSize?: number;
   /** More page scripts to bundle next to main.js (tests add theirs). */
@@ -37,7 +37,7 @@ export async function buildPage(outDir: string = DEFAULT_OUT_DIR, options: Build
   const wasmDist = path.join(path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json")), "dist");
   for (const file of fs.readdirSync(wasmDist).filter((f) => f.endsWith(".wasm"))) fs.copyFileSync(path.join(wasmDist, file), path.join(outDir, file));
 
-  const { train, test } = datasets.mnistArrays({ trainSize: options.trainSize ?? 4000, testSize: options.testSize ?? 1000 });
+  const { train, test } = datasets.mnistArrays({ trainSize: options.trainSize ?? 5000, testSize: options.testSize ?? 1000 });
   const [rows, cols] = train.shape.slice(1);
   const bytes = encodeSubset({
     train: { x: train.x, y: train.y, count: train.shape[0] },

@@ -21,6 +21,7 @@ import { Batch, HostDataset, SampleWeightInput, batchRows, splitTail } from "../
 import { BatchSource, DataInput, DataSplit, hostSource, sourceFor, splitArguments } from "../loop/sources";
 import { ClassWeightInput, checkLabelsCovered, classWeightValues } from "../loop/class-weight";
 import { runFit } from "../loop/fit-loop";
+import { readGpuTensors } from "../loop/gpu-read";
 import { runEvaluation } from "../loop/evaluate-loop";
 import { runPrediction } from "../loop/predict-loop";
 import { StepDispatcher } from "./dispatch";
@@ -106,6 +107,7 @@ export class Model implements CallbackModel {
     checkOptionKeys("init", options, INIT_OPTIONS);
     await this.ready();
     const batchSize = checkPositiveInteger("init", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
+    await readGpuTensors(x, y, options.sampleWeight);
     const { source, host } = sourceFor("init", x, y, { batchSize, shuffle: false, sampleWeight: options.sampleWeight });
     await this.withClassWeight(options.classWeight, host, async (classWeight) => {
       const first = await source.epoch(() => this.states.rng.next()).next();
@@ -129,6 +131,7 @@ export class Model implements CallbackModel {
     const stepsPerEpoch =
       options.stepsPerEpoch === undefined ? undefined : checkPositiveInteger("fit", "stepsPerEpoch", options.stepsPerEpoch);
     const shuffle = options.shuffle ?? true;
+    await readGpuTensors(x, y, options.sampleWeight, options.validationData);
     const data = sourceFor("fit", x, y, { batchSize, shuffle, sampleWeight: options.sampleWeight, stepsPerEpoch });
     let train = data.source;
     let validation: BatchSource | undefined;
@@ -159,6 +162,7 @@ export class Model implements CallbackModel {
     if (options.verbose !== undefined) checkVerbose("evaluate", options.verbose);
     await this.ready();
     const batchSize = checkPositiveInteger("evaluate", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
+    await readGpuTensors(x, y, options.sampleWeight);
     const { source } = sourceFor("evaluate", x, y, { batchSize, shuffle: false, sampleWeight: options.sampleWeight });
     const callbacks = new CallbackList(options.callbacks ?? []);
     callbacks.setModel(this);
@@ -172,6 +176,7 @@ export class Model implements CallbackModel {
     await this.ready();
     const batchSize = checkPositiveInteger("predict", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
     this.requirePredStep();
+    await readGpuTensors(x);
     const { source } = sourceFor("predict", x, undefined, { batchSize, shuffle: false });
     const callbacks = new CallbackList(options.callbacks ?? []);
     callbacks.setModel(this);

@@ -9,23 +9,8 @@ import { backends, callbacks, optimizers, tf, type Model } from "elegy-ts";
 import { LinearClassifierWithPredStep } from "../../linear-classifier";
 import { MLP } from "../../mlp";
 import { decodeSubset, type Subset } from "../subset";
-import { ModelView, type EpochRecord } from "./view";
-
-export interface ModelResult {
-  name: string;
-  epochs: EpochRecord[];
-  test: Record<string, number>;
-  testAccuracy: number;
-  predictions: Array<{ label: number; predicted: number }>;
-}
-
-export interface DemoState {
-  status: "loading" | "training" | "done" | "failed";
-  backend?: string;
-  backendReason?: string;
-  results: ModelResult[];
-  error?: string;
-}
+import { ModelView } from "./view";
+import type { DemoState, EpochRecord, ModelResult } from "./state";
 
 declare global {
   interface Window {
@@ -57,7 +42,7 @@ interface Entry {
 
 const ENTRIES: Entry[] = [
   {
-    key: "linear", title: "LinearClassifier (the seed's model, with its @predStep)", epochs: 4,
+    key: "linear", title: "LinearClassifier (the seed's model, with its @predStep)", epochs: 8,
     make: () => new LinearClassifierWithPredStep({ optimizer: optimizers.adam(1e-3), backend }),
     input: (pixels) => pixels, // the model divides by 255 itself
   },
@@ -98,6 +83,7 @@ async function train(entry: Entry, data: Subset): Promise<ModelResult> {
     },
   });
   await model.fit(x, y, { epochs, batchSize: 64, verbose: 0, callbacks: [progress] });
+  const trainAccuracy = accuracyOf(await model.evaluate(x, y, { batchSize: 256 }));
   x.dispose();
   y.dispose();
 
@@ -109,9 +95,9 @@ async function train(entry: Entry, data: Subset): Promise<ModelResult> {
   const predicted = Array.from(await logits.argMax(-1).data());
   tf.dispose([logits, testX, testY]);
   const predictions = predicted.map((p, i) => ({ label: data.test.y[i], predicted: p }));
-  view.results(accuracyOf(test), predictions.map((p, i) => ({ ...p, pixels: data.test.x.subarray(i * data.rows * data.cols, (i + 1) * data.rows * data.cols) })), data.rows, data.cols);
+  view.results(trainAccuracy, accuracyOf(test), predictions.map((p, i) => ({ ...p, pixels: data.test.x.subarray(i * data.rows * data.cols, (i + 1) * data.rows * data.cols) })), data.rows, data.cols);
   model.dispose();
-  return { name: entry.key, epochs: records, test, testAccuracy: accuracyOf(test), predictions };
+  return { name: entry.key, epochs: records, test, testAccuracy: accuracyOf(test), trainAccuracy, predictions };
 }
 
 async function main(): Promise<void> {

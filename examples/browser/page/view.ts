@@ -2,16 +2,8 @@
 // (elegy-ts's report.lineChart, redrawn as points arrive), then the test accuracy and a few digits
 // with their predicted classes.
 import { report } from "elegy-ts";
+import type { EpochRecord } from "./state";
 
-export interface EpochRecord {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  /** Wall time of the epoch (training only). */
-  ms: number;
-  /** tf.memory().numTensors at the end of the epoch. */
-  tensors: number;
-}
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, parent: HTMLElement, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -81,8 +73,8 @@ export class ModelView {
       `epoch ${record.epoch + 1}: loss ${record.loss.toFixed(4)} - accuracy ${record.accuracy.toFixed(4)} - ${(record.ms / 1000).toFixed(2)} s - ${record.tensors} tensors\n`;
   }
 
-  results(accuracy: number, digits: Array<{ label: number; predicted: number; pixels: ArrayLike<number> }>, rows: number, cols: number): void {
-    this.line.textContent = `Trained. Test accuracy ${accuracy.toFixed(4)}. `;
+  results(trainAccuracy: number, accuracy: number, digits: Array<{ label: number; predicted: number; pixels: ArrayLike<number> }>, rows: number, cols: number): void {
+    this.line.textContent = `Trained. Accuracy ${trainAccuracy.toFixed(4)} on the training subset, ${accuracy.toFixed(4)} on the test subset. `;
     this.bar.value = this.bar.max;
     element("p", this.section, "A few test digits and the class the model predicts:");
     const row = element("div", this.section);
