@@ -39,6 +39,13 @@ const elegy = createUnplugin((options: ElegyBundlerOptions | undefined) => {
     name: "elegy-ts",
     enforce: "pre",
     transformInclude: (id: string) => include(id.replace(/\?.*$/, "")),
+    // Class names are data to elegy-ts (a checkpoint records its model's class; errors name it):
+    // keep them through esbuild's renaming (an unset keepNames becomes true).
+    esbuild: {
+      config(build: { keepNames?: boolean }) {
+        build.keepNames ??= true;
+      },
+    },
     transform(code: string, id: string) {
       compiler ??= new ProjectCompiler(options);
       const result = compiler.compile(id.replace(/\?.*$/, ""), code);

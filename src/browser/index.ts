@@ -34,6 +34,7 @@ export type { ClassWeightInput } from "../loop/class-weight";
 export type { MonitorMode } from "../callbacks/monitor";
 export { saveCheckpoint, loadCheckpoint } from "#platform/checkpoint";
 export type { Checkpoint, CheckpointInfo } from "../io/checkpoint-codec";
+export type { ExportOptions, ExportResult } from "../io/export/export-model";
 export type { LoadOptions } from "../model/checkpoint-io";
 export type { ExportOptions, ExportResult } from "../io/export/export-model";
 export { ensureBackend } from "#platform/backend";

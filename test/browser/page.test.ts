@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Browser, Page } from "puppeteer-core" with { "resolution-mode": "import" };
-import { Model, nn, tf } from "elegy-ts";
+import { Model, losses, nn, optimizers, tf } from "elegy-ts";
 import { buildPage } from "../../examples/browser/build";
 import { serve, type Served } from "../../examples/browser/serve";
 import type { DemoState } from "../../examples/browser/page/state";
@@ -167,4 +167,60 @@ test("a model exported in Node loads in the page (tf.loadLayersModel) and predic
   }, EXPORT_INPUT);
   assertClose(predictions, nodePredictions, "predictions in the page vs in Node", 1e-4);
   await page.close();
+});
+
+test("in the page, model.save/Model.load go through indexeddb://, export through tfjs's handler, and downloads:// gives the file Node loads", { skip, timeout: 120_000 }, async () => {
+  // On webgl: on webgpu, Model.load's init reads a label check synchronously (device-checks.ts), which SwiftShader's WebGPU does not survive.
+  const { page } = await openPage("?models=none&backend=webgl");
+  const downloads = fs.mkdtempSync(path.join(SITE, "..", "downloads-"));
+  try {
+    const session = await browser.target().createCDPSession();
+    await session.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: downloads });
+    const run = await page.evaluate(async (input) => {
+      const { tf, Model, nn, losses, optimizers } = window.elegy;
+      const options = () => ({
+        module: new nn.Sequential([new nn.Flatten(), new nn.Linear(8), nn.relu, new nn.Linear(3)]),
+        loss: losses.sparseCategoricalCrossentropy({ fromLogits: true }), optimizer: optimizers.adam(1e-2), seed: 5,
+      });
+      const x = tf.tensor3d(input, [12, 4, 4]);
+      const y = tf.tensor1d(Array.from({ length: 12 }, (_, i) => i % 3), "int32");
+      const model = new Model(options());
+      await model.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0 });
+      const values = async (t: unknown) => Array.from(await (t as typeof x).data());
+      const before = await values(await model.predict(x));
+      await model.save("indexeddb://elegy-browser-test");
+      const loaded = await Model.load("indexeddb://elegy-browser-test", options());
+      const after = await values(await loaded.predict(x));
+      await model.export("indexeddb://elegy-browser-export");
+      const layers = await tf.loadLayersModel("indexeddb://elegy-browser-export");
+      const exported = await values(layers.predict(x));
+      await model.save("downloads://elegy-run");
+      const folder = await model.save("runs/elegy").then(() => "saved", (e: Error) => `${e.name}: ${e.message}`);
+      return { before, after, exported, epoch: loaded.epoch, folder };
+    }, Array.from({ length: 12 * 16 }, (_, i) => Math.cos(i * 0.3)));
+    assert.deepEqual(run.after, run.before, "the checkpoint restores the same predictions");
+    assert.equal(run.epoch, 2);
+    assertClose(run.exported, run.before, "the export in IndexedDB predicts the same", 1e-5);
+    assert.equal(run.folder,
+      "ElegyPlatformError: Saving a checkpoint to the folder 'runs/elegy' needs Node and is not available in a web page (elegy-ts's browser build). " +
+      "In a page, save to indexeddb://name (or another tfjs IO handler's URL) or downloads://name, or save from Node.");
+    // The download is a Node checkpoint's file: Model.load reads it from a folder.
+    const file = path.join(downloads, "elegy-run.safetensors");
+    for (let i = 0; i < 100 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
+    const folder = path.join(downloads, "run");
+    fs.mkdirSync(folder);
+    fs.copyFileSync(file, path.join(folder, "checkpoint.safetensors"));
+    const inNode = await Model.load(folder, {
+      module: new nn.Sequential([new nn.Flatten(), new nn.Linear(8), nn.relu, new nn.Linear(3)]),
+      loss: losses.sparseCategoricalCrossentropy({ fromLogits: true }), optimizer: optimizers.adam(1e-2), seed: 5, backend: "cpu",
+    });
+    const x = tf.tensor3d(Array.from({ length: 12 * 16 }, (_, i) => Math.cos(i * 0.3)), [12, 4, 4]);
+    const predicted = (await inNode.predict(x)) as tf.Tensor;
+    assertClose(Array.from(await predicted.data()), run.before, "Node's predictions from the page's checkpoint", 1e-5);
+    tf.dispose([x, predicted]);
+    assert.equal(inNode.epoch, 2);
+  } finally {
+    fs.rmSync(downloads, { recursive: true, force: true });
+    await page.close();
+  }
 });
