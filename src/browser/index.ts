@@ -36,7 +36,6 @@ export { saveCheckpoint, loadCheckpoint } from "#platform/checkpoint";
 export type { Checkpoint, CheckpointInfo } from "../io/checkpoint-codec";
 export type { ExportOptions, ExportResult } from "../io/export/export-model";
 export type { LoadOptions } from "../model/checkpoint-io";
-export type { ExportOptions, ExportResult } from "../io/export/export-model";
 export { ensureBackend } from "#platform/backend";
 /** Chooses and starts the backend (once per page; every model awaits the same start). Await it before making tensors. */
 export { ensureBackend as ready } from "#platform/backend";
