@@ -1,7 +1,5 @@
 // The `report` namespace: training reports and images, written without any dependency.
 export { renderReport, writeReport, quantities } from "./html-report";
-export { renderSweepReport, writeSweepReport } from "./sweep-report";
-export type { SweepReportInput } from "./sweep-report";
 export type { ReportInput } from "./html-report";
 export { lineChart, niceTicks } from "./svg-chart";
 export type { Series } from "./svg-chart";
