@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import { callbacks, datasets, nn, tf, type TensorTree } from "elegy-ts";
 import { FineTune, baseModelFile, digitSubset } from "../../examples/fine-tune";
-import { tmpDir } from "../support/models";
+import { leafValues, tmpDir } from "../support/models";
 
 /** Runs `body` with environment variables set, restoring them after. */
 async function withEnv<T>(values: Record<string, string>, body: () => Promise<T>): Promise<T> {
@@ -23,16 +23,6 @@ async function withEnv<T>(values: Record<string, string>, body: () => Promise<T>
   }
 }
 
-function arrays(tree: TensorTree): number[][] {
-  const out: number[][] = [];
-  const walk = (t: unknown): void => {
-    if (t instanceof tf.Tensor) out.push(Array.from(t.dataSync()));
-    else if (t && typeof t === "object") for (const key of Object.keys(t).sort()) walk((t as Record<string, unknown>)[key]);
-  };
-  walk(tree);
-  return out;
-}
-
 test("fine-tune: the exported base stays bit for bit, the new head learns the digits 5–9, and the result exports again", { timeout: 300_000 }, async () => {
   const small = { ELEGY_MNIST_TRAIN_SIZE: "3000", ELEGY_MNIST_TEST_SIZE: "1000" };
   const baseFile = await withEnv(small, () => baseModelFile(tmpDir("fine-tune-base")));
@@ -44,8 +34,8 @@ test("fine-tune: the exported base stays bit for bit, the new head learns the di
   const model = new FineTune({ baseModel: baseFile });
   const before = await model.evaluate(tuneTest.x, tuneTest.y);
   const params = () => model.states.netParams as { base: TensorTree; head: TensorTree };
-  const baseBefore = arrays(params().base);
-  const headBefore = arrays(params().head);
+  const baseBefore = leafValues(params().base);
+  const headBefore = leafValues(params().head);
   const loadedBase = await tf.loadLayersModel(`file://${baseFile}`);
   const fromFile = loadedBase.layers.slice(0, -1).flatMap((l) => l.getWeights().map((w) => Array.from(w.dataSync())));
   assert.deepEqual(baseBefore.flat().sort(), fromFile.flat().sort(), "the adapter starts from the exported weights");
@@ -55,8 +45,8 @@ test("fine-tune: the exported base stays bit for bit, the new head learns the di
   const history = await model.fit(tuneTrain.x, tuneTrain.y, { epochs: 3, batchSize: 32, verbose: 0, callbacks: [count] });
   assert.equal(new Set(counts).size, 1, `tensors after each epoch: ${counts}`);
   const after = await model.evaluate(tuneTest.x, tuneTest.y);
-  assert.deepEqual(arrays(params().base), baseBefore, "the frozen base is bit for bit unchanged");
-  assert.notDeepEqual(arrays(params().head), headBefore, "the head was trained");
+  assert.deepEqual(leafValues(params().base), baseBefore, "the frozen base is bit for bit unchanged");
+  assert.notDeepEqual(leafValues(params().head), headBefore, "the head was trained");
   assert.ok(history.history.loss[2] < history.history.loss[0], `loss ${history.history.loss}`);
   assert.ok(after.sparse_categorical_accuracy > before.sparse_categorical_accuracy + 0.25, `accuracy ${before.sparse_categorical_accuracy} → ${after.sparse_categorical_accuracy}`);
 

@@ -5,8 +5,9 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import {
   ElegyInputError, ElegyMissingStepError, callbacks, ElegyNotInitializedError, Model, States, losses, nn, optimizers, predStep, testStep, tf,
-  valueAndGrad, type Logs, type TensorTree,
+  type Logs,
 } from "elegy-ts";
+import { leafValues } from "../support/models";
 
 const cpu = { backend: "cpu" } as const;
 
@@ -16,17 +17,6 @@ function mlp(seed: number): Model {
 
 function data(n: number, seed = 1): tf.Tensor2D {
   return tf.randomNormal([n, 4], 0, 1, "float32", seed) as tf.Tensor2D;
-}
-
-/** Every leaf's values, in order, to compare States before and after. */
-function values(tree: TensorTree): number[][] {
-  const out: number[][] = [];
-  const visit = (t: unknown): void => {
-    if (t instanceof tf.Tensor) out.push(Array.from(t.dataSync()));
-    else if (t && typeof t === "object") for (const k of Object.keys(t).sort()) visit((t as Record<string, unknown>)[k]);
-  };
-  visit(tree);
-  return out;
 }
 
 function close(a: tf.Tensor, b: tf.Tensor, tolerance = 1e-6): void {
@@ -57,14 +47,14 @@ test("apply: training reaches the module, and the new States it produces are dro
   const x = data(16, 2);
   await model.init(x);
   const states = model.states;
-  const running = values(states.netStates);
+  const running = leafValues(states.netStates);
   const rng = states.rng.state;
   const inference = model.apply(x) as tf.Tensor;
   const training = model.apply(x, { training: true }) as tf.Tensor;
   // In training mode BatchNorm normalizes with the batch's own statistics: another output.
   assert.ok(Math.abs(inference.sub(training).abs().max().dataSync()[0]) > 1e-3);
   assert.equal(model.states, states, "the model's States are the same object");
-  assert.deepEqual(values(model.states.netStates), running, "BatchNorm's running statistics did not move");
+  assert.deepEqual(leafValues(model.states.netStates), running, "BatchNorm's running statistics did not move");
   assert.deepEqual(model.states.rng.state, rng, "Dropout drew its mask from a copy of the rng");
   const again = model.apply(x, { training: true }) as tf.Tensor;
   close(again, training, 0);
@@ -122,7 +112,7 @@ test("apply inside another model's step: the student trains as against a constan
   const x = data(12, 3);
   await teacher.init(x);
   const teacherStates = teacher.states;
-  const teacherParams = values(teacherStates.netParams);
+  const teacherParams = leafValues(teacherStates.netParams);
 
   // The student's loss depends on teacher.apply(x), inside its own step (under the default gradStep's tape).
   class Student extends Model {
@@ -135,7 +125,7 @@ test("apply inside another model's step: the student trains as against a constan
   }
   const student = new Student({ module: new nn.Linear(3), optimizer: optimizers.sgd(0.1), seed: 9, ...cpu });
   student.provide("teacher", teacher);
-  const initial = values((await student.init(x)).netParams);
+  const initial = leafValues((await student.init(x)).netParams);
   const counts: number[] = [];
   const options = { epochs: 4, batchSize: 12, shuffle: false, verbose: 0 as const };
   await student.fit(x, undefined, { ...options, callbacks: [callbacks.lambda({ onEpochEnd: () => void counts.push(tf.memory().numTensors) })] });
@@ -145,11 +135,11 @@ test("apply inside another model's step: the student trains as against a constan
   const reference = new Model({ module: new nn.Linear(3), loss: losses.meanSquaredError(), optimizer: optimizers.sgd(0.1), seed: 9, ...cpu });
   await reference.fit(x, target, options);
 
-  const [got, want] = [values(student.states.netParams), values(reference.states.netParams)];
+  const [got, want] = [leafValues(student.states.netParams), leafValues(reference.states.netParams)];
   got.forEach((leaf, i) => leaf.forEach((v, k) => assert.ok(Math.abs(v - want[i][k]) < 1e-5, `param ${i}[${k}]: ${v} vs ${want[i][k]}`)));
   assert.ok(got[0].some((v, k) => Math.abs(v - initial[0][k]) > 1e-3), "the student learned");
   assert.equal(teacher.states, teacherStates, "the teacher's States are the same object");
-  assert.deepEqual(values(teacher.states.netParams), teacherParams, "and hold the same values");
+  assert.deepEqual(leafValues(teacher.states.netParams), teacherParams, "and hold the same values");
   assert.equal(new Set(counts).size, 1, `tensors per epoch: ${counts}`);
   tf.dispose([x, target]);
 });

@@ -1,5 +1,5 @@
 // Small models and data shared by the runtime tests.
-import { Model, States, predStep, testStep, tf, type Logs } from "elegy-ts";
+import { Model, States, predStep, testStep, tf, type Logs, type TensorTree } from "elegy-ts";
 
 /** Linear regression y = x·w written as a test step; params: w [features, 1]. */
 export class LinearRegression extends Model {
@@ -44,4 +44,15 @@ export function tmpDir(prefix: string): string {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const path = require("node:path") as typeof import("node:path");
   return fs.mkdtempSync(path.join(os.tmpdir(), `elegy-${prefix}-`));
+}
+
+/** Every tensor leaf's values, in key order, to compare trees of parameters. */
+export function leafValues(tree: TensorTree): number[][] {
+  const out: number[][] = [];
+  const walk = (t: unknown): void => {
+    if (t instanceof tf.Tensor) out.push(Array.from(t.dataSync()));
+    else if (t && typeof t === "object") for (const key of Object.keys(t).sort()) walk((t as Record<string, unknown>)[key]);
+  };
+  walk(tree);
+  return out;
 }
