@@ -200,3 +200,20 @@ test("export: what tfjs-layers cannot express is refused with the part and the r
   scaled.dispose();
   x.dispose();
 });
+
+test("export: a model loaded from a checkpoint exports without a batch of its own (the checkpoint's input spec gives the shapes)", async () => {
+  const module = () => new nn.Sequential([new nn.Flatten(), new nn.Linear(4), nn.relu, new nn.Linear(2)]);
+  const { model, x } = await trainedModel(module(), [6, 2, 3]);
+  const checkpoint = tmpDir("export-from-loaded");
+  await model.save(checkpoint);
+  const loaded = await Model.load(checkpoint, { module: module(), backend: "cpu" });
+  const { diff, loaded: served } = await roundTrip(loaded, x, tmpDir("export-from-loaded-out"));
+  assert.ok(diff <= TOLERANCE, `max abs diff ${diff}`);
+  const ours = (await model.predict(x)) as tf.Tensor;
+  const theirs = served.predict(x) as tf.Tensor;
+  assert.deepEqual(theirs.arraySync(), ours.arraySync(), "the loaded weights are the saved ones");
+  tf.dispose([x, ours, theirs]);
+  served.dispose();
+  model.dispose();
+  loaded.dispose();
+});
