@@ -8,10 +8,10 @@ import * as path from "node:path";
 import * as esbuild from "esbuild";
 import { datasets } from "elegy-ts";
 import { encodeSubset } from "./subset";
+import { DEFAULT_OUT_DIR } from "./serve"; // serve.ts stays light: it loads neither elegy-ts nor esbuild
 
 /** examples/browser in the repository (this file runs from dist/examples/browser). */
 export const SOURCE_DIR = path.resolve(__dirname, "../../../examples/browser");
-export const DEFAULT_OUT_DIR = path.resolve(__dirname, "site");
 
 export interface BuildPageOptions {
   /** Training and test examples exported for the page (default 5000 and 1000). */

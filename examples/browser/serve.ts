@@ -4,7 +4,9 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 import type { AddressInfo } from "node:net";
-import { DEFAULT_OUT_DIR } from "./build";
+
+/** Where build.ts writes the page by default (both files run from dist/examples/browser). */
+export const DEFAULT_OUT_DIR = path.resolve(__dirname, "site");
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".map": "application/json",
