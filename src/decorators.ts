@@ -3,40 +3,28 @@
 // (METADATA.paramNames), and checked at model construction (see model/step-table.ts).
 import "reflect-metadata";
 import { METADATA, StepKind } from "./metadata-keys";
-import { ElegyDefinitionError } from "./errors";
-import { STEP_MESSAGES } from "./step-messages";
 import type { Model } from "./model/model";
-import { StepTable, stepTableOf } from "./model/step-table";
+import { isStandardContext, registerLegacy, registerStandard } from "./step-registry";
 import { checkTrainerOptions, type TrainerOptions } from "./trainer/options";
 import type { SweepSpace, SweepTarget } from "./sweep/spec";
 
 export type { TrainerData, TrainerOptions, TrainerRun, TrainerSplit } from "./trainer/options";
 
-function className(target: object): string {
-  return typeof target === "function" ? target.name : target.constructor?.name ?? "<anonymous>";
+/**
+ * A step decorator, in either decorator mode: legacy (`experimentalDecorators`: target, key,
+ * descriptor) or standard (TypeScript 5's default: value, context). Both register the method
+ * for its step kind (src/step-registry.ts) and refuse what is not an instance method.
+ */
+export interface StepDecorator {
+  (target: object, propertyKey: string | symbol, descriptor?: PropertyDescriptor): void;
+  (value: unknown, context: ClassMemberDecoratorContext): void;
 }
 
-function makeStepDecorator(kind: StepKind) {
-  return function stepDecorator(target: object, propertyKey: string | symbol, descriptor?: PropertyDescriptor): void {
-    const where = `${className(target)}.${String(propertyKey)}`;
-    const what = !descriptor ? "property" : descriptor.get || descriptor.set ? "accessor" : "method";
-    if (typeof target === "function") {
-      throw new ElegyDefinitionError(STEP_MESSAGES.staticMember(kind, where, what));
-    }
-    if (!descriptor || typeof descriptor.value !== "function") {
-      throw new ElegyDefinitionError(STEP_MESSAGES.notAMethod(kind, where, what === "accessor" ? "an accessor" : "a property"));
-    }
-    if (typeof propertyKey !== "string") {
-      throw new ElegyDefinitionError(`@${kind} needs a method with a string name, not the symbol ${String(propertyKey)}.`);
-    }
-    const own = Reflect.getOwnMetadata(METADATA.steps, target) as StepTable | undefined;
-    const previous = own?.[kind];
-    if (previous !== undefined && previous !== propertyKey) {
-      throw new ElegyDefinitionError(STEP_MESSAGES.duplicateStep(kind, className(target), previous, propertyKey));
-    }
-    const table: StepTable = { ...stepTableOf(target), ...own, [kind]: propertyKey };
-    Reflect.defineMetadata(METADATA.steps, table, target);
-  };
+function makeStepDecorator(kind: StepKind): StepDecorator {
+  return function stepDecorator(target: unknown, keyOrContext: unknown, descriptor?: PropertyDescriptor): void {
+    if (isStandardContext(keyOrContext)) registerStandard(kind, keyOrContext);
+    else registerLegacy(kind, target as object, keyOrContext as string | symbol, descriptor);
+  } as StepDecorator;
 }
 
 /** Overrides the prediction step: `(x, states, initializing, training) → [yPred, States]`. */
@@ -51,14 +39,15 @@ export const trainStep = makeStepDecorator("trainStep");
 export const initStep = makeStepDecorator("initStep");
 
 /**
- * Marks a model class for trainer generation (API.md §7): `elegy-ts build` emits
+ * Marks a model class for trainer generation: `elegy-ts build` emits
  * `<file>.trainer.js` for it, and `elegy-ts train <file>` runs it. The options are checked
  * here too, so a plain-JS or untransformed build fails as early as `elegy-ts build` would.
  */
 export function trainer<M extends Model = Model, const S extends SweepSpace = {}>(options: TrainerOptions<M> & { sweep?: S }) {
   // Any class is accepted here: ELEGY1010 (and the trainer at run time) reports one that is not a Model, in plainer words than a type error.
   // With a sweep, SweepTarget checks that the constructor's options take each swept name and its values.
-  return function trainerDecorator<C extends abstract new (...args: any[]) => object>(constructor: C & SweepTarget<C, S>): C {
+  // Legacy mode calls it with the class; standard mode with the class and a context (`kind: "class"`).
+  return function trainerDecorator<C extends abstract new (...args: any[]) => object>(constructor: C & SweepTarget<C, S>, _context?: ClassDecoratorContext): C {
     checkTrainerOptions(constructor.name, options);
     Reflect.defineMetadata(METADATA.trainer, options, constructor);
     return constructor;

@@ -2,9 +2,18 @@
 
 /** Base class: `err instanceof ElegyError` catches everything the framework raises on purpose. */
 export class ElegyError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+  /**
+   * `"ELEGY1001"` when this error is the run-time twin of that build-time diagnostic (a check
+   * the build makes, made again when code was not built or its errors were not stopped).
+   * Its message then starts with the code too, as the diagnostic's does.
+   */
+  readonly code: string | undefined;
+
+  constructor(message: string, options?: ErrorOptions & { code?: number }) {
+    const code = options?.code;
+    super(code === undefined ? message : `ELEGY${code}: ${message}`, options);
     this.name = new.target.name;
+    this.code = code === undefined ? undefined : `ELEGY${code}`;
   }
 }
 

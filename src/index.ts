@@ -48,10 +48,4 @@ export { ensureBackend } from "./backend";
 export { ensureBackend as ready } from "./backend";
 export * as backends from "./backend";
 
-/**
- * Names of your own injectables, for the compile-time check. Augment it:
- * `declare module "elegy-ts" { interface Injectables { teacher: Model } }`
- * and supply the value with `model.provide("teacher", teacher)`.
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface Injectables {}
+export type { Injectables } from "./injection/injectables";

@@ -90,6 +90,12 @@ export const METADATA = {
    * parameter without a name to inject by, so that running it says why rather than "not compiled".
    */
   unnamedParameter: "elegy-ts:step:unnamed-parameter",
+  /**
+   * On a step method: those of its parameter names that the user's Injectables interface
+   * declares (only when there are some), so that a missing value is reported as "declared
+   * but not provided" rather than as an unknown name.
+   */
+  declaredInjectables: "elegy-ts:step:declared-injectables",
   /** On a class prototype: Partial<Record<StepKind, string>> mapping step kind → method name. */
   steps: "elegy-ts:class:steps",
   /** On a class constructor: the options given to @trainer. */

@@ -5,6 +5,29 @@
 import { STEP_INJECTABLES, STEP_RETURNS, StepKind } from "./metadata-keys";
 import { didYouMean } from "./suggest";
 
+/**
+ * The ELEGY code of every step check. A run-time error that twins a diagnostic carries the
+ * same code (`error.code === "ELEGY1001"`, and its message starts with it).
+ */
+export const CODES = {
+  /** A parameter name that is no injectable at all (with the closest valid name suggested). */
+  unknownInjectable: 1001,
+  /** A built-in injectable that exists, but not for this kind of step (`yTrue` in @predStep). */
+  notAvailableInStep: 1002,
+  /** A destructured or rest parameter: it has no name to inject by. */
+  unnamedParameter: 1003,
+  /** A built-in injectable declared with a type that cannot hold what is injected. */
+  wrongType: 1004,
+  /** A step decorator on something that is not an instance method. */
+  notAMethod: 1005,
+  /** Two methods of one class override the same step. */
+  duplicateStep: 1006,
+  /** A step whose declared or inferred return type cannot be what its kind must return (or is a Promise). */
+  wrongReturn: 1007,
+  /** A parameter named like one of the user's Injectables, declared with a type its declaration does not fit. */
+  injectableType: 1008,
+} as const;
+
 /** `@predStep may request: x, states, initializing, training.` plus, when there are some, `; and your Injectables: teacher`. */
 export function mayRequest(kind: StepKind, userInjectables: readonly string[]): string {
   const own = userInjectables.length > 0 ? `; and your Injectables: ${userInjectables.join(", ")}` : "";
@@ -19,6 +42,14 @@ export const STEP_MESSAGES = {
     didYouMean(suggestion) +
     ` ${mayRequest(kind, userInjectables)}` +
     ` To inject a value of your own, declare '${name}' in the Injectables interface of "elegy-ts" and call model.provide("${name}", value).`,
+
+  /** Run time only: a name the user's Injectables declare, but no model.provide gave it a value. */
+  notProvided: (name: string, kind: StepKind, where: string): string =>
+    `'${name}' in @${kind} ${where} is declared in Injectables but not provided: call model.provide("${name}", …) before fit, evaluate or predict.`,
+
+  /** Run time only: as notProvided, but a name close to it was provided (a misspelling in the provide call). */
+  providedMisspelt: (name: string, kind: StepKind, where: string, provided: string): string =>
+    `'${name}' in @${kind} ${where} is declared in Injectables but not provided: did you mean to provide '${name}'? '${provided}' was provided.`,
 
   /** ELEGY1002 and its runtime twin. */
   notAvailableInStep: (name: string, kind: StepKind, where: string, userInjectables: readonly string[]): string =>

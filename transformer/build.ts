@@ -15,16 +15,18 @@ import { analyseTrainers } from "./analyse";
 import { EmittedOutput, TrainerModule, trainerModules } from "./emit-trainer";
 
 /**
- * What legacy decorators and by-name injection need, whatever a tsconfig says. No
- * emitDecoratorMetadata: nothing reads design:* metadata (the parameter names are recorded
- * by the transformer itself).
+ * The decorator mode of builds without a tsconfig: legacy decorators, with class fields
+ * assigned in the constructor as legacy decorators were designed for. A tsconfig chooses its
+ * own mode: with `experimentalDecorators` legacy, without it TypeScript 5's standard
+ * decorators; both work (docs/compile-time-checks.md). No emitDecoratorMetadata in either:
+ * nothing reads design:* metadata (the parameter names are recorded by the transformer itself).
  */
 export const REQUIRED_OPTIONS: Readonly<ts.CompilerOptions> = {
   experimentalDecorators: true,
   useDefineForClassFields: false,
 };
 
-/** Defaults for building files without a tsconfig. */
+/** Defaults for building files without a tsconfig (with REQUIRED_OPTIONS). */
 export const SINGLE_FILE_DEFAULTS: Readonly<ts.CompilerOptions> = {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.Node16,
@@ -38,7 +40,7 @@ export const SINGLE_FILE_DEFAULTS: Readonly<ts.CompilerOptions> = {
 export interface BuildOptions {
   /** Files to compile with SINGLE_FILE_DEFAULTS (no tsconfig needed)… */
   files?: readonly string[];
-  /** …or a tsconfig.json (or a folder holding one): its options, with REQUIRED_OPTIONS forced. */
+  /** …or a tsconfig.json (or a folder holding one): its options, its decorator mode included. */
   project?: string;
   /** Where the .js files go; default: the project's outDir, or beside each file. */
   outDir?: string;
@@ -152,7 +154,7 @@ export function build(options: BuildOptions): BuildResult {
   if ((options.project === undefined) === (files.length === 0)) {
     throw new TypeError("build() needs either `files` (one or more) or `project`, not both.");
   }
-  const forced: ts.CompilerOptions = { ...REQUIRED_OPTIONS };
+  const forced: ts.CompilerOptions = {};
   if (options.outDir !== undefined) forced.outDir = path.resolve(cwd, options.outDir);
 
   let compilation: Compilation;
@@ -167,7 +169,7 @@ export function build(options: BuildOptions): BuildResult {
     // An explicit rootDir: inside a package with "exports", TypeScript needs one to map its
     // self-references (TS2209). Start from the given files' folder; widen it, as tsc would,
     // when they import files from elsewhere.
-    compilation = { rootNames, options: { ...SINGLE_FILE_DEFAULTS, ...forced, rootDir: commonDirectory(rootNames) }, configErrors: [] };
+    compilation = { rootNames, options: { ...SINGLE_FILE_DEFAULTS, ...REQUIRED_OPTIONS, ...forced, rootDir: commonDirectory(rootNames) }, configErrors: [] };
     program = createProgram(compilation);
     const rootDir = commonDirectory([...emittedSources(program), path.join(compilation.options.rootDir!, "x")]);
     if (rootDir !== compilation.options.rootDir) {

@@ -3,26 +3,11 @@
 // (src/decorators.ts, src/injection/plan.ts, src/model/step-results.ts), both take the
 // template from src/step-messages.ts, so they say the same thing in the same words.
 import { BUILTIN_INJECTABLES, BuiltinInjectable, StepKind } from "../src/metadata-keys";
-import { STEP_MESSAGES } from "../src/step-messages";
+import { CODES, STEP_MESSAGES } from "../src/step-messages";
 
-export const CODES = {
-  /** A parameter name that is no injectable at all (with the closest valid name suggested). */
-  unknownInjectable: 1001,
-  /** A built-in injectable that exists, but not for this kind of step (`yTrue` in @predStep). */
-  notAvailableInStep: 1002,
-  /** A destructured or rest parameter: it has no name to inject by. */
-  unnamedParameter: 1003,
-  /** A built-in injectable declared with a type that cannot hold what is injected. */
-  wrongType: 1004,
-  /** A step decorator on something that is not an instance method. */
-  notAMethod: 1005,
-  /** Two methods of one class override the same step. */
-  duplicateStep: 1006,
-
-  // 1007–1009: the checker's view of a step as a whole (return type, overrides).
-  /** A step whose declared or inferred return type cannot be what its kind must return (or is a Promise). */
-  wrongReturn: 1007,
-} as const;
+// The step codes (1001–1009) live beside their words in src/step-messages.ts, where the
+// run-time twins take them from.
+export { CODES };
 export type ElegyCode = (typeof CODES)[keyof typeof CODES] | TrainerCode;
 
 /** `ELEGY1001`. */
@@ -46,6 +31,11 @@ export const MESSAGES = {
   wrongType: (name: BuiltinInjectable, kind: StepKind, where: string, declared: string): string =>
     `'${name}' in @${kind} ${where} is declared as ${declared}, but elegy-ts injects ${BUILTIN_INJECTABLES[name].injects}.` +
     ` Declare it as ${BUILTIN_INJECTABLES[name].declareAs}.`,
+
+  /** ELEGY1008: `declared` is the parameter's type, `expected` the type Injectables gives the name. */
+  injectableType: (name: string, kind: StepKind, where: string, declared: string, expected: string): string =>
+    `'${name}' in @${kind} ${where} is declared as ${declared}, but Injectables declares '${name}' as ${expected}.` +
+    ` Declare the parameter as ${expected}, or change its declaration in Injectables.`,
 };
 
 /** What is wrong with a step's return type, completing MESSAGES.wrongReturn. `text` is the type as printed. */

@@ -65,7 +65,12 @@ export function diagnoseSteps(steps: readonly StepInfo[], userInjectables: reado
         }
         continue;
       }
-      if (own.includes(name)) continue;
+      if (own.includes(name)) {
+        if (param.injectable && !param.injectable.fits) {
+          report(CODES.injectableType, MESSAGES.injectableType(name, step.kind, where, param.type.text, param.injectable.declared), param.type.location);
+        }
+        continue;
+      }
       const suggestion = closestName(name, [...allowed, ...own]);
       report(CODES.unknownInjectable, STEP_MESSAGES.unknownInjectable(name, step.kind, where, suggestion, own), param.location);
     }

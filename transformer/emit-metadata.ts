@@ -8,7 +8,7 @@
 // and elided (a ReferenceError at load). Its names are recorded by a class static block,
 // `static { Reflect.defineMetadata("<key>", [...], this.prototype, "method"); }`, instead.
 import ts from "typescript";
-import { METADATA, UnnamedParameter } from "../src/metadata-keys";
+import { METADATA, UnnamedParameter, isBuiltinInjectable } from "../src/metadata-keys";
 import type { ProgramAnalysis, StepInfo } from "./analyse";
 
 /**
@@ -33,14 +33,21 @@ export function unnamedParameter(step: StepInfo): UnnamedParameter | undefined {
   return param.rest && param.name !== undefined ? { position: param.index + 1, rest: param.name } : { position: param.index + 1 };
 }
 
-/** What a step method gets recorded: its names, or (ELEGY1003) the parameter that has none. */
+/** One metadata entry of a step method. */
 type MetadataRecord = { key: string; value: readonly string[] | UnnamedParameter };
 
-function recordFor(step: StepInfo): MetadataRecord | undefined {
+/**
+ * What a step method gets recorded: its names (and those of them the user's Injectables
+ * declare, when there are some), or (ELEGY1003) the parameter that has none.
+ */
+function recordsFor(step: StepInfo, declared: ReadonlySet<string>): MetadataRecord[] {
   const names = recordedParamNames(step);
-  if (names) return { key: METADATA.paramNames, value: names };
+  if (names) {
+    const own = names.filter((name) => declared.has(name) && !isBuiltinInjectable(name));
+    return [{ key: METADATA.paramNames, value: names }, ...(own.length > 0 ? [{ key: METADATA.declaredInjectables, value: own }] : [])];
+  }
   const unnamed = unnamedParameter(step);
-  return unnamed ? { key: METADATA.unnamedParameter, value: unnamed } : undefined;
+  return unnamed ? [{ key: METADATA.unnamedParameter, value: unnamed }] : [];
 }
 
 function literal(factory: ts.NodeFactory, value: MetadataRecord["value"]): ts.Expression {
@@ -61,8 +68,8 @@ function metadataDecorator(factory: ts.NodeFactory, record: MetadataRecord): ts.
   );
 }
 
-function defineMetadataBlock(factory: ts.NodeFactory, entries: readonly { method: string; record: MetadataRecord }[]): ts.ClassStaticBlockDeclaration {
-  const statements = entries.map(({ method, record }) =>
+function defineMetadataBlock(factory: ts.NodeFactory, entries: readonly { method: string; records: MetadataRecord[] }[]): ts.ClassStaticBlockDeclaration {
+  const statements = entries.flatMap(({ method, records }) => records.map((record) =>
     factory.createExpressionStatement(
       factory.createCallExpression(factory.createPropertyAccessExpression(factory.createIdentifier("Reflect"), "defineMetadata"), undefined, [
         factory.createStringLiteral(record.key),
@@ -71,7 +78,7 @@ function defineMetadataBlock(factory: ts.NodeFactory, entries: readonly { method
         factory.createStringLiteral(method),
       ]),
     ),
-  );
+  ));
   return factory.createClassStaticBlockDeclaration(factory.createBlock(statements, true));
 }
 
@@ -79,23 +86,30 @@ function hasDecorators(member: ts.ClassElement): boolean {
   return ts.canHaveDecorators(member) && (ts.getDecorators(member)?.length ?? 0) > 0;
 }
 
-/** A `before` transformer adding the parameter-name metadata of the steps found by `analysis`. */
-export function metadataTransformer(analysis: ProgramAnalysis): ts.TransformerFactory<ts.SourceFile> {
+/**
+ * A `before` transformer adding the parameter-name metadata of the steps found by `analysis`.
+ * With standard (TC39) decorators — `experimentalDecorators` off — every step's names go in a
+ * static block: a standard decorator is called with (value, context), which Reflect.metadata's
+ * decorators cannot take.
+ */
+export function metadataTransformer(analysis: ProgramAnalysis, options: ts.CompilerOptions = { experimentalDecorators: true }): ts.TransformerFactory<ts.SourceFile> {
+  const legacy = options.experimentalDecorators === true;
+  const declared = new Set(analysis.injectables.map((i) => i.name));
   return (context) => (sourceFile) => {
     const steps = analysis.stepsByFile.get(ts.getOriginalNode(sourceFile) as ts.SourceFile);
     if (!steps) return sourceFile;
-    /** Decorated members: names go in a decorator beside theirs. */
-    const recordByMember = new Map<ts.Node, MetadataRecord>();
+    /** Decorated members: names go in decorators beside theirs. */
+    const recordByMember = new Map<ts.Node, MetadataRecord[]>();
     /** Undecorated overrides, per class: names go in a static block. */
-    const blocksByClass = new Map<ts.Node, { method: string; record: MetadataRecord }[]>();
+    const blocksByClass = new Map<ts.Node, { method: string; records: MetadataRecord[] }[]>();
     for (const step of steps) {
-      const record = recordFor(step);
-      if (!record) continue;
-      if (hasDecorators(step.member)) {
-        recordByMember.set(step.member, record);
+      const records = recordsFor(step, declared);
+      if (records.length === 0) continue;
+      if (legacy && hasDecorators(step.member)) {
+        recordByMember.set(step.member, records);
       } else {
         const entries = blocksByClass.get(step.classNode) ?? [];
-        if (!entries.some((e) => e.method === step.method)) entries.push({ method: step.method, record });
+        if (!entries.some((e) => e.method === step.method)) entries.push({ method: step.method, records });
         blocksByClass.set(step.classNode, entries);
       }
     }
@@ -110,7 +124,7 @@ export function metadataTransformer(analysis: ProgramAnalysis): ts.TransformerFa
         modifiers.forEach((m, i) => {
           if (ts.isDecorator(m)) at = i + 1;
         });
-        modifiers.splice(at, 0, metadataDecorator(factory, record));
+        modifiers.splice(at, 0, ...record.map((r) => metadataDecorator(factory, r)));
         return factory.updateMethodDeclaration(
           node,
           modifiers,

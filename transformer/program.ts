@@ -26,7 +26,7 @@ export function elegyDiagnostics(program: ts.Program): ElegyDiagnostic[] {
 
 /** The `before` transformer that records step parameter names. */
 export function elegyTransformer(program: ts.Program): ts.TransformerFactory<ts.SourceFile> {
-  return metadataTransformer(analyseProgram(program));
+  return metadataTransformer(analyseProgram(program), program.getCompilerOptions());
 }
 
 /** ts-patch's extras for source transformers (only what we use). */

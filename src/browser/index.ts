@@ -41,5 +41,4 @@ export { ensureBackend } from "#platform/backend";
 export { ensureBackend as ready } from "#platform/backend";
 export * as backends from "./backends";
 
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface Injectables {}
+export type { Injectables } from "../injection/injectables";

@@ -17,7 +17,9 @@ Compiles TypeScript with the elegy-ts transformer: records the parameter names o
 @predStep/@testStep/@gradStep/@trainStep/@initStep method, and reports misused steps
 (ELEGY1001 unknown injectable, ELEGY1002 injectable not available in that step, ...).
 
-Always on: experimentalDecorators, useDefineForClassFields=false.
+Decorators: files given without -p compile with legacy decorators (experimentalDecorators,
+useDefineForClassFields=false); a tsconfig keeps its own mode, legacy or TypeScript 5's
+standard decorators (experimentalDecorators off) - both work.
 Files given without -p need no tsconfig: they compile with module/moduleResolution node16,
 target ES2022, strict, esModuleInterop and skipLibCheck.
 

@@ -3,9 +3,9 @@
 // built-ins of that call and resolves the plan's names in parameter order.
 import "reflect-metadata";
 import { container as globalContainer, DependencyContainer } from "tsyringe";
-import { BUILTIN_INJECTABLE_NAMES, BuiltinInjectable } from "../metadata-keys";
-import { ElegyInjectionError, ElegyInputError } from "../errors";
-import { InjectionPlan, unknownInjectableMessage } from "./plan";
+import { BuiltinInjectable, isBuiltinInjectable } from "../metadata-keys";
+import { ElegyInputError } from "../errors";
+import { InjectionPlan, missingInjectable } from "./plan";
 
 /** The values of the built-in injectables for one step call. */
 export type BuiltinValues = { readonly [K in BuiltinInjectable]: unknown };
@@ -19,7 +19,7 @@ export class Injector {
     if (typeof name !== "string" || name.length === 0) {
       throw new ElegyInputError(`provide(name, value) needs a non-empty string name, got ${String(name)}.`);
     }
-    if ((BUILTIN_INJECTABLE_NAMES as readonly string[]).includes(name)) {
+    if (isBuiltinInjectable(name)) {
       throw new ElegyInputError(
         `Cannot provide '${name}': it is a built-in injectable that elegy-ts supplies on every call. Choose another name.`,
       );
@@ -38,7 +38,7 @@ export class Injector {
     for (const name of plan.builtins) call.register(name, { useFactory: () => values[name] });
     return plan.params.map((name) => {
       if (!call.isRegistered(name, true)) {
-        throw new ElegyInjectionError(unknownInjectableMessage(plan, name, this.providedNames));
+        throw missingInjectable(plan, name, this.providedNames);
       }
       return call.resolve(name);
     });

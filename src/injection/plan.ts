@@ -1,17 +1,10 @@
 // The injection plan of one step method: which names it asks for, in parameter order.
 // Built once per class (at model construction), never per batch.
 import "reflect-metadata";
-import {
-  BUILTIN_INJECTABLE_NAMES,
-  BuiltinInjectable,
-  METADATA,
-  STEP_INJECTABLES,
-  StepKind,
-  UnnamedParameter,
-} from "../metadata-keys";
-import { ElegyBuildError, ElegyDefinitionError } from "../errors";
+import { BuiltinInjectable, METADATA, STEP_INJECTABLES, StepKind, UnnamedParameter, isBuiltinInjectable } from "../metadata-keys";
+import { ElegyBuildError, ElegyDefinitionError, ElegyInjectionError } from "../errors";
 import { closestName } from "../suggest";
-import { STEP_MESSAGES } from "../step-messages";
+import { CODES, STEP_MESSAGES } from "../step-messages";
 
 export interface InjectionPlan {
   readonly kind: StepKind;
@@ -22,6 +15,8 @@ export interface InjectionPlan {
   readonly params: readonly string[];
   /** The subset of params that are built-ins (registered per call). */
   readonly builtins: readonly BuiltinInjectable[];
+  /** The subset of params that the user's Injectables interface declares (as the build recorded them). */
+  readonly declared: readonly string[];
 }
 
 export const HOW_TO_BUILD =
@@ -67,6 +62,7 @@ export function planFor(prototype: object, className: string, kind: StepKind, me
         unnamed.rest !== undefined
           ? STEP_MESSAGES.restParameter(unnamed.rest, kind, where)
           : STEP_MESSAGES.destructuredParameter(unnamed.position, kind, where),
+        { code: CODES.unnamedParameter },
       );
     }
     throw new ElegyBuildError(
@@ -77,17 +73,31 @@ export function planFor(prototype: object, className: string, kind: StepKind, me
   const allowed = STEP_INJECTABLES[kind];
   const builtins: BuiltinInjectable[] = [];
   for (const name of recorded as string[]) {
-    if (!(BUILTIN_INJECTABLE_NAMES as readonly string[]).includes(name)) continue; // user injectable, checked per call
-    if (!allowed.includes(name as BuiltinInjectable)) {
-      throw new ElegyDefinitionError(STEP_MESSAGES.notAvailableInStep(name, kind, where, []));
+    if (!isBuiltinInjectable(name)) continue; // user injectable, checked per call
+    if (!allowed.includes(name)) {
+      throw new ElegyDefinitionError(STEP_MESSAGES.notAvailableInStep(name, kind, where, []), { code: CODES.notAvailableInStep });
     }
-    builtins.push(name as BuiltinInjectable);
+    builtins.push(name);
   }
-  return { kind, where, method, params: recorded as string[], builtins };
+  const declared = Reflect.getOwnMetadata(METADATA.declaredInjectables, owner, method) as unknown;
+  return { kind, where, method, params: recorded as string[], builtins, declared: Array.isArray(declared) ? (declared as string[]) : [] };
 }
 
-/** Message for a parameter name that is neither a built-in nor provided by the user (the runtime twin of ELEGY1001). */
-export function unknownInjectableMessage(plan: InjectionPlan, name: string, provided: readonly string[]): string {
+/**
+ * The error for a parameter name that is neither a built-in nor provided. A name the user's
+ * Injectables declare was not provided (perhaps under a misspelling, which is then named);
+ * any other name is unknown (the runtime twin of ELEGY1001).
+ */
+export function missingInjectable(plan: InjectionPlan, name: string, provided: readonly string[]): ElegyInjectionError {
+  if (plan.declared.includes(name)) {
+    // The step's name is the declared one, so a close provided name is the misspelling: it is named, never suggested.
+    const misspelt = closestName(name, provided.filter((p) => p !== name));
+    return new ElegyInjectionError(
+      misspelt !== undefined
+        ? STEP_MESSAGES.providedMisspelt(name, plan.kind, plan.where, misspelt)
+        : STEP_MESSAGES.notProvided(name, plan.kind, plan.where),
+    );
+  }
   const suggestion = closestName(name, [...STEP_INJECTABLES[plan.kind], ...provided]);
-  return STEP_MESSAGES.unknownInjectable(name, plan.kind, plan.where, suggestion, provided);
+  return new ElegyInjectionError(STEP_MESSAGES.unknownInjectable(name, plan.kind, plan.where, suggestion, provided), { code: CODES.unknownInjectable });
 }

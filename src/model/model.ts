@@ -7,6 +7,7 @@ import { ExportOptions, ExportResult, ExportSource, exportModel, moduleRecord } 
 import { LOAD_OPTIONS, LoadOptions, loadIntoModel, saveModel } from "./checkpoint-io";
 import { LossAggregate, MetricAggregate, Module, Optimizer } from "../contracts";
 import { Injector } from "../injection/injector";
+import type { Injectables } from "../injection/injectables";
 import { States, RNG } from "../states";
 import { TensorTree, unflatten } from "../tree";
 import * as nn from "../nn";
@@ -90,9 +91,13 @@ export class Model implements CallbackModel {
     return this.runner.initialized;
   }
 
-  /** Adds a user injectable: steps that declare a parameter with this name receive `value`. */
-  provide(name: string, value: unknown): this {
-    this.injector.provide(name, value);
+  /**
+   * Adds one of your injectables (declared in the Injectables interface): steps with a
+   * parameter of this name receive `value`. A name not declared there, or a value of
+   * another type, does not compile.
+   */
+  provide<K extends keyof Injectables>(name: K, value: Injectables[K]): this {
+    this.injector.provide(name as string, value);
     return this;
   }
 

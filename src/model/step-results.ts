@@ -3,7 +3,7 @@
 import { tf } from "../tf";
 import { STEP_TUPLES, StepKind } from "../metadata-keys";
 import { ElegyStepResultError } from "../errors";
-import { STEP_MESSAGES } from "../step-messages";
+import { CODES, STEP_MESSAGES } from "../step-messages";
 import { Logs } from "../logs";
 import { States } from "../states";
 import { TensorTree, isPlainObject, isTensor } from "../tree";
@@ -14,7 +14,7 @@ export type GradResult = [tf.Scalar, Logs, States, TensorTree];
 export type TrainResult = [Logs, States];
 
 function fail(kind: StepKind, where: string, problem: string): never {
-  throw new ElegyStepResultError(STEP_MESSAGES.wrongReturn(kind, where, problem));
+  throw new ElegyStepResultError(STEP_MESSAGES.wrongReturn(kind, where, problem), { code: CODES.wrongReturn });
 }
 
 function isPromiseLike(value: unknown): boolean {

@@ -1,16 +1,16 @@
 // The overrides of a model class: which method serves which step kind (written by the step
 // decorators, read here), and their injection plans, built once per class.
 import "reflect-metadata";
-import { METADATA, STEP_KINDS, StepKind } from "../metadata-keys";
+import { STEP_KINDS, StepKind } from "../metadata-keys";
+import { StepTable, registeredSteps } from "../step-registry";
 import { ElegyDefinitionError } from "../errors";
 import { InjectionPlan, planFor } from "../injection/plan";
 
-/** Step kind → the name of the method that overrides it. */
-export type StepTable = Partial<Record<StepKind, string>>;
+export type { StepTable } from "../step-registry";
 
-/** The step table of a class prototype: own registrations layered over inherited ones. */
+/** The step table of a class prototype: own registrations layered over inherited ones (either decorator mode). */
 export function stepTableOf(prototype: object): StepTable {
-  return (Reflect.getMetadata(METADATA.steps, prototype) as StepTable | undefined) ?? {};
+  return registeredSteps(prototype);
 }
 
 export type StepPlans = Partial<Record<StepKind, InjectionPlan>>;

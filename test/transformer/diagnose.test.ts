@@ -159,7 +159,7 @@ test("where a runtime twin exists, the ELEGY message is the runtime's template; 
 
 test("codes, formatting and the TypeScript form", () => {
   const values = Object.values(CODES);
-  assert.deepEqual(values, [1001, 1002, 1003, 1004, 1005, 1006, 1007]);
+  assert.deepEqual(values, [1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008]);
   const [d] = diagnoseSteps([step("predStep", [{ name: "yTrue" }])]);
   assert.equal(formatElegyDiagnostic(d, "/project"), `model.ts(2,1): error ELEGY1002: ${d.message}`);
   assert.equal(formatElegyDiagnostic(d, "/elsewhere"), `/project/model.ts(2,1): error ELEGY1002: ${d.message}`);

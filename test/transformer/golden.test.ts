@@ -68,11 +68,13 @@ test("golden: the transformer adds the metadata decorators and changes nothing e
   const file = fixture("golden.ts");
   const withPlugin = emitJs(file, true).split("\n");
   const without = emitJs(file, false).split("\n");
-  const added = withPlugin.filter((line) => line.includes(`Reflect.metadata("${METADATA.paramNames}"`));
+  const added = withPlugin.filter((line) => line.includes(`Reflect.metadata("${METADATA.paramNames}"`) || line.includes(`Reflect.metadata("${METADATA.declaredInjectables}"`));
   assert.deepEqual(added, [
     `    Reflect.metadata("${METADATA.paramNames}", ["training", "x", "initializing", "states"])`,
     `    Reflect.metadata("${METADATA.paramNames}", ["states", "yTrue", "x"])`,
-    `    Reflect.metadata("${METADATA.paramNames}", ["x", "teacher", "states", "sampleWeight"])`,
+    `    Reflect.metadata("${METADATA.paramNames}", ["x", "teacher", "states", "sampleWeight"]),`,
+    // teacher is declared in the fixture's Injectables: recorded as such, so a missing value is told as "not provided"
+    `    Reflect.metadata("${METADATA.declaredInjectables}", ["teacher"])`,
     `    Reflect.metadata("${METADATA.paramNames}", ["classWeight", "states"])`,
     `    Reflect.metadata("${METADATA.paramNames}", ["x", "states"])`,
     `    Reflect.metadata("${METADATA.paramNames}", [])`,
@@ -82,8 +84,8 @@ test("golden: the transformer adds the metadata decorators and changes nothing e
   const uncomma = (lines: string[]) => lines.map((line) => line.replace(/,$/, ""));
   assert.deepEqual(uncomma(withPlugin.filter((line) => !added.includes(line))), uncomma(without));
   // Applied first (last in the list): right after the method's own decorators.
-  const i = withPlugin.indexOf(added[4]);
-  assert.deepEqual(withPlugin.slice(i - 3, i + 1), ["__decorate([", "    logged,", "    reexport_1.forward,", added[4]]);
+  const i = withPlugin.indexOf(added[5]);
+  assert.deepEqual(withPlugin.slice(i - 3, i + 1), ["__decorate([", "    logged,", "    reexport_1.forward,", added[5]]);
   assert.match(withPlugin[i + 1], /^\], /);
   assert.equal(withPlugin.some((line) => line.includes("design:")), false, "no design:* metadata: nothing reads it");
 });

@@ -9,7 +9,7 @@ import ts from "typescript";
 import { sortDiagnostics } from "../diagnostic";
 import { contextOf } from "./context";
 import { DeclaredInjectable, declaredInjectables } from "./injectables";
-import { findSteps } from "./steps";
+import { StepJudge, findSteps } from "./steps";
 import { StepInfo } from "./step-info";
 import { TrainerAnalysis, findTrainers } from "./trainers";
 
@@ -37,18 +37,21 @@ export function analyseProgram(program: ts.Program): ProgramAnalysis {
   const context = contextOf(program);
   const stepsByFile = new Map<ts.SourceFile, StepInfo[]>();
   const tables = new Map();
-  let states: ts.Type | undefined;
+  let judge: StepJudge | undefined; // looked up when the first file needs it
   for (const file of context.emitted) {
     // A step needs a decorator (`@`) or a base class (`extends`): files with neither are skipped.
     if (!file.text.includes("@") && !file.text.includes("extends")) continue;
-    states ??= statesType(context.checker, context.elegy.states);
-    const steps = findSteps(context.file(file), context, states, tables);
+    judge ??= {
+      states: statesType(context.checker, context.elegy.states),
+      injectables: new Map(declaredInjectables(context).map((i) => [i.name, i])),
+    };
+    const steps = findSteps(context.file(file), context, judge, tables);
     if (steps.length > 0) stepsByFile.set(file, steps);
   }
   const analysis: ProgramAnalysis = {
     stepsByFile,
     steps: [...stepsByFile.values()].flat(),
-    injectables: stepsByFile.size > 0 ? declaredInjectables(context) : [],
+    injectables: stepsByFile.size > 0 && judge ? [...judge.injectables.values()] : [],
   };
   stepAnalyses.set(program, analysis);
   return analysis;

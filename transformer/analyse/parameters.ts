@@ -2,6 +2,7 @@
 // about their declared types (what diagnose.ts judges against the injectables table).
 import { MethodDeclaration, Node, ParameterDeclaration, TypeFlags } from "ts-morph";
 import { AnalysisContext, locationOf } from "./context";
+import { DeclaredInjectable } from "./injectables";
 import { ParamType, StepParam } from "./step-info";
 
 const PRIMITIVE = TypeFlags.NumberLike | TypeFlags.StringLike | TypeFlags.BigIntLike | TypeFlags.BooleanLike | TypeFlags.ESSymbolLike;
@@ -20,21 +21,29 @@ function paramTypeOf(param: ParameterDeclaration, context: AnalysisContext): Par
   };
 }
 
-/** A method's parameters in order; a `this` parameter does not count. */
-export function paramsOf(member: Node, context: AnalysisContext): StepParam[] {
+/**
+ * A method's parameters in order; a `this` parameter does not count. A parameter named like
+ * one of `injectables` is checked against its declaration: the declared type must be
+ * assignable to the parameter's (what provide() accepts is what the step receives).
+ */
+export function paramsOf(member: Node, context: AnalysisContext, injectables: ReadonlyMap<string, DeclaredInjectable>): StepParam[] {
   if (!Node.isMethodDeclaration(member)) return [];
   return (member as MethodDeclaration)
     .getParameters()
     .filter((p) => p.getName() !== "this")
     .map((node, index) => {
-      const name = node.getNameNode();
+      const nameNode = node.getNameNode();
+      const name = Node.isIdentifier(nameNode) ? nameNode.getText() : undefined;
+      const declared = name !== undefined ? injectables.get(name) : undefined;
+      const type = node.getType();
       return {
         index,
-        name: Node.isIdentifier(name) ? name.getText() : undefined,
+        name,
         rest: node.isRestParameter(),
         type: paramTypeOf(node, context),
         node: node.compilerNode,
-        location: locationOf(name),
+        ...(declared ? { injectable: { declared: declared.text, fits: context.checker.isTypeAssignableTo(declared.type, type.compilerType) } } : {}),
+        location: locationOf(nameNode),
       };
     });
 }

@@ -27,6 +27,8 @@ export interface StepParam {
   rest: boolean;
   type: ParamType;
   node: ts.ParameterDeclaration;
+  /** For a name the user's Injectables declare: that declaration's type, and whether the parameter's type accepts it. */
+  injectable?: { declared: string; fits: boolean };
   /** The parameter's name (or binding pattern). */
   location: Location;
 }

@@ -6,6 +6,7 @@ import { ClassDeclaration, ClassExpression, Decorator, Node, SourceFile, SyntaxK
 import ts from "typescript";
 import { StepKind } from "../../src/metadata-keys";
 import { AnalysisContext, locationOf } from "./context";
+import { DeclaredInjectable } from "./injectables";
 import { resolveDecorator } from "./package";
 import { paramsOf } from "./parameters";
 import { returnInfoOf } from "./returns";
@@ -113,12 +114,16 @@ function overridingMethod(node: ClassNode, name: string): Node | undefined {
   return membersOf(node).find((member) => isImplementedInstanceMethod(member) && memberNameOf(member) === name);
 }
 
-/**
- * The step methods of a file's classes, in source order (per class: decorated members, then
- * undecorated overrides). `states` is elegy-ts's States type, to judge return types by
- * (ELEGY1007); without it, States slots are not judged.
- */
-export function findSteps(file: SourceFile, context: AnalysisContext, states: ts.Type | undefined, tables: Map<ts.Node, StepTable>): StepInfo[] {
+/** What steps are judged against. */
+export interface StepJudge {
+  /** elegy-ts's States type, to judge return types by (ELEGY1007); without it, States slots are not judged. */
+  states: ts.Type | undefined;
+  /** The user's Injectables by name, to judge parameters named like them by (ELEGY1008). */
+  injectables: ReadonlyMap<string, DeclaredInjectable>;
+}
+
+/** The step methods of a file's classes, in source order (per class: decorated members, then undecorated overrides). */
+export function findSteps(file: SourceFile, context: AnalysisContext, judge: StepJudge, tables: Map<ts.Node, StepTable>): StepInfo[] {
   const steps: StepInfo[] = [];
   const info = (node: ClassNode, member: Node, kind: StepKind, decorator: Decorator | undefined, inheritedFrom?: string): StepInfo => ({
     class: classNameOf(node),
@@ -129,8 +134,8 @@ export function findSteps(file: SourceFile, context: AnalysisContext, states: ts
     kind,
     decorator: decorator?.compilerNode,
     ...(inheritedFrom !== undefined ? { inheritedFrom } : {}),
-    params: paramsOf(member, context),
-    ...(Node.isMethodDeclaration(member) ? { returns: returnInfoOf(member, context, states) } : {}),
+    params: paramsOf(member, context, judge.injectables),
+    ...(Node.isMethodDeclaration(member) ? { returns: returnInfoOf(member, context, judge.states) } : {}),
     location: locationOf(decorator ?? nameNodeOf(member) ?? member),
   });
   // Only the classes are wrapped (wrapping every node of a file would cost more than the analysis).
