@@ -57,13 +57,14 @@ test("run time: the twin checks of ELEGY1007 say the same words", async () => {
   const x = tf.tensor2d([[1], [2]]);
   await assert.rejects(new Async({ backend: "cpu" }).predict(x), (error: Error) => {
     assert.ok(error instanceof ElegyStepResultError);
-    assert.equal(error.message, `Async.forward (@predStep) must return [yPred, States], but it returned a Promise: ${SYNC}`);
-    assert.equal(error.message, STEP_MESSAGES.wrongReturn("predStep", "Async.forward", STEP_MESSAGES.promise("returned a Promise")));
+    assert.equal(error.code, "ELEGY1007", "the run-time twin of ELEGY1007 carries its code");
+    assert.equal(error.message, `ELEGY1007: Async.forward (@predStep) must return [yPred, States], but it returned a Promise: ${SYNC}`);
+    assert.equal(error.message, `ELEGY1007: ${STEP_MESSAGES.wrongReturn("predStep", "Async.forward", STEP_MESSAGES.promise("returned a Promise"))}`);
     return true;
   });
   await assert.rejects(new Swapped({ backend: "cpu" }).evaluate(x, x, { verbose: 0 }), (error: Error) => {
     assert.ok(error instanceof ElegyStepResultError);
-    assert.equal(error.message, `Swapped.test (@testStep) must return ${TEST}, but item 3 is a Tensor of shape [2,1], not a States. ${FIX}`);
+    assert.equal(error.message, `ELEGY1007: Swapped.test (@testStep) must return ${TEST}, but item 3 is a Tensor of shape [2,1], not a States. ${FIX}`);
     return true;
   });
 });

@@ -83,7 +83,7 @@ test("tspc, source transformer: a destructured step parameter (ELEGY1003) is sti
   assert.deepEqual(bad.written, ["model.js"]);
   const { Regression } = load<Record<string, { prototype: object; new (options: object): unknown }>>(path.join(bad.dir, "out/model.js"));
   assert.equal(recordedNames(Regression, "test"), undefined);
-  assert.throws(() => new Regression({ backend: "cpu" }), { name: "ElegyDefinitionError", message: words });
+  assert.throws(() => new Regression({ backend: "cpu" }), { name: "ElegyDefinitionError", code: "ELEGY1003", message: `ELEGY1003: ${words}` });
 });
 
 test("tspc with transformProgram: the same error, exit 1 and nothing emitted; a good project compiles and trains", async () => {
