@@ -13,7 +13,7 @@ export async function mnistScaled() {
   return { train: { x: scaled(train.x), y: train.y }, test: { x: scaled(test.x), y: test.y } };
 }
 
-/** The MLP 784-300-100-10 of API.md §6, as a class so the trainer can build it. */
+/** The MLP 784-300-100-10 of docs/guide.md, as a class so the trainer can build it. */
 @trainer({ data: mnistScaled, epochs: 3, batchSize: 64 })
 export class MLP extends Model {
   constructor(options: ModelOptions = {}) {

@@ -1,6 +1,6 @@
 /// <reference types="node" preserve="true" />
 // (Our declarations use Node's types, e.g. Buffer: the reference makes a user's build load them, from @types/node, a dependency.)
-// The public surface of elegy-ts (API.md §2). Re-exports only.
+// The public surface of elegy-ts (docs/guide.md). Re-exports only.
 /**
  * Elegy's step-override training framework for TypeScript and TensorFlow.js: `Model`, the step
  * decorators, `@trainer`, `nn`, `losses`, `metrics`, `optimizers`, `callbacks`, `datasets`.
@@ -18,7 +18,8 @@ export type {
 export { States, RNG } from "./states";
 export type { StatesFields } from "./states";
 export { predStep, testStep, gradStep, trainStep, initStep, trainer } from "./decorators";
-export type { TrainerData, TrainerOptions, TrainerRun, TrainerSplit } from "./decorators";
+export type { TrainerData, TrainerOptions, TrainerRun, TrainerSplit, StepDecorator } from "./decorators";
+export type { SweepParam, SweepTarget } from "./sweep/spec";
 export type { StepContext } from "./model/step-context";
 export type { PredResult, TestResult, GradResult, TrainResult } from "./model/step-results";
 export { valueAndGrad } from "./autodiff/grad";
@@ -35,12 +36,13 @@ export * as metrics from "./metrics";
 export * as optimizers from "./optimizers";
 export { datasets } from "./data";
 export type { MnistArrays, MnistOptions, MnistSplit } from "./data";
-export type { DataInput } from "./loop/sources";
+export type { DataInput, DataSplit } from "./loop/sources";
 export type { SampleWeightInput } from "./loop/batches";
 export type { ClassWeightInput } from "./loop/class-weight";
 export type { MonitorMode } from "./callbacks/monitor";
 export { saveCheckpoint, loadCheckpoint } from "./io/checkpoint";
 export type { Checkpoint, CheckpointInfo } from "./io/checkpoint";
+export type { Architecture, ArchitectureField, LeafRecord, LeafTables, SpecTree, TensorSpec } from "./io/architecture";
 export type { ExportOptions, ExportResult } from "./io/export/export-model";
 export type { LoadOptions } from "./model/checkpoint-io";
 export { ensureBackend } from "./backend";

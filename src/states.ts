@@ -1,4 +1,4 @@
-// Immutable model state (API.md §4) and its seeded, splittable random generator.
+// Immutable model state (docs/guide.md) and its seeded, splittable random generator.
 import { tf } from "./tf";
 import { ElegyInputError } from "./errors";
 import { TensorTree, collectTensors } from "./tree";

@@ -1,4 +1,4 @@
-// The `callbacks` namespace of the public API (API.md §6): Keras' callbacks, camelCase.
+// The `callbacks` namespace of the public API (docs/guide.md): Keras' callbacks, camelCase.
 export { Callback } from "./callback";
 export type { BatchInfo, EpochLogs, CallbackModel } from "./callback";
 export { CallbackList } from "./callback-list";
@@ -15,6 +15,7 @@ export type { CSVLoggerOptions } from "./csv-logger";
 export { TensorBoard, tensorBoard } from "./tensorboard";
 export type { TensorBoardOptions } from "./tensorboard";
 export { TerminateOnNaN, terminateOnNaN } from "./terminate-on-nan";
+export type { TerminateOnNaNOptions } from "./terminate-on-nan";
 export { HtmlReport, htmlReport } from "./html-report";
 export type { HtmlReportOptions } from "./html-report";
 export { ReduceLROnPlateau, reduceLROnPlateau } from "./reduce-lr-on-plateau";

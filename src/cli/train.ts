@@ -1,4 +1,4 @@
-// `elegy-ts train <file.ts|file.js> [--model ClassName] [--epochs N] …` (API.md §1 and §7):
+// `elegy-ts train <file.ts|file.js> [--model ClassName] [--epochs N] …` (docs/trainer-and-cli.md):
 // builds the file if needed, then runs its generated trainer (src/trainer/train-file.ts).
 // The flags and their help are the trainer's own (src/trainer/flags.ts).
 import { TRAINER_USAGE, trainerHelp } from "../trainer/flags";

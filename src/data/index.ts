@@ -1,4 +1,4 @@
-// The `datasets` namespace (API.md §7).
+// The `datasets` namespace (docs/trainer-and-cli.md).
 import { mnist, mnistArrays } from "./mnist";
 
 export const datasets = { mnist, mnistArrays };

@@ -83,7 +83,7 @@ export function mnistArrays(options: MnistOptions = {}, env: NodeJS.ProcessEnv =
   };
 }
 
-/** `{ train: { x, y }, test: { x, y } }` as tensors (API.md §7). Loads the backend first, so the tensors live on it. */
+/** `{ train: { x, y }, test: { x, y } }` as tensors (docs/trainer-and-cli.md). Loads the backend first, so the tensors live on it. */
 export async function mnist(options: MnistOptions = {}): Promise<{ train: MnistSplit; test: MnistSplit }> {
   // Tensors go on the backend elegy-ts will use, unless the user already runs one (tf.setBackend).
   if (!tf.engine().backendName) await ensureBackend();

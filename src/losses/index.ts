@@ -1,4 +1,4 @@
-// losses namespace (API.md §6).
+// losses namespace (docs/guide.md).
 export { SampleLoss, reduceValues } from "./loss";
 export type { Loss, LossOptions, Reduction } from "./loss";
 export { sparseCategoricalCrossentropy, categoricalCrossentropy, binaryCrossentropy, kullbackLeiblerDivergence } from "./crossentropy";

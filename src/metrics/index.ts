@@ -1,4 +1,4 @@
-// metrics namespace (API.md §6).
+// metrics namespace (docs/guide.md).
 export { BaseMetric } from "./metric";
 export type { Metric, MetricOptions } from "./metric";
 export { MeanMetric } from "./mean-metric";

@@ -1,5 +1,5 @@
 // Step dispatch: a kind is served by the user's override (arguments injected by name) or by
-// the default step of the chain trainStep → gradStep → testStep → predStep (API.md §3).
+// the default step of the chain trainStep → gradStep → testStep → predStep (docs/guide.md).
 import { StepKind } from "../metadata-keys";
 import { ElegyMissingStepError } from "../errors";
 import { InjectionPlan } from "../injection/plan";

@@ -1,4 +1,4 @@
-// Model: the public face of elegy-ts (API.md §5). Subclass it and override steps with the
+// Model: the public face of elegy-ts (docs/model.md). Subclass it and override steps with the
 // step decorators, or give it a module, loss, metrics and optimizer and use the defaults.
 import { tf } from "../tf";
 import { ElegyInputError, ElegyMissingStepError, ElegyNotInitializedError } from "../errors";

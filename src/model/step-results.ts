@@ -1,4 +1,4 @@
-// Checks what a step returned against what its kind must return (API.md §3), so a wrong
+// Checks what a step returned against what its kind must return (docs/guide.md), so a wrong
 // tuple fails at the step that produced it, with a message naming the method.
 import { tf } from "../tf";
 import { STEP_TUPLES, StepKind } from "../metadata-keys";

@@ -1,4 +1,4 @@
-// nn namespace (API.md §6): functional modules (classes) and activations (functions).
+// nn namespace (docs/guide.md): functional modules (classes) and activations (functions).
 export { BaseModule, isModule } from "./module";
 export type { Activation, Layer } from "./module";
 export * as initializers from "./initializers";
@@ -22,5 +22,6 @@ export { Sequential } from "./sequential";
 export { MLP } from "./mlp";
 export type { MLPOptions } from "./mlp";
 export { LayersAdapter, fromLayers } from "./layers-adapter";
+export type { LayersModelSource } from "./layers-adapter";
 export { summary, summaryRows } from "./summary";
 export type { SummaryRow, SummaryOptions } from "./summary";

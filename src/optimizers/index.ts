@@ -1,4 +1,4 @@
-// optimizers namespace (API.md §6): functional optimizers whose state lives in states.optimizerStates.
+// optimizers namespace (docs/guide.md): functional optimizers whose state lives in states.optimizerStates.
 export { SlotOptimizer } from "./optimizer";
 export type { OptimizerOptions, OptimizerState, LeafUpdate } from "./optimizer";
 export { SGD, sgd } from "./sgd";

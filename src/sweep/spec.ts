@@ -105,7 +105,7 @@ type UnknownSweepNames<S, O> = Exclude<keyof S, keyof O>;
 type MistypedSweepNames<S, O> = { [K in keyof S & keyof O]: SweepValue<S[K]> extends O[K] ? never : K }[keyof S & keyof O];
 
 /**
- * What @trainer asks of the class it decorates when it has a sweep: its constructor takes every
+ * What `@trainer` asks of the class it decorates when it has a sweep: its constructor takes every
  * swept name as an option, with the values' type. On a mismatch the class's type misses the
  * property below, whose name says what is wrong (a compile error at the decorator).
  */

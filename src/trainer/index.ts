@@ -15,6 +15,7 @@ export type { TrainerData, TrainerOptions, TrainerRun, TrainerSplit } from "./op
 export { trainFile } from "./train-file";
 export { OUT_DIR_HOLDS_RUN, recoverRunFolder, stagingDirOf } from "./run-folder";
 export { readHistoryCsv } from "./history-file";
+export type { HistoryTable } from "./history-file";
 
 /** Runs a trainer as a program: its exit code, and one clear line on stderr when it fails. */
 export function main(exports: Record<string, unknown>, source: string, argv = process.argv.slice(2)): void {

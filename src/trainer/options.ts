@@ -1,4 +1,4 @@
-// The options of @trainer (API.md §7): their types, their check when the decorator runs, and
+// The options of @trainer (docs/trainer-and-cli.md): their types, their check when the decorator runs, and
 // the trainer defaults they give (shown by --help, overridden by flags).
 import type { tf } from "../tf";
 import type { Callback } from "../callbacks/callback";

@@ -17,7 +17,7 @@ function flatCounts(): { callback: ReturnType<typeof callbacks.lambda>; counts: 
   return { counts, callback: callbacks.lambda({ onEpochEnd: () => void counts.push(tf.memory().numTensors) }) };
 }
 
-test("MLP 784-300-100-10 (API.md §6 form) reaches ≥ 0.97 test accuracy on MNIST in 3 epochs", { timeout: 600_000 }, async () => {
+test("MLP 784-300-100-10 (docs/guide.md form) reaches ≥ 0.97 test accuracy on MNIST in 3 epochs", { timeout: 600_000 }, async () => {
   const { train, test: held } = await datasets.mnist();
   const model = mlpModel();
   const { callback, counts } = flatCounts();

@@ -11,7 +11,7 @@ test.before(useCpu);
 
 const params = () => ({ linear: { kernel: tf.tensor2d([[1, -2], [0.5, 0]]), bias: tf.tensor1d([0.1, 0.2]) } });
 
-test("the API.md §6 pair: total = crossentropy + l2; logs loss, <name>_loss; all running means by batch size", () => {
+test("the docs/guide.md pair: total = crossentropy + l2; logs loss, <name>_loss; all running means by batch size", () => {
   assertNoLeak(() => {
     const agg = losses.makeLossAggregate([losses.sparseCategoricalCrossentropy({ fromLogits: true }), losses.l2Regularization(1e-2)]);
     const batches = [

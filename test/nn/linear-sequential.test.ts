@@ -40,7 +40,7 @@ test("init is deterministic in the rng seed and differs across seeds", () => {
   });
 });
 
-test("Sequential (API.md §6 MLP): params keyed by unique layer names, output shape, forward equals manual", () => {
+test("Sequential (docs/guide.md MLP): params keyed by unique layer names, output shape, forward equals manual", () => {
   assertNoLeak(() => tf.tidy(() => {
     const model = new nn.Sequential([new nn.Flatten(), new nn.Linear(30), nn.relu, new nn.Linear(20), nn.relu, new nn.Linear(10)]);
     const x = tf.randomUniform([5, 4, 7], 0, 1, "float32", 3);

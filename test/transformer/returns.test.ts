@@ -1,4 +1,4 @@
-// ELEGY1007: a step whose return type cannot be what its kind must return (API.md §3) — exact
+// ELEGY1007: a step whose return type cannot be what its kind must return (docs/guide.md) — exact
 // texts; the return types that must pass; and the runtime twin, in the same words.
 import test from "node:test";
 import assert from "node:assert/strict";
