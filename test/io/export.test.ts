@@ -134,6 +134,28 @@ test("export: exporting does not leak tensors, and a re-export removes the shard
   x.dispose();
 });
 
+test("export: a file, or a folder holding other files, is refused before anything is written; an earlier export is replaced", async () => {
+  const model = new Model({ module: new nn.Sequential([new nn.Linear(2)]), backend: "cpu" });
+  const x = tf.ones([1, 3]);
+  await model.init(x);
+  const root = tmpDir("export-target");
+  const file = path.join(root, "notes.ts");
+  fs.writeFileSync(file, "// mine\n");
+  await assert.rejects(model.export(file), (e: Error) => e instanceof ElegyInputError &&
+    e.message === `export: '${file}' is a file, not a folder. Give the path of a new folder, or of one holding an earlier export (which is replaced).`);
+  fs.writeFileSync(path.join(root, "model.json"), '{"mine": true}');
+  await assert.rejects(model.export(root), (e: Error) => e instanceof ElegyInputError &&
+    e.message === `export: '${root}' already holds other files (model.json, notes.ts) and no earlier export, so exporting there could overwrite them. Export into a new or empty folder.`);
+  assert.deepEqual(fs.readdirSync(root).sort(), ["model.json", "notes.ts"]);
+  assert.equal(fs.readFileSync(path.join(root, "model.json"), "utf8"), '{"mine": true}');
+  const target = path.join(root, "export");
+  await model.export(target);
+  await model.export(target);
+  assert.deepEqual(fs.readdirSync(target).sort(), ["group1-shard1of1.bin", "model.json"]);
+  model.dispose();
+  x.dispose();
+});
+
 test("export: what tfjs-layers cannot express is refused with the part and the reason", async () => {
   class Doubler extends nn.BaseModule {
     constructor() {

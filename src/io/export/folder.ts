@@ -3,11 +3,13 @@
 //   group1-shard1ofN.bin …     the weights' bytes, cut into shards of at most 4 MiB (as tfjs' converter)
 // Paths inside model.json are relative, so the folder can be moved or served as it is. Shards are
 // written first and model.json last, each by an atomic rename; shards an earlier export left
-// and the new model.json does not name are then removed.
+// and the new model.json does not name are then removed. An export replaces an earlier export in
+// its folder and nothing else: a folder holding other files is refused before anything is written.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { tf } from "../../tf";
+import { ElegyInputError } from "../../errors";
 
 export const MODEL_JSON = "model.json";
 export const SHARD_BYTES = 4 * 1024 * 1024;
@@ -25,6 +27,7 @@ export async function writeLayersFolder(dir: string, artifacts: tf.io.ModelArtif
     convertedBy: "elegy-ts",
     weightsManifest: [{ paths: shards, weights: artifacts.weightSpecs ?? [] }],
   };
+  await checkTarget(dir);
   await fs.promises.mkdir(dir, { recursive: true });
   const previous = await previousShards(dir);
   for (const [i, shard] of shards.entries()) {
@@ -33,6 +36,31 @@ export async function writeLayersFolder(dir: string, artifacts: tf.io.ModelArtif
   await writeAtomically(path.join(dir, MODEL_JSON), Buffer.from(JSON.stringify(modelJSON)));
   for (const stale of previous) if (!shards.includes(stale)) await fs.promises.rm(path.join(dir, stale), { force: true });
   return [MODEL_JSON, ...shards];
+}
+
+/** Refuses a target that is not a folder, or a folder with files but no earlier export in it. */
+async function checkTarget(dir: string): Promise<void> {
+  const stat = await fs.promises.stat(dir).catch(() => undefined);
+  if (stat === undefined) return;
+  if (!stat.isDirectory()) {
+    throw new ElegyInputError(`export: '${dir}' is a file, not a folder. Give the path of a new folder, or of one holding an earlier export (which is replaced).`);
+  }
+  const names = (await fs.promises.readdir(dir)).sort();
+  if (names.length === 0 || (await holdsLayersExport(dir))) return;
+  const shown = names.slice(0, 3).join(", ") + (names.length > 3 ? `, … (${names.length} entries)` : "");
+  throw new ElegyInputError(
+    `export: '${dir}' already holds other files (${shown}) and no earlier export, so exporting there could overwrite them. Export into a new or empty folder.`,
+  );
+}
+
+/** Whether the folder's model.json is a tfjs-layers export (what a re-export may replace). */
+async function holdsLayersExport(dir: string): Promise<boolean> {
+  try {
+    const json = JSON.parse(await fs.promises.readFile(path.join(dir, MODEL_JSON), "utf8")) as Partial<tf.io.ModelJSON>;
+    return typeof json === "object" && json !== null && typeof json.modelTopology === "object" && Array.isArray(json.weightsManifest);
+  } catch {
+    return false;
+  }
 }
 
 /** Shard files the folder's current model.json names (only plain shard names: nothing else is removed). */
