@@ -30,7 +30,7 @@ test("ELEGY1010-1014: not a Model, not exported, no data, abstract, twice — ex
     `misuse.ts(6,1): error ELEGY1010: @trainer on NotAModel needs a model class, but NotAModel does not extend Model from "elegy-ts". Declare it as \`class NotAModel extends Model\` (or extend a subclass of Model).`,
     `misuse.ts(9,1): ${notExported("Hidden")}`,
     `misuse.ts(12,1): ${noData("NoData")}`,
-    "misuse.ts(12,16): error TS2345: Argument of type '{ epochs: number; }' is not assignable to parameter of type 'TrainerOptions<Model>'.\n  Property 'data' is missing in type '{ epochs: number; }' but required in type 'TrainerOptions<Model>'.",
+    "misuse.ts(12,16): error TS2345: Argument of type '{ epochs: number; }' is not assignable to parameter of type 'TrainerOptions<Model> & { sweep?: {} | undefined; }'.\n  Property 'data' is missing in type '{ epochs: number; }' but required in type 'TrainerOptions<Model>'.",
     `misuse.ts(15,1): ${noData("UndefinedData")}`,
     "misuse.ts(15,12): error TS2322: Type 'undefined' is not assignable to type 'TrainerData | (() => TrainerData | Promise<TrainerData>)'.",
     "misuse.ts(18,1): error ELEGY1013: @trainer class Abstract is abstract, so its generated trainer cannot construct it. Remove 'abstract', or put @trainer on a concrete subclass.",
