@@ -27,9 +27,8 @@ export async function writeLayersFolder(dir: string, artifacts: tf.io.ModelArtif
     convertedBy: "elegy-ts",
     weightsManifest: [{ paths: shards, weights: artifacts.weightSpecs ?? [] }],
   };
-  await checkTarget(dir);
+  const previous = shardsOf(await checkTarget(dir));
   await fs.promises.mkdir(dir, { recursive: true });
-  const previous = await previousShards(dir);
   for (const [i, shard] of shards.entries()) {
     await writeAtomically(path.join(dir, shard), data.subarray(i * SHARD_BYTES, Math.min((i + 1) * SHARD_BYTES, data.byteLength)));
   }
@@ -38,39 +37,41 @@ export async function writeLayersFolder(dir: string, artifacts: tf.io.ModelArtif
   return [MODEL_JSON, ...shards];
 }
 
-/** Refuses a target that is not a folder, or a folder with files but no earlier export in it. */
-async function checkTarget(dir: string): Promise<void> {
+/**
+ * Refuses a target that is not a folder, or a folder with files but no earlier export in it;
+ * returns that earlier export's model.json, if any.
+ */
+async function checkTarget(dir: string): Promise<tf.io.ModelJSON | undefined> {
   const stat = await fs.promises.stat(dir).catch(() => undefined);
-  if (stat === undefined) return;
+  if (stat === undefined) return undefined;
   if (!stat.isDirectory()) {
     throw new ElegyInputError(`export: '${dir}' is a file, not a folder. Give the path of a new folder, or of one holding an earlier export (which is replaced).`);
   }
   const names = (await fs.promises.readdir(dir)).sort();
-  if (names.length === 0 || (await holdsLayersExport(dir))) return;
+  if (names.length === 0) return undefined;
+  const earlier = await earlierExport(dir);
+  if (earlier !== undefined) return earlier;
   const shown = names.slice(0, 3).join(", ") + (names.length > 3 ? `, … (${names.length} entries)` : "");
   throw new ElegyInputError(
     `export: '${dir}' already holds other files (${shown}) and no earlier export, so exporting there could overwrite them. Export into a new or empty folder.`,
   );
 }
 
-/** Whether the folder's model.json is a tfjs-layers export (what a re-export may replace). */
-async function holdsLayersExport(dir: string): Promise<boolean> {
+/** The folder's model.json when it is a tfjs-layers export (what a re-export may replace), else undefined. */
+async function earlierExport(dir: string): Promise<tf.io.ModelJSON | undefined> {
   try {
-    const json = JSON.parse(await fs.promises.readFile(path.join(dir, MODEL_JSON), "utf8")) as Partial<tf.io.ModelJSON>;
-    return typeof json === "object" && json !== null && typeof json.modelTopology === "object" && Array.isArray(json.weightsManifest);
+    const json = JSON.parse(await fs.promises.readFile(path.join(dir, MODEL_JSON), "utf8")) as Partial<tf.io.ModelJSON> | null;
+    return typeof json === "object" && json !== null && typeof json.modelTopology === "object" && Array.isArray(json.weightsManifest)
+      ? (json as tf.io.ModelJSON)
+      : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-/** Shard files the folder's current model.json names (only plain shard names: nothing else is removed). */
-async function previousShards(dir: string): Promise<string[]> {
-  try {
-    const json = JSON.parse(await fs.promises.readFile(path.join(dir, MODEL_JSON), "utf8")) as tf.io.ModelJSON;
-    return (json.weightsManifest ?? []).flatMap((group) => group.paths).filter((p) => typeof p === "string" && SHARD_NAME.test(p));
-  } catch {
-    return [];
-  }
+/** Shard files an earlier export names (only plain shard names: nothing else is removed). */
+function shardsOf(json: tf.io.ModelJSON | undefined): string[] {
+  return (json?.weightsManifest ?? []).flatMap((group) => group.paths).filter((p) => typeof p === "string" && SHARD_NAME.test(p));
 }
 
 async function writeAtomically(file: string, data: Uint8Array): Promise<void> {
