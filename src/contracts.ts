@@ -3,7 +3,7 @@
 import { tf } from "./tf";
 import { Logs } from "./logs";
 import { RNG } from "./states";
-import { TensorTree } from "./tree";
+import { StateTree, TensorTree } from "./tree";
 
 /** What a module's apply gets besides params, states and x. */
 export interface ApplyContext {
@@ -20,9 +20,9 @@ export interface ApplyContext {
 export interface Module {
   readonly name: string;
   /** Creates parameters and states for an example input `x` (shapes come from x). */
-  init(rng: RNG, x: TensorTree): { params: TensorTree; states: TensorTree };
+  init(rng: RNG, x: TensorTree): { params: TensorTree; states: StateTree };
   /** Computes the output; returns new states (the same object when nothing changed). */
-  apply(params: TensorTree, states: TensorTree, x: TensorTree, ctx: ApplyContext): [TensorTree, TensorTree];
+  apply(params: TensorTree, states: StateTree, x: TensorTree, ctx: ApplyContext): [TensorTree, StateTree];
   /** Optional: finishes asynchronous setup (a LayersAdapter loading its tf model); Model awaits it before any step. */
   ready?(): Promise<void>;
 }
@@ -69,9 +69,9 @@ export interface MetricAggregate {
 export interface Optimizer {
   readonly name: string;
   /** State for these params (moments, step counter…). */
-  init(params: TensorTree): TensorTree;
+  init(params: TensorTree): StateTree;
   /** One update. Returns new params and new state; never mutates its inputs. */
-  apply(params: TensorTree, grads: TensorTree, state: TensorTree): [TensorTree, TensorTree];
+  apply(params: TensorTree, grads: TensorTree, state: StateTree): [TensorTree, StateTree];
   /** The learning rate the next `apply` will use (logged as `lr`). */
-  learningRate(state: TensorTree): tf.Scalar;
+  learningRate(state: StateTree): tf.Scalar;
 }

@@ -25,7 +25,7 @@ export type { PredResult, TestResult, GradResult, TrainResult } from "./model/st
 export { valueAndGrad } from "./autodiff/grad";
 export type { Logs, LogValue } from "./logs";
 export { markRunning } from "./logs";
-export type { TensorTree } from "./tree";
+export type { StateTree, TensorTree } from "./tree";
 export type { Module, ApplyContext, BatchContext, LossAggregate, MetricAggregate, Optimizer } from "./contracts";
 export * from "./errors";
 export * as callbacks from "./callbacks";

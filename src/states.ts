@@ -1,7 +1,7 @@
 // Immutable model state (docs/guide.md) and its seeded, splittable random generator.
 import { tf } from "./tf";
 import { ElegyInputError } from "./errors";
-import { TensorTree, collectTensors } from "./tree";
+import { StateTree, TensorTree, collectTensors } from "./tree";
 
 /**
  * A counter-based random stream: each `next()` hashes (seed, counter) into a fresh 31-bit
@@ -55,9 +55,9 @@ function mix32(seed: number, counter: number): number {
 /** The fields every States has (each may be undefined until a step sets it). */
 export interface StatesFields {
   netParams?: TensorTree;
-  netStates?: TensorTree;
-  metricsStates?: TensorTree;
-  optimizerStates?: TensorTree;
+  netStates?: StateTree;
+  metricsStates?: StateTree;
+  optimizerStates?: StateTree;
   rng?: RNG;
   [field: string]: unknown;
 }
@@ -71,9 +71,9 @@ const RESERVED = new Set(["update", "maybeUpdate", "get", "has", "fields", "tens
  */
 export class States {
   declare readonly netParams: TensorTree;
-  declare readonly netStates: TensorTree;
-  declare readonly metricsStates: TensorTree;
-  declare readonly optimizerStates: TensorTree;
+  declare readonly netStates: StateTree;
+  declare readonly metricsStates: StateTree;
+  declare readonly optimizerStates: StateTree;
   declare readonly rng: RNG;
   /** User fields, readable as properties (`states.step`). */
   readonly [field: string]: any;

@@ -18,7 +18,7 @@ export type { PredResult, TestResult, GradResult, TrainResult } from "../model/s
 export { valueAndGrad } from "../autodiff/grad";
 export type { Logs, LogValue } from "../logs";
 export { markRunning } from "../logs";
-export type { TensorTree } from "../tree";
+export type { StateTree, TensorTree } from "../tree";
 export type { Module, ApplyContext, BatchContext, LossAggregate, MetricAggregate, Optimizer } from "../contracts";
 export * from "../errors";
 export * as callbacks from "./callbacks";

@@ -2,7 +2,7 @@
 // restoreBestWeights restores the whole netParams and netStates of the best epoch.
 import { tf } from "../tf";
 import { States } from "../states";
-import { TensorTree, mapTree } from "../tree";
+import { StateTree, TensorTree, mapTree } from "../tree";
 import { Callback, EpochLogs } from "./callback";
 import { MonitorMode, isImprovement, monitoredValue, resolveMode } from "./monitor";
 import { stdout } from "#platform/output";
@@ -22,7 +22,7 @@ export interface EarlyStoppingOptions {
 
 interface Snapshot {
   netParams: TensorTree;
-  netStates: TensorTree;
+  netStates: StateTree;
 }
 
 export class EarlyStopping extends Callback {

@@ -5,7 +5,8 @@
 // tensors' data, so a snapshot copies nothing — and puts back the newest one whose params are
 // all finite. Its log line says which, or that the params are not finite.
 import { tf } from "../tf";
-import { TensorTree, mapTree } from "../tree";
+import type { StatesFields } from "../states";
+import { mapTree } from "../tree";
 import { BatchInfo, Callback } from "./callback";
 import { allFinite } from "./finite";
 import { stderr } from "#platform/output";
@@ -21,7 +22,7 @@ export interface TerminateOnNaNOptions {
 }
 
 const TRAINABLE = ["netParams", "netStates", "optimizerStates"] as const;
-type Snapshot = { batch: number; fields: Partial<Record<(typeof TRAINABLE)[number], TensorTree>> };
+type Snapshot = { batch: number; fields: Partial<Pick<StatesFields, (typeof TRAINABLE)[number]>> };
 
 export class TerminateOnNaN extends Callback {
   /** The epoch and batch (0-based) where training was terminated, if it was. */
@@ -56,7 +57,7 @@ export class TerminateOnNaN extends Callback {
     const states = this.model.states;
     const fields: Snapshot["fields"] = {};
     // tf.clone shares the data (tensors are immutable): the snapshot costs no copy.
-    for (const f of TRAINABLE) if (states[f] !== undefined) fields[f] = mapTree(states[f], (t) => tf.keep(tf.clone(t)));
+    for (const f of TRAINABLE) if (states[f] !== undefined) (fields as Record<string, unknown>)[f] = mapTree(states[f], (t) => tf.keep(tf.clone(t)));
     this.snapshots.push({ batch, fields });
     if (this.snapshots.length > 2) this.drop(this.snapshots.splice(0, 1));
   }

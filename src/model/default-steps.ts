@@ -29,10 +29,11 @@ export function defaultPredStep(d: StepChain, call: StepCall): PredResult {
   return [yPred, netStates === states.netStates ? states : states.update({ netStates })];
 }
 
-interface DefaultMetricsStates {
+// A type, not an interface: a type literal is assignable to the index-signature trees of States.
+type DefaultMetricsStates = {
   losses?: TensorTree;
   metrics?: TensorTree;
-}
+};
 
 /** testStep: predStep, then the `loss` and `metrics` given to the constructor. */
 export function defaultTestStep(d: StepChain, call: StepCall): TestResult {
@@ -59,7 +60,7 @@ export function defaultTestStep(d: StepChain, call: StepCall): TestResult {
   const metricsStates: DefaultMetricsStates = metricsOut
     ? { losses: lossOut.state, metrics: metricsOut.state }
     : { losses: lossOut.state };
-  return [lossOut.loss, { ...lossOut.logs, ...metricsOut?.logs }, predicted.update({ metricsStates: metricsStates as TensorTree })];
+  return [lossOut.loss, { ...lossOut.logs, ...metricsOut?.logs }, predicted.update({ metricsStates })];
 }
 
 /** gradStep: the loss of testStep and its gradient with respect to every leaf of states.netParams. */

@@ -6,7 +6,7 @@ import { tf } from "../tf";
 import { ApplyContext } from "../contracts";
 import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
-import { TensorTree } from "../tree";
+import { StateTree, TensorTree } from "../tree";
 import { BaseModule } from "./module";
 
 export interface BatchNormOptions {
@@ -47,7 +47,7 @@ export class BatchNorm extends BaseModule {
     return axis;
   }
 
-  init(_rng: RNG, x: TensorTree): { params: TensorTree; states: TensorTree } {
+  init(_rng: RNG, x: TensorTree): { params: TensorTree; states: StateTree } {
     const input = this.tensorInput(x, 2);
     const features = input.shape[this.featureAxis(input)];
     const params: Record<string, tf.Tensor> = {};
@@ -56,7 +56,7 @@ export class BatchNorm extends BaseModule {
     return { params, states: { moving_mean: tf.zeros([features]), moving_variance: tf.ones([features]) } };
   }
 
-  apply(params: TensorTree, states: TensorTree, x: TensorTree, ctx: ApplyContext): [TensorTree, TensorTree] {
+  apply(params: TensorTree, states: StateTree, x: TensorTree, ctx: ApplyContext): [TensorTree, StateTree] {
     const input = tf.cast(this.tensorInput(x, 2), "float32");
     const axis = this.featureAxis(input);
     const s = this.statesOf(states);
@@ -78,7 +78,7 @@ export class BatchNorm extends BaseModule {
     return [normalize(mean, variance), next];
   }
 
-  private statesOf(states: TensorTree): { moving_mean: tf.Tensor; moving_variance: tf.Tensor } {
+  private statesOf(states: StateTree): { moving_mean: tf.Tensor; moving_variance: tf.Tensor } {
     const s = states as Record<string, tf.Tensor> | undefined;
     if (!(s?.moving_mean instanceof tf.Tensor) || !(s?.moving_variance instanceof tf.Tensor)) {
       throw new ElegyInputError(`${this.name}: states lack moving_mean/moving_variance. Create them with ${this.name}.init(rng, x).`);

@@ -3,7 +3,7 @@
 // Sequential, an `nn.relu` layer right after it.
 import { tf } from "../tf";
 import { ApplyContext } from "../contracts";
-import { TensorTree } from "../tree";
+import { StateTree, TensorTree } from "../tree";
 import { relu } from "./activations";
 import { Activation, BaseModule, ReluFusable } from "./module";
 
@@ -14,7 +14,7 @@ export abstract class BiasActLayer extends BaseModule implements ReluFusable {
   /** The layer's output before any activation but the ReLU it was asked to fuse. */
   protected abstract forward(params: TensorTree, x: TensorTree, withRelu: boolean): tf.Tensor;
 
-  apply(params: TensorTree, states: TensorTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, TensorTree] {
+  apply(params: TensorTree, states: StateTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, StateTree] {
     const ownRelu = this.activation === relu;
     const y = this.forward(params, x, ownRelu);
     return [this.activation && !ownRelu ? this.activation(y) : y, states];
@@ -26,7 +26,7 @@ export abstract class BiasActLayer extends BaseModule implements ReluFusable {
   }
 
   /** relu(this layer's output), in one kernel where the backend has it. */
-  applyWithRelu(params: TensorTree, states: TensorTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, TensorTree] {
+  applyWithRelu(params: TensorTree, states: StateTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, StateTree] {
     return [this.forward(params, x, true), states];
   }
 }

@@ -2,7 +2,7 @@
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
-import { TensorTree } from "../tree";
+import { StateTree, TensorTree } from "../tree";
 import { conv2dBiasAct, hasBiasActKernels } from "../backend/kernels/bias-act";
 import { BiasActLayer } from "./bias-act-layer";
 import { Initializer, glorotUniform, zeros } from "./initializers";
@@ -62,7 +62,7 @@ export class Conv2D extends BiasActLayer {
     this.biasInitializer = options.biasInitializer ?? zeros();
   }
 
-  init(rng: RNG, x: TensorTree): { params: TensorTree; states: TensorTree } {
+  init(rng: RNG, x: TensorTree): { params: TensorTree; states: StateTree } {
     const input = this.image(x);
     const channels = input.shape[3];
     const params: Record<string, tf.Tensor> = { kernel: this.kernelInitializer([...this.kernelSize, channels, this.filters], rng.next()) };

@@ -4,7 +4,7 @@ import { tf } from "../tf";
 import { ApplyContext } from "../contracts";
 import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
-import { TensorTree } from "../tree";
+import { StateTree, TensorTree } from "../tree";
 import { BaseModule } from "./module";
 
 export interface DropoutOptions {
@@ -25,11 +25,11 @@ export class Dropout extends BaseModule {
     this.noiseShape = options.noiseShape;
   }
 
-  init(_rng: RNG, _x: TensorTree): { params: TensorTree; states: TensorTree } {
+  init(_rng: RNG, _x: TensorTree): { params: TensorTree; states: StateTree } {
     return { params: {}, states: {} };
   }
 
-  apply(_params: TensorTree, states: TensorTree, x: TensorTree, ctx: ApplyContext): [TensorTree, TensorTree] {
+  apply(_params: TensorTree, states: StateTree, x: TensorTree, ctx: ApplyContext): [TensorTree, StateTree] {
     const input = this.tensorInput(x);
     if (!ctx.training || this.rate === 0) return [input, states];
     return [tf.dropout(tf.cast(input, "float32"), this.rate, this.noiseShape, ctx.rng.next()), states];

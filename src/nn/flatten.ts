@@ -2,7 +2,7 @@
 import { tf } from "../tf";
 import { ApplyContext } from "../contracts";
 import { RNG } from "../states";
-import { TensorTree } from "../tree";
+import { StateTree, TensorTree } from "../tree";
 import { BaseModule } from "./module";
 
 export class Flatten extends BaseModule {
@@ -10,11 +10,11 @@ export class Flatten extends BaseModule {
     super("flatten", options.name);
   }
 
-  init(_rng: RNG, _x: TensorTree): { params: TensorTree; states: TensorTree } {
+  init(_rng: RNG, _x: TensorTree): { params: TensorTree; states: StateTree } {
     return { params: {}, states: {} };
   }
 
-  apply(_params: TensorTree, states: TensorTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, TensorTree] {
+  apply(_params: TensorTree, states: StateTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, StateTree] {
     const input = this.tensorInput(x);
     return [tf.reshape(input, [input.shape[0] ?? -1, -1]), states];
   }

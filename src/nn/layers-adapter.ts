@@ -13,7 +13,7 @@ import { tf } from "../tf";
 import { ApplyContext } from "../contracts";
 import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
-import { TensorTree, describeTree, isPlainObject, isTensor } from "../tree";
+import { StateTree, TensorTree, describeTree, isPlainObject, isTensor } from "../tree";
 import { BaseModule } from "./module";
 
 /** A tfjs-layers LayerVariable, seen with the field that holds its value. */
@@ -29,7 +29,7 @@ function pathOf(weight: LayerVariable): string[] {
   return weight.originalName.split("/");
 }
 
-function getAt(tree: TensorTree, path: string[], what: string, owner: string): tf.Tensor {
+function getAt(tree: StateTree, path: string[], what: string, owner: string): tf.Tensor {
   let node: unknown = tree;
   for (const key of path) node = isPlainObject(node) ? node[key] : undefined;
   if (!isTensor(node)) throw new ElegyInputError(`${owner}: ${what} lack '${path.join("/")}'; got ${describeTree(tree)}. Create them with init(rng, x).`);
@@ -91,7 +91,7 @@ export class LayersAdapter extends BaseModule {
   }
 
   /** Copies of the model's current weights (the model keeps its own; `rng` is not used). */
-  init(_rng: RNG, x: TensorTree): { params: TensorTree; states: TensorTree } {
+  init(_rng: RNG, x: TensorTree): { params: TensorTree; states: StateTree } {
     if (!this.model.built) {
       tf.tidy(() => {
         this.model.apply(this.tensorInput(x));
@@ -102,10 +102,10 @@ export class LayersAdapter extends BaseModule {
     const states: Record<string, unknown> = {};
     for (const w of trainable) setAt(params, pathOf(w), tf.clone(w.read()));
     for (const w of fixed) setAt(states, pathOf(w), tf.clone(w.read()));
-    return { params: params as TensorTree, states: states as TensorTree };
+    return { params: params as TensorTree, states: states as StateTree };
   }
 
-  apply(params: TensorTree, states: TensorTree, x: TensorTree, ctx: ApplyContext): [TensorTree, TensorTree] {
+  apply(params: TensorTree, states: StateTree, x: TensorTree, ctx: ApplyContext): [TensorTree, StateTree] {
     const { trainable, fixed } = this.weights();
     const paramTensors = trainable.map((w) => getAt(params, pathOf(w), "params", this.name));
     const stateTensors = fixed.map((w) => getAt(states, pathOf(w), "states", this.name));
@@ -122,7 +122,7 @@ export class LayersAdapter extends BaseModule {
       if (!written.some(Boolean)) return [y, states];
       const next: Record<string, unknown> = {};
       fixed.forEach((w, i) => setAt(next, pathOf(w), written[i] ? tf.clone(temporaries[i]) : stateTensors[i]));
-      return [y, next as TensorTree];
+      return [y, next as StateTree];
     } finally {
       [...trainable, ...fixed].forEach((w, i) => (w.val = saved[i]));
       temporaries.forEach((v) => v.dispose());
@@ -130,7 +130,7 @@ export class LayersAdapter extends BaseModule {
   }
 
   /** Writes trained params (and states) into the tfjs model's own weights, e.g. to save it with model.save. */
-  writeBack(params: TensorTree, states?: TensorTree): void {
+  writeBack(params: TensorTree, states?: StateTree): void {
     const { trainable, fixed } = this.weights();
     tf.tidy(() => {
       trainable.forEach((w) => w.write(getAt(params, pathOf(w), "params", this.name)));

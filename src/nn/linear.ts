@@ -2,7 +2,7 @@
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
-import { TensorTree } from "../tree";
+import { StateTree, TensorTree } from "../tree";
 import { denseBiasAct, hasBiasActKernels } from "../backend/kernels/bias-act";
 import { BiasActLayer } from "./bias-act-layer";
 import { Initializer, glorotUniform, zeros } from "./initializers";
@@ -35,7 +35,7 @@ export class Linear extends BiasActLayer {
     this.biasInitializer = options.biasInitializer ?? zeros();
   }
 
-  init(rng: RNG, x: TensorTree): { params: TensorTree; states: TensorTree } {
+  init(rng: RNG, x: TensorTree): { params: TensorTree; states: StateTree } {
     const input = this.tensorInput(x);
     const inFeatures = input.shape[input.rank - 1];
     const params: Record<string, tf.Tensor> = { kernel: this.kernelInitializer([inFeatures, this.units], rng.next()) };

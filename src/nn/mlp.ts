@@ -3,7 +3,7 @@
 import { ApplyContext } from "../contracts";
 import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
-import { TensorTree } from "../tree";
+import { StateTree, TensorTree } from "../tree";
 import { relu } from "./activations";
 import { Dropout } from "./dropout";
 import { Initializer } from "./initializers";
@@ -47,11 +47,11 @@ export class MLP extends BaseModule {
     return this.sequential.ready();
   }
 
-  init(rng: RNG, x: TensorTree): { params: TensorTree; states: TensorTree } {
+  init(rng: RNG, x: TensorTree): { params: TensorTree; states: StateTree } {
     return this.sequential.init(rng, x);
   }
 
-  apply(params: TensorTree, states: TensorTree, x: TensorTree, ctx: ApplyContext): [TensorTree, TensorTree] {
+  apply(params: TensorTree, states: StateTree, x: TensorTree, ctx: ApplyContext): [TensorTree, StateTree] {
     return this.sequential.apply(params, states, x, ctx);
   }
 }

@@ -5,7 +5,7 @@ import { ApplyContext, Module } from "../contracts";
 import { ElegyInputError } from "../errors";
 import { MissingParamsError } from "../missing-params";
 import { RNG } from "../states";
-import { TensorTree, describeTree, isTensor } from "../tree";
+import { StateTree, TensorTree, describeTree, isTensor } from "../tree";
 
 /** An activation: a plain function of one tensor (nn.relu, nn.gelu, …). */
 export type Activation = (x: tf.Tensor) => tf.Tensor;
@@ -25,7 +25,7 @@ export function asFloat32(x: tf.Tensor): tf.Tensor {
  */
 export interface ReluFusable extends Module {
   readonly fusesRelu: boolean;
-  applyWithRelu(params: TensorTree, states: TensorTree, x: TensorTree, ctx: ApplyContext): [TensorTree, TensorTree];
+  applyWithRelu(params: TensorTree, states: StateTree, x: TensorTree, ctx: ApplyContext): [TensorTree, StateTree];
 }
 
 export function isReluFusable(x: unknown): x is ReluFusable {
@@ -43,8 +43,8 @@ export abstract class BaseModule implements Module {
     this.name = name ?? defaultName;
   }
 
-  abstract init(rng: RNG, x: TensorTree): { params: TensorTree; states: TensorTree };
-  abstract apply(params: TensorTree, states: TensorTree, x: TensorTree, ctx: ApplyContext): [TensorTree, TensorTree];
+  abstract init(rng: RNG, x: TensorTree): { params: TensorTree; states: StateTree };
+  abstract apply(params: TensorTree, states: StateTree, x: TensorTree, ctx: ApplyContext): [TensorTree, StateTree];
 
   /** `x` as a single tensor of at least `minRank`, or a clear error. */
   protected tensorInput(x: TensorTree, minRank = 1): tf.Tensor {

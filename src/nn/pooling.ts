@@ -3,7 +3,7 @@ import { tf } from "../tf";
 import { ApplyContext } from "../contracts";
 import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
-import { TensorTree } from "../tree";
+import { StateTree, TensorTree } from "../tree";
 import { Padding, Pair, checkPadding, pair } from "./conv2d";
 import { hasMaxPoolArgmax, maxPoolWithArgmax } from "../backend/kernels/max-pool-argmax";
 import { BaseModule, asFloat32 } from "./module";
@@ -29,11 +29,11 @@ abstract class Pool2D extends BaseModule {
 
   protected abstract pool(x: tf.Tensor4D): tf.Tensor;
 
-  init(_rng: RNG, _x: TensorTree): { params: TensorTree; states: TensorTree } {
+  init(_rng: RNG, _x: TensorTree): { params: TensorTree; states: StateTree } {
     return { params: {}, states: {} };
   }
 
-  apply(_params: TensorTree, states: TensorTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, TensorTree] {
+  apply(_params: TensorTree, states: StateTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, StateTree] {
     const input = this.tensorInput(x);
     if (input.rank !== 4) throw new ElegyInputError(`${this.name} takes images [batch, height, width, channels]; got shape [${input.shape.join(", ")}].`);
     return [this.pool(asFloat32(input) as tf.Tensor4D), states];
@@ -69,11 +69,11 @@ export class GlobalAvgPool2D extends BaseModule {
     super("global_avg_pool2d", options.name);
   }
 
-  init(_rng: RNG, _x: TensorTree): { params: TensorTree; states: TensorTree } {
+  init(_rng: RNG, _x: TensorTree): { params: TensorTree; states: StateTree } {
     return { params: {}, states: {} };
   }
 
-  apply(_params: TensorTree, states: TensorTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, TensorTree] {
+  apply(_params: TensorTree, states: StateTree, x: TensorTree, _ctx: ApplyContext): [TensorTree, StateTree] {
     const input = this.tensorInput(x, 4);
     return [tf.mean(tf.cast(input, "float32"), [1, 2]), states];
   }

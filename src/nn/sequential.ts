@@ -4,7 +4,7 @@ import { ApplyContext, Module } from "../contracts";
 import { ElegyInputError } from "../errors";
 import { MissingParamsError } from "../missing-params";
 import { RNG } from "../states";
-import { TensorTree, isPlainObject } from "../tree";
+import { StateTree, TensorTree, isPlainObject } from "../tree";
 import { uniqueNames } from "../losses/names";
 import { relu } from "./activations";
 import { BaseModule, Layer, ReluFusable, isModule, isReluFusable } from "./module";
@@ -43,9 +43,9 @@ export class Sequential extends BaseModule {
     for (const [, module] of this.modules) await module.ready?.();
   }
 
-  init(rng: RNG, x: TensorTree): { params: TensorTree; states: TensorTree } {
+  init(rng: RNG, x: TensorTree): { params: TensorTree; states: StateTree } {
     const params: Record<string, TensorTree> = {};
-    const states: Record<string, TensorTree> = {};
+    const states: Record<string, StateTree> = {};
     let h = x;
     this.layers.forEach((layer, i) => {
       if (!isModule(layer)) {
@@ -62,11 +62,11 @@ export class Sequential extends BaseModule {
     return { params, states };
   }
 
-  apply(params: TensorTree, states: TensorTree, x: TensorTree, ctx: ApplyContext): [TensorTree, TensorTree] {
+  apply(params: TensorTree, states: StateTree, x: TensorTree, ctx: ApplyContext): [TensorTree, StateTree] {
     const p = this.record(params, "params");
     const s = this.record(states ?? {}, "states");
     let changed = false;
-    const nextStates: Record<string, TensorTree> = { ...s };
+    const nextStates: Record<string, StateTree> = { ...s };
     let h = x;
     for (let i = 0; i < this.layers.length; i++) {
       const layer = this.layers[i];
@@ -88,11 +88,11 @@ export class Sequential extends BaseModule {
     return [h, changed ? nextStates : states];
   }
 
-  private record(tree: TensorTree, what: string): Record<string, TensorTree> {
+  private record<T extends StateTree>(tree: T, what: string): Record<string, T> {
     if (tree === undefined) {
       throw new MissingParamsError(`${this.name} was given no ${what} (undefined)`, `${this.name}: ${what} must be an object keyed by layer name; got undefined.`);
     }
     if (!isPlainObject(tree)) throw new ElegyInputError(`${this.name}: ${what} must be an object keyed by layer name; got ${typeof tree}.`);
-    return tree as Record<string, TensorTree>;
+    return tree as Record<string, T>;
   }
 }

@@ -3,7 +3,7 @@
 import { tf } from "../tf";
 import { Module } from "../contracts";
 import { RNG } from "../states";
-import { TensorTree, leaves } from "../tree";
+import { StateTree, TensorTree, leaves } from "../tree";
 import { MLP } from "./mlp";
 import { isModule } from "./module";
 import { Sequential } from "./sequential";
@@ -23,10 +23,10 @@ export interface SummaryRow {
 export interface SummaryOptions {
   /** Use these params/states instead of initializing the module. */
   params?: TensorTree;
-  states?: TensorTree;
+  states?: StateTree;
 }
 
-const count = (tree: TensorTree) => leaves(tree).reduce((n, t) => n + t.size, 0);
+const count = (tree: StateTree) => leaves(tree).reduce((n, t) => n + t.size, 0);
 
 function shapeOf(y: TensorTree): string {
   const ls = leaves(y);
@@ -51,7 +51,7 @@ export function summaryRows(module: Module, x: TensorTree, options: SummaryOptio
     }
     let h = x;
     const p = params as Record<string, TensorTree>;
-    const s = (states ?? {}) as Record<string, TensorTree>;
+    const s = (states ?? {}) as Record<string, StateTree>;
     seq.layers.forEach((layer, i) => {
       if (!isModule(layer)) {
         h = layer(h as tf.Tensor);

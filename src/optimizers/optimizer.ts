@@ -4,7 +4,7 @@
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { Optimizer } from "../contracts";
-import { TensorTree, describeTree, isPlainObject, isTensor, leafPaths, leaves, assertSameStructure, mapTree, unflatten } from "../tree";
+import { StateTree, TensorTree, describeTree, isPlainObject, isTensor, leafPaths, leaves, assertSameStructure, mapTree, unflatten } from "../tree";
 import { ClipOptions, clipGradients, validateClipOptions } from "./clipping";
 import { LearningRate, Schedule, asSchedule, checkedRate, constantRateOf } from "./schedules";
 import { hasHostKernel, runHostKernel } from "../backend/kernels/host-kernel";
@@ -75,7 +75,7 @@ export abstract class SlotOptimizer implements Optimizer {
     return state as unknown as TensorTree;
   }
 
-  apply(params: TensorTree, grads: TensorTree, state: TensorTree): [TensorTree, TensorTree] {
+  apply(params: TensorTree, grads: TensorTree, state: StateTree): [TensorTree, TensorTree] {
     const { step, slots, lrScale } = this.readState(state);
     assertSameStructure(params, grads, "params", "grads");
     const slotNames = this.slotNames;
@@ -107,7 +107,7 @@ export abstract class SlotOptimizer implements Optimizer {
     return [unflatten(params, newParams), newState as unknown as TensorTree];
   }
 
-  learningRate(state: TensorTree): tf.Scalar {
+  learningRate(state: StateTree): tf.Scalar {
     const { step, lrScale } = this.readState(state);
     const known = lrScale && nextRates.get(lrScale);
     if (known) {
@@ -151,7 +151,7 @@ export abstract class SlotOptimizer implements Optimizer {
     return lrScale ? (tf.mul(lr, lrScale) as tf.Scalar) : lr;
   }
 
-  private readState(state: TensorTree): OptimizerState {
+  private readState(state: StateTree): OptimizerState {
     if (!isPlainObject(state) || !isTensor((state as Record<string, unknown>).step) || !isPlainObject((state as Record<string, unknown>).slots)) {
       throw new ElegyInputError(
         `${this.name}: optimizer state must be { step, slots } as made by ${this.name}.init(params); got ${describeTree(state)}.`,

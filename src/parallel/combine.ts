@@ -10,7 +10,7 @@ import { Logs, LogValue, isRunning } from "../logs";
 import type { GradResult } from "../model/step-results";
 import type { StepChain } from "../model/step-chain";
 import { States } from "../states";
-import { TensorTree, isPlainObject, zipTrees } from "../tree";
+import { StateTree, TensorTree, isPlainObject, zipTrees } from "../tree";
 
 /** What one replica's gradient step gave for its shard. */
 export interface ShardOutcome {
@@ -21,15 +21,15 @@ export interface ShardOutcome {
   readonly running: readonly string[];
   readonly grads: TensorTree;
   readonly metricsChanged: boolean;
-  readonly metricsStates: TensorTree;
+  readonly metricsStates: StateTree;
 }
 
 /** How the running states of the default test step (its `loss` and `metrics` objects) merge, and the logs they give. */
 export interface MetricsMerge {
   /** Whether a metricsStates has the shape this merge knows (a step of the model's own may write anything there). */
-  accepts(state: TensorTree): boolean;
-  merge(states: readonly TensorTree[]): TensorTree;
-  result(state: TensorTree): Logs;
+  accepts(state: StateTree): boolean;
+  merge(states: readonly StateTree[]): StateTree;
+  result(state: StateTree): Logs;
 }
 
 interface DefaultMetricsStates {
@@ -51,7 +51,7 @@ export function defaultMetricsMerge(d: StepChain): MetricsMerge | undefined {
       const each = states as readonly DefaultMetricsStates[];
       const merged: DefaultMetricsStates = { losses: loss.merge(each.map((s) => s.losses ?? loss.init())) };
       if (metrics && each.some((s) => s.metrics !== undefined)) merged.metrics = metrics.merge(each.map((s) => s.metrics ?? metrics.init()));
-      return merged as TensorTree;
+      return merged as StateTree;
     },
     result(state) {
       const s = state as DefaultMetricsStates;

@@ -2,7 +2,7 @@
 // file; neither imports the other (the worker entry is only ever loaded as a thread).
 import type { MessagePort } from "node:worker_threads";
 import type { tf } from "../tf";
-import type { TensorTree } from "../tree";
+import type { StateTree, TensorTree } from "../tree";
 import type { ReplicaRecipe } from "./model-recipe";
 import type { SerializedError } from "./replica-errors";
 import type { Layout } from "./tensor-transport";
@@ -56,5 +56,5 @@ export type CommandResult = {
   logs: Record<string, tf.Tensor | number>;
   running: string[];
   metricsChanged: boolean;
-  metricsStates: TensorTree;
+  metricsStates: StateTree;
 };

@@ -115,18 +115,18 @@ test("architecture: a checkpoint of another class is refused unless allowOtherCl
   tf.dispose([x, y]);
 });
 
-/** Custom steps whose init needs yTrue (the head's width comes from the target), with plain-number leaves. */
+/** Custom steps whose init needs yTrue (the head's width comes from the target), with plain number and boolean leaves (typed: no casts). */
 class TargetShaped extends Model {
   @trainStep
   train(x: tf.Tensor, yTrue: tf.Tensor, states: States, initializing: boolean): [Logs, States] {
     if (initializing) {
       const w = tf.zeros([x.shape[1]!, yTrue.shape[1]!]);
-      return [{}, states.update({ netParams: { w }, netStates: { calls: 0, warm: false } as never, optimizerStates: { step: 0 } as never })];
+      return [{}, states.update({ netParams: { w }, netStates: { calls: 0, warm: false }, optimizerStates: { step: 0 } })];
     }
     const loss = tf.mean(tf.square(x.matMul((states.netParams as { w: tf.Tensor }).w).sub(yTrue)));
-    const counter = states.optimizerStates as unknown as { step: number };
-    const calls = (states.netStates as unknown as { calls: number }).calls;
-    return [{ loss }, states.update({ netStates: { calls: calls + 1, warm: true } as never, optimizerStates: { step: counter.step + 1 } as never })];
+    const counter = states.optimizerStates as { step: number };
+    const calls = (states.netStates as { calls: number }).calls;
+    return [{ loss }, states.update({ netStates: { calls: calls + 1, warm: true }, optimizerStates: { step: counter.step + 1 } })];
   }
 }
 

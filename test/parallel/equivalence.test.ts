@@ -3,7 +3,7 @@
 // uneven and tiny batches, weights, datasets and a custom @gradStep; the same accuracy on MNIST.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { Model, callbacks, datasets, ensureBackend, tf, type TensorTree } from "elegy-ts";
+import { Model, callbacks, datasets, ensureBackend, tf, type StateTree, type TensorTree } from "elegy-ts";
 import { replicaStats } from "../support/replica-spy";
 import { BatchNormMLP, ClippedGradMLP, MnistMLP, SmallAdamMLP, SmallMLP } from "../support/parallel-models";
 
@@ -16,7 +16,7 @@ function data(n: number, seed = 3): { x: tf.Tensor; y: tf.Tensor } {
   });
 }
 
-function flat(tree: TensorTree): Float32Array[] {
+function flat(tree: StateTree): Float32Array[] {
   const out: Float32Array[] = [];
   const visit = (t: unknown): void => {
     if (t instanceof tf.Tensor) out.push(t.dataSync() as Float32Array);

@@ -1,5 +1,5 @@
 // Small models and data shared by the runtime tests.
-import { Model, States, predStep, testStep, tf, type Logs, type TensorTree } from "elegy-ts";
+import { Model, States, predStep, testStep, tf, type Logs, type StateTree } from "elegy-ts";
 
 /** Linear regression y = x·w written as a test step; params: w [features, 1]. */
 export class LinearRegression extends Model {
@@ -47,7 +47,7 @@ export function tmpDir(prefix: string): string {
 }
 
 /** Every tensor leaf's values, in key order, to compare trees of parameters. */
-export function leafValues(tree: TensorTree): number[][] {
+export function leafValues(tree: StateTree): number[][] {
   const out: number[][] = [];
   const walk = (t: unknown): void => {
     if (t instanceof tf.Tensor) out.push(Array.from(t.dataSync()));
