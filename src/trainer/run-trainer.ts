@@ -93,7 +93,10 @@ export async function runTrainer(
     throw new CliError(`--resume: there is no checkpoint in ${displayPath(checkpoint)} to continue from. Train once without --resume first (or give the --out-dir of that run).`);
   }
 
-  const backend = await ensureBackend(flags.backend);
+  // The backend line (which one and why) when a backend was asked for or the output is verbose:
+  // --verbose 0 prints only the JSON line.
+  const askedForBackend = raw.backend !== undefined || defaults.backendFrom !== undefined;
+  const backend = await ensureBackend(flags.backend, flags.verbose > 0 || askedForBackend ? {} : { log: () => undefined });
   const model = new cls({ ...options.modelOptions, ...flags.modelOptions, backend: flags.backend, seed: flags.seed });
   let initialEpoch = 0;
   if (flags.resume) {

@@ -150,3 +150,22 @@ test("train: an error in the model's own code shows its stack; an elegy-ts error
   const last = moduleless.stderr.trim().split("\n").at(-1)!;
   assert.match(last, /^ElegyMissingStepError: /, moduleless.stderr);
 });
+
+test("train --verbose 0 prints only the JSON line; the backend line comes when a backend is asked for or the output is verbose", () => {
+  const dir = tempDir("cli-quiet", true);
+  fs.copyFileSync(path.join(ROOT, "test/fixtures/trainer/regression.ts"), path.join(dir, "model.ts"));
+  const env = { ELEGY_BACKEND: "" };
+  const quiet = elegy(["train", "model.ts", "--epochs", "1", "--verbose", "0", "--out-dir", "quiet"], { cwd: dir, env });
+  assert.equal(quiet.status, 0, quiet.stderr);
+  assert.deepEqual([quiet.stdout.split("\n").length, quiet.stderr], [2, ""], quiet.stdout);
+  assert.deepEqual(Object.keys(JSON.parse(quiet.stdout)), ["loss"]);
+
+  const asked = elegy(["train", "model.ts", "--epochs", "1", "--verbose", "0", "--backend", "cpu", "--out-dir", "asked"], { cwd: dir, env });
+  assert.deepEqual([asked.status, asked.stderr], [0, "elegy-ts: backend cpu (requested)\n"]);
+  const fromEnv = elegy(["train", "model.ts", "--epochs", "1", "--verbose", "0", "--out-dir", "env"], { cwd: dir, env: { ELEGY_BACKEND: "cpu" } });
+  assert.deepEqual([fromEnv.status, fromEnv.stderr], [0, "elegy-ts: backend cpu (requested)\n"]);
+
+  const verbose = elegy(["train", "model.ts", "--epochs", "1", "--verbose", "2", "--out-dir", "verbose"], { cwd: dir, env });
+  assert.equal(verbose.status, 0, verbose.stderr);
+  assert.match(verbose.stderr, /^elegy-ts: backend \w+ \(auto; [^)]*\)\n$/);
+});

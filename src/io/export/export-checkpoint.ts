@@ -16,7 +16,9 @@ function recordedModule(checkpoint: object): unknown {
 }
 
 export async function exportCheckpoint(checkpointDir: string, outDir: string): Promise<ExportResult> {
-  await ensureBackend("cpu"); // an export only copies weights: no kernel worth a faster backend
+  // An export only copies weights: no kernel worth a faster backend. The choice is not the
+  // user's, so it is not announced (the CLI prints what was exported).
+  await ensureBackend("cpu", { log: () => undefined });
   const checkpoint = await loadCheckpoint(checkpointDir);
   const where = `The checkpoint at ${displayPath(checkpointDir)} (saved from ${checkpoint.className})`;
   try {
