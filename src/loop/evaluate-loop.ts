@@ -11,7 +11,8 @@ import { BatchSource } from "./sources";
 
 /**
  * `purpose` names the batches in messages: "evaluate" or "validation". `inputs`: during fit's
- * validation, the fit's (its class weights reach the test steps too).
+ * validation, the fit's without its class weights (as in Keras, they weigh the training loss
+ * only), so validation logs are what evaluate gives on the same data.
  */
 export async function runEvaluation(
   runner: StepRunner,

@@ -20,7 +20,7 @@ export interface FitPlan {
   readonly batchSize: number;
   readonly stepsPerEpoch?: number;
   readonly validationFreq: number;
-  /** The fit's class weights and replication, given to every step it runs. */
+  /** The fit's class weights and replication, given to its training steps (validation gets no class weights). */
   readonly inputs: CallInputs;
   /** The checkpoint fit({ resume }) continued from, for the message when it has nothing left to train. */
   readonly resumedFrom?: string;
@@ -68,7 +68,9 @@ export async function runFit(model: CallbackModel, runner: StepRunner, plan: Fit
       break;
     }
     if (plan.validation && (epoch + 1) % plan.validationFreq === 0) {
-      const validation = await runEvaluation(runner, plan.validation, callbacks, "validation", plan.inputs);
+      // As Keras: class weights weigh the training loss only; validation is evaluated unweighted
+      // (its sample weights come from the validation data alone).
+      const validation = await runEvaluation(runner, plan.validation, callbacks, "validation", { ...plan.inputs, classWeight: undefined });
       for (const [name, value] of Object.entries(validation)) lastLogs[`val_${name}`] = value;
     }
     runner.completedEpochs = epoch + 1;
