@@ -6,6 +6,7 @@ import { METADATA, StepKind } from "./metadata-keys";
 import type { Model } from "./model/model";
 import { isStandardContext, registerLegacy, registerStandard } from "./step-registry";
 import { checkTrainerOptions, type TrainerOptions } from "./trainer/options";
+import { checkTrainerClass } from "./trainer/trainer-class";
 import type { SweepSpace, SweepTarget } from "./sweep/spec";
 
 export type { TrainerData, TrainerOptions, TrainerRun, TrainerSplit } from "./trainer/options";
@@ -47,7 +48,8 @@ export function trainer<M extends Model = Model, const S extends SweepSpace = {}
   // Any class is accepted here: ELEGY1010 (and the trainer at run time) reports one that is not a Model, in plainer words than a type error.
   // With a sweep, SweepTarget checks that the constructor's options take each swept name and its values.
   // Legacy mode calls it with the class; standard mode with the class and a context (`kind: "class"`).
-  return function trainerDecorator<C extends abstract new (...args: any[]) => object>(constructor: C & SweepTarget<C, S>, _context?: ClassDecoratorContext): C {
+  return function trainerDecorator<C extends abstract new (...args: any[]) => object>(constructor: C & SweepTarget<C, S>, context?: ClassDecoratorContext): C {
+    checkTrainerClass(constructor, context);
     checkTrainerOptions(constructor.name, options);
     Reflect.defineMetadata(METADATA.trainer, options, constructor);
     return constructor;

@@ -4,6 +4,7 @@
 // template from src/step-messages.ts, so they say the same thing in the same words.
 import { BUILTIN_INJECTABLES, BuiltinInjectable, StepKind } from "../src/metadata-keys";
 import { CODES, STEP_MESSAGES } from "../src/step-messages";
+import { TRAINER_CODES } from "../src/trainer/messages";
 
 // The step codes (1001–1009) live beside their words in src/step-messages.ts, where the
 // run-time twins take them from.
@@ -51,22 +52,7 @@ export const RETURN_PROBLEMS = {
   noAlternativeFits: (text: string): string => `it returns ${text}, and none of those alternatives fits.`,
 };
 
-// ---------------------------------------------------------------------------------------------
-// @trainer (ELEGY1010–1019): checked by analyse/trainers.ts. The texts are shared with the
-// run-time twin checks (src/trainer/messages.ts).
-
-export const TRAINER_CODES = {
-  /** `@trainer` on a class that does not extend Model. */
-  trainerNotAModel: 1010,
-  /** `@trainer` on a class the generated trainer cannot require (not exported from the top level). */
-  trainerNotExported: 1011,
-  /** `@trainer` without `data`. */
-  trainerWithoutData: 1012,
-  /** `@trainer` on an abstract class: the trainer cannot construct it. */
-  trainerAbstractClass: 1013,
-  /** `@trainer` twice on one class. */
-  trainerTwice: 1014,
-  /** `@trainer` on a class without a name (`export default class extends Model`). */
-  trainerAnonymous: 1015,
-} as const;
+// @trainer (ELEGY1010–1019): checked by analyse/trainers.ts. Codes and texts live in
+// src/trainer/messages.ts, where the run-time twins take them from.
+export { TRAINER_CODES };
 export type TrainerCode = (typeof TRAINER_CODES)[keyof typeof TRAINER_CODES];

@@ -1,6 +1,26 @@
-// What is wrong with a @trainer class, in words shared by the compile-time check
+// What is wrong with a @trainer class, in codes and words shared by the compile-time check
 // (transformer/analyse/trainers.ts, ELEGY1010–1019) and its run-time twins (the @trainer
 // decorator, run-trainer.ts). Dependency-free: the transformer loads it inside the compiler.
+
+/**
+ * The ELEGY code of every @trainer check. A run-time twin carries the same code
+ * (`error.code === "ELEGY1010"`, and its message starts with it). ELEGY1013 (abstract) has no
+ * twin: `abstract` leaves nothing in the JavaScript a trainer could see.
+ */
+export const TRAINER_CODES = {
+  /** `@trainer` on a class that does not extend Model. */
+  trainerNotAModel: 1010,
+  /** `@trainer` on a class the generated trainer cannot require (not exported from the top level). */
+  trainerNotExported: 1011,
+  /** `@trainer` without `data`. */
+  trainerWithoutData: 1012,
+  /** `@trainer` on an abstract class: the trainer cannot construct it. */
+  trainerAbstractClass: 1013,
+  /** `@trainer` twice on one class. */
+  trainerTwice: 1014,
+  /** `@trainer` on a class without a name (`export default class extends Model`). */
+  trainerAnonymous: 1015,
+} as const;
 
 export const TRAINER_MESSAGES = {
   notAModel: (cls: string): string =>

@@ -10,7 +10,7 @@ import type { SampleWeightInput } from "../loop/batches";
 import { BACKEND_NAMES, type BackendName } from "../backend/select/names";
 import { ElegyDefinitionError } from "../errors";
 import { closestName, didYouMean } from "../suggest";
-import { TRAINER_MESSAGES } from "./messages";
+import { TRAINER_CODES, TRAINER_MESSAGES } from "./messages";
 import { TrainerDefaults } from "./flags";
 import { SPEC_KEYS, checkSweepSpec, type SweepSpace } from "../sweep/spec";
 
@@ -83,7 +83,7 @@ const OPTION_NAMES = ["data", "epochs", "batchSize", "verbose", "seed", "backend
 /** Checks `@trainer`'s options when the decorator runs (a plain-JS or untransformed build gets the same checks as `elegy-ts build`). */
 export function checkTrainerOptions(cls: string, options: unknown): void {
   if (options === null || typeof options !== "object" || (options as { data?: unknown }).data === undefined) {
-    throw new ElegyDefinitionError(TRAINER_MESSAGES.withoutData(cls));
+    throw new ElegyDefinitionError(TRAINER_MESSAGES.withoutData(cls), { code: TRAINER_CODES.trainerWithoutData });
   }
   const given = options as Record<string, unknown>;
   const shown = (value: unknown) => (typeof value === "string" ? `'${value}'` : Array.isArray(value) ? "an array" : String(value));

@@ -7,6 +7,7 @@ import "reflect-metadata";
 import { METADATA } from "../metadata-keys";
 import { ensureBackend } from "../backend";
 import { CliError } from "../cli/cli-error";
+import { ElegyDefinitionError } from "../errors";
 import { displayPath } from "../display-path";
 import { Model } from "../model/model";
 import type { ModelOptions, ValidationData } from "../model/options";
@@ -17,7 +18,7 @@ import { writeReport } from "../report/html-report";
 import { closestName, didYouMean } from "../suggest";
 import { readTrainerFlags, resolveTrainerFlags, trainerHelp } from "./flags";
 import { readHistoryCsv, truncateHistoryCsv } from "./history-file";
-import { TRAINER_MESSAGES } from "./messages";
+import { TRAINER_CODES, TRAINER_MESSAGES } from "./messages";
 import { openRunFolder } from "./run-folder";
 import { RunFiles } from "./run-files";
 import { TrainerData, TrainerOptions, trainerDefaults } from "./options";
@@ -30,7 +31,9 @@ export function trainerClasses(exports: Record<string, unknown>): Map<string, Mo
   const found = new Map<string, ModelClass>();
   for (const value of Object.values(exports)) {
     if (typeof value !== "function" || !Reflect.hasOwnMetadata(METADATA.trainer, value)) continue;
-    if (!(value.prototype instanceof Model)) throw new CliError(TRAINER_MESSAGES.notAModel(value.name));
+    if (!(value.prototype instanceof Model)) {
+      throw new ElegyDefinitionError(TRAINER_MESSAGES.notAModel(value.name), { code: TRAINER_CODES.trainerNotAModel });
+    }
     found.set(value.name, value as ModelClass);
   }
   return found;

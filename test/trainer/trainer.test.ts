@@ -134,10 +134,17 @@ test("trainer defaults: ELEGY_BACKEND beats @trainer's backend and is named when
   });
 });
 
-test("@trainer options are checked when the decorator runs, in the words of ELEGY1010/1012", () => {
+test("@trainer options are checked when the decorator runs, in the words and with the code of ELEGY1012", () => {
   const decorate = (options: unknown) => trainer(options as TrainerOptions)(class Bad extends Model {});
-  assert.throws(() => decorate({ epochs: 2 }), { name: "ElegyDefinitionError", message: TRAINER_MESSAGES.withoutData("Bad") });
-  assert.throws(() => decorate(undefined), { message: TRAINER_MESSAGES.withoutData("Bad") });
+  const withoutData = {
+    name: "ElegyDefinitionError",
+    code: "ELEGY1012",
+    message:
+      "ELEGY1012: @trainer on Bad has no data. Give it @trainer({ data, … }), where data is { train, validation?, test? } or a function (async or not) returning it.",
+  };
+  assert.equal(withoutData.message, `ELEGY1012: ${TRAINER_MESSAGES.withoutData("Bad")}`, "the build's words");
+  assert.throws(() => decorate({ epochs: 2 }), withoutData);
+  assert.throws(() => decorate(undefined), withoutData);
   const data = { train: { x: [] } };
   assert.throws(() => decorate({ data, epoch: 2 }), {
     message: "@trainer of Bad has an unknown option 'epoch'. Did you mean 'epochs'? Options: data, epochs, batchSize, verbose, seed, backend, outDir, callbacks, modelOptions, afterTraining, sweep, trials, objective, mode, method, searchSeed.",
@@ -148,8 +155,34 @@ test("@trainer options are checked when the decorator runs, in the words of ELEG
   assert.throws(() => decorate({ data, backend: "gpu" }), { message: "@trainer of Bad: backend must be one of auto, cuda, native, wasm, cpu, got 'gpu'." });
   assert.throws(() => decorate({ data, callbacks: {} }), { message: "@trainer of Bad: callbacks must be an array of callbacks, got [object Object]." });
   assert.throws(() => decorate({ data, afterTraining: "x" }), { message: "@trainer of Bad: afterTraining must be a function, got 'x'." });
+});
 
+test("The run-time twins of ELEGY1010, 1014 and 1015 carry their code and the build's words", () => {
+  const data = { train: { x: [] } };
   // A class that is not a Model still decorates (plain JS cannot be stopped earlier), but the trainer refuses it.
   const NotAModel = trainer({ data } as TrainerOptions)(class NotAModel {});
-  assert.throws(() => trainerClasses({ NotAModel }), { message: TRAINER_MESSAGES.notAModel("NotAModel") });
+  const notAModel =
+    'ELEGY1010: @trainer on NotAModel needs a model class, but NotAModel does not extend Model from "elegy-ts". Declare it as `class NotAModel extends Model` (or extend a subclass of Model).';
+  assert.equal(notAModel, `ELEGY1010: ${TRAINER_MESSAGES.notAModel("NotAModel")}`);
+  assert.throws(() => trainerClasses({ NotAModel }), { name: "ElegyDefinitionError", code: "ELEGY1010", message: notAModel });
+
+  // Twice: the second decorator (the outer one, applied last) finds the first one's options.
+  const Once = trainer({ data } as TrainerOptions)(class Twice extends Model {});
+  const twice = "ELEGY1014: @trainer is applied to Twice more than once. Keep one @trainer per class.";
+  assert.equal(twice, `ELEGY1014: ${TRAINER_MESSAGES.twice("Twice")}`);
+  assert.throws(() => trainer({ data } as TrainerOptions)(Once), { name: "ElegyDefinitionError", code: "ELEGY1014", message: twice });
+  // A subclass of a @trainer class is a class of its own: it may carry @trainer too.
+  assert.doesNotThrow(() => trainer({ data } as TrainerOptions)(class Sub extends Once {}));
+
+  // Nameless: nothing the trainer or its --model flag could call it by.
+  const anonymous =
+    "ELEGY1015: @trainer needs a named class: the trainer and its --model flag refer to the class by name. Name it, e.g. `export default class MyModel extends Model`.";
+  assert.equal(anonymous, `ELEGY1015: ${TRAINER_MESSAGES.anonymous()}`);
+  const decorateNameless = trainer({ data } as TrainerOptions);
+  assert.throws(() => decorateNameless((() => class extends Model {})()), { name: "ElegyDefinitionError", code: "ELEGY1015", message: anonymous });
+  // Standard decorators name the class in their context, as TypeScript emits it ("" for `[@trainer(…) class {}]`).
+  const context = (name: string) => ({ kind: "class", name, metadata: {}, addInitializer() {} }) as ClassDecoratorContext;
+  assert.throws(() => decorateNameless((() => class extends Model {})(), context("")), { code: "ELEGY1015", message: anonymous });
+  assert.throws(() => decorateNameless(Once, context("Twice")), { code: "ELEGY1014", message: twice });
+  // `export default class extends Model` is named "default" (standard) or "default_1" (legacy) at run time: only the build (ELEGY1015) sees it.
 });
