@@ -16,7 +16,8 @@ export const SWEEP_HELP = `Usage: elegy-ts sweep <file.ts> [--model NAME] [--con
 Runs the trials of the sweep in a model's @trainer({ sweep, trials, objective }) or in --config.
 Each trial is an elegy-ts train run of that class with the trial's values as constructor options,
 in its own folder under --out-dir, which also gets trials.csv, trials.json and report.html.
-Run it again with the same definition to resume: finished trials are kept.
+Run it again with the same definition to resume (finished trials are kept), or with a larger --trials
+to add trials to it.
 
 Options:
   --model NAME        the @trainer class (default: the first one the file exports)

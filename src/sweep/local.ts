@@ -8,6 +8,11 @@ import { SweepFolder } from "./sweep-folder";
 import { TrialCommand, runTrialProcess } from "./trial-process";
 import { formatValue } from "../callbacks/progress-bar";
 
+/** How many trials run at once: one per worker, no more than there are trials to run. */
+export function trialsAtOnce(workers: number, pending: number): number {
+  return Math.min(workers, pending);
+}
+
 export async function runLocalSweep(folder: SweepFolder, command: TrialCommand, workers: number, board: ProgressBoard): Promise<void> {
   const queue = folder.pending();
   const total = folder.table.trials.length;
@@ -28,5 +33,5 @@ export async function runLocalSweep(folder: SweepFolder, command: TrialCommand, 
       );
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, queue.length)) }, runOne));
+  await Promise.all(Array.from({ length: trialsAtOnce(workers, queue.length) }, runOne));
 }

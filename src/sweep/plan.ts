@@ -10,6 +10,18 @@ export interface PlannedTrial {
   values: TrialValues;
 }
 
+/** What a sweep runs, as its folder's sweep.json records it. */
+export interface SweepPlan {
+  file: string;
+  model: string;
+  objective: string;
+  mode: "min" | "max";
+  method: "grid" | "random";
+  /** The trainer flags every trial shares (--epochs, --batch-size, --backend). */
+  flags: string[];
+  trials: PlannedTrial[];
+}
+
 /** A small seeded generator (mulberry32): the same seed, the same draws, on every machine. */
 function generator(seed: number): () => number {
   let a = seed >>> 0;

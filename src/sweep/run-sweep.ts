@@ -12,7 +12,7 @@ import { ProgressBoard } from "./progress";
 import { ranked, readTable } from "./results";
 import { objectiveMode } from "./spec";
 import { SweepFolder } from "./sweep-folder";
-import { runLocalSweep } from "./local";
+import { runLocalSweep, trialsAtOnce } from "./local";
 
 export interface SweepArgs {
   file: string;
@@ -63,8 +63,8 @@ export async function runSweep(args: SweepArgs, io: CliIO): Promise<number> {
   } else {
     const workers = args.workers ?? os.availableParallelism();
     board.note(
-      `Sweep of ${definition.model}: ${trials.length} trials (${folder.plan.method}), ${folder.resumed ? `${folder.resumed} already done, ` : ""}${pending} to run, ` +
-        `${Math.min(workers, Math.max(pending, 1))} at a time → ${displayPath(outDir)}`,
+      `Sweep of ${definition.model}: ${trials.length} trials (${folder.plan.method}), ${folder.resumed ? `${folder.resumed} already done, ` : ""}` +
+        `${pending ? `${pending} to run, ${trialsAtOnce(workers, pending)} at a time` : "none to run"} → ${displayPath(outDir)}`,
     );
     await runLocalSweep(folder, command, workers, board);
   }

@@ -1,25 +1,16 @@
 // A sweep's folder: sweep.json (what it runs — the same definition gives the same trials), the
 // table (trials.json, trials.csv), report.html, and one run folder per trial. Opening a folder
-// that already holds the same sweep resumes it: finished trials are kept, the others run again.
+// that already holds the same sweep resumes it: finished trials are kept, the others run again,
+// and trials the new plan adds after the recorded ones (a larger --trials) run too.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CliError } from "../cli/cli-error";
 import { displayPath } from "../display-path";
-import { PlannedTrial } from "./plan";
+import { SweepPlan } from "./plan";
+import { matchPlans } from "./plan-match";
 import { SweepTable, TrialRecord, readTable, writeTable } from "./results";
 import { writeSweepReport } from "../report/sweep-report";
 import { readHistoryCsv } from "../trainer/history-file";
-
-export interface SweepPlan {
-  file: string;
-  model: string;
-  objective: string;
-  mode: "min" | "max";
-  method: "grid" | "random";
-  /** The trainer flags every trial shares (--epochs, --batch-size, --backend). */
-  flags: string[];
-  trials: PlannedTrial[];
-}
 
 export class SweepFolder {
   private constructor(
@@ -37,13 +28,22 @@ export class SweepFolder {
     let table: SweepTable = { objective: plan.objective, mode: plan.mode, trials: plan.trials.map((t) => ({ id: t.id, values: t.values, status: "pending" as const })) };
     if (fs.existsSync(planFile)) {
       const before = JSON.parse(fs.readFileSync(planFile, "utf8")) as SweepPlan;
-      const same = (keys: (keyof SweepPlan)[]) => keys.every((k) => JSON.stringify(before[k]) === JSON.stringify(plan[k]));
-      if (!same(["model", "objective", "mode", "trials", "flags"])) {
+      const match = matchPlans(before, plan);
+      if (match.kind === "other") {
         throw new CliError(
-          `elegy-ts sweep: ${displayPath(dir)} holds another sweep (${before.model}, ${before.trials.length} trials of other values, objective or flags). ` +
+          `elegy-ts sweep: ${displayPath(dir)} holds another sweep: ${match.differences.join("; ")}. ` +
             `Give another --out-dir, or remove that folder to start over.`,
         );
       }
+      if (match.kind === "fewer") {
+        const dropped = match.dropped.map((t) => t.id);
+        throw new CliError(
+          `elegy-ts sweep: ${displayPath(dir)} holds ${before.trials.length} trials of this sweep, and this run plans ${plan.trials.length}: ` +
+            `${dropped.length > 2 ? `${dropped[0]} … ${dropped.at(-1)}` : dropped.join(" and ")} would fall out of its table. ` +
+            `Give --trials ${before.trials.length} or more to continue it, or another --out-dir.`,
+        );
+      }
+      // The same sweep, perhaps with more trials: the recorded ones keep their results.
       const old = readTable(dir);
       if (old) {
         table = { ...table, trials: table.trials.map((t) => old.trials.find((o) => o.id === t.id && o.status === "done") ?? t) };

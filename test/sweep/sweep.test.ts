@@ -81,8 +81,56 @@ test("sweep --config: values from JSON reach the constructor; a crashing trial i
   const other = await run(["sweep", "tiny.ts", "--config", "other.json", "--out-dir", "crash"], dir);
   assert.deepEqual(
     [other.status, other.stderr],
-    [1, "elegy-ts sweep: crash holds another sweep (Tiny, 2 trials of other values, objective or flags). Give another --out-dir, or remove that folder to start over.\n"],
+    [
+      1,
+      "elegy-ts sweep: crash holds another sweep: its objective is val_sparse_categorical_accuracy (max), not val_loss (min); its trainer flags are --epochs 1, not none; " +
+        "its trial-001 is hidden=0, not hidden=2. Give another --out-dir, or remove that folder to start over.\n",
+    ],
   );
+});
+
+test("a larger --trials continues the sweep in its folder (the finished trials kept); fewer trials, or other flags, are refused naming what differs", async () => {
+  const dir = project("sweep-extend");
+  const out = path.join(dir, "ext");
+  const sweep = (trials: string, epochs = "1") => run(["sweep", "tiny.ts", "--trials", trials, "--workers", "2", "--epochs", epochs, "--out-dir", "ext"], dir);
+  const doneLines = (stdout: string) => stdout.split("\n").filter((line) => / done: /.test(line)).map((line) => line.split(" ")[0]);
+
+  const first = await sweep("2");
+  assert.equal(first.status, 0, first.stderr);
+  assert.match(first.stdout, /^Sweep of Tiny: 2 trials \(grid\), 2 to run, 2 at a time → ext$/m);
+  const kept = Object.fromEntries(["trial-001", "trial-002"].map((id) => [id, fs.readFileSync(path.join(out, id, "checkpoint", "checkpoint.safetensors")).toString("base64")]));
+
+  const more = await sweep("4");
+  assert.equal(more.status, 0, more.stderr);
+  assert.match(more.stdout, /^Sweep of Tiny: 4 trials \(grid\), 2 already done, 2 to run, 2 at a time → ext$/m);
+  assert.deepEqual(doneLines(more.stdout).sort(), ["trial-003", "trial-004"], "only the added trials ran");
+  for (const [id, bytes] of Object.entries(kept)) assert.equal(fs.readFileSync(path.join(out, id, "checkpoint", "checkpoint.safetensors")).toString("base64"), bytes, `${id} was kept`);
+  const table = readTrials(out);
+  assert.deepEqual(table.trials.map((t) => [t.id, t.values, t.status]), [
+    ["trial-001", { hidden: 4, seed: 0 }, "done"],
+    ["trial-002", { hidden: 4, seed: 1 }, "done"],
+    ["trial-003", { hidden: 8, seed: 0 }, "done"],
+    ["trial-004", { hidden: 8, seed: 1 }, "done"],
+  ]);
+  assertTableMatchesHistories(out, 1);
+
+  const again = await sweep("4");
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, /^Sweep of Tiny: 4 trials \(grid\), 4 already done, none to run → ext$/m);
+  assert.deepEqual(doneLines(again.stdout), []);
+
+  const recorded = fs.readFileSync(path.join(out, "trials.json"), "utf8");
+  const fewer = await sweep("3");
+  assert.deepEqual(
+    [fewer.status, fewer.stderr],
+    [1, "elegy-ts sweep: ext holds 4 trials of this sweep, and this run plans 3: trial-004 would fall out of its table. Give --trials 4 or more to continue it, or another --out-dir.\n"],
+  );
+  const otherFlags = await sweep("6", "2");
+  assert.deepEqual(
+    [otherFlags.status, otherFlags.stderr],
+    [1, "elegy-ts sweep: ext holds another sweep: its trainer flags are --epochs 1, not --epochs 2. Give another --out-dir, or remove that folder to start over.\n"],
+  );
+  assert.equal(fs.readFileSync(path.join(out, "trials.json"), "utf8"), recorded, "a refused run changes nothing");
 });
 
 test("queue sweep on a real Redis, two workers: a worker killed mid-trial has its trial finished by the other; each trial runs once; same table as locally", async (t) => {
