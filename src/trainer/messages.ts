@@ -3,7 +3,7 @@
 // decorator, run-trainer.ts). Dependency-free: the transformer loads it inside the compiler.
 
 /**
- * The ELEGY code of every @trainer check. A run-time twin carries the same code
+ * The ELEGY code of every `@trainer` check. A run-time twin carries the same code
  * (`error.code === "ELEGY1010"`, and its message starts with it). ELEGY1013 (abstract) has no
  * twin: `abstract` leaves nothing in the JavaScript a trainer could see.
  */

@@ -6,7 +6,7 @@ import { METADATA } from "../metadata-keys";
 import { TRAINER_CODES, TRAINER_MESSAGES } from "./messages";
 
 /**
- * Refuses a class the trainer could not name, or one that already carries @trainer options.
+ * Refuses a class the trainer could not name, or one that already carries `@trainer` options.
  * A standard decorator's context names the class as its source does (undefined for an anonymous
  * class expression); a legacy one only has the constructor's name.
  */
