@@ -35,7 +35,7 @@ import { stepPlansOf, stepTableOf } from "./step-table";
 import { withReplicas } from "#platform/replicas"; // worker threads in Node only
 import {
   EVALUATE_OPTIONS, FIT_OPTIONS, INIT_OPTIONS, MODEL_OPTIONS, ON_BATCH_OPTIONS, PREDICT_OPTIONS, TEST_ON_BATCH_OPTIONS,
-  checkNonNegativeInteger, checkOptionKeys, checkPositiveInteger, checkVerbose,
+  checkLoadOptionKeys, checkNonNegativeInteger, checkOptionKeys, checkPositiveInteger, checkVerbose,
   type EvaluateOptions, type FitOptions, type InitOptions, type ModelOptions, type OnBatchOptions, type PredictOptions,
   type TestOnBatchOptions, type ValidationData, type ApplyOptions, APPLY_OPTIONS,
 } from "./options";
@@ -311,13 +311,17 @@ export class Model implements CallbackModel {
 
   /**
    * A new model of this class with a checkpoint's States. Checkpoints hold state, not code:
-   * pass the same constructor options (module, loss, optimizer…) the saved model had, plus
-   * any load option (`allowOtherClass`).
+   * pass the same constructor options the saved model had — Model's (module, loss, optimizer…)
+   * or a subclass's own (`Sub.load(dir, { hidden: 64 })`) — plus any load option (`allowOtherClass`).
    */
-  static async load<M extends Model>(this: new (options?: ModelOptions) => M, dir: string, options: ModelOptions & LoadOptions = {}): Promise<M> {
-    checkOptionKeys(`${this.name}.load`, options, [...MODEL_OPTIONS, ...LOAD_OPTIONS]);
-    const { allowOtherClass, ...modelOptions } = options;
-    const model = new this(modelOptions);
+  static async load<M extends Model, O = ModelOptions>(
+    this: new (options: O) => M,
+    dir: string,
+    ...[options]: undefined extends O ? [options?: O & LoadOptions] : [options: O & LoadOptions]
+  ): Promise<M> {
+    checkLoadOptionKeys(`${this.name}.load`, options, [...MODEL_OPTIONS, ...LOAD_OPTIONS], LOAD_OPTIONS, (this as unknown) !== Model);
+    const { allowOtherClass, ...constructorOptions } = (options ?? {}) as LoadOptions;
+    const model = new this(constructorOptions as O);
     await model.loadWeights(dir, allowOtherClass === undefined ? {} : { allowOtherClass });
     return model;
   }

@@ -108,6 +108,23 @@ export function checkOptionKeys(method: string, options: object | undefined, val
   }
 }
 
+/**
+ * `Model.load`'s options: the model's, the load options, and — for a subclass — whatever its own
+ * constructor takes, which no list here knows. So for a subclass a key that is none of the known
+ * ones goes to its constructor, unless it is a near miss of a load option: the constructor would
+ * never see that one, and the load would silently go without it (`allowOtherclass`). A near miss
+ * of a model option reaches Model's constructor, which refuses it the same way. `Model.load`
+ * itself (no constructor of its own) takes the known keys only.
+ */
+export function checkLoadOptionKeys(method: string, options: object | undefined, known: readonly string[], loadOptions: readonly string[], subclass: boolean): void {
+  if (!subclass || options === undefined || options === null || typeof options !== "object") {
+    checkOptionKeys(method, options, known);
+    return;
+  }
+  const nearMiss = Object.keys(options).find((key) => !known.includes(key) && closestName(key, loadOptions) !== undefined);
+  if (nearMiss !== undefined) checkOptionKeys(method, { [nearMiss]: true }, known); // refused, in checkOptionKeys' words
+}
+
 /** A value as the user wrote it: strings quoted, NaN and Infinity as such. */
 function shown(value: unknown): string {
   return typeof value === "string" ? JSON.stringify(value) : String(value);
