@@ -6,7 +6,7 @@ import { METADATA, StepKind } from "./metadata-keys";
 import type { Model } from "./model/model";
 import { isStandardContext, registerLegacy, registerStandard } from "./step-registry";
 import { checkTrainerOptions, type TrainerOptions } from "./trainer/options";
-import { checkTrainerClass } from "./trainer/trainer-class";
+import { checkTrainerClass, rememberTrainerClass } from "./trainer/trainer-class";
 import type { SweepSpace, SweepTarget } from "./sweep/spec";
 
 export type { TrainerData, TrainerOptions, TrainerRun, TrainerSplit } from "./trainer/options";
@@ -52,6 +52,7 @@ export function trainer<M extends Model = Model, const S extends SweepSpace = {}
     checkTrainerClass(constructor, context);
     checkTrainerOptions(constructor.name, options);
     Reflect.defineMetadata(METADATA.trainer, options, constructor);
+    rememberTrainerClass(constructor);
     return constructor;
   };
 }

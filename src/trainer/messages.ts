@@ -1,6 +1,6 @@
 // What is wrong with a @trainer class, in codes and words shared by the compile-time check
 // (transformer/analyse/trainers.ts, ELEGY1010–1019) and its run-time twins (the @trainer
-// decorator, run-trainer.ts). Dependency-free: the transformer loads it inside the compiler.
+// decorator, trainer-class.ts, run-trainer.ts). Dependency-free: the transformer loads it inside the compiler.
 
 /**
  * The ELEGY code of every `@trainer` check. A run-time twin carries the same code

@@ -11,6 +11,7 @@ import { CliError } from "../cli/cli-error";
 import { displayPath } from "../display-path";
 import { TRAINER_USAGE } from "./flags";
 import { runTrainer } from "./run-trainer";
+import { loadTrainerModule } from "./trainer-class";
 
 /** Where `train` keeps what it builds from a .ts file. */
 export function buildDirFor(file: string): string {
@@ -126,7 +127,7 @@ export async function trainFile(argv: readonly string[], err: (line: string) => 
   } else {
     trainer = /\.trainer\.(c|m)?js$/.test(absolute) ? absolute : trainerFileName(absolute);
     if (!fs.existsSync(trainer)) {
-      return runTrainer(await loadModule(absolute), flags, path.basename(file), out);
+      return runTrainer(await loadTrainerModule(() => loadModule(absolute)), flags, path.basename(file), out);
     }
   }
   const module = (await loadModule(trainer)) as Partial<TrainerModule>;

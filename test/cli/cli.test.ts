@@ -62,6 +62,29 @@ test("train: missing, wrong and model-less files are refused in one line, exit 1
   );
 });
 
+test("train: a plain-JS file with a @trainer class it does not export is refused with the ELEGY1011 twin", () => {
+  const dir = tempDir("cli-not-exported", true);
+  // As the build would refuse it (ELEGY1011), but the build never saw this file.
+  fs.writeFileSync(
+    path.join(dir, "model.js"),
+    'const { Model, trainer } = require("elegy-ts");\n' +
+      "const data = { train: { x: [[0]] } };\n" +
+      "trainer({ data })(class Hidden extends Model {});\n" +
+      "exports.Shown = trainer({ data })(class Shown extends Model {});\n",
+  );
+  const run = elegy(["train", "model.js", "--help"], { cwd: dir });
+  assert.equal(run.status, 1);
+  assert.equal(
+    run.stderr,
+    "ElegyDefinitionError: ELEGY1011: @trainer class Hidden is not exported, so its generated trainer cannot load it. " +
+      "Export it from the top level of its file: `export class Hidden …`.\n",
+  );
+  fs.writeFileSync(path.join(dir, "shown.js"), fs.readFileSync(path.join(dir, "model.js"), "utf8").replace("trainer({ data })(class Hidden", "exports.Hidden = trainer({ data })(class Hidden"));
+  const both = elegy(["train", "shown.js", "--help"], { cwd: dir });
+  assert.equal(both.status, 0, both.stderr);
+  assert.match(both.stdout, /^Usage: elegy-ts train shown\.js \[options\]/);
+});
+
 test("train builds a .ts file once, again only when a source changes, and stops on build errors", () => {
   const dir = tempDir("cli-cache", true);
   const model = path.join(dir, "model.ts");
