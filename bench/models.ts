@@ -5,8 +5,8 @@ export type BenchModel = "mlp" | "linear" | "cnn";
 export const HIDDEN = [300, 100];
 
 /** (a) elegy-ts, Elegy's high-level form: module + loss + metrics + optimizer, default chain. */
-export function elegyDefault(model: BenchModel): Model {
-  return new Model(elegyParts(model));
+export function elegyDefault(model: BenchModel, options: ModelOptions = {}): Model {
+  return new Model({ ...elegyParts(model), ...options });
 }
 
 /** (e) The same models as classes that build their own parts, so fit's replicas can rebuild them in worker threads. */

@@ -165,12 +165,13 @@ async function main(): Promise<void> {
   let startupSeconds: number | undefined;
   let testAccuracy: number | undefined;
   let peakRssMb: number | undefined;
-  if (args.runner === "elegy-fit" || args.runner === "elegy-steps" || args.runner === "elegy-fit-2replicas") {
+  if (args.runner === "elegy-fit" || args.runner === "elegy-fit-eager" || args.runner === "elegy-steps" || args.runner === "elegy-fit-2replicas") {
     const replicas = args.runner === "elegy-fit-2replicas" ? 2 : 1;
     if (replicas === 2 && model === "linear") throw new Error("elegy-fit-2replicas runs the mlp and cnn models");
     const m =
       replicas === 2 ? (model === "mlp" ? new ReplicatedMLP() : new ReplicatedCNN())
       : args.runner === "elegy-fit" ? elegyDefault(model)
+      : args.runner === "elegy-fit-eager" ? elegyDefault(model, { runEagerly: true })
       : new HandWrittenMLP({ optimizer: optimizers.adam(1e-3) });
     const { callbacks } = await import("elegy-ts");
     const calledAt = performance.now();

@@ -13,6 +13,8 @@ export type BuiltinValues = { readonly [K in BuiltinInjectable]: unknown };
 export class Injector {
   private readonly root: DependencyContainer = globalContainer.createChildContainer();
   private readonly providedNames: string[] = [];
+  /** Changes with every provide(): a recorded step saw the values provided before it. */
+  private providedVersion = 0;
 
   /** Registers a user injectable. A factory provider, because tsyringe treats useValue: undefined as missing. */
   provide(name: string, value: unknown): void {
@@ -26,6 +28,11 @@ export class Injector {
     }
     this.root.register(name, { useFactory: () => value });
     if (!this.providedNames.includes(name)) this.providedNames.push(name);
+    this.providedVersion++;
+  }
+
+  get version(): number {
+    return this.providedVersion;
   }
 
   get provided(): readonly string[] {

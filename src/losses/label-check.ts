@@ -41,6 +41,17 @@ export function markHostLabels(tensor: tf.Tensor, labels: HostLabels, path: stri
   fromHost.set(tensor, { labels, path, firstRow });
 }
 
+/**
+ * What the host check of a batch cut from host labels depends on (their range and whether all
+ * are whole), if it was: a recorded step is replayed only for batches whose check would pass alike.
+ */
+export function hostLabelsKey(tensor: tf.Tensor): string | undefined {
+  const origin = fromHost.get(tensor);
+  if (origin === undefined) return undefined;
+  const { min, max, whole } = summaryOf(origin.labels);
+  return `${min},${max},${whole}`;
+}
+
 function summaryOf(labels: HostLabels): Summary {
   let summary = summaries.get(labels.data);
   if (summary === undefined) {

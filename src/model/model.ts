@@ -31,6 +31,8 @@ import { StepKind } from "../metadata-keys";
 import { NO_CALL_INPUTS, StepContext } from "./step-context";
 import { GradResult, PredResult, TestResult, TrainResult } from "./step-results";
 import { StepRunner } from "./step-runner";
+import { TracedSteps } from "../trace/traced-steps";
+import { traceEvents } from "../trace/trace-events";
 import { stepPlansOf, stepTableOf } from "./step-table";
 import { withReplicas } from "#platform/replicas"; // worker threads in Node only
 import {
@@ -75,7 +77,9 @@ export class Model implements CallbackModel {
     };
     const plans = stepPlansOf(this, MODEL_METHODS);
     const dispatcher = new StepDispatcher(this, this.constructor.name, plans, this.injector, parts);
-    this.runner = new StepRunner(dispatcher, new States({ rng: new RNG(seed) }));
+    const runEagerly = options.runEagerly ?? false;
+    const traced = new TracedSteps(this, () => !runEagerly, () => String(this.injector.version), traceEvents(new.target.name));
+    this.runner = new StepRunner(dispatcher, new States({ rng: new RNG(seed) }), traced);
     this.backendRequest = options.backend;
     this.seed = seed;
     INTERNALS.set(this, { runner: this.runner, injector: this.injector, seed });
@@ -366,6 +370,7 @@ export class Model implements CallbackModel {
    */
   dispose(): void {
     assertIdle(this, "dispose");
+    this.runner.traced.dispose();
     this.runner.replaceStates(new States({ rng: new RNG(this.seed) }), false);
     this.runner.completedEpochs = 0;
   }

@@ -29,6 +29,12 @@ export interface ModelOptions {
   seed?: number;
   /** "auto" (default; or the ELEGY_BACKEND environment variable), "cuda", "native", "wasm" or "cpu". */
   backend?: string;
+  /**
+   * Run every step through tfjs's engine, op by op (default false: after two identical
+   * recordings, a step is replayed from its recorded kernels; see docs/performance.md).
+   * Set it when a step has JavaScript side effects that must run on every call.
+   */
+  runEagerly?: boolean;
 }
 
 /** Validation data: `[x, y]`, `[x, y, sampleWeight]`, `{ x, y, sampleWeight }`, or a dataset of batches. */
@@ -153,7 +159,7 @@ export function checkVerbose(method: string, value: unknown): 0 | 1 | 2 {
 
 // The keys each method accepts. `satisfies` refuses a key the interface lacks; the check below
 // refuses an interface key missing from its list.
-export const MODEL_OPTIONS = ["module", "loss", "metrics", "optimizer", "seed", "backend"] as const satisfies readonly (keyof ModelOptions)[];
+export const MODEL_OPTIONS = ["module", "loss", "metrics", "optimizer", "seed", "backend", "runEagerly"] as const satisfies readonly (keyof ModelOptions)[];
 export const FIT_OPTIONS = [
   "epochs", "batchSize", "verbose", "callbacks", "validationSplit", "validationData", "validationFreq",
   "shuffle", "classWeight", "sampleWeight", "initialEpoch", "stepsPerEpoch", "resume", "replicas",

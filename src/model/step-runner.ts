@@ -15,6 +15,7 @@ import { inStepScope } from "../autodiff/step-scope";
 import { ElegyNotInitializedError } from "../errors";
 import { MissingParamsError } from "../missing-params";
 import { InitSituation, missingParamsMessage } from "./init-chain";
+import { TracedSteps } from "../trace/traced-steps";
 
 /**
  * Receives a step's logs before the runner frees them. It may take log tensors that
@@ -41,6 +42,8 @@ export class StepRunner {
   constructor(
     readonly dispatcher: StepDispatcher,
     initial: States,
+    /** Serves fit, evaluate and predict steps by replay once recorded (src/trace). */
+    readonly traced: TracedSteps,
   ) {
     this.current = initial;
   }
@@ -168,7 +171,7 @@ export class StepRunner {
     };
     const protect = collectTensors([batch, inputs.classWeight], this.current.tensors());
     try {
-      return inStepScope(() => this.runAs(call, step), protect);
+      return inStepScope(() => this.traced.run(call, () => this.runAs(call, step)), protect);
     } catch (error) {
       // The step failed: its batch will never be consumed. (The caller's own tensors are not in `owned`.)
       if (ownsBatch) disposeExcept(batch, this.current.tensors());

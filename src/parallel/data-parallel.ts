@@ -236,9 +236,12 @@ class DataParallelStep {
     return combineShards(mine, shards[0], states, outcomes, this.merge, this.where);
   }
 
-  /** The main thread's own gradient step, as the call under way (runStep sees its shard). */
+  /**
+   * The main thread's own gradient step, as the call under way (runStep sees its shard); replayed
+   * once recorded, like any step (the call's replication is this, which the shard does not use).
+   */
   private runLocal(shard: StepCall, local: (call: StepCall) => GradResult): GradResult {
-    return this.runner.runAs(shard, local);
+    return this.runner.traced.run({ ...shard, replication: undefined }, () => this.runner.runAs(shard, local), "replica gradStep");
   }
 
   private outcome(index: number, rows: number): ShardOutcome {

@@ -110,7 +110,7 @@ test("architecture: a checkpoint of another class is refused unless allowOtherCl
   await again.loadWeights(dir, { allowOtherClass: true });
   await assert.rejects(Classifier.load(dir, { ...options(), allowOtherclass: true } as never), {
     name: "ElegyInputError",
-    message: "Classifier.load() got an unknown option 'allowOtherclass'. Did you mean 'allowOtherClass'? Valid options: module, loss, metrics, optimizer, seed, backend, allowOtherClass.",
+    message: "Classifier.load() got an unknown option 'allowOtherclass'. Did you mean 'allowOtherClass'? Valid options: module, loss, metrics, optimizer, seed, backend, runEagerly, allowOtherClass.",
   });
   tf.dispose([x, y]);
 });

@@ -1,0 +1,156 @@
+// Step calls served by replaying recorded kernels — what jax.jit gives Elegy, done at the
+// level tfjs allows. Per input key (structure, shapes, dtypes, plain values: see step-inputs.ts)
+// a step runs eagerly while its kernels are recorded; a second call with the same key is
+// recorded again and compared with the first; when the two agree, later calls with that key
+// replay the program. A step keeps running eagerly when it reads values back, draws from
+// states.rng, changes a field of its model, reads tensors from outside its inputs, or records
+// differently from call to call; so does a purpose whose keys never repeat (a counter in the
+// States). Other JavaScript side effects run only on the recorded calls, as under jax.jit:
+// Model's `runEagerly: true` turns replay off.
+import { tf } from "../tf";
+import { collectChecks, deferCheck, DeviceCheck } from "../device-checks";
+import type { StepCall } from "../model/step-context";
+import { recordKernels } from "./kernel-recorder";
+import { describeOutput } from "./output-template";
+import { flattenStepInputs } from "./step-inputs";
+import { ReplayMismatch, StepProgram } from "./step-program";
+
+type Entry =
+  | { readonly state: "recorded"; readonly program: StepProgram; readonly messages: DeviceCheck["message"][] }
+  | { readonly state: "replay"; readonly program: StepProgram; readonly messages: DeviceCheck["message"][] }
+  | { readonly state: "eager"; readonly reason: string };
+
+/** Backends whose kernels run synchronously on host-visible buffers, where a replay is tested. */
+const REPLAY_BACKENDS = new Set(["wasm", "cpu"]);
+/** Keys kept per model; the oldest program is dropped beyond this. */
+const MAX_ENTRIES = 32;
+/** Recordings in a row that led to no replay before a purpose stops recording. */
+const MAX_FRUITLESS = 8;
+
+export interface TraceEvents {
+  /** Called once per key that will not be replayed, with why (for ELEGY_TRACE=1). */
+  eager?(purpose: string, reason: string): void;
+  /** Called once per key whose steps will be replayed, with the number of kernels a replay launches. */
+  replaying?(purpose: string, kernels: number): void;
+}
+
+export class TracedSteps {
+  private readonly entries = new Map<string, Entry>();
+  private readonly fruitless = new Map<string, number>();
+  /** How many steps were replayed (for tests and the bench). */
+  replayed = 0;
+
+  constructor(
+    /** The model whose steps these are: a step that changes one of its fields has a side effect a replay would skip. */
+    private readonly owner: object,
+    private readonly enabled: () => boolean,
+    private readonly extraKey: () => string,
+    private readonly events: TraceEvents = {},
+  ) {}
+
+  /**
+   * Runs one step call: by replay when a program for its key exists, else `eager` (recording
+   * it when worthwhile). Device checks the step makes reach the enclosing collector either way.
+   * `step` names what `eager` runs when the call alone does not say it (a replica's gradient step).
+   */
+  run<R>(call: StepCall, eager: () => R, step = ""): R {
+    if (!this.worthTracing(call)) return eager();
+    const inputs = flattenStepInputs(call, `${step} ${tf.getBackend()} ${this.extraKey()}`);
+    const entry = this.entries.get(inputs.key);
+    if (entry?.state === "eager") return eager();
+    if (entry?.state === "replay") {
+      const replayed = this.replay(entry, inputs.tensors, inputs.objects);
+      if (replayed !== undefined) return replayed as R;
+      this.forget(inputs.key);
+    }
+    return this.record(call, inputs.key, inputs.tensors, inputs.objects, eager);
+  }
+
+  /** Frees every program's constants. */
+  dispose(): void {
+    for (const key of [...this.entries.keys()]) this.forget(key);
+  }
+
+  private worthTracing(call: StepCall): boolean {
+    if (!this.enabled() || call.initializing || call.replication !== undefined) return false;
+    if ((this.fruitless.get(call.purpose) ?? 0) >= MAX_FRUITLESS) return false;
+    // Inside another gradient tape (a step called from a user's tf.grad) the engine must see every op.
+    if ((tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn()) return false;
+    return REPLAY_BACKENDS.has(tf.getBackend());
+  }
+
+  private replay(entry: Entry & { state: "replay" }, tensors: tf.Tensor[], objects: object[]): unknown {
+    let out: unknown;
+    try {
+      out = entry.program.run(tensors, objects);
+    } catch (error) {
+      if (error instanceof ReplayMismatch) return undefined;
+      throw error;
+    }
+    if (out === undefined) return undefined;
+    const [result, records] = out as [unknown, tf.Tensor1D[]];
+    records.forEach((record, i) => deferCheck(record, entry.messages[i]));
+    this.replayed++;
+    return result;
+  }
+
+  private record<R>(call: StepCall, key: string, tensors: tf.Tensor[], objects: object[], eager: () => R): R {
+    const rngBefore = call.states.rng?.state;
+    const fieldsBefore = Object.entries(this.owner);
+    const { result: { result, checks }, recording } = recordKernels(() => collectChecks(eager));
+    // The checks go where they would have gone without recording.
+    for (const check of checks) deferCheck(check.record, check.message);
+
+    const rngAfter = call.states.rng?.state;
+    let refusal = recording.refusal;
+    if (rngBefore?.counter !== rngAfter?.counter) refusal ??= "it draws from states.rng";
+    const changed = changedField(this.owner, fieldsBefore);
+    if (changed !== undefined) refusal ??= `it changes this.${changed} (a JavaScript side effect that a replay would skip)`;
+    const output = describeOutput([result, checks.map((c) => c.record)], tensors, objects);
+    if (typeof output === "string") refusal ??= output;
+    if (refusal !== undefined || typeof output === "string") {
+      this.settle(key, { state: "eager", reason: refusal! }, call.purpose);
+      return result;
+    }
+    const program = StepProgram.compile(recording, tensors, output);
+    if (program.capturedCount > 0) {
+      // A replay would keep reading the recorded tensor after the step's code has moved on to another.
+      this.settle(key, { state: "eager", reason: "it reads tensors that are not among its inputs (a class field, a closure, another model's States)" }, call.purpose);
+      return result;
+    }
+    const messages = checks.map((c) => c.message);
+    const earlier = this.entries.get(key);
+    if (earlier?.state !== "recorded") {
+      this.settle(key, { state: "recorded", program, messages }, call.purpose);
+      return result;
+    }
+    const difference = earlier.program.differsFrom(program);
+    earlier.program.dispose();
+    this.settle(key, difference === undefined ? { state: "replay", program, messages } : { state: "eager", reason: difference }, call.purpose);
+    return result;
+  }
+
+  private settle(key: string, entry: Entry, purpose: string): void {
+    this.forget(key);
+    if (entry.state === "eager") this.events.eager?.(purpose, entry.reason);
+    if (entry.state === "replay") this.events.replaying?.(purpose, entry.program.size);
+    if (entry.state === "replay") this.fruitless.set(purpose, 0);
+    else this.fruitless.set(purpose, (this.fruitless.get(purpose) ?? 0) + 1);
+    this.entries.set(key, entry);
+    if (this.entries.size > MAX_ENTRIES) this.forget(this.entries.keys().next().value as string);
+  }
+
+  private forget(key: string): void {
+    const entry = this.entries.get(key);
+    if (entry !== undefined && entry.state !== "eager") entry.program.dispose();
+    this.entries.delete(key);
+  }
+}
+
+/** The first own field of `owner` whose value is not the one it had (or that appeared or went). */
+function changedField(owner: object, before: Array<[string, unknown]>): string | undefined {
+  const now = Object.entries(owner);
+  for (const [key, value] of before) if (!Object.is((owner as Record<string, unknown>)[key], value)) return key;
+  if (now.length !== before.length) return now.find(([key]) => !before.some(([k]) => k === key))?.[0];
+  return undefined;
+}
