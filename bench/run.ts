@@ -42,7 +42,11 @@ interface Spec {
 const key = (s: Spec) => `${s.model}/${s.runner}@${s.batch}/${s.threads}`;
 
 // Compared at equal threads: "hand" keeps the epoch's loss and accuracy as fit does.
-const EQUAL: Record<string, string[]> = { mlp: ["elegy-fit", "elegy-steps", "hand", "layers"], linear: ["elegy-fit", "hand", "layers"], cnn: ["elegy-fit", "hand", "layers"] };
+const EQUAL: Record<string, string[]> = {
+  mlp: ["elegy-fit", "elegy-fit-eager", "elegy-steps", "hand", "layers"],
+  linear: ["elegy-fit", "elegy-fit-eager", "hand", "layers"],
+  cnn: ["elegy-fit", "elegy-fit-eager", "hand", "layers"],
+};
 // The second core used otherwise: replicas (each replica's kernels on its own thread), other batch
 // sizes (one thread's step on a replica's share of the batch bounds what replicas can gain).
 // ("elegy-steps" above is the MLP with hand-written train/test steps.)
@@ -308,7 +312,8 @@ async function main(): Promise<void> {
     "",
     "Threads: the compute threads each side may use. elegy-ts, the hand loop and tfjs-layers on wasm compute on the calling thread, plus the " +
       "native helper thread at 2 (`ELEGY_NATIVE_THREADS=1` or `2`); numpy's BLAS on 1 or 2 threads (`OPENBLAS_NUM_THREADS`), the rest of numpy on one. " +
-      "Every ratio is against a runner on the same threads.",
+      "Every ratio is against a runner on the same threads. `elegy-fit` replays its recorded steps; `elegy-fit-eager` is the same fit with `runEagerly: true` " +
+      "(every step through tfjs's engine).",
     "",
     "| model | runner | threads | ms/step | CPU ms/step | s/epoch (60k) | × hand loop | × tfjs-layers | × numpy | peak RSS MB | start→1st step s | test acc. |",
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
