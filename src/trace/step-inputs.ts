@@ -27,54 +27,71 @@ function identityOf(value: object): number {
   return id;
 }
 
-/** Flattens what a step sees; `extra` joins the key (what else the step's code depends on, e.g. provided injectables). */
+/**
+ * Flattens what a step sees; `extra` joins the key (what else the step's code depends on, e.g.
+ * provided injectables). Object keys are visited sorted, so States built by a replay and by
+ * eager code (in another key order) share a key.
+ */
 export function flattenStepInputs(call: StepCall, extra: string): FlatInputs {
   const tensors: tf.Tensor[] = [];
   const objects: object[] = [];
   const firstByData = new Map<object, number>();
-  const parts: string[] = [call.purpose, call.training ? "t" : "e", call.initializing ? "i" : "", extra];
+  let key = `${call.purpose} ${call.training ? "t" : "e"}${call.initializing ? "i" : ""} ${extra}`;
   const visit = (node: unknown): void => {
     if (isTensor(node)) {
       const seen = firstByData.get(node.dataId);
+      tensors.push(node);
       if (seen !== undefined) {
         // The same buffer at two positions (an autoencoder's x and y): the recording cannot tell them apart.
-        parts.push(`=${seen}`);
-        tensors.push(node);
+        key += `=${seen}`;
         return;
       }
-      firstByData.set(node.dataId, tensors.length);
-      tensors.push(node);
-      parts.push(`T${node.dtype}[${node.shape.join(",")}]`);
+      firstByData.set(node.dataId, tensors.length - 1);
+      key += ` ${node.dtype}[`;
+      const shape = node.shape;
+      for (let i = 0; i < shape.length; i++) key += i === 0 ? shape[i] : `,${shape[i]}`;
+      key += "]";
       // Labels cut from host data are checked on the host, in JavaScript.
       const labels = hostLabelsKey(node);
-      if (labels !== undefined) parts.push(`H${labels}`);
+      if (labels !== undefined) key += `H${labels}`;
     } else if (Array.isArray(node)) {
-      parts.push(`[${node.length}`);
-      for (const item of node) visit(item);
-      parts.push("]");
+      key += "[";
+      for (let i = 0; i < node.length; i++) visit(node[i]);
+      key += "]";
     } else if (isPlainObject(node)) {
-      const keys = Object.keys(node).sort();
-      parts.push(`{${keys.join(",")}`);
-      for (const key of keys) visit(node[key]);
-      parts.push("}");
+      key += "{";
+      for (const k of Object.keys(node).sort()) {
+        key += `${k}:`;
+        visit(node[k]);
+      }
+      key += "}";
     } else if (node instanceof States) {
       objects.push(node);
-      const fields = node.fields() as Record<string, unknown>;
-      const keys = Object.keys(fields).sort();
-      parts.push(`S{${keys.join(",")}`);
-      for (const key of keys) visit(fields[key]);
-      parts.push("}");
+      key += "S{";
+      for (const k of Object.keys(node).sort()) {
+        key += `${k}:`;
+        visit((node as Record<string, unknown>)[k]);
+      }
+      key += "}";
     } else if (node instanceof RNG) {
       // Its position stays out of the key: a step that draws from it is never replayed.
       objects.push(node);
-      parts.push("R");
+      key += "R";
     } else if (node !== null && (typeof node === "object" || typeof node === "function")) {
       objects.push(node);
-      parts.push(`O${identityOf(node)}`);
+      key += `O${identityOf(node)}`;
     } else {
-      parts.push(typeof node === "string" ? JSON.stringify(node) : `${typeof node}:${String(node)}`);
+      key += typeof node === "string" ? JSON.stringify(node) : ` ${typeof node}:${String(node)}`;
     }
   };
-  visit([call.x, call.yTrue, call.sampleWeight, call.classWeight, call.states]);
-  return { key: parts.join(" "), tensors, objects };
+  visit(call.x);
+  key += "|";
+  visit(call.yTrue);
+  key += "|";
+  visit(call.sampleWeight);
+  key += "|";
+  visit(call.classWeight);
+  key += "|";
+  visit(call.states);
+  return { key, tensors, objects };
 }
