@@ -1,11 +1,13 @@
-// The trainer's out-dir as one run: what marks a run there, the refusal to replace one without
-// --resume or --overwrite, and --overwrite's atomic replacement. A replacing run is written
-// aside (`.<name>.overwrite` beside the out-dir) and swapped in once it has its first
-// checkpoint, so until then the old run stays whole: its history.csv and checkpoint agree.
+// The trainer's out-dir as one run: one run at a time (its lock), what marks a run there, the
+// refusal to replace one without --resume or --overwrite, and --overwrite's atomic replacement.
+// A replacing run is written aside (`.<name>.overwrite` beside the out-dir) and swapped in once
+// it has its first checkpoint, so until then the old run stays whole: its history.csv and
+// checkpoint agree.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CliError } from "../cli/cli-error";
 import { displayPath } from "../display-path";
+import { takeRunLock } from "./run-lock";
 
 /** What a trainer leaves in its out-dir; any of them means the folder holds a run. */
 export const RUN_ENTRIES = ["checkpoint", "history.csv", "report.html"] as const;
@@ -58,6 +60,8 @@ export interface RunFolder {
   staged(): boolean;
   /** Puts the replacing run in the out-dir's place (the old run is deleted); a no-op when not staged. */
   swapIn(): void;
+  /** Ends the run's hold on the out-dir (its lock file); call it when the run ends. */
+  release(): void;
 }
 
 /** True when `dir` is the working folder or one of its ancestors (replacing it would pull the ground away). */
@@ -67,27 +71,36 @@ function holdsWorkingFolder(dir: string): boolean {
 }
 
 /**
- * Checks the out-dir against --resume/--overwrite and returns where the run writes. Refuses an
- * out-dir holding a run unless one of them is given.
+ * Takes the out-dir's lock (one run at a time: see run-lock.ts), checks the out-dir against
+ * --resume/--overwrite and returns where the run writes. Refuses an out-dir holding a run unless
+ * one of them is given. The caller releases the folder when the run ends.
  */
 export function openRunFolder(outDir: string, mode: { resume: boolean; overwrite: boolean }, log: (line: string) => void): RunFolder {
   if (mode.resume && mode.overwrite) {
     throw new CliError(`--resume and --overwrite exclude each other: --resume continues the run in ${displayPath(outDir)}, --overwrite replaces it. Give one.`);
   }
-  const note = recoverRunFolder(outDir);
-  if (note) log(note);
-  const entries = runEntriesIn(outDir);
+  // Before anything is recovered or staged: another run's staging folder is not left over.
+  const lock = takeRunLock(outDir, log);
   let staged = false;
-  if (!mode.resume && entries.length > 0) {
-    if (!mode.overwrite) throw new CliError(OUT_DIR_HOLDS_RUN(outDir, entries));
-    if (holdsWorkingFolder(outDir)) {
-      throw new CliError(`--overwrite replaces the whole folder ${outDir}, which holds the working folder. Give the run a folder of its own with --out-dir.`);
+  try {
+    const note = recoverRunFolder(outDir);
+    if (note) log(note);
+    const entries = runEntriesIn(outDir);
+    if (!mode.resume && entries.length > 0) {
+      if (!mode.overwrite) throw new CliError(OUT_DIR_HOLDS_RUN(outDir, entries));
+      if (holdsWorkingFolder(outDir)) {
+        throw new CliError(`--overwrite replaces the whole folder ${outDir}, which holds the working folder. Give the run a folder of its own with --out-dir.`);
+      }
+      staged = true;
+      fs.mkdirSync(stagingDirOf(outDir), { recursive: true });
     }
-    staged = true;
-    fs.mkdirSync(stagingDirOf(outDir), { recursive: true });
+  } catch (error) {
+    lock.release();
+    throw error;
   }
   return {
     outDir,
+    release: lock.release,
     dir: () => (staged ? stagingDirOf(outDir) : outDir),
     staged: () => staged,
     swapIn() {

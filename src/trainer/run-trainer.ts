@@ -16,10 +16,10 @@ import { formatLogs } from "../callbacks/progress-bar";
 import { hasCheckpoint } from "../io/checkpoint";
 import { writeReport } from "../report/html-report";
 import { closestName, didYouMean } from "../suggest";
-import { readTrainerFlags, resolveTrainerFlags, trainerHelp } from "./flags";
+import { TrainerFlags, readTrainerFlags, resolveTrainerFlags, trainerHelp } from "./flags";
 import { readHistoryCsv, truncateHistoryCsv } from "./history-file";
 import { TRAINER_CODES, TRAINER_MESSAGES } from "./messages";
-import { openRunFolder } from "./run-folder";
+import { RunFolder, openRunFolder } from "./run-folder";
 import { RunFiles } from "./run-files";
 import { TrainerData, TrainerOptions, trainerDefaults } from "./options";
 import { isBatchDataset, splitArguments } from "../loop/sources";
@@ -89,6 +89,32 @@ export async function runTrainer(
 
   const outDir = path.resolve(flags.outDir);
   const folder = openRunFolder(outDir, flags, say);
+  try {
+    // The backend line (which one and why) when a backend was asked for or the output is verbose:
+    // --verbose 0 prints only the JSON line.
+    const announceBackend = flags.verbose > 0 || raw.backend !== undefined || defaults.backendFrom !== undefined;
+    return await trainInFolder({ cls, options, flags, announceBackend, source, outDir, folder, say, out });
+  } finally {
+    folder.release();
+  }
+}
+
+interface FolderRun {
+  cls: ModelClass;
+  options: TrainerOptions;
+  flags: TrainerFlags;
+  /** Whether to print the backend choice line. */
+  announceBackend: boolean;
+  source: string;
+  outDir: string;
+  folder: RunFolder;
+  /** Lines shown when verbose; `out`, every stdout line (the JSON one too). */
+  say: (line: string) => void;
+  out: (line: string) => void;
+}
+
+/** The run itself, in the out-dir this process holds. */
+async function trainInFolder({ cls, options, flags, announceBackend, source, outDir, folder, say, out }: FolderRun): Promise<number> {
   const checkpoint = path.join(outDir, "checkpoint");
   const historyFile = path.join(outDir, "history.csv");
   const reportFile = path.join(outDir, "report.html");
@@ -96,10 +122,7 @@ export async function runTrainer(
     throw new CliError(`--resume: there is no checkpoint in ${displayPath(checkpoint)} to continue from. Train once without --resume first (or give the --out-dir of that run).`);
   }
 
-  // The backend line (which one and why) when a backend was asked for or the output is verbose:
-  // --verbose 0 prints only the JSON line.
-  const askedForBackend = raw.backend !== undefined || defaults.backendFrom !== undefined;
-  const backend = await ensureBackend(flags.backend, flags.verbose > 0 || askedForBackend ? {} : { log: () => undefined });
+  const backend = await ensureBackend(flags.backend, announceBackend ? {} : { log: () => undefined });
   const model = new cls({ ...options.modelOptions, ...flags.modelOptions, backend: flags.backend, seed: flags.seed });
   let initialEpoch = 0;
   if (flags.resume) {

@@ -29,8 +29,8 @@ function run(args: string[]) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Starts a run that parks in its first batch, waits until it is there, and kills it with SIGKILL. */
-async function killInFirstEpoch(args: string[]): Promise<void> {
+/** Starts a run that parks in its first batch and waits until it is there; `kill` ends it with SIGKILL. */
+async function parkInFirstEpoch(args: string[]): Promise<{ pid: number; kill: () => Promise<void> }> {
   const marker = path.join(tmpDir("park-marker"), "parked");
   const child = spawn(process.execPath, [parkableTrainer(), ...args], { env: { ...process.env, ELEGY_TEST_PARK: marker }, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
@@ -42,11 +42,25 @@ async function killInFirstEpoch(args: string[]): Promise<void> {
     assert.ok(Date.now() < deadline, "the run never reached its first batch");
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  child.kill("SIGKILL");
-  assert.equal(await exited, "SIGKILL");
+  return {
+    pid: child.pid!,
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      assert.equal(await exited, "SIGKILL");
+    },
+  };
+}
+
+/** Starts a run that parks in its first batch, waits until it is there, and kills it with SIGKILL. */
+async function killInFirstEpoch(args: string[]): Promise<number> {
+  const parked = await parkInFirstEpoch(args);
+  await parked.kill();
+  return parked.pid;
 }
 
 const read = (file: string) => fs.readFileSync(file, "utf8");
+/** The lock file a run takes: beside its out-dir, as `.<name>.lock`. */
+const lockFileOf = (outDir: string) => path.join(path.dirname(outDir), `.${path.basename(outDir)}.lock`);
 const epochsOf = (dir: string) => read(path.join(dir, "history.csv")).trim().split("\n").slice(1).map((row) => row.split(",")[0]);
 
 test("train refuses an out-dir holding a run unless --resume or --overwrite, in words naming both", () => {
@@ -81,17 +95,17 @@ test("an --overwrite run killed in its first epoch leaves the old run whole; --r
   const savedCheckpoint = fs.readFileSync(path.join(outDir, "checkpoint", "checkpoint.safetensors")).toString("base64");
   assert.deepEqual(epochsOf(outDir), ["0", "1", "2"]);
 
-  await killInFirstEpoch(["--out-dir", outDir, "--epochs", "2", "--overwrite", "--verbose", "0"]);
+  const killed = await killInFirstEpoch(["--out-dir", outDir, "--epochs", "2", "--overwrite", "--verbose", "0"]);
   assert.equal(read(path.join(outDir, "history.csv")), history, "the old history is untouched");
   assert.equal(fs.readFileSync(path.join(outDir, "checkpoint", "checkpoint.safetensors")).toString("base64"), savedCheckpoint, "the old checkpoint is untouched");
   assert.ok(fs.existsSync(stagingDirOf(outDir)), "the new run was written aside");
 
   const resumed = run(["--out-dir", outDir, "--epochs", "4", "--resume", "--verbose", "2"]);
   assert.equal(resumed.status, 0, resumed.stderr);
-  assert.equal(
-    resumed.stdout.split("\n")[0],
+  assert.deepEqual(resumed.stdout.split("\n").slice(0, 2), [
+    `Took over ${lockFileOf(outDir)}: the run that held it (pid ${killed}) is gone.`,
     `Removed ${stagingDirOf(outDir)}: an --overwrite run stopped before its first checkpoint; the run in ${outDir} is unchanged.`,
-  );
+  ]);
   assert.match(resumed.stdout, /^Resuming Parkable \(parkable\.ts\): epochs 4-4 of 4/m);
   assert.deepEqual(epochsOf(outDir), ["0", "1", "2", "3"], "the old run's three epochs and one more");
   assert.ok(read(path.join(outDir, "history.csv")).startsWith(history), "its first three rows are the old run's");
@@ -109,6 +123,36 @@ test("an --overwrite run killed in its first epoch leaves the old run whole; --r
   const resumedAgain = run(["--out-dir", outDir, "--epochs", "3", "--resume", "--verbose", "0"]);
   assert.equal(resumedAgain.status, 0, resumedAgain.stderr);
   assert.deepEqual(epochsOf(outDir), ["0", "1", "2"]);
+});
+
+test("one run per out-dir at a time: a second --overwrite run is refused while the first runs, naming its lock file and pid; the lock is taken over once that process is gone", async (t) => {
+  const outDir = tmpDir("run-locked");
+  const lock = lockFileOf(outDir);
+  assert.equal(run(["--out-dir", outDir, "--epochs", "1", "--verbose", "0"]).status, 0);
+  assert.ok(!fs.existsSync(lock), "a finished run removes its lock");
+
+  const first = await parkInFirstEpoch(["--out-dir", outDir, "--epochs", "2", "--overwrite", "--verbose", "0"]);
+  t.after(() => first.kill()); // a failed assertion must not leave it parked
+  const second = run(["--out-dir", outDir, "--epochs", "1", "--overwrite", "--verbose", "0"]);
+  assert.deepEqual(
+    [second.status, second.stderr],
+    [
+      1,
+      `--out-dir ${outDir} is in use by another run (pid ${first.pid}), which holds its lock file ${lock}. ` +
+        "Wait for that run to end, or give another --out-dir. If no run is using the folder, remove the lock file.\n",
+    ],
+  );
+  assert.ok(fs.existsSync(stagingDirOf(outDir)), "the first run's staging folder is left alone");
+  assert.equal(JSON.parse(read(lock)).pid, first.pid);
+  const resume = run(["--out-dir", outDir, "--epochs", "3", "--resume", "--verbose", "0"]);
+  assert.equal(resume.status, 1, "--resume waits its turn too");
+
+  await first.kill();
+  const after = run(["--out-dir", outDir, "--epochs", "1", "--overwrite", "--verbose", "2"]);
+  assert.equal(after.status, 0, after.stderr);
+  assert.equal(after.stdout.split("\n")[0], `Took over ${lock}: the run that held it (pid ${first.pid}) is gone.`);
+  assert.ok(!fs.existsSync(lock), "released at the end");
+  assert.deepEqual(epochsOf(outDir), ["0"]);
 });
 
 test("a swap cut between its two renames is finished on the next start", () => {
