@@ -184,6 +184,7 @@ export class StepProgram {
       const b = other.launches[i];
       if (a.kernelFunc !== b.kernelFunc || a.kernelName !== b.kernelName) return `kernel ${i} was ${a.kernelName} on one call and ${b.kernelName} on another`;
       if (!sameNumbers(a.inputSlots, b.inputSlots) || !sameNumbers(a.outputSlots, b.outputSlots)) return `kernel ${i} (${a.kernelName}) read other inputs`;
+      if (a.outputShapes.some((shape, j) => !sameNumbers(shape, b.outputShapes[j]))) return `kernel ${i} (${a.kernelName}) made outputs whose shapes depend on the data`;
       if (!sameValue(a.attrs, b.attrs)) return `kernel ${i} (${a.kernelName}) had other attributes`;
     }
     if (this.constants.length !== other.constants.length) return "it made a different number of tensors from host values";

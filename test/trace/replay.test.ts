@@ -79,15 +79,23 @@ for (const backend of ["wasm", "cpu"]) {
   });
 }
 
+/** The regression's test step: loss of (x·w)·scale + offset against y (w created at init). */
+function regressionStep(x: tf.Tensor, yTrue: tf.Tensor, states: States, initializing: boolean, scale: number, offset?: tf.Tensor): [tf.Scalar, Logs, States] {
+  const w = initializing ? tf.zeros([x.shape[1]!, 1]) : (states.netParams as tf.Tensor);
+  let yPred = x.matMul(w).reshape([-1]).mul(scale);
+  if (offset !== undefined) yPred = yPred.add(offset);
+  const loss = tf.mean(tf.square(yPred.sub(yTrue))) as tf.Scalar;
+  return [loss, { loss }, states.update({ netParams: w })];
+}
+
 /** y = scale · x·w, fitted by a test step; `onCall` sees every call that runs the step's code. */
 function regression(runEagerly: boolean, onCall: (loss: tf.Scalar) => void = () => undefined): Model {
   class Regression extends Model {
     @testStep
     test(x: tf.Tensor, yTrue: tf.Tensor, states: States, initializing: boolean, replayScale: number): [tf.Scalar, Logs, States] {
-      const w = initializing ? tf.zeros([x.shape[1]!, 1]) : (states.netParams as tf.Tensor);
-      const loss = tf.mean(tf.square(x.matMul(w).reshape([-1]).mul(replayScale).sub(yTrue))) as tf.Scalar;
-      onCall(loss);
-      return [loss, { loss }, states.update({ netParams: w })];
+      const result = regressionStep(x, yTrue, states, initializing, replayScale);
+      onCall(result[0]);
+      return result;
     }
   }
   return new Regression({ optimizer: optimizers.sgd(0.05), runEagerly, backend: "wasm" }).provide("replayScale", 1);
@@ -121,9 +129,7 @@ test("replay: a step that changes a field of its model runs eagerly on every cal
     @testStep
     test(x: tf.Tensor, yTrue: tf.Tensor, states: States, initializing: boolean): [tf.Scalar, Logs, States] {
       this.calls++;
-      const w = initializing ? tf.zeros([x.shape[1]!, 1]) : (states.netParams as tf.Tensor);
-      const loss = tf.mean(tf.square(x.matMul(w).reshape([-1]).sub(yTrue))) as tf.Scalar;
-      return [loss, { loss }, states.update({ netParams: w })];
+      return regressionStep(x, yTrue, states, initializing, 1);
     }
   }
   const model = new Counting({ optimizer: optimizers.sgd(0.05), backend: "wasm" });
@@ -165,9 +171,7 @@ test("replay: a step reading a tensor from a class field runs eagerly, so a repl
     offset = tf.scalar(0);
     @testStep
     test(x: tf.Tensor, yTrue: tf.Tensor, states: States, initializing: boolean): [tf.Scalar, Logs, States] {
-      const w = initializing ? tf.zeros([x.shape[1]!, 1]) : (states.netParams as tf.Tensor);
-      const loss = tf.mean(tf.square(x.matMul(w).reshape([-1]).add(this.offset).sub(yTrue))) as tf.Scalar;
-      return [loss, { loss }, states.update({ netParams: w })];
+      return regressionStep(x, yTrue, states, initializing, 1, this.offset);
     }
   }
   const model = new Offset({ optimizer: optimizers.sgd(0.05), backend: "wasm" });
@@ -218,3 +222,30 @@ test("replay: a sparse label out of range in a replayed batch is still reported 
   assert.ok(replayed(model) >= 3, "batches 2 to 6 were replayed");
   tf.dispose(batches.flatMap((b) => [b.x, b.y]));
 });
+
+test("replay: a kernel whose output shape depends on the data (tf.unique) never serves a batch it does not fit", async () => {
+  // Labels with 2, then 3 distinct values per batch, alternating: recordings of one key disagree
+  // on Unique's output shape, or a replay meets another shape; either way the step runs eagerly then.
+  const x = tf.randomNormal([96, 4], 0, 1, "float32", 3);
+  const y = tf.tensor1d(Array.from({ length: 96 }, (_, i) => (Math.floor(i / 16) % 2 === 0 ? i % 2 : i % 3)), "float32");
+  const make = (runEagerly: boolean) => {
+    class Distinct extends Model {
+      @testStep
+      test(x: tf.Tensor, yTrue: tf.Tensor, states: States, initializing: boolean): [tf.Scalar, Logs, States] {
+        const [loss, , next] = regressionStep(x, yTrue, states, initializing, 1);
+        const distinct = tf.unique(yTrue).values;
+        const total = loss.add(tf.mean(distinct).mul(0.01)) as tf.Scalar;
+        return [total, { loss: total, distinct: tf.scalar(distinct.shape[0]) }, next];
+      }
+    }
+    return new Distinct({ optimizer: optimizers.sgd(0.05), backend: "cpu", runEagerly });
+  };
+  const [fast, eager] = [make(false), make(true)];
+  const a = await fast.fit(x, y, { epochs: 3, batchSize: 16, shuffle: false, verbose: 0 });
+  const b = await eager.fit(x, y, { epochs: 3, batchSize: 16, shuffle: false, verbose: 0 });
+  assert.deepEqual(a.history, b.history);
+  assert.deepEqual(a.history.distinct, [2.5, 2.5, 2.5]);
+  assertSameStates(fast.states, eager.states);
+  tf.dispose([x, y]);
+});
+
