@@ -137,3 +137,31 @@ test("tspc --watch with transformProgram: the error is reported and nothing emit
     watcher.kill();
   }
 });
+
+test("tspc inside a clone of this repository: the transformer by its path, elegy-ts by the package's own name, as docs/compile-time-checks.md shows ('elegy-ts/transformer' is not found there)", async (t) => {
+  // A folder of the clone itself, where node_modules holds no elegy-ts (the package does not depend on itself).
+  fs.mkdirSync(path.join(ROOT, "scratch"), { recursive: true });
+  const dir = fs.mkdtempSync(path.join(ROOT, "scratch", "tspc-"));
+  t.after(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    if (fs.readdirSync(path.dirname(dir)).length === 0) fs.rmdirSync(path.dirname(dir));
+  });
+  fs.writeFileSync(path.join(dir, "model.ts"), regressionModel("yTrue"));
+  const compile = (transform: string) => {
+    const compilerOptions = { module: "node16", target: "es2022", strict: true, skipLibCheck: true, rootDir: ".", outDir: "out", plugins: [{ transform }] };
+    fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions }, null, 2));
+    const r = spawnSync(process.execPath, [TSPC, "-p", "tsconfig.json", "--pretty", "false"], { cwd: dir, encoding: "utf8" });
+    return { status: r.status, output: r.stdout + r.stderr };
+  };
+
+  const byName = compile("elegy-ts/transformer");
+  assert.notEqual(byName.status, 0);
+  assert.match(byName.output, /Error: Cannot find module 'elegy-ts\/transformer'/);
+
+  const transform = path.relative(dir, path.join(ROOT, "dist", "transformer")).split(path.sep).join("/");
+  assert.equal(transform, "../../dist/transformer", "the docs' \"../dist/transformer\", one folder deeper");
+  const byPath = compile(transform);
+  assert.deepEqual([byPath.status, byPath.output], [0, ""]);
+  assert.deepEqual(filesIn(path.join(dir, "out")), ["model.js"]);
+  await trains(dir);
+});
