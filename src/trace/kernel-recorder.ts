@@ -41,6 +41,8 @@ export interface Recording {
   readonly writes: HostWrite[];
   /** Why this step cannot be replayed, when it cannot (first reason seen). */
   refusal: string | undefined;
+  /** Kernels ran that the recording could not see (now wrapped): the next recording may succeed. */
+  missedKernels: boolean;
 }
 
 type Writable = tf.KernelBackend & {
@@ -60,49 +62,51 @@ function copyValues(values: tf.BackendValues | null): tf.BackendValues | null {
 /** The recording under way (steps run one at a time on one thread), and how deep in kernels it is. */
 let active: Recording | undefined;
 let depth = 0;
+/** Backends whose registered kernels were all wrapped at the last scan. */
 const wrappedBackends = new Set<string>();
+const wrappers = new WeakSet<tf.KernelFunc>();
 
 /**
- * Wraps every kernel registered for `backendName` (once per backend: the registry scan costs
- * milliseconds): a wrapped kernel records its call while a recording is under way and is a
- * plain call otherwise. A kernel registered later is not wrapped; a step using it finds its
- * outputs unexplained, which the program refuses, so it runs eagerly.
+ * Wraps every kernel registered for `backendName` that is not wrapped yet (the registry scan
+ * costs milliseconds, so it runs again only after a recording met a kernel it could not see:
+ * one registered, or put back unwrapped, since the last scan). A wrapped kernel records its
+ * call while a recording is under way and is a plain call otherwise.
  */
 function wrapKernels(backendName: string): void {
   if (wrappedBackends.has(backendName)) return;
   wrappedBackends.add(backendName);
   for (const config of tf.getKernelsForBackend(backendName)) {
+    if (wrappers.has(config.kernelFunc)) continue;
     const inner = config.kernelFunc;
+    const wrapper: tf.KernelFunc = (args) => {
+      const recording = active;
+      if (recording === undefined || depth > 0) return inner(args);
+      depth++;
+      let out: tf.TensorInfo | tf.TensorInfo[];
+      try {
+        out = inner(args);
+      } finally {
+        depth--;
+      }
+      const given = args.inputs as unknown as Record<string, tf.TensorInfo | null> | tf.TensorInfo[];
+      const inputNames = Object.keys(given);
+      recording.calls.push({
+        kernelName: config.kernelName,
+        kernelFunc: inner,
+        inputNames,
+        inputs: inputNames.map((name) => {
+          const info = (given as Record<string, tf.TensorInfo | null>)[name];
+          return info == null ? null : ref(info);
+        }),
+        inputsAsArray: Array.isArray(given),
+        attrs: args.attrs,
+        outputs: (Array.isArray(out) ? out : [out]).map(ref),
+      });
+      return out;
+    };
+    wrappers.add(wrapper);
     tf.unregisterKernel(config.kernelName, backendName);
-    tf.registerKernel({
-      ...config,
-      kernelFunc: (args) => {
-        const recording = active;
-        if (recording === undefined || depth > 0) return inner(args);
-        depth++;
-        let out: tf.TensorInfo | tf.TensorInfo[];
-        try {
-          out = inner(args);
-        } finally {
-          depth--;
-        }
-        const given = args.inputs as unknown as Record<string, tf.TensorInfo | null> | tf.TensorInfo[];
-        const inputNames = Object.keys(given);
-        recording.calls.push({
-          kernelName: config.kernelName,
-          kernelFunc: inner,
-          inputNames,
-          inputs: inputNames.map((name) => {
-            const info = (given as Record<string, tf.TensorInfo | null>)[name];
-            return info == null ? null : ref(info);
-          }),
-          inputsAsArray: Array.isArray(given),
-          attrs: args.attrs,
-          outputs: (Array.isArray(out) ? out : [out]).map(ref),
-        });
-        return out;
-      },
-    });
+    tf.registerKernel({ ...config, kernelFunc: wrapper });
   }
 }
 
@@ -114,7 +118,7 @@ export function recordKernels<T>(fn: () => T): { result: T; recording: Recording
   if (active !== undefined) throw new Error("recordKernels: a recording is already under way");
   wrapKernels(tf.getBackend());
   const backend = tf.backend() as Writable;
-  const recording: Recording = { calls: [], writes: [], refusal: undefined };
+  const recording: Recording = { calls: [], writes: [], refusal: undefined, missedKernels: false };
 
   // Host traffic outside kernels: a write is a constant (or a value computed in JavaScript,
   // which the comparison of two recordings finds); a read lets JavaScript depend on data.
@@ -122,8 +126,20 @@ export function recordKernels<T>(fn: () => T): { result: T; recording: Recording
   const write = backend.write;
   backend.write = function (this: Writable, values, shape, dtype) {
     const dataId = write.call(this, values, shape, dtype);
+    // Tensors made from host values always have values; a buffer allocated empty outside a recorded kernel was an unrecorded kernel's.
+    if (depth === 0 && (values === null || values === undefined)) recording.refusal ??= "it ran a kernel elegy-ts could not record";
     if (depth === 0) recording.writes.push({ dataId, beforeCall: recording.calls.length, values: copyValues(values), shape: [...shape], dtype });
     return dataId;
+  };
+  // Every kernel an op launches passes the engine's runKernel: more launches there than
+  // recorded calls means a kernel ran unwrapped (registered or put back since the last scan).
+  const engine = tf.engine() as unknown as { runKernel(...args: unknown[]): unknown };
+  const ownRunKernel = Object.prototype.hasOwnProperty.call(engine, "runKernel");
+  const runKernel = engine.runKernel;
+  let launches = 0;
+  engine.runKernel = function (this: unknown, ...args: unknown[]) {
+    if (depth === 0) launches++;
+    return runKernel.apply(this, args);
   };
   const ownReadSync = Object.prototype.hasOwnProperty.call(backend, "readSync");
   const readSync = backend.readSync;
@@ -134,9 +150,16 @@ export function recordKernels<T>(fn: () => T): { result: T; recording: Recording
 
   active = recording;
   try {
-    return { result: fn(), recording };
+    const result = fn();
+    if (launches !== recording.calls.length) {
+      recording.missedKernels = true;
+      wrappedBackends.delete(tf.getBackend());
+    }
+    return { result, recording };
   } finally {
     active = undefined;
+    if (ownRunKernel) engine.runKernel = runKernel;
+    else delete (engine as Partial<typeof engine>).runKernel;
     if (ownWrite) backend.write = write;
     else delete (backend as Partial<Writable>).write;
     if (ownReadSync) backend.readSync = readSync;

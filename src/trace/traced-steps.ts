@@ -100,6 +100,11 @@ export class TracedSteps {
     const { result: { result, checks }, recording } = recordKernels(() => collectChecks(eager));
     // The checks go where they would have gone without recording.
     for (const check of checks) deferCheck(check.record, check.message);
+    if (recording.missedKernels) {
+      // Kernels registered since the last look ran unseen; they are wrapped now: record again next time.
+      this.fruitless.set(call.purpose, (this.fruitless.get(call.purpose) ?? 0) + 1);
+      return result;
+    }
 
     const rngAfter = call.states.rng?.state;
     let refusal = recording.refusal;

@@ -83,16 +83,16 @@ test("Model.load: a misspelt load option is refused before the model is built; a
   const before = tf.memory().numTensors;
   await assert.rejects(Wide.load(dir, { hidden: 16, allowOtherclass: true } as never), {
     name: "ElegyInputError",
-    message: "Wide.load() got an unknown option 'allowOtherclass'. Did you mean 'allowOtherClass'? Valid options: module, loss, metrics, optimizer, seed, backend, allowOtherClass.",
+    message: "Wide.load() got an unknown option 'allowOtherclass'. Did you mean 'allowOtherClass'? Valid options: module, loss, metrics, optimizer, seed, backend, runEagerly, allowOtherClass.",
   });
   await assert.rejects(Wide.load(dir, { hidden: 16, optimzer: optimizers.sgd(0.1) } as never), {
     name: "ElegyInputError",
-    message: "new Wide() got an unknown option 'optimzer'. Did you mean 'optimizer'? Valid options: module, loss, metrics, optimizer, seed, backend.",
+    message: "new Wide() got an unknown option 'optimzer'. Did you mean 'optimizer'? Valid options: module, loss, metrics, optimizer, seed, backend, runEagerly.",
   });
   // Model itself has no options of its own: any other key is refused by load, as before.
   await assert.rejects(Model.load(dir, { hidden: 16 } as never), {
     name: "ElegyInputError",
-    message: "Model.load() got an unknown option 'hidden'. Valid options: module, loss, metrics, optimizer, seed, backend, allowOtherClass.",
+    message: "Model.load() got an unknown option 'hidden'. Valid options: module, loss, metrics, optimizer, seed, backend, runEagerly, allowOtherClass.",
   });
   assert.equal(tf.memory().numTensors, before);
   tf.dispose([x, y]);

@@ -101,6 +101,17 @@ function regression(runEagerly: boolean, onCall: (loss: tf.Scalar) => void = () 
   return new Regression({ optimizer: optimizers.sgd(0.05), runEagerly, backend: "wasm" }).provide("replayScale", 1);
 }
 
+/** The plain regression (scale 1) on `backend`. */
+function regressionOn(backend: string): Model {
+  class Plain extends Model {
+    @testStep
+    test(x: tf.Tensor, yTrue: tf.Tensor, states: States, initializing: boolean): [tf.Scalar, Logs, States] {
+      return regressionStep(x, yTrue, states, initializing, 1);
+    }
+  }
+  return new Plain({ optimizer: optimizers.sgd(0.05), backend });
+}
+
 function regressionData(): { x: tf.Tensor; y: tf.Tensor } {
   return tf.tidy(() => {
     const x = tf.randomNormal([320, 4], 0, 1, "float32", 7);
@@ -249,3 +260,40 @@ test("replay: a kernel whose output shape depends on the data (tf.unique) never 
   tf.dispose([x, y]);
 });
 
+
+test("replay: a kernel registered after recording began is noticed, wrapped, and then replayed like the others", async () => {
+  const { x, y } = regressionData();
+  // Warm up: recording has wrapped the cpu backend's kernels before the new one exists.
+  await regressionOn("cpu").fit(x, y, { epochs: 1, batchSize: 32, verbose: 0 });
+  const name = "ReplayTestDouble";
+  tf.registerKernel({
+    kernelName: name,
+    backendName: "cpu",
+    kernelFunc: ({ inputs, backend }) => {
+      const { x: input } = inputs as { x: tf.TensorInfo };
+      const cpu = backend as unknown as { readSync(id: object): Float32Array; makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo };
+      return cpu.makeTensorInfo([...input.shape], input.dtype, cpu.readSync(input.dataId).map((v) => 2 * v));
+    },
+  });
+  try {
+    const make = (runEagerly: boolean) => {
+      class Doubled extends Model {
+        @testStep
+        test(x: tf.Tensor, yTrue: tf.Tensor, states: States, initializing: boolean): [tf.Scalar, Logs, States] {
+          const doubled = tf.engine().runKernel(name, { x } as never) as tf.Tensor;
+          return regressionStep(doubled, yTrue, states, initializing, 0.5);
+        }
+      }
+      return new Doubled({ optimizer: optimizers.sgd(0.05), backend: "cpu", runEagerly });
+    };
+    const [fast, eager] = [make(false), make(true)];
+    const a = await fast.fit(x, y, { epochs: 3, batchSize: 32, verbose: 0 });
+    const b = await eager.fit(x, y, { epochs: 3, batchSize: 32, verbose: 0 });
+    assert.deepEqual(a.history, b.history);
+    assertSameStates(fast.states, eager.states);
+    assert.ok(replayed(fast) > 0, "replayed once the new kernel was wrapped");
+  } finally {
+    tf.unregisterKernel(name, "cpu");
+    tf.dispose([x, y]);
+  }
+});
