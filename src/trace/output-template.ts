@@ -53,6 +53,8 @@ export function describeOutput(result: unknown, inputTensors: readonly tf.Tensor
     if (isTensor(node)) {
       const input = tensorIndex.get(node);
       if (input !== undefined) return { kind: "input-tensor", index: input };
+      // A replay makes plain tensors: a variable the step created must be created on every call.
+      if (node instanceof tf.Variable) refusal ??= "it returns a tf.Variable it created";
       let id = madeIndex.get(node);
       if (id === undefined) {
         id = made.length;

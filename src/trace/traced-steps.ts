@@ -97,6 +97,7 @@ export class TracedSteps {
   private record<R>(call: StepCall, key: string, tensors: tf.Tensor[], objects: object[], eager: () => R): R {
     const rngBefore = call.states.rng?.state;
     const fieldsBefore = Object.entries(this.owner);
+    const buffersBefore = tensors.map((t) => t.dataId);
     const { result: { result, checks }, recording } = recordKernels(() => collectChecks(eager));
     // The checks go where they would have gone without recording.
     for (const check of checks) deferCheck(check.record, check.message);
@@ -109,6 +110,8 @@ export class TracedSteps {
     const rngAfter = call.states.rng?.state;
     let refusal = recording.refusal;
     if (rngBefore?.counter !== rngAfter?.counter) refusal ??= "it draws from states.rng";
+    // A tf.Variable among the inputs that the step assigned to has another buffer now; a replay would not assign.
+    if (tensors.some((t, i) => t.dataId !== buffersBefore[i])) refusal ??= "it assigns to a tf.Variable among its inputs";
     const changed = changedField(this.owner, fieldsBefore);
     if (changed !== undefined) refusal ??= `it changes this.${changed} (a JavaScript side effect that a replay would skip)`;
     const output = describeOutput([result, checks.map((c) => c.record)], tensors, objects);

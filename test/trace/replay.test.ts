@@ -297,3 +297,22 @@ test("replay: a kernel registered after recording began is noticed, wrapped, and
     tf.dispose([x, y]);
   }
 });
+
+test("replay: a step that assigns to a tf.Variable in its States runs eagerly on every call", async () => {
+  const { x, y } = regressionData();
+  class Counter extends Model {
+    @testStep
+    test(x: tf.Tensor, yTrue: tf.Tensor, states: States, initializing: boolean): [tf.Scalar, Logs, States] {
+      const [loss, logs, next] = regressionStep(x, yTrue, states, initializing, 1);
+      const seen = initializing ? tf.variable(tf.scalar(0)) : (states.seen as tf.Variable);
+      seen.assign(seen.add(1));
+      return [loss, logs, next.update({ seen })];
+    }
+  }
+  const model = new Counter({ optimizer: optimizers.sgd(0.05), backend: "wasm" });
+  await model.fit(x, y, { epochs: 2, batchSize: 32, verbose: 0 });
+  assert.equal((model.states.seen as tf.Variable).dataSync()[0], 21, "init + 20 steps each added 1");
+  assert.equal(replayed(model), 0);
+  (model.states.seen as tf.Variable).dispose();
+  tf.dispose([x, y]);
+});
