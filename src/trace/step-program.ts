@@ -40,6 +40,9 @@ interface MadeTensor {
 
 type Backend = tf.KernelBackend & { write(values: tf.BackendValues | null, shape: number[], dtype: tf.DataType): DataId };
 
+// Read once: each `tf.x` goes through module getters, and `run` launches dozens of kernels a step.
+const { getKernel, getBackend, engine: tfEngine } = tf;
+
 /** Thrown by `run` when the kernels made outputs other than the recorded ones (data-dependent shapes). */
 export class ReplayMismatch extends Error {}
 
@@ -212,7 +215,7 @@ export class StepProgram {
   run(inputs: readonly tf.Tensor[], objects: readonly object[]): unknown {
     const backend = this.backend;
     if (tf.backend() !== backend) return undefined;
-    const backendName = tf.getBackend();
+    const backendName = getBackend();
     for (const c of this.captured) if (backend.refCount(c.dataId) === 0) return undefined;
     const slots: TensorRef[] = new Array(this.slotCount);
     for (let i = 0; i < this.inputCount; i++) slots[i] = inputs[i];
@@ -232,7 +235,7 @@ export class StepProgram {
           args[launch.inputNames[i]] = slot < 0 ? (null as unknown as TensorRef) : slots[slot];
         }
         // The kernel as registered now (a profiler's or a test's wrapper around it sees the replay too).
-        const kernelFunc = tf.getKernel(launch.kernelName, backendName)?.kernelFunc ?? launch.kernelFunc;
+        const kernelFunc = getKernel(launch.kernelName, backendName)?.kernelFunc ?? launch.kernelFunc;
         const out = kernelFunc({ inputs: args as unknown as tf.NamedTensorInfoMap, attrs: launch.attrs as tf.NamedAttrMap, backend });
         const outs = Array.isArray(out) ? out : [out];
         for (let j = 0; j < outs.length; j++) {
@@ -254,7 +257,7 @@ export class StepProgram {
       throw error;
     }
 
-    const engine = tf.engine();
+    const engine = tfEngine();
     const made = this.made.map((m) => {
       const info = slots[m.slot];
       if (!m.takesRef) backend.incRef(info.dataId);
