@@ -22,6 +22,7 @@ export async function runEvaluation(
   inputs: CallInputs = NO_CALL_INPUTS,
 ): Promise<EpochLogs> {
   await callbacks.call("onTestBegin");
+  runner.traced.revalidate();
   runner.resetMetrics();
   const acc = new LogAccumulator();
   try {

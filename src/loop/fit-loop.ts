@@ -40,6 +40,8 @@ export async function runFit(model: CallbackModel, runner: StepRunner, plan: Fit
   let lastLogs: EpochLogs = {};
   for (let epoch = plan.initialEpoch; epoch < plan.epochs && !model.stopTraining; epoch++) {
     await callbacks.call("onEpochBegin", epoch);
+    // Callbacks and the code between fits may have changed what a replayed step reads (src/trace).
+    runner.traced.revalidate();
     runner.resetMetrics();
     const acc = new LogAccumulator();
     let index = 0;

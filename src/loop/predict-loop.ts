@@ -10,6 +10,7 @@ import { BatchSource } from "./sources";
 
 export async function runPrediction(runner: StepRunner, source: BatchSource, callbacks: CallbackList): Promise<TensorTree> {
   await callbacks.call("onPredictBegin");
+  runner.traced.revalidate();
   const outputs: TensorTree[] = [];
   try {
     let index = 0;

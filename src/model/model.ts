@@ -27,7 +27,7 @@ import { runEvaluation } from "../loop/evaluate-loop";
 import { runPrediction } from "../loop/predict-loop";
 import { StepDispatcher } from "./dispatch";
 import { assertIdle, callInside, guardOperations } from "./operation-guard";
-import { StepKind } from "../metadata-keys";
+import { STEP_KINDS, StepKind } from "../metadata-keys";
 import { NO_CALL_INPUTS, StepContext } from "./step-context";
 import { GradResult, PredResult, TestResult, TrainResult } from "./step-results";
 import { StepRunner } from "./step-runner";
@@ -77,8 +77,9 @@ export class Model implements CallbackModel {
     };
     const plans = stepPlansOf(this, MODEL_METHODS);
     const dispatcher = new StepDispatcher(this, this.constructor.name, plans, this.injector, parts);
-    const runEagerly = options.runEagerly ?? false;
-    const traced = new TracedSteps(this, () => !runEagerly, () => String(this.injector.version), traceEvents(new.target.name));
+    // Replayed by default: the built-in chain; steps the user wrote only with runEagerly: false.
+    const replays = options.runEagerly === false || (options.runEagerly === undefined && !STEP_KINDS.some((k) => k !== "initStep" && dispatcher.overridden(k)));
+    const traced = new TracedSteps(this, () => replays, () => String(this.injector.version), traceEvents(new.target.name));
     this.runner = new StepRunner(dispatcher, new States({ rng: new RNG(seed) }), traced);
     this.backendRequest = options.backend;
     this.seed = seed;

@@ -30,9 +30,11 @@ export interface ModelOptions {
   /** "auto" (default; or the ELEGY_BACKEND environment variable), "cuda", "native", "wasm" or "cpu". */
   backend?: string;
   /**
-   * Run every step through tfjs's engine, op by op (default false: after two identical
-   * recordings, a step is replayed from its recorded kernels; see docs/performance.md).
-   * Set it when a step has JavaScript side effects that must run on every call.
+   * Whether steps run through tfjs's engine op by op (true) or may be replayed from their
+   * recorded kernels (see docs/performance.md, "Replayed steps"). By default the built-in
+   * chain is replayed and steps you write (@trainStep, @gradStep, @testStep, @predStep) run
+   * eagerly; `false` replays yours too, for speed, when they read no JavaScript value that
+   * changes from batch to batch.
    */
   runEagerly?: boolean;
 }

@@ -7,7 +7,12 @@ export function traceEvents(className: string): TraceEvents {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   if (env?.ELEGY_TRACE !== "1") return {};
   return {
-    eager: (purpose, reason) => stderr().write(`elegy-ts: ${className}'s ${purpose} steps run eagerly: ${reason}.\n`),
-    replaying: (purpose, kernels) => stderr().write(`elegy-ts: ${className}'s ${purpose} steps are replayed (${kernels} kernels a step).\n`),
+    eager: (purpose, batch, reason) => stderr().write(`elegy-ts: ${className}'s ${purpose} steps on ${batch} batches run eagerly: ${reason}.\n`),
+    replaying: (purpose, batch, kernels) =>
+      stderr().write(`elegy-ts: ${className}'s ${purpose} steps on ${batch} batches are replayed (${kernels} kernels a step).\n`),
+    gaveUp: (purpose) =>
+      stderr().write(
+        `elegy-ts: ${className}'s ${purpose} steps run eagerly from now on: their inputs never repeated (a number in the States that changes every step?), so there was nothing to replay.\n`,
+      ),
   };
 }

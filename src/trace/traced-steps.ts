@@ -14,10 +14,12 @@ import { recordKernels } from "./kernel-recorder";
 import { describeOutput } from "./output-template";
 import { flattenStepInputs } from "./step-inputs";
 import { ReplayMismatch, StepProgram } from "./step-program";
+import { StateTree, isPlainObject, leaves } from "../tree";
 
 type Entry =
   | { readonly state: "recorded"; readonly program: StepProgram; readonly messages: DeviceCheck["message"][] }
-  | { readonly state: "replay"; readonly program: StepProgram; readonly messages: DeviceCheck["message"][] }
+  /** `verified`: the boundary (see `revalidate`) after which a recording last agreed with the program. */
+  | { readonly state: "replay"; readonly program: StepProgram; readonly messages: DeviceCheck["message"][]; readonly verified: number }
   | { readonly state: "eager"; readonly reason: string };
 
 /** Backends whose kernels run synchronously on host-visible buffers, where a replay is tested. */
@@ -27,11 +29,14 @@ const MAX_ENTRIES = 32;
 /** Recordings in a row that led to no replay before a purpose stops recording. */
 const MAX_FRUITLESS = 8;
 
+/** What ELEGY_TRACE=1 reports; `batch` names the key by its first input's shape, e.g. "[64,28,28]". */
 export interface TraceEvents {
-  /** Called once per key that will not be replayed, with why (for ELEGY_TRACE=1). */
-  eager?(purpose: string, reason: string): void;
-  /** Called once per key whose steps will be replayed, with the number of kernels a replay launches. */
-  replaying?(purpose: string, kernels: number): void;
+  /** A key that will not be replayed, and why. */
+  eager?(purpose: string, batch: string, reason: string): void;
+  /** A key whose steps will be replayed, with the number of kernels a replay launches. */
+  replaying?(purpose: string, batch: string, kernels: number): void;
+  /** A purpose whose keys never repeated: no more recordings for it. */
+  gaveUp?(purpose: string): void;
 }
 
 export class TracedSteps {
@@ -39,10 +44,13 @@ export class TracedSteps {
   private readonly fruitless = new Map<string, number>();
   /** How many steps were replayed (for tests and the bench). */
   replayed = 0;
+  /** Counts boundaries: a program is replayed only after a recording agreed with it since the last one. */
+  private boundary = 0;
 
   constructor(
     /** The model whose steps these are: a step that changes one of its fields has a side effect a replay would skip. */
     private readonly owner: object,
+    /** Whether steps are replayed at all (Model's runEagerly, and whether its steps are the user's). */
     private readonly enabled: () => boolean,
     private readonly extraKey: () => string,
     private readonly events: TraceEvents = {},
@@ -58,12 +66,22 @@ export class TracedSteps {
     const inputs = flattenStepInputs(call, `${step} ${tf.getBackend()} ${this.extraKey()}`);
     const entry = this.entries.get(inputs.key);
     if (entry?.state === "eager") return eager();
-    if (entry?.state === "replay") {
+    if (entry?.state === "replay" && entry.verified === this.boundary) {
       const replayed = this.replay(entry, inputs.tensors, inputs.objects);
       if (replayed !== undefined) return replayed as R;
       this.forget(inputs.key);
     }
     return this.record(call, inputs.key, inputs.tensors, inputs.objects, eager);
+  }
+
+  /**
+   * Marks a boundary — a new epoch, a new fit, evaluate or predict — where JavaScript values a
+   * step reads may have changed (a field a callback set, a module-level number): the first call
+   * of each key after it is recorded again and compared with its program, and a program that no
+   * longer agrees is replaced once two new recordings agree.
+   */
+  revalidate(): void {
+    this.boundary++;
   }
 
   /** Frees every program's constants. */
@@ -96,7 +114,7 @@ export class TracedSteps {
 
   private record<R>(call: StepCall, key: string, tensors: tf.Tensor[], objects: object[], eager: () => R): R {
     const rngBefore = call.states.rng?.state;
-    const fieldsBefore = Object.entries(this.owner);
+    const fieldsBefore = fieldsOf(this.owner);
     const buffersBefore = tensors.map((t) => t.dataId);
     const { result: { result, checks }, recording } = recordKernels(() => collectChecks(eager));
     // The checks go where they would have gone without recording.
@@ -117,33 +135,48 @@ export class TracedSteps {
     const output = describeOutput([result, checks.map((c) => c.record)], tensors, objects);
     if (typeof output === "string") refusal ??= output;
     if (refusal !== undefined || typeof output === "string") {
-      this.settle(key, { state: "eager", reason: refusal! }, call.purpose);
+      this.settle(key, { state: "eager", reason: refusal! }, call);
       return result;
     }
     const program = StepProgram.compile(recording, tensors, output);
     if (program.capturedCount > 0) {
       // A replay would keep reading the recorded tensor after the step's code has moved on to another.
-      this.settle(key, { state: "eager", reason: "it reads tensors that are not among its inputs (a class field, a closure, another model's States)" }, call.purpose);
+      this.settle(key, { state: "eager", reason: "it reads tensors that are not among its inputs (a class field, a closure, another model's States)" }, call);
       return result;
     }
     const messages = checks.map((c) => c.message);
     const earlier = this.entries.get(key);
-    if (earlier?.state !== "recorded") {
-      this.settle(key, { state: "recorded", program, messages }, call.purpose);
+    if (earlier === undefined || earlier.state === "eager") {
+      this.settle(key, { state: "recorded", program, messages }, call);
       return result;
     }
     const difference = earlier.program.differsFrom(program);
-    earlier.program.dispose();
-    this.settle(key, difference === undefined ? { state: "replay", program, messages } : { state: "eager", reason: difference }, call.purpose);
+    if (earlier.state === "replay") {
+      // A check at a boundary: the program stands if it still agrees; if not, JavaScript values the
+      // step reads have changed since it was recorded, and this recording starts a new agreement.
+      if (difference === undefined) {
+        program.dispose();
+        this.entries.set(key, { ...earlier, verified: this.boundary });
+      } else {
+        this.settle(key, { state: "recorded", program, messages }, call);
+      }
+      return result;
+    }
+    this.settle(key, difference === undefined ? { state: "replay", program, messages, verified: this.boundary } : { state: "eager", reason: difference }, call);
     return result;
   }
 
-  private settle(key: string, entry: Entry, purpose: string): void {
+  private settle(key: string, entry: Entry, call: StepCall): void {
+    const purpose = call.purpose;
     this.forget(key);
-    if (entry.state === "eager") this.events.eager?.(purpose, entry.reason);
-    if (entry.state === "replay") this.events.replaying?.(purpose, entry.program.size);
+    if (entry.state === "eager") this.events.eager?.(purpose, batchOf(call), entry.reason);
+    if (entry.state === "replay") this.events.replaying?.(purpose, batchOf(call), entry.program.size);
     if (entry.state === "replay") this.fruitless.set(purpose, 0);
-    else this.fruitless.set(purpose, (this.fruitless.get(purpose) ?? 0) + 1);
+    else {
+      const fruitless = (this.fruitless.get(purpose) ?? 0) + 1;
+      this.fruitless.set(purpose, fruitless);
+      if (fruitless === MAX_FRUITLESS) this.events.gaveUp?.(purpose);
+    }
     this.entries.set(key, entry);
     if (this.entries.size > MAX_ENTRIES) this.forget(this.entries.keys().next().value as string);
   }
@@ -155,10 +188,33 @@ export class TracedSteps {
   }
 }
 
-/** The first own field of `owner` whose value is not the one it had (or that appeared or went). */
-function changedField(owner: object, before: Array<[string, unknown]>): string | undefined {
-  const now = Object.entries(owner);
-  for (const [key, value] of before) if (!Object.is((owner as Record<string, unknown>)[key], value)) return key;
-  if (now.length !== before.length) return now.find(([key]) => !before.some(([k]) => k === key))?.[0];
-  return undefined;
+/** The first input tensor's shape, to tell keys apart in messages. */
+function batchOf(call: StepCall): string {
+  const first = leaves([call.x as StateTree, call.yTrue as StateTree])[0];
+  return first === undefined ? "[]" : `[${first.shape.join(",")}]`;
+}
+
+type Fields = Array<[string, unknown, unknown[] | undefined]>;
+
+/** The model's own fields, and one level into those that are arrays or plain objects (`this.stats.calls++`, `this.seen.push(…)`). */
+function fieldsOf(owner: object): Fields {
+  return Object.entries(owner).map(([key, value]) => [
+    key,
+    value,
+    Array.isArray(value) ? [...value] : isPlainObject(value) ? Object.entries(value).flat() : undefined,
+  ]);
+}
+
+/** The first field of `owner` that is not as it was (or that appeared or went), as `name` or `name.inner`. */
+function changedField(owner: object, before: Fields): string | undefined {
+  const now = fieldsOf(owner);
+  for (const [key, value, inside] of before) {
+    const current = now.find(([k]) => k === key);
+    if (current === undefined || !Object.is(current[1], value)) return key;
+    const after = current[2];
+    if (inside !== undefined && (after === undefined || after.length !== inside.length || inside.some((v, i) => !Object.is(v, after[i])))) {
+      return Array.isArray(value) ? `${key} (its items)` : `${key} (its fields)`;
+    }
+  }
+  return now.find(([key]) => !before.some(([k]) => k === key))?.[0];
 }

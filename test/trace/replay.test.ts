@@ -4,7 +4,7 @@
 // back, draws from the rng, reads a tensor outside its inputs) must keep running eagerly.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { ElegyInputError, Model, States, datasets, losses, metrics, nn, optimizers, testStep, tf, type Logs } from "elegy-ts";
+import { ElegyInputError, Model, States, callbacks, datasets, losses, metrics, nn, optimizers, testStep, tf, type Logs } from "elegy-ts";
 import { internalsOf } from "../../src/model/model";
 import { leafPaths } from "../../src/tree";
 
@@ -66,13 +66,14 @@ for (const backend of ["wasm", "cpu"]) {
     assert.deepEqual(Buffer.from(p1.dataSync().buffer), Buffer.from(p2.dataSync().buffer));
     tf.dispose([p1, p2]);
 
-    // A fit on all 1000 rows: its 15 full batches are replayed (the last one, of 40 rows, is a new
-    // shape: recorded). Neither tensors nor backend buffers grow.
+    // A fit on all 1000 rows: of its 15 full batches the first is recorded again (each epoch checks
+    // its programs still agree) and 14 are replayed; the last, of 40 rows, is a new shape (recorded).
+    // Neither tensors nor backend buffers grow.
     const tensors = tf.memory().numTensors;
     const buffers = numDataIds();
     const before = replayed(fast);
     await fast.fit(x, y, { epochs: 1, batchSize: 64, verbose: 0 });
-    assert.equal(replayed(fast) - before, 15, "the 15 full batches were replayed");
+    assert.equal(replayed(fast) - before, 14, "14 of the 15 full batches were replayed");
     assert.equal(tf.memory().numTensors, tensors, "no tensor leaked");
     assert.equal(numDataIds(), buffers, "no backend buffer leaked");
     tf.dispose([x, y]);
@@ -102,14 +103,14 @@ function regression(runEagerly: boolean, onCall: (loss: tf.Scalar) => void = () 
 }
 
 /** The plain regression (scale 1) on `backend`. */
-function regressionOn(backend: string): Model {
+function regressionOn(backend: string, runEagerly?: boolean): Model {
   class Plain extends Model {
     @testStep
     test(x: tf.Tensor, yTrue: tf.Tensor, states: States, initializing: boolean): [tf.Scalar, Logs, States] {
       return regressionStep(x, yTrue, states, initializing, 1);
     }
   }
-  return new Plain({ optimizer: optimizers.sgd(0.05), backend });
+  return new Plain({ optimizer: optimizers.sgd(0.05), backend, runEagerly });
 }
 
 function regressionData(): { x: tf.Tensor; y: tf.Tensor } {
@@ -119,7 +120,7 @@ function regressionData(): { x: tf.Tensor; y: tf.Tensor } {
   });
 }
 
-test("replay: JavaScript side effects in a step run on its recorded calls only (as jax.jit), every call with runEagerly", async () => {
+test("replay: with runEagerly: false, JavaScript side effects in your step run on its recorded calls only (as jax.jit); with true, on every call", async () => {
   const { x, y } = regressionData();
   let fastCalls = 0;
   let eagerCalls = 0;
@@ -143,7 +144,7 @@ test("replay: a step that changes a field of its model runs eagerly on every cal
       return regressionStep(x, yTrue, states, initializing, 1);
     }
   }
-  const model = new Counting({ optimizer: optimizers.sgd(0.05), backend: "wasm" });
+  const model = new Counting({ optimizer: optimizers.sgd(0.05), backend: "wasm", runEagerly: false });
   await model.fit(x, y, { epochs: 2, batchSize: 32, verbose: 0 });
   assert.equal(model.calls, 21, "init + 20 steps");
   assert.equal(replayed(model), 0);
@@ -185,7 +186,7 @@ test("replay: a step reading a tensor from a class field runs eagerly, so a repl
       return regressionStep(x, yTrue, states, initializing, 1, this.offset);
     }
   }
-  const model = new Offset({ optimizer: optimizers.sgd(0.05), backend: "wasm" });
+  const model = new Offset({ optimizer: optimizers.sgd(0.05), backend: "wasm", runEagerly: false });
   await model.fit(x, y, { epochs: 1, batchSize: 32, verbose: 0 });
   const kept = model.offset; // not disposed: a replay would still find it alive
   model.offset = tf.scalar(100);
@@ -264,7 +265,7 @@ test("replay: a kernel whose output shape depends on the data (tf.unique) never 
 test("replay: a kernel registered after recording began is noticed, wrapped, and then replayed like the others", async () => {
   const { x, y } = regressionData();
   // Warm up: recording has wrapped the cpu backend's kernels before the new one exists.
-  await regressionOn("cpu").fit(x, y, { epochs: 1, batchSize: 32, verbose: 0 });
+  await regressionOn("cpu", false).fit(x, y, { epochs: 1, batchSize: 32, verbose: 0 });
   const name = "ReplayTestDouble";
   tf.registerKernel({
     kernelName: name,
@@ -309,10 +310,79 @@ test("replay: a step that assigns to a tf.Variable in its States runs eagerly on
       return [loss, logs, next.update({ seen })];
     }
   }
-  const model = new Counter({ optimizer: optimizers.sgd(0.05), backend: "wasm" });
+  const model = new Counter({ optimizer: optimizers.sgd(0.05), backend: "wasm", runEagerly: false });
   await model.fit(x, y, { epochs: 2, batchSize: 32, verbose: 0 });
   assert.equal((model.states.seen as tf.Variable).dataSync()[0], 21, "init + 20 steps each added 1");
   assert.equal(replayed(model), 0);
   (model.states.seen as tf.Variable).dispose();
   tf.dispose([x, y]);
 });
+
+test("replay: steps you write run eagerly unless you pass runEagerly: false; the built-in chain is replayed", async () => {
+  const { x, y } = regressionData();
+  let calls = 0;
+  class Scaled extends Model {
+    scale = 1;
+    @testStep
+    test(x: tf.Tensor, yTrue: tf.Tensor, states: States, initializing: boolean): [tf.Scalar, Logs, States] {
+      calls++;
+      return regressionStep(x, yTrue, states, initializing, this.scale);
+    }
+  }
+  const model = new Scaled({ optimizer: optimizers.sgd(0.05), backend: "wasm" });
+  await model.fit(x, y, { epochs: 2, batchSize: 32, verbose: 0 });
+  assert.equal(calls, 21, "init + 20 steps, all run");
+  assert.equal(replayed(model), 0);
+  tf.dispose([x, y]);
+});
+
+test("replay: a value your step reads, changed by a callback at each epoch, is seen from that epoch on (runEagerly: false)", async () => {
+  const { x, y } = regressionData();
+  const make = (runEagerly: boolean) => {
+    class Annealed extends Model {
+      scale = 1;
+      @testStep
+      test(x: tf.Tensor, yTrue: tf.Tensor, states: States, initializing: boolean): [tf.Scalar, Logs, States] {
+        return regressionStep(x, yTrue, states, initializing, this.scale);
+      }
+    }
+    const model = new Annealed({ optimizer: optimizers.sgd(0.05), backend: "wasm", runEagerly });
+    const anneal = callbacks.lambda({ onEpochBegin: (epoch) => void (model.scale = 1 + epoch / 2) });
+    return { model, anneal };
+  };
+  const [fast, eager] = [make(false), make(true)];
+  const a = await fast.model.fit(x, y, { epochs: 4, batchSize: 32, verbose: 0, callbacks: [fast.anneal] });
+  const b = await eager.model.fit(x, y, { epochs: 4, batchSize: 32, verbose: 0, callbacks: [eager.anneal] });
+  assert.deepEqual(a.history, b.history);
+  assertSameStates(fast.model.states, eager.model.states);
+  assert.ok(replayed(fast.model) >= 4 * 7, "each epoch: a check, a second recording, then replays");
+  // Changed between fits: the next fit's first step sees it.
+  fast.model.scale = 3;
+  eager.model.scale = 3;
+  const c = await fast.model.fit(x, y, { epochs: 1, batchSize: 32, verbose: 0 });
+  const d = await eager.model.fit(x, y, { epochs: 1, batchSize: 32, verbose: 0 });
+  assert.deepEqual(c.history, d.history);
+  assertSameStates(fast.model.states, eager.model.states);
+  tf.dispose([x, y]);
+});
+
+test("replay: a step that changes something inside a field of its model (this.stats.calls++, this.seen.push) runs eagerly", async () => {
+  const { x, y } = regressionData();
+  class Tallied extends Model {
+    stats = { calls: 0 };
+    seen: number[] = [];
+    @testStep
+    test(x: tf.Tensor, yTrue: tf.Tensor, states: States, initializing: boolean): [tf.Scalar, Logs, States] {
+      this.stats.calls++;
+      this.seen.push(x.shape[0]!);
+      return regressionStep(x, yTrue, states, initializing, 1);
+    }
+  }
+  const model = new Tallied({ optimizer: optimizers.sgd(0.05), backend: "wasm", runEagerly: false });
+  await model.fit(x, y, { epochs: 2, batchSize: 32, verbose: 0 });
+  assert.equal(model.stats.calls, 21);
+  assert.equal(model.seen.length, 21);
+  assert.equal(replayed(model), 0);
+  tf.dispose([x, y]);
+});
+
