@@ -326,7 +326,19 @@ export class Model implements CallbackModel {
   ): Promise<M> {
     checkLoadOptionKeys(`${this.name}.load`, options, [...MODEL_OPTIONS, ...LOAD_OPTIONS], LOAD_OPTIONS, (this as unknown) !== Model);
     const { allowOtherClass, ...constructorOptions } = (options ?? {}) as LoadOptions;
-    const model = new this(constructorOptions as O);
+    let model: M;
+    try {
+      model = new this(constructorOptions as O);
+    } catch (error) {
+      // Called without options, a subclass that needs its own (a layer width) fails deep in its constructor.
+      if ((this as unknown) === Model || Object.keys(constructorOptions).length > 0) throw error;
+      throw new ElegyInputError(
+        `${this.name}.load() builds the model as new ${this.name}(options) from the options you pass, and got none, ` +
+          `so the constructor failed: ${error instanceof Error ? error.message : String(error)} ` +
+          `Pass the options ${this.name} was built with: ${this.name}.load(dir, { … }).`,
+        { cause: error },
+      );
+    }
     await model.loadWeights(dir, allowOtherClass === undefined ? {} : { allowOtherClass });
     return model;
   }

@@ -98,6 +98,17 @@ test("Model.load: a misspelt load option is refused before the model is built; a
   tf.dispose([x, y]);
 });
 
+test("Model.load: a subclass that needs its own options, loaded without any, says to pass them", async () => {
+  const { dir, x, y } = await savedWide();
+  await assert.rejects((Wide.load as (dir: string) => Promise<Wide>).call(Wide, dir), {
+    name: "ElegyInputError",
+    message:
+      "Wide.load() builds the model as new Wide(options) from the options you pass, and got none, so the constructor failed: " +
+      "Linear units must be a positive integer, got undefined. Pass the options Wide was built with: Wide.load(dir, { … }).",
+  });
+  tf.dispose([x, y]);
+});
+
 test("Model.load: its options are typed by the class's constructor, plus the load options", () => {
   const dir = tempDir("load-options", true);
   fs.writeFileSync(
