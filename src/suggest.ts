@@ -60,6 +60,26 @@ export function closestName(name: string, candidates: readonly string[]): string
   return bestDistance <= maxSuggestionDistance(target.length) ? best : undefined;
 }
 
+/**
+ * Names users bring from Keras, Elegy, PyTorch and JAX code for what a step injects under
+ * another name (normalised), which no edit distance would find: `labels` is `yTrue`.
+ */
+const INJECTABLE_SYNONYMS: Readonly<Record<string, string>> = {
+  y: "yTrue", labels: "yTrue", label: "yTrue", target: "yTrue", targets: "yTrue", ytarget: "yTrue",
+  inputs: "x", input: "x", features: "x",
+  init: "initializing", initialize: "initializing", initialise: "initializing", isinit: "initializing", isinitializing: "initializing",
+  istraining: "training", train: "training", trainingmode: "training",
+  weights: "sampleWeight", sampleweights: "sampleWeight", classweights: "classWeight",
+  state: "states", params: "states", parameters: "states",
+};
+
+/** The injectable `name` stands for: a known synonym among `candidates`, else the closest name. */
+export function closestInjectable(name: string, candidates: readonly string[]): string | undefined {
+  const synonym = INJECTABLE_SYNONYMS[normaliseName(name)];
+  if (synonym !== undefined && candidates.includes(synonym)) return synonym;
+  return closestName(name, candidates);
+}
+
 /** The sentence every "meant" suggestion ends with: ` Did you mean 'yTrue'?` (with `prefix`, e.g. `--`), or nothing. */
 export function didYouMean(suggestion: string | undefined, prefix = ""): string {
   return suggestion ? ` Did you mean '${prefix}${suggestion}'?` : "";

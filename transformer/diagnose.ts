@@ -3,7 +3,7 @@
 import ts from "typescript";
 import { BUILTIN_INJECTABLES, STEP_INJECTABLES, STEP_TUPLES, StepKind, isBuiltinInjectable } from "../src/metadata-keys";
 import { STEP_MESSAGES } from "../src/step-messages";
-import { closestName } from "../src/suggest";
+import { closestInjectable } from "../src/suggest";
 import type { Location, ReturnInfo, ReturnShape, StepInfo } from "./analyse/step-info";
 import { CODES, ElegyCode, MESSAGES, RETURN_PROBLEMS } from "./codes";
 import { ElegyDiagnostic, sortDiagnostics } from "./diagnostic";
@@ -71,7 +71,7 @@ export function diagnoseSteps(steps: readonly StepInfo[], userInjectables: reado
         }
         continue;
       }
-      const suggestion = closestName(name, [...allowed, ...own]);
+      const suggestion = closestInjectable(name, [...allowed, ...own]);
       report(CODES.unknownInjectable, STEP_MESSAGES.unknownInjectable(name, step.kind, where, suggestion, own), param.location);
     }
   }

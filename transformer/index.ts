@@ -32,7 +32,7 @@ export { TRAINER_MESSAGES } from "../src/trainer/messages";
 export { outputFormat, trainerFileName, trainerModuleText, trainerModules } from "./emit-trainer";
 export type { EmittedOutput, TrainerModule } from "./emit-trainer";
 export { metadataTransformer, recordedParamNames } from "./emit-metadata";
-export { closestName, editDistance, normaliseName } from "../src/suggest";
+export { closestInjectable, closestName, editDistance, normaliseName } from "../src/suggest";
 export { elegyDiagnostics, elegyTransformer, isProgramTransformerCall, sourceTransformer, transformProgram } from "./program";
 export { build, REQUIRED_OPTIONS, SINGLE_FILE_DEFAULTS } from "./build";
 export type { BuildOptions, BuildResult } from "./build";

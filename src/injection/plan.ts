@@ -3,7 +3,7 @@
 import "reflect-metadata";
 import { BuiltinInjectable, METADATA, STEP_INJECTABLES, StepKind, UnnamedParameter, isBuiltinInjectable } from "../metadata-keys";
 import { ElegyBuildError, ElegyDefinitionError, ElegyInjectionError } from "../errors";
-import { closestName } from "../suggest";
+import { closestInjectable, closestName } from "../suggest";
 import { CODES, STEP_MESSAGES } from "../step-messages";
 
 export interface InjectionPlan {
@@ -98,6 +98,6 @@ export function missingInjectable(plan: InjectionPlan, name: string, provided: r
         : STEP_MESSAGES.notProvided(name, plan.kind, plan.where),
     );
   }
-  const suggestion = closestName(name, [...STEP_INJECTABLES[plan.kind], ...provided]);
+  const suggestion = closestInjectable(name, [...STEP_INJECTABLES[plan.kind], ...provided]);
   return new ElegyInjectionError(STEP_MESSAGES.unknownInjectable(name, plan.kind, plan.where, suggestion, provided), { code: CODES.unknownInjectable });
 }

@@ -84,7 +84,7 @@ test("--out-dir, and -p tsconfig.json with its own outDir (which --out-dir overr
   const failed = elegyTs(dir, "build", "-p", "tsconfig.json");
   assert.equal(failed.status, 1);
   assert.deepEqual(failed.stderr, [
-    `src/model.ts(5,22): error ELEGY1001: Unknown injectable 'labels' in @testStep Regression.test. @testStep may request: ${ALL}.${own("labels")}`,
+    `src/model.ts(5,22): error ELEGY1001: Unknown injectable 'labels' in @testStep Regression.test. Did you mean 'yTrue'? @testStep may request: ${ALL}.${own("labels")}`,
     "elegy-ts build: 1 error; nothing was written.",
   ]);
   assert.deepEqual(filesIn(path.join(dir, "build")), [], "not even other.js, which has no error");

@@ -22,7 +22,7 @@ test("ELEGY1001/1002: unknown names with the closest valid name, names not avail
     `errors.ts(11,59): error ELEGY1001: Unknown injectable 'sample_wieght' in @predStep Misspelled.forward. @predStep may request: ${PRED}.${own("sample_wieght")}`,
     `errors.ts(18,9): error ELEGY1001: Unknown injectable 'y_ture' in @trainStep Typo.train. Did you mean 'yTrue'? @trainStep may request: ${ALL}.${own("y_ture")}`,
     `errors.ts(18,28): error ELEGY1001: Unknown injectable 'state' in @trainStep Typo.train. Did you mean 'states'? @trainStep may request: ${ALL}.${own("state")}`,
-    `errors.ts(18,43): error ELEGY1001: Unknown injectable 'labels' in @trainStep Typo.train. @trainStep may request: ${ALL}.${own("labels")}`,
+    `errors.ts(18,43): error ELEGY1001: Unknown injectable 'labels' in @trainStep Typo.train. Did you mean 'yTrue'? @trainStep may request: ${ALL}.${own("labels")}`,
     `errors.ts(18,62): error ELEGY1001: Unknown injectable 'xs' in @trainStep Typo.train. Did you mean 'x'? @trainStep may request: ${ALL}.${own("xs")}`,
     `errors.ts(23,38): error ELEGY1002: 'initializing' is not available in @initStep Typo.init. @initStep may request: ${INIT}.`,
     `errors.ts(23,61): error ELEGY1002: 'training' is not available in @initStep Typo.init. @initStep may request: ${INIT}.`,

@@ -88,7 +88,7 @@ test("undecorated overrides are diagnosed like decorated steps; another method f
     "errors-inherited.ts(20,25): error ELEGY1003: Parameter 2 of @predStep Overrides.forward is destructured, so it has no name to inject by. Give it a plain name (e.g. states) and destructure it inside the method.",
     `errors-inherited.ts(20,48): error ELEGY1001: Unknown injectable 'y_true' in @predStep Overrides.forward. @predStep may request: ${PRED}.${own("y_true")}`,
     "errors-inherited.ts(20,69): error ELEGY1007: Overrides.forward (@predStep) must return [yPred, States], but it returns Tensor<Rank>, not a tuple.",
-    `errors-inherited.ts(24,56): error ELEGY1001: Unknown injectable 'labels' in @testStep Overrides.test. @testStep may request: ${ALL}.${own("labels")}`,
+    `errors-inherited.ts(24,56): error ELEGY1001: Unknown injectable 'labels' in @testStep Overrides.test. Did you mean 'yTrue'? @testStep may request: ${ALL}.${own("labels")}`,
     `errors-inherited.ts(31,41): error ELEGY1001: Unknown injectable 'xs' in @predStep Deeper.forward. Did you mean 'x'? @predStep may request: ${PRED}.${own("xs")}`,
     // Replaces.predict2 replaces Base.forward (no error), Replaces.forward is not a step (no ELEGY1001 for `anything`)
     "errors-inherited.ts(54,3): error ELEGY1006: Replaces overrides @trainStep twice: in 'first' and in 'second'. Keep one @trainStep per class.",

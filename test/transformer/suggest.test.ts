@@ -1,6 +1,6 @@
 import test from "node:test";
 import assert from "node:assert/strict";
-import { closestName, editDistance, normaliseName } from "elegy-ts/transformer";
+import { closestInjectable, closestName, editDistance, normaliseName } from "elegy-ts/transformer";
 import { BUILTIN_INJECTABLE_NAMES, STEP_INJECTABLES } from "../../src/metadata-keys";
 
 test("normaliseName drops case and separators", () => {
@@ -54,3 +54,23 @@ test("closestName only offers the candidates it is given, earliest first on a ti
   assert.equal(closestName("ab", ["bb", "aa"]), "bb");
   assert.equal(closestName("anything", []), undefined);
 });
+
+test("closestInjectable: names from Keras, Elegy or PyTorch code find the injectable a step offers under its own name", () => {
+  const all = BUILTIN_INJECTABLE_NAMES;
+  const cases: [string, string | undefined][] = [
+    ["labels", "yTrue"],
+    ["y", "yTrue"],
+    ["targets", "yTrue"],
+    ["init", "initializing"],
+    ["is_training", "training"],
+    ["inputs", "x"],
+    ["params", "states"],
+    ["state", "states"],
+    ["y_ture", "yTrue"],
+    ["yPred", undefined],
+  ];
+  for (const [typed, expected] of cases) assert.equal(closestInjectable(typed, all), expected, typed);
+  // Only among what the step offers: a prediction step has no labels.
+  assert.equal(closestInjectable("labels", STEP_INJECTABLES.predStep), undefined);
+});
+
