@@ -45,7 +45,8 @@ export interface Recording {
   missedKernels: boolean;
 }
 
-type Writable = tf.KernelBackend & {
+/** A backend as recording and replay use it: `write` makes a buffer from host values (or an empty one). */
+export type WritableBackend = tf.KernelBackend & {
   write(values: tf.BackendValues | null, shape: number[], dtype: tf.DataType): DataId;
 };
 
@@ -53,7 +54,8 @@ function ref(info: tf.TensorInfo): TensorRef {
   return { dataId: info.dataId, shape: [...info.shape], dtype: info.dtype };
 }
 
-function copyValues(values: tf.BackendValues | null): tf.BackendValues | null {
+/** A copy of host values (a typed array, or the byte arrays of a string tensor). */
+export function copyValues(values: tf.BackendValues | null): tf.BackendValues | null {
   if (values === null || values === undefined) return null;
   if (ArrayBuffer.isView(values)) return (values as Float32Array).slice();
   return (values as Uint8Array[]).map((bytes) => bytes.slice());
@@ -117,14 +119,14 @@ function wrapKernels(backendName: string): void {
 export function recordKernels<T>(fn: () => T): { result: T; recording: Recording } {
   if (active !== undefined) throw new Error("recordKernels: a recording is already under way");
   wrapKernels(tf.getBackend());
-  const backend = tf.backend() as Writable;
+  const backend = tf.backend() as WritableBackend;
   const recording: Recording = { calls: [], writes: [], refusal: undefined, missedKernels: false };
 
   // Host traffic outside kernels: a write is a constant (or a value computed in JavaScript,
   // which the comparison of two recordings finds); a read lets JavaScript depend on data.
   const ownWrite = Object.prototype.hasOwnProperty.call(backend, "write");
   const write = backend.write;
-  backend.write = function (this: Writable, values, shape, dtype) {
+  backend.write = function (this: WritableBackend, values, shape, dtype) {
     const dataId = write.call(this, values, shape, dtype);
     // Tensors made from host values always have values; a buffer allocated empty outside a recorded kernel was an unrecorded kernel's.
     if (depth === 0 && (values === null || values === undefined)) recording.refusal ??= "it ran a kernel elegy-ts could not record";
@@ -161,7 +163,7 @@ export function recordKernels<T>(fn: () => T): { result: T; recording: Recording
     if (ownRunKernel) engine.runKernel = runKernel;
     else delete (engine as Partial<typeof engine>).runKernel;
     if (ownWrite) backend.write = write;
-    else delete (backend as Partial<Writable>).write;
+    else delete (backend as Partial<WritableBackend>).write;
     if (ownReadSync) backend.readSync = readSync;
     else delete (backend as Partial<tf.KernelBackend>).readSync;
   }

@@ -1,11 +1,10 @@
 // A recorded step turned into a program: the kernel launches it made, each input resolved to a
-// slot (a step input, a constant it made from host values, a tensor it found outside its inputs,
-// or an earlier launch's output), launches whose outputs nobody uses dropped, and every buffer
+// slot (a step input, a constant it made from host values, or an earlier launch's output), launches whose outputs nobody uses dropped, and every buffer
 // released after its last use. Running it calls the same kernel functions with the same
 // attributes on the new inputs' buffers — the results are bit for bit the eager step's — but
 // without tfjs's engine: no gradient tape, no tensor objects, no scopes, no per-op checks.
 import { tf } from "../tf";
-import { DataId, KernelCall, Recording, TensorRef } from "./kernel-recorder";
+import { DataId, KernelCall, Recording, TensorRef, WritableBackend, copyValues } from "./kernel-recorder";
 import { OutputShape, Template, TensorMarks, applyMarks, instantiate, marksOf, sameTemplate } from "./output-template";
 
 interface Launch {
@@ -38,8 +37,6 @@ interface MadeTensor {
   readonly marks: TensorMarks;
 }
 
-type Backend = tf.KernelBackend & { write(values: tf.BackendValues | null, shape: number[], dtype: tf.DataType): DataId };
-
 // Read once: each `tf.x` goes through module getters, and `run` launches dozens of kernels a step.
 const { getKernel, getBackend, engine: tfEngine } = tf;
 
@@ -50,11 +47,9 @@ export class StepProgram {
   private constantIds: DataId[] | undefined;
 
   private constructor(
-    private readonly backend: Backend,
+    private readonly backend: WritableBackend,
     private readonly inputCount: number,
     private readonly constants: readonly Constant[],
-    private readonly captured: readonly TensorRef[],
-    private readonly capturedSlots: readonly number[],
     private readonly launches: readonly Launch[],
     private readonly slotCount: number,
     private readonly template: Template,
@@ -66,16 +61,13 @@ export class StepProgram {
     return this.launches.length;
   }
 
-  /** How many tensors it read from outside its inputs (class fields, closures, another model's States). */
-  get capturedCount(): number {
-    return this.captured.length;
-  }
-
   /**
    * Builds the program of one recording. `inputs` are the step's input tensors, in the order
-   * the replay will pass them; `output` what it returned.
+   * the replay will pass them; `output` what it returned. Returns why not instead when the step
+   * read a tensor from outside its inputs: a replay would keep reading the recorded one after
+   * the step's code had moved on to another.
    */
-  static compile(recording: Recording, inputs: readonly tf.Tensor[], output: OutputShape): StepProgram {
+  static compile(recording: Recording, inputs: readonly tf.Tensor[], output: OutputShape): StepProgram | string {
     // A buffer can be seen under several shapes (Reshape shares it): a reference is its buffer and its view.
     const views = new Map<DataId, Array<{ view: string; slot: number }>>();
     const viewOf = (ref: TensorRef) => `${ref.dtype}[${ref.shape.join(",")}]`;
@@ -97,16 +89,14 @@ export class StepProgram {
     inputs.forEach((t, i) => source.set(t, i, true));
     const constants: Constant[] = recording.writes.map((w) => ({ values: w.values, shape: w.shape, dtype: w.dtype }));
     const constantBase = inputs.length;
-    // Slots: inputs, constants, then captured tensors and launch outputs in order of appearance.
+    // Slots: inputs, constants, then launch outputs in order of appearance.
     let slotCount = constantBase + constants.length;
-    const pendingCaptured: Array<{ ref: TensorRef; slot: number }> = [];
+    let outsider = false;
     const resolve = (ref: TensorRef): number => {
       const known = source.get(ref);
       if (known !== undefined) return known;
-      const slot = slotCount++;
-      source.set(ref, slot);
-      pendingCaptured.push({ ref, slot });
-      return slot;
+      outsider = true;
+      return -1;
     };
 
     let writeIndex = 0;
@@ -130,8 +120,7 @@ export class StepProgram {
 
     // The returned tensors: each made one resolves to the slot holding its buffer.
     const madeSlots = output.made.map((t) => resolve({ dataId: t.dataId, shape: t.shape, dtype: t.dtype }));
-    const captured = pendingCaptured.map((c) => c.ref);
-    const capturedSlots = pendingCaptured.map((c) => c.slot);
+    if (outsider) return "it reads tensors that are not among its inputs (a class field, a closure, another model's States)";
 
     // Live launches: those whose outputs are returned or read by a live launch (walked backwards).
     const live = new Uint8Array(slotCount);
@@ -175,7 +164,7 @@ export class StepProgram {
       if (takesRef) taken.add(slot);
       return { slot, shape: [...t.shape], dtype: t.dtype, takesRef, marks: marksOf(t) };
     });
-    return new StepProgram(tf.backend() as Backend, inputs.length, constants, captured, capturedSlots, launches, slotCount, output.template, made);
+    return new StepProgram(tf.backend() as WritableBackend, inputs.length, constants, launches, slotCount, output.template, made);
   }
 
   /** Why this program and `other` (recorded from another call with the same key) differ, or undefined. */
@@ -198,9 +187,6 @@ export class StepProgram {
         return "it made a tensor from values computed in JavaScript that changed between calls";
       }
     }
-    if (this.captured.length !== other.captured.length || this.captured.some((c, i) => c.dataId !== other.captured[i].dataId)) {
-      return "it used tensors from outside its inputs that changed between calls";
-    }
     if (!sameTemplate(this.template, other.template) || this.made.length !== other.made.length) return "it returned a different structure";
     if (this.made.some((m, i) => m.marks.running !== other.made[i].marks.running)) return "it marked other logs as running values";
     return undefined;
@@ -208,15 +194,14 @@ export class StepProgram {
 
   /**
    * Runs the program on `inputs` (tensors in the recorded order) and rebuilds the returned
-   * structure around `objects`. Returns undefined, having run nothing, when a tensor it
-   * captured from outside its inputs no longer exists. Throws ReplayMismatch, having freed
-   * what it made, when a kernel's outputs differ from the recorded ones.
+   * structure around `objects`. Returns undefined, having run nothing, when the active backend
+   * is no longer the recorded one. Throws ReplayMismatch, having freed what it made, when a
+   * kernel's outputs differ from the recorded ones.
    */
   run(inputs: readonly tf.Tensor[], objects: readonly object[]): unknown {
     const backend = this.backend;
     if (tf.backend() !== backend) return undefined;
     const backendName = getBackend();
-    for (const c of this.captured) if (backend.refCount(c.dataId) === 0) return undefined;
     const slots: TensorRef[] = new Array(this.slotCount);
     for (let i = 0; i < this.inputCount; i++) slots[i] = inputs[i];
     const constantIds = this.constantIds ?? this.writeConstants();
@@ -224,7 +209,6 @@ export class StepProgram {
       const c = this.constants[i];
       slots[this.inputCount + i] = { dataId: constantIds[i], shape: c.shape, dtype: c.dtype };
     }
-    this.captured.forEach((c, i) => (slots[this.capturedSlots[i]] = c));
 
     const owned: number[] = [];
     try {
@@ -274,13 +258,9 @@ export class StepProgram {
   }
 
   private writeConstants(): DataId[] {
-    this.constantIds = this.constants.map((c) => this.backend.write(c.values === null ? null : copy(c.values), [...c.shape], c.dtype));
+    this.constantIds = this.constants.map((c) => this.backend.write(copyValues(c.values), [...c.shape], c.dtype));
     return this.constantIds;
   }
-}
-
-function copy(values: tf.BackendValues): tf.BackendValues {
-  return ArrayBuffer.isView(values) ? (values as Float32Array).slice() : (values as Uint8Array[]).map((b) => b.slice());
 }
 
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {

@@ -2,11 +2,12 @@
 // level tfjs allows. Per input key (structure, shapes, dtypes, plain values: see step-inputs.ts)
 // a step runs eagerly while its kernels are recorded; a second call with the same key is
 // recorded again and compared with the first; when the two agree, later calls with that key
-// replay the program. A step keeps running eagerly when it reads values back, draws from
+// replay the program, until the next boundary (an epoch, an evaluate, a predict) asks for one
+// more agreeing recording. A step keeps running eagerly when it reads values back, draws from
 // states.rng, changes a field of its model, reads tensors from outside its inputs, or records
 // differently from call to call; so does a purpose whose keys never repeat (a counter in the
 // States). Other JavaScript side effects run only on the recorded calls, as under jax.jit:
-// Model's `runEagerly: true` turns replay off.
+// Model replays only its built-in chain unless `runEagerly: false`, and nothing with `true`.
 import { tf } from "../tf";
 import { collectChecks, deferCheck, DeviceCheck } from "../device-checks";
 import type { StepCall } from "../model/step-context";
@@ -62,8 +63,9 @@ export class TracedSteps {
    * `step` names what `eager` runs when the call alone does not say it (a replica's gradient step).
    */
   run<R>(call: StepCall, eager: () => R, step = ""): R {
-    if (!this.worthTracing(call)) return eager();
-    const inputs = flattenStepInputs(call, `${step} ${tf.getBackend()} ${this.extraKey()}`);
+    const backendName = tf.getBackend();
+    if (!this.worthTracing(call, backendName)) return eager();
+    const inputs = flattenStepInputs(call, `${step} ${backendName} ${this.extraKey()}`);
     const entry = this.entries.get(inputs.key);
     if (entry?.state === "eager") return eager();
     if (entry?.state === "replay" && entry.verified === this.boundary) {
@@ -89,12 +91,12 @@ export class TracedSteps {
     for (const key of [...this.entries.keys()]) this.forget(key);
   }
 
-  private worthTracing(call: StepCall): boolean {
+  private worthTracing(call: StepCall, backendName: string): boolean {
     if (!this.enabled() || call.initializing || call.replication !== undefined) return false;
     if ((this.fruitless.get(call.purpose) ?? 0) >= MAX_FRUITLESS) return false;
     // Inside another gradient tape (a step called from a user's tf.grad) the engine must see every op.
     if ((tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn()) return false;
-    return REPLAY_BACKENDS.has(tf.getBackend());
+    return REPLAY_BACKENDS.has(backendName);
   }
 
   private replay(entry: Entry & { state: "replay" }, tensors: tf.Tensor[], objects: object[]): unknown {
@@ -121,7 +123,7 @@ export class TracedSteps {
     for (const check of checks) deferCheck(check.record, check.message);
     if (recording.missedKernels) {
       // Kernels registered since the last look ran unseen; they are wrapped now: record again next time.
-      this.fruitless.set(call.purpose, (this.fruitless.get(call.purpose) ?? 0) + 1);
+      this.countFruitless(call.purpose);
       return result;
     }
 
@@ -139,9 +141,8 @@ export class TracedSteps {
       return result;
     }
     const program = StepProgram.compile(recording, tensors, output);
-    if (program.capturedCount > 0) {
-      // A replay would keep reading the recorded tensor after the step's code has moved on to another.
-      this.settle(key, { state: "eager", reason: "it reads tensors that are not among its inputs (a class field, a closure, another model's States)" }, call);
+    if (typeof program === "string") {
+      this.settle(key, { state: "eager", reason: program }, call);
       return result;
     }
     const messages = checks.map((c) => c.message);
@@ -172,13 +173,16 @@ export class TracedSteps {
     if (entry.state === "eager") this.events.eager?.(purpose, batchOf(call), entry.reason);
     if (entry.state === "replay") this.events.replaying?.(purpose, batchOf(call), entry.program.size);
     if (entry.state === "replay") this.fruitless.set(purpose, 0);
-    else {
-      const fruitless = (this.fruitless.get(purpose) ?? 0) + 1;
-      this.fruitless.set(purpose, fruitless);
-      if (fruitless === MAX_FRUITLESS) this.events.gaveUp?.(purpose);
-    }
+    else this.countFruitless(purpose);
     this.entries.set(key, entry);
     if (this.entries.size > MAX_ENTRIES) this.forget(this.entries.keys().next().value as string);
+  }
+
+  /** One more recording in a row that led to no replay; at MAX_FRUITLESS the purpose stops recording. */
+  private countFruitless(purpose: string): void {
+    const fruitless = (this.fruitless.get(purpose) ?? 0) + 1;
+    this.fruitless.set(purpose, fruitless);
+    if (fruitless === MAX_FRUITLESS) this.events.gaveUp?.(purpose);
   }
 
   private forget(key: string): void {
@@ -205,7 +209,7 @@ function fieldsOf(owner: object): Fields {
   ]);
 }
 
-/** The first field of `owner` that is not as it was (or that appeared or went), as `name` or `name.inner`. */
+/** The first field of `owner` that is not as it was (or that appeared or went): `name`, or `name (its items)` / `name (its fields)`. */
 function changedField(owner: object, before: Fields): string | undefined {
   const now = fieldsOf(owner);
   for (const [key, value, inside] of before) {
