@@ -11,7 +11,7 @@ import { OPTIMIZER_STEP } from "../../src/backend/kernels/optimizer-step";
 import { FILL_DIVIDED, MEAN_ALL } from "../../src/backend/kernels/mean-all";
 import { leaves } from "../../src/tree";
 import { assertClose } from "../losses/support";
-import { withoutKernels } from "../support/kernels";
+import { countKernelCalls, withoutKernels } from "../support/kernels";
 
 const FUSED = [SPARSE_SOFTMAX_CROSSENTROPY, SCALE_ROWS, SPARSE_TOP1_HITS, RUNNING_MEANS, MEAN_UPDATE, SAFE_MEAN, OPTIMIZER_STEP, MEAN_ALL, FILL_DIVIDED];
 const EPOCHS = 3;
@@ -38,25 +38,18 @@ async function fitOnce(weighting: "none" | "sample and class weights"): Promise<
     classWeight: [1, 0.5, 2, 1, 0],
   };
   const tensorsAfterEpoch: number[] = [];
-  let fusedCalls = 0;
-  const counted = FUSED.map((name) => tf.getKernel(name, tf.getBackend())).filter((k): k is tf.KernelConfig => k !== undefined);
-  for (const k of counted) {
-    tf.unregisterKernel(k.kernelName, k.backendName);
-    tf.registerKernel({ ...k, kernelFunc: (args) => (fusedCalls++, k.kernelFunc(args)) });
-  }
+  const fused = { calls: 0 };
   try {
-    // 70 examples in batches of 32: the last batch has 6 rows.
-    const history = await model.fit(x, y, {
-      epochs: EPOCHS, batchSize: 32, verbose: 0, shuffle: false, ...weights,
-      callbacks: [callbacks.lambda({ onEpochEnd: () => void tensorsAfterEpoch.push(tf.memory().numTensors) })],
+    return await countKernelCalls(FUSED, fused, async () => {
+      // 70 examples in batches of 32: the last batch has 6 rows.
+      const history = await model.fit(x, y, {
+        epochs: EPOCHS, batchSize: 32, verbose: 0, shuffle: false, ...weights,
+        callbacks: [callbacks.lambda({ onEpochEnd: () => void tensorsAfterEpoch.push(tf.memory().numTensors) })],
+      });
+      const params = leaves(model.states.netParams).flatMap((t) => Array.from(t.dataSync()));
+      return { history: history.history as Record<string, number[]>, params, tensorsAfterEpoch, fusedCalls: fused.calls };
     });
-    const params = leaves(model.states.netParams).flatMap((t) => Array.from(t.dataSync()));
-    return { history: history.history as Record<string, number[]>, params, tensorsAfterEpoch, fusedCalls };
   } finally {
-    for (const k of counted) {
-      tf.unregisterKernel(k.kernelName, k.backendName);
-      tf.registerKernel(k);
-    }
     tf.dispose([x, y, ...(weights.sampleWeight ? [weights.sampleWeight] : [])]);
   }
 }

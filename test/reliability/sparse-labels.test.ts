@@ -6,7 +6,7 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { ElegyInputError, Model, losses, metrics, nn, optimizers, tf } from "elegy-ts";
 import { SPARSE_LABEL_CHECK } from "../../src/backend/kernels/label-check";
-import { withoutKernels } from "../support/kernels";
+import { countKernelCalls, withoutKernels } from "../support/kernels";
 
 const ROWS = 64;
 const CLASSES = 10;
@@ -35,26 +35,13 @@ const NEGATIVE = "Negative labels are not classes: fix or drop those examples.";
 const NOT_WHOLE = "Round or fix the labels; for one-hot or probability targets use categoricalCrossentropy / categoricalAccuracy instead.";
 const SCE = "sparse_categorical_crossentropy";
 
-/** Counts runs of a kernel while `fn` runs (through the kernel registry: replayed steps call it there too). */
+/** Counts runs of a kernel while `fn` runs, and what fn returned or threw. */
 async function countKernel<T>(name: string, fn: () => Promise<T>): Promise<{ result?: T; error?: unknown; calls: number }> {
-  const backendName = tf.getBackend();
-  const config = tf.getKernel(name, backendName);
-  let calls = 0;
-  tf.unregisterKernel(name, backendName);
-  tf.registerKernel({
-    ...config,
-    kernelFunc: (args) => {
-      calls++;
-      return config.kernelFunc(args);
-    },
-  });
+  const counter = { calls: 0 };
   try {
-    return { result: await fn(), calls };
+    return { result: await countKernelCalls([name], counter, fn), calls: counter.calls };
   } catch (error) {
-    return { error, calls };
-  } finally {
-    tf.unregisterKernel(name, backendName);
-    tf.registerKernel(config);
+    return { error, calls: counter.calls };
   }
 }
 

@@ -15,6 +15,28 @@ export async function withoutKernels<T>(names: readonly string[], fn: () => T | 
   }
 }
 
+/**
+ * Runs fn counting, in `counter.calls`, the calls of the named kernels registered for the active
+ * backend (those not registered are skipped). The count goes through the kernel registry, where
+ * replayed steps call kernels too, and is kept in `counter` so it can be read after fn throws.
+ */
+export async function countKernelCalls<T>(names: readonly string[], counter: { calls: number }, fn: () => T | Promise<T>): Promise<T> {
+  const backend = tf.getBackend();
+  const counted = names.map((name) => tf.getKernel(name, backend)).filter((k): k is tf.KernelConfig => k !== undefined);
+  for (const k of counted) {
+    tf.unregisterKernel(k.kernelName, backend);
+    tf.registerKernel({ ...k, kernelFunc: (args) => (counter.calls++, k.kernelFunc(args)) });
+  }
+  try {
+    return await fn();
+  } finally {
+    for (const k of counted) {
+      tf.unregisterKernel(k.kernelName, backend);
+      tf.registerKernel(k);
+    }
+  }
+}
+
 /** The names of the kernels fn runs (synchronous fn), in order. */
 export async function kernelsOf(fn: () => void): Promise<string[]> {
   const info = await tf.profile(() => {
