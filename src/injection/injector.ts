@@ -1,6 +1,7 @@
-// Per-call argument resolution through tsyringe: the model owns a root container with the
-// user's injectables (model.provide); each step call fills a child container with the
-// built-ins of that call and resolves the plan's names in parameter order.
+// Per-call argument resolution: the model owns a tsyringe container with the user's
+// injectables (model.provide); the built-ins of a call (x, yTrue, states, …) come from the call
+// itself. Names resolve in parameter order. A built-in can never be provided (provide refuses
+// its name), so the two never compete, and no container is built per call (a step's cost).
 import "reflect-metadata";
 import { container as globalContainer, DependencyContainer } from "tsyringe";
 import { BuiltinInjectable, isBuiltinInjectable } from "../metadata-keys";
@@ -41,13 +42,13 @@ export class Injector {
 
   /** The arguments for one call of a planned step, in parameter order. */
   resolve(plan: InjectionPlan, values: BuiltinValues): unknown[] {
-    const call = this.root.createChildContainer();
-    for (const name of plan.builtins) call.register(name, { useFactory: () => values[name] });
-    return plan.params.map((name) => {
-      if (!call.isRegistered(name, true)) {
-        throw missingInjectable(plan, name, this.providedNames);
-      }
-      return call.resolve(name);
-    });
+    const args = new Array<unknown>(plan.params.length);
+    for (let i = 0; i < args.length; i++) {
+      const name = plan.params[i];
+      if ((plan.builtins as readonly string[]).includes(name)) args[i] = values[name as BuiltinInjectable];
+      else if (this.root.isRegistered(name, true)) args[i] = this.root.resolve(name);
+      else throw missingInjectable(plan, name, this.providedNames);
+    }
+    return args;
   }
 }

@@ -6,6 +6,7 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { ElegyBusyError, ElegyInputError, Model, losses, metrics, nn, optimizers, tf } from "elegy-ts";
 import { tmpDir } from "../support/models";
+import { slowBatches } from "../support/slow-batches";
 
 const ROWS = 192;
 
@@ -66,7 +67,8 @@ test("every training and evaluation call is refused while fit runs; the fit's hi
   await model.init(x, y);
   const dir = tmpDir("busy");
   await model.save(dir);
-  const fit = model.fit(x, y, FIT);
+  // Slow batches: the fit gives the event loop a turn after each, where the attempts run.
+  const fit = model.fit(x, y, { ...FIT, callbacks: [slowBatches()] });
   const attempts: Array<[string, () => Promise<unknown>]> = [
     ["evaluate", () => model.evaluate(x, y)],
     ["trainOnBatch", () => model.trainOnBatch(x, y)],
@@ -93,12 +95,12 @@ test("every training and evaluation call is refused while fit runs; the fit's hi
 });
 
 test("predict and save during fit work and leave the fit's history exactly as alone", async () => {
-  const long = { ...FIT, batchSize: 4 };
+  const long = { ...FIT, batchSize: 4, epochs: 1 };
   const expected = await reference(long);
   const { x, y } = data();
   const model = classifier();
   const before = tf.memory().numTensors;
-  const fit = model.fit(x, y, long);
+  const fit = model.fit(x, y, { ...long, callbacks: [slowBatches()] });
   const predictions: tf.Tensor[] = [];
   const dirs: string[] = [];
   let settled = false;
