@@ -39,7 +39,9 @@ export function checkLabelsCovered(y: HostTree, numClasses: number): void {
     for (let i = 0; i < leaf.data.length; i++) if (leaf.data[i] > max) max = leaf.data[i];
     if (max >= numClasses) {
       throw new ElegyInputError(
-        `${path} has class ${max} but classWeight covers classes 0..${numClasses - 1}. Add a weight for class ${max} (or for every class).`,
+        `${path} has class ${max}, but classWeight has weights for classes 0..${numClasses - 1} only ` +
+          "(classes an object leaves out below its largest key weigh 1). " +
+          `Add a weight for class ${max} (or for every class).`,
       );
     }
   }

@@ -66,7 +66,10 @@ export class Model implements CallbackModel {
   private readonly seed: number;
 
   constructor(options: ModelOptions = {}) {
-    checkOptionKeys(`new ${new.target.name}`, options, MODEL_OPTIONS);
+    // A subclass's constructor takes options of its own, which no list here knows; a key reaching
+    // this one went through it unrecognised (a misspelt `hidden`) or was passed on.
+    const subclass = new.target !== Model ? `, and those of ${new.target.name}'s own constructor, which passed this one on to Model's` : "";
+    checkOptionKeys(`new ${new.target.name}`, options, MODEL_OPTIONS, subclass);
     const seed = options.seed ?? 42;
     if (!Number.isInteger(seed)) throw new ElegyInputError(`new ${new.target.name}(): seed must be an integer, got ${seed}.`);
     const parts = {

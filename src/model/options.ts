@@ -102,7 +102,8 @@ export interface ApplyOptions {
   states?: States;
 }
 
-export function checkOptionKeys(method: string, options: object | undefined, valid: readonly string[]): void {
+/** `more`: what else is valid that `valid` cannot list (a subclass's own constructor options), worded to follow the list. */
+export function checkOptionKeys(method: string, options: object | undefined, valid: readonly string[], more = ""): void {
   if (options === undefined || options === null) return;
   if (typeof options !== "object") {
     throw new ElegyInputError(`${method}() takes an options object as its last argument, got ${typeof options}.`);
@@ -111,7 +112,7 @@ export function checkOptionKeys(method: string, options: object | undefined, val
     if (valid.includes(key)) continue;
     const suggestion = closestName(key, valid);
     throw new ElegyInputError(
-      `${method}() got an unknown option '${key}'.${didYouMean(suggestion)} Valid options: ${valid.join(", ")}.`,
+      `${method}() got an unknown option '${key}'.${didYouMean(suggestion)} Valid options: ${valid.join(", ")}${more}.`,
     );
   }
 }

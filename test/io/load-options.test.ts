@@ -87,7 +87,9 @@ test("Model.load: a misspelt load option is refused before the model is built; a
   });
   await assert.rejects(Wide.load(dir, { hidden: 16, optimzer: optimizers.sgd(0.1) } as never), {
     name: "ElegyInputError",
-    message: "new Wide() got an unknown option 'optimzer'. Did you mean 'optimizer'? Valid options: module, loss, metrics, optimizer, seed, backend, runEagerly.",
+    message:
+      "new Wide() got an unknown option 'optimzer'. Did you mean 'optimizer'? Valid options: module, loss, metrics, optimizer, seed, backend, runEagerly, " +
+      "and those of Wide's own constructor, which passed this one on to Model's.",
   });
   // Model itself has no options of its own: any other key is refused by load, as before.
   await assert.rejects(Model.load(dir, { hidden: 16 } as never), {
