@@ -1,4 +1,7 @@
-// Convolutions (NHWC): im2col / col2im around the GEMM, cols[(b, oh, ow)][(fh, fw, ci)], and
+// Convolutions (NHWC) as GEMMs over blocks of output pixels: a block's patch rows
+// cols[(b, oh, ow)][(fh, fw, ci)] (im2col) are built in a per-thread buffer that stays in L2 and
+// go straight into the GEMM micro-kernels with the filter packed once per call; the input
+// gradient's block of dy · filterᵀ is added back onto dx (col2im) while it is in cache. And
 // direct kernels for short patches (kh·kw·in small, e.g. a first layer on 1-channel images),
 // where im2col + GEMM spends its time on tiny copies: each output pixel's out-channel vector is
 // accumulated tap by tap, with the bias and ReLU applied before it is stored. The filter
@@ -11,6 +14,7 @@
 #include <vector>
 
 #include "elementwise.h"
+#include "gemm.h"
 #include "isa.h"
 #include "threads.h"
 
@@ -28,50 +32,82 @@ void by_images(const ConvGeometry& g, int64_t values, Body&& body) {
   });
 }
 
-void im2col_images(const ConvGeometry& g, const float* x, float* cols) {
-  const int64_t rowLen = g.kh * g.kw * g.c;
-  for (int64_t b = 0; b < g.batch; b++) {
-    for (int64_t oh = 0; oh < g.outH; oh++) {
-      for (int64_t ow = 0; ow < g.outW; ow++) {
-        float* row = cols + ((b * g.outH + oh) * g.outW + ow) * rowLen;
-        for (int64_t fh = 0; fh < g.kh; fh++) {
-          const int64_t ih = oh * g.strideH - g.padTop + fh * g.dilH;
-          for (int64_t fw = 0; fw < g.kw; fw++) {
-            const int64_t iw = ow * g.strideW - g.padLeft + fw * g.dilW;
-            float* dst = row + (fh * g.kw + fw) * g.c;
-            if (ih < 0 || ih >= g.h || iw < 0 || iw >= g.w) {
-              std::memset(dst, 0, sizeof(float) * g.c);
-            } else {
-              std::memcpy(dst, x + ((b * g.h + ih) * g.w + iw) * g.c, sizeof(float) * g.c);
-            }
-          }
-        }
+// Rows of patch values for `count` output pixels from `first` (flat over batch, outH, outW):
+// columns [q0, q1) of each row (0 in the padding) into out[count][q1 - q0]. A filter row's taps
+// that lie inside the image are one run of x (no dilation along the width): one copy.
+void im2col_block(const ConvGeometry& g, const float* x, int64_t first, int64_t count, int64_t q0, int64_t q1, float* out) {
+  const int64_t rowWidth = g.kw * g.c, width = q1 - q0;
+  int64_t ow = first % g.outW, oh = (first / g.outW) % g.outH, b = first / (g.outW * g.outH);
+  for (int64_t i = 0; i < count; i++, out += width) {
+    const int64_t ih0 = oh * g.strideH - g.padTop, iw0 = ow * g.strideW - g.padLeft;
+    const bool inside = iw0 >= 0 && iw0 + (g.kw - 1) * g.dilW < g.w;
+    for (int64_t fh = 0; fh < g.kh; fh++) {
+      const int64_t lo = q0 > fh * rowWidth ? q0 : fh * rowWidth;
+      const int64_t hi = q1 < (fh + 1) * rowWidth ? q1 : (fh + 1) * rowWidth;
+      if (lo >= hi) continue;
+      const int64_t ih = ih0 + fh * g.dilH;
+      float* dst = out + (lo - q0);
+      if (ih < 0 || ih >= g.h) {
+        std::memset(dst, 0, sizeof(float) * (hi - lo));
+        continue;
       }
+      const float* xrow = x + (b * g.h + ih) * g.w * g.c;
+      if (inside && g.dilW == 1) {
+        std::memcpy(dst, xrow + iw0 * g.c + (lo - fh * rowWidth), sizeof(float) * (hi - lo));
+        continue;
+      }
+      for (int64_t q = lo; q < hi;) {
+        const int64_t fw = (q - fh * rowWidth) / g.c, ci = (q - fh * rowWidth) % g.c;
+        const int64_t n = (g.c - ci) < (hi - q) ? (g.c - ci) : (hi - q);
+        const int64_t iw = iw0 + fw * g.dilW;
+        if (iw < 0 || iw >= g.w) std::memset(out + (q - q0), 0, sizeof(float) * n);
+        else std::memcpy(out + (q - q0), xrow + iw * g.c + ci, sizeof(float) * n);
+        q += n;
+      }
+    }
+    if (++ow == g.outW) {
+      ow = 0;
+      if (++oh == g.outH) oh = 0, b++;
     }
   }
 }
 
-void col2im_images(const ConvGeometry& g, const float* cols, float* dx) {
-  std::memset(dx, 0, sizeof(float) * g.batch * g.h * g.w * g.c);
+// Adds each patch value of cols[count][kh·kw·c] (output pixels from `first`) back where it came
+// from in dx, pixel after pixel and tap after tap (col2im's order).
+void col2im_block(const ConvGeometry& g, const float* cols, int64_t first, int64_t count, float* dx) {
   const int64_t rowLen = g.kh * g.kw * g.c;
-  for (int64_t b = 0; b < g.batch; b++) {
-    for (int64_t oh = 0; oh < g.outH; oh++) {
-      for (int64_t ow = 0; ow < g.outW; ow++) {
-        const float* row = cols + ((b * g.outH + oh) * g.outW + ow) * rowLen;
-        for (int64_t fh = 0; fh < g.kh; fh++) {
-          const int64_t ih = oh * g.strideH - g.padTop + fh * g.dilH;
-          if (ih < 0 || ih >= g.h) continue;
-          for (int64_t fw = 0; fw < g.kw; fw++) {
-            const int64_t iw = ow * g.strideW - g.padLeft + fw * g.dilW;
-            if (iw < 0 || iw >= g.w) continue;
-            const float* src = row + (fh * g.kw + fw) * g.c;
-            float* dst = dx + ((b * g.h + ih) * g.w + iw) * g.c;
-            for (int64_t ci = 0; ci < g.c; ci++) dst[ci] += src[ci];
-          }
-        }
+  int64_t ow = first % g.outW, oh = (first / g.outW) % g.outH, b = first / (g.outW * g.outH);
+  for (int64_t i = 0; i < count; i++, cols += rowLen) {
+    for (int64_t fh = 0; fh < g.kh; fh++) {
+      const int64_t ih = oh * g.strideH - g.padTop + fh * g.dilH;
+      if (ih < 0 || ih >= g.h) continue;
+      for (int64_t fw = 0; fw < g.kw; fw++) {
+        const int64_t iw = ow * g.strideW - g.padLeft + fw * g.dilW;
+        if (iw < 0 || iw >= g.w) continue;
+        const float* __restrict src = cols + (fh * g.kw + fw) * g.c;
+        float* __restrict dst = dx + ((b * g.h + ih) * g.w + iw) * g.c;
+        for (int64_t ci = 0; ci < g.c; ci++) dst[ci] += src[ci];
       }
     }
+    if (++ow == g.outW) {
+      ow = 0;
+      if (++oh == g.outH) oh = 0, b++;
+    }
   }
+}
+
+// Output pixels per block: a block's patch rows (about BLOCK_FLOATS floats) stay in L2 between
+// being written and being read by the GEMM.
+constexpr int64_t BLOCK_FLOATS = 1 << 16;
+int64_t block_pixels(int64_t rowLen) {
+  const int64_t fit = BLOCK_FLOATS / (rowLen > 0 ? rowLen : 1) / 16 * 16;
+  return fit < 16 ? 16 : fit > 256 ? 256 : fit;
+}
+
+// A growing scratch buffer per thread (never shrunk, never zeroed: every use writes what it reads).
+float* scratch(std::vector<float>& buffer, int64_t floats) {
+  if (buffer.size() < static_cast<size_t>(floats)) buffer.resize(static_cast<size_t>(floats));
+  return buffer.data();
 }
 
 void conv_bias_act_direct_portable(const ConvGeometry& g, int64_t cout, const float* x, const float* filter, const float* bias, float* out,
@@ -139,17 +175,76 @@ void conv_filter_grad_direct_portable(const ConvGeometry& g, int64_t cout, const
 
 }  // namespace
 
-void im2col(const ConvGeometry& g, const float* x, float* cols) {
-  const int64_t rowLen = g.kh * g.kw * g.c;
-  by_images(g, g.batch * g.outH * g.outW * rowLen, [&](const ConvGeometry& sub, int64_t first) {
-    im2col_images(sub, x + first * g.h * g.w * g.c, cols + first * g.outH * g.outW * rowLen);
+void conv_bias_act_gemm(const ConvGeometry& g, int64_t cout, const float* x, const float* filter, const float* bias, float* out, bool relu) {
+  const Isa& simd = isa();
+  const int64_t rowLen = g.kh * g.kw * g.c, pixels = g.batch * g.outH * g.outW;
+  if (pixels == 0 || cout == 0) return;
+  if (rowLen == 0) {
+    std::memset(out, 0, sizeof(float) * pixels * cout);
+    bias_relu(out, bias, out, pixels, cout, relu);
+    return;
+  }
+  static thread_local std::vector<float> packing;
+  float* packed = scratch(packing, gemm_packed_all_size(rowLen, cout, simd.gemm_nr));
+  simd.gemm_pack(Matrix{filter, rowLen, cout, false}, packed);
+  const int64_t block = block_pixels(rowLen);
+  in_halves(pixels, block, pixels * rowLen * cout >= GEMM_PARALLEL_MIN_MACS, [&](int64_t begin, int64_t end) {
+    static thread_local std::vector<float> patches;
+    float* cols = scratch(patches, block * rowLen);
+    for (int64_t p0 = begin; p0 < end; p0 += block) {
+      const int64_t count = end - p0 < block ? end - p0 : block;
+      im2col_block(g, x, p0, count, 0, rowLen, cols);
+      float* rows = out + p0 * cout;
+      simd.gemm_packed(Matrix{cols, count, rowLen, false}, packed, cout, rows, false);
+      if (bias || relu) bias_relu(rows, bias, rows, count, cout, relu);
+    }
   });
 }
 
-void col2im(const ConvGeometry& g, const float* cols, float* dx) {
-  const int64_t rowLen = g.kh * g.kw * g.c;
-  by_images(g, g.batch * g.outH * g.outW * rowLen, [&](const ConvGeometry& sub, int64_t first) {
-    col2im_images(sub, cols + first * g.outH * g.outW * rowLen, dx + first * g.h * g.w * g.c);
+void conv_input_grad_gemm(const ConvGeometry& g, int64_t cout, const float* dy, const float* filter, float* dx) {
+  const Isa& simd = isa();
+  const int64_t rowLen = g.kh * g.kw * g.c, perImage = g.outH * g.outW;
+  std::memset(dx, 0, sizeof(float) * g.batch * g.h * g.w * g.c);
+  if (perImage == 0 || rowLen == 0 || cout == 0) return;
+  // dcols = dy · filterᵀ: the filter [rowLen][cout] read as its transpose [cout][rowLen].
+  static thread_local std::vector<float> packing;
+  float* packed = scratch(packing, gemm_packed_all_size(cout, rowLen, simd.gemm_nr));
+  simd.gemm_pack(Matrix{filter, cout, rowLen, true}, packed);
+  const int64_t block = block_pixels(rowLen);
+  // By images: each thread adds into its own images of dx only.
+  in_halves(g.batch, 1, g.batch * perImage * rowLen * cout >= GEMM_PARALLEL_MIN_MACS, [&](int64_t first, int64_t end) {
+    static thread_local std::vector<float> patches;
+    float* cols = scratch(patches, block * rowLen);
+    for (int64_t p0 = first * perImage; p0 < end * perImage; p0 += block) {
+      const int64_t count = end * perImage - p0 < block ? end * perImage - p0 : block;
+      simd.gemm_packed(Matrix{dy + p0 * cout, count, cout, false}, packed, rowLen, cols, false);
+      col2im_block(g, cols, p0, count, dx);
+    }
+  });
+}
+
+void conv_filter_grad_gemm(const ConvGeometry& g, int64_t cout, const float* x, const float* dy, float* dw) {
+  const Isa& simd = isa();
+  const int64_t rowLen = g.kh * g.kw * g.c, pixels = g.batch * g.outH * g.outW;
+  if (rowLen == 0 || cout == 0) return;
+  if (pixels == 0) {
+    std::memset(dw, 0, sizeof(float) * rowLen * cout);
+    return;
+  }
+  // dw [rowLen][cout] = colsᵀ · dy, GEMM_KC pixels at a time (the GEMM's own blocks of k: each value
+  // sums its pixels in the same order as one product over the whole batch would). The two threads
+  // take halves of dw's rows (a first layer's few rows one by one); each sums every pixel for its rows.
+  const int64_t block = GEMM_KC;
+  in_halves(rowLen, rowLen >= 64 ? 16 : 1, pixels * rowLen * cout >= GEMM_PARALLEL_MIN_MACS, [&](int64_t q0, int64_t q1) {
+    static thread_local std::vector<float> patches, packing;
+    float* cols = scratch(patches, block * (q1 - q0));
+    float* packed = scratch(packing, gemm_packed_all_size(block, cout, simd.gemm_nr));
+    for (int64_t p0 = 0; p0 < pixels; p0 += block) {
+      const int64_t count = pixels - p0 < block ? pixels - p0 : block;
+      simd.gemm_pack(Matrix{dy + p0 * cout, count, cout, false}, packed);
+      im2col_block(g, x, p0, count, q0, q1, cols);
+      simd.gemm_packed(Matrix{cols, q1 - q0, count, true}, packed, cout, dw + q0 * cout, p0 > 0);
+    }
   });
 }
 

@@ -1,4 +1,4 @@
-// Convolutions (NHWC): im2col / col2im around the GEMM, and direct kernels for short patches.
+// Convolutions (NHWC): GEMMs over blocks of output pixels, and direct kernels for short patches.
 #pragma once
 
 #include <cstdint>
@@ -9,10 +9,17 @@ struct ConvGeometry {
   int64_t batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW;
 };
 
-/** cols[(b, oh, ow)][(fh, fw, ci)] = x's patch values (0 in the padding). */
-void im2col(const ConvGeometry& g, const float* x, float* cols);
-/** dx = 0, then each patch value of cols added back where it came from. */
-void col2im(const ConvGeometry& g, const float* cols, float* dx);
+// The convolutions as GEMMs, a block of output pixels at a time: a block's patch rows (im2col) are
+// written to a buffer that stays in L2 and fed straight to the GEMM with the filter packed once,
+// so the whole batch's patch matrix is never written. Results are those of im2col / col2im around
+// one GEMM over the whole batch, bit for bit, on one thread or two.
+
+/** out = act(conv2d(x, filter) + bias), bias and ReLU applied to each block while it is hot (bias may be null). */
+void conv_bias_act_gemm(const ConvGeometry& g, int64_t cout, const float* x, const float* filter, const float* bias, float* out, bool relu);
+/** dx of conv2d: each block's dy · filterᵀ added back onto dx (the two threads take halves of the images). */
+void conv_input_grad_gemm(const ConvGeometry& g, int64_t cout, const float* dy, const float* filter, float* dx);
+/** dw = Σ over pixels of patch ⊗ dy (the two threads take halves of dw's rows). */
+void conv_filter_grad_gemm(const ConvGeometry& g, int64_t cout, const float* x, const float* dy, float* dw);
 /** out = act(conv2d(x, filter) + bias) computed directly (bias may be null). */
 void conv_bias_act_direct(const ConvGeometry& g, int64_t cout, const float* x, const float* filter, const float* bias, float* out, bool relu);
 /** dw = Σ x-patch ⊗ g and dbias = Σ g (dbias may be null), with g = relu ? (y > 0 ? dy : 0) : dy. */

@@ -50,9 +50,6 @@ void micro(int64_t kc, const float* const* rows, int64_t ks, const float* bp, fl
   }
 }
 
-// Products below this many multiply-adds stay on one thread (handing over costs a few µs).
-constexpr double PARALLEL_MIN_MACS = 1 << 20;
-
 void gemm(const Matrix& a, const Matrix& b, float* c) {
   const int64_t m = a.rows, k = a.cols, n = b.cols;
   if (k == 0) {
@@ -61,7 +58,7 @@ void gemm(const Matrix& a, const Matrix& b, float* c) {
   }
   const Isa& simd = isa();
   const int64_t nr = simd.gemm_nr;
-  const bool big = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) >= PARALLEL_MIN_MACS;
+  const bool big = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) >= static_cast<double>(GEMM_PARALLEL_MIN_MACS);
   // Each thread packs B into its own buffer, kept between calls (never re-zeroed: packing writes
   // every element the kernels read).
   const auto block = [&](int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
@@ -114,6 +111,40 @@ void gemm_block_portable(const Matrix& a, const Matrix& b, float* c, int64_t i_b
             } else {
               for (int64_t cc = 0; cc < cols; cc++) row[cc] += from[cc];
             }
+          }
+        }
+      }
+    }
+  }
+}
+
+void gemm_pack_portable(const Matrix& b, float* packed) {
+  const int64_t k = b.rows, n = b.cols, width = (n + NR - 1) / NR * NR;
+  for (int64_t p0 = 0; p0 < k; p0 += GEMM_KC) pack_b(b, p0, k - p0 < GEMM_KC ? k - p0 : GEMM_KC, 0, n, packed + p0 * width);
+}
+
+void gemm_packed_portable(const Matrix& a, const float* packed, int64_t n, float* c, bool add) {
+  const int64_t m = a.rows, k = a.cols, width = (n + NR - 1) / NR * NR;
+  const int64_t rs = a.transposed ? 1 : k;
+  const int64_t ks = a.transposed ? m : 1;
+  float acc[MR * NR];
+  const float* rows[MR];
+  for (int64_t p0 = 0; p0 < k; p0 += GEMM_KC) {
+    const int64_t kc = k - p0 < GEMM_KC ? k - p0 : GEMM_KC;
+    const float* block = packed + p0 * width;
+    for (int64_t i0 = 0; i0 < m; i0 += MR) {
+      const int64_t count = m - i0 < MR ? m - i0 : MR;
+      for (int r = 0; r < MR; r++) rows[r] = a.data + (i0 + (r < count ? r : 0)) * rs + p0 * ks;
+      for (int64_t jr = 0; jr < n; jr += NR) {
+        const int64_t cols = n - jr < NR ? n - jr : NR;
+        micro(kc, rows, ks, block + jr * kc, acc);
+        for (int64_t r = 0; r < count; r++) {
+          float* row = c + (i0 + r) * n + jr;
+          const float* from = acc + r * NR;
+          if (p0 == 0 && !add) {
+            for (int64_t cc = 0; cc < cols; cc++) row[cc] = from[cc];
+          } else {
+            for (int64_t cc = 0; cc < cols; cc++) row[cc] += from[cc];
           }
         }
       }

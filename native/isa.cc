@@ -20,7 +20,7 @@ const Isa* g_isa = &kPortable;
 
 }  // namespace
 
-extern const Isa kPortable = {"portable", false, 16, gemm_block_portable, adam_portable, relu_bias_grad_portable, argmax_tap_portable,
+extern const Isa kPortable = {"portable", false, 16, gemm_block_portable, gemm_pack_portable, gemm_packed_portable, adam_portable, relu_bias_grad_portable, argmax_tap_portable,
                               no_conv_bias_act, no_conv_filter_grad};
 
 const Isa& isa() { return *g_isa; }

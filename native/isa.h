@@ -20,6 +20,10 @@ struct Isa {
   int64_t gemm_nr;   // width of the panels B is packed in (a column split is cut at a multiple of it)
   /** Rows [i_begin, i_end) × columns [j_begin, j_end) of c = op(a) · op(b), k > 0 (gemm.h). */
   void (*gemm_block)(const Matrix& a, const Matrix& b, float* c, int64_t i_begin, int64_t i_end, int64_t j_begin, int64_t j_end, float* packed);
+  /** All of op(b) packed for gemm_packed, in panels gemm_nr wide (gemm.h). */
+  void (*gemm_pack)(const Matrix& b, float* packed);
+  /** c[m][n] = op(a) · B (c += it when `add`), B packed by gemm_pack, k = a.cols > 0. */
+  void (*gemm_packed)(const Matrix& a, const float* packed, int64_t n, float* c, bool add);
   void (*adam)(int64_t n, const float* p, const float* g, const float* m, const float* v, float* op, float* om, float* ov, const AdamScalars& s);
   void (*relu_bias_grad)(const float* dy, const float* y, float* g, double* acc, int64_t rows, int64_t cols);
   void (*argmax_tap)(const float* xs, float* yo, int32_t* io, int32_t at, int64_t c);

@@ -9,8 +9,6 @@
 //   gemm(heap, a, b, c, batch, m, k, n, transA, transB, aBatchStride, bBatchStride)
 //       c[batch][m][n] = op(a)[m][k] · op(b)[k][n]    (float32, row-major, strides in floats)
 //   adam(heap, p, g, m, v, outP, outM, outV, size, lr, t, beta1, beta2, epsilon, weightDecay)
-//   im2col(heap, x, cols, batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW)
-//   col2im(heap, cols, dx, ...same geometry)   (scatter-add; dx is overwritten)
 //   sumRows(heap, x, out, rows, cols)          out[c] = Σ_r x[r][c]
 //   maxPoolGrad(heap, x, dy, dx, batch, h, w, c, outH, outW, fh, fw, sh, sw, padTop, padLeft)
 //   allFinite(float32Array) → boolean        (host arrays: fit's input check)
@@ -24,6 +22,11 @@
 //       act(conv2d(x, filter) + bias) computed directly (for short patches, e.g. 1-channel images)
 //   convFilterGradDirect(heap, x, dy, y, dw, dbias, ...conv geometry, outChannels, relu)
 //       dw = Σ x-patch ⊗ g and dbias = Σ g, with g = relu ? (y > 0 ? dy : 0) : dy, g never stored
+//   convBiasAct(heap, x, filter, bias, out, ...conv geometry, outChannels, relu)
+//       act(conv2d(x, filter) + bias) through the GEMM, a block of output pixels at a time (bias -1 = none)
+//   convInputGrad(heap, dy, filter, dx, ...conv geometry, outChannels)   dx of conv2d (overwritten)
+//   convFilterGrad(heap, x, dy, dw, ...conv geometry, outChannels)       dw of conv2d
+//       (conv geometry: batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW)
 //   threads() / setThreads(n) → how many threads large GEMMs and Adam updates use (1 or 2;
 //       ELEGY_NATIVE_THREADS sets the start, default 2 where the machine has 2 cores or more)
 //   helperJobs() → halves the helper thread has computed (for tests)
@@ -117,28 +120,6 @@ bool conv_geometry(const Args& args, size_t first, ConvGeometry& g) {
   int64_t* fields[] = {&g.batch, &g.h, &g.w, &g.c, &g.kh, &g.kw, &g.outH, &g.outW, &g.strideH, &g.strideW, &g.padTop, &g.padLeft, &g.dilH, &g.dilW};
   for (size_t i = 0; i < 14; i++) *fields[i] = args.integer(first + i);
   return g.batch >= 0 && g.h >= 0 && g.w >= 0 && g.c >= 0 && g.kh > 0 && g.kw > 0 && g.outH >= 0 && g.outW >= 0;
-}
-
-napi_value Im2col(napi_env env, napi_callback_info info) {
-  Args args(env);
-  ConvGeometry g;
-  if (!args.init(info, 17) || !conv_geometry(args, 3, g)) return fail(env, "im2col(heap, x, cols, batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW)");
-  const float* x = args.floats(1, g.batch * g.h * g.w * g.c);
-  float* cols = args.floats(2, g.batch * g.outH * g.outW * g.kh * g.kw * g.c);
-  if (!x || !cols) return fail(env, "im2col: a tensor lies outside the heap");
-  im2col(g, x, cols);
-  return nullptr;
-}
-
-napi_value Col2im(napi_env env, napi_callback_info info) {
-  Args args(env);
-  ConvGeometry g;
-  if (!args.init(info, 17) || !conv_geometry(args, 3, g)) return fail(env, "col2im(heap, cols, dx, batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW)");
-  const float* cols = args.floats(1, g.batch * g.outH * g.outW * g.kh * g.kw * g.c);
-  float* dx = args.floats(2, g.batch * g.h * g.w * g.c);
-  if (!cols || !dx) return fail(env, "col2im: a tensor lies outside the heap");
-  col2im(g, cols, dx);
-  return nullptr;
 }
 
 napi_value SumRows(napi_env env, napi_callback_info info) {
@@ -282,6 +263,52 @@ napi_value ConvFilterGradDirect(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value ConvBiasAct(napi_env env, napi_callback_info info) {
+  Args args(env);
+  ConvGeometry g;
+  if (!args.init(info, 21) || !conv_geometry(args, 5, g)) {
+    return fail(env, "convBiasAct(heap, x, filter, bias, out, batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW, outChannels, relu)");
+  }
+  const int64_t cout = args.integer(19);
+  const float* x = args.floats(1, g.batch * g.h * g.w * g.c);
+  const float* filter = args.floats(2, g.kh * g.kw * g.c * cout);
+  const float* bias = args.integer(3) < 0 ? nullptr : args.floats(3, cout);
+  float* out = args.floats(4, g.batch * g.outH * g.outW * cout);
+  if (!x || !filter || (!bias && args.integer(3) >= 0) || !out || cout < 0) return fail(env, "convBiasAct: a tensor lies outside the heap");
+  conv_bias_act_gemm(g, cout, x, filter, bias, out, args.flag(20));
+  return nullptr;
+}
+
+napi_value ConvInputGrad(napi_env env, napi_callback_info info) {
+  Args args(env);
+  ConvGeometry g;
+  if (!args.init(info, 19) || !conv_geometry(args, 4, g)) {
+    return fail(env, "convInputGrad(heap, dy, filter, dx, batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW, outChannels)");
+  }
+  const int64_t cout = args.integer(18);
+  const float* dy = args.floats(1, g.batch * g.outH * g.outW * cout);
+  const float* filter = args.floats(2, g.kh * g.kw * g.c * cout);
+  float* dx = args.floats(3, g.batch * g.h * g.w * g.c);
+  if (!dy || !filter || !dx || cout < 0) return fail(env, "convInputGrad: a tensor lies outside the heap");
+  conv_input_grad_gemm(g, cout, dy, filter, dx);
+  return nullptr;
+}
+
+napi_value ConvFilterGrad(napi_env env, napi_callback_info info) {
+  Args args(env);
+  ConvGeometry g;
+  if (!args.init(info, 19) || !conv_geometry(args, 4, g)) {
+    return fail(env, "convFilterGrad(heap, x, dy, dw, batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW, outChannels)");
+  }
+  const int64_t cout = args.integer(18);
+  const float* x = args.floats(1, g.batch * g.h * g.w * g.c);
+  const float* dy = args.floats(2, g.batch * g.outH * g.outW * cout);
+  float* dw = args.floats(3, g.kh * g.kw * g.c * cout);
+  if (!x || !dy || !dw || cout < 0) return fail(env, "convFilterGrad: a tensor lies outside the heap");
+  conv_filter_grad_gemm(g, cout, x, dy, dw);
+  return nullptr;
+}
+
 napi_value HelperJobs(napi_env env, napi_callback_info) {
   napi_value out;
   napi_create_double(env, static_cast<double>(helper_jobs()), &out);
@@ -320,11 +347,11 @@ NAPI_MODULE_INIT() {
   const struct {
     const char* name;
     napi_callback fn;
-  } functions[] = {{"gemm", Gemm}, {"adam", Adam}, {"im2col", Im2col}, {"col2im", Col2im},
-                   {"sumRows", SumRows}, {"maxPoolGrad", MaxPoolGrad}, {"allFinite", AllFinite}, {"addBias", AddBias},
+  } functions[] = {{"gemm", Gemm}, {"adam", Adam}, {"sumRows", SumRows}, {"maxPoolGrad", MaxPoolGrad}, {"allFinite", AllFinite}, {"addBias", AddBias},
                    {"biasRelu", BiasRelu}, {"reluBiasGrad", ReluBiasGrad}, {"maxPoolArgmax", MaxPoolArgmax},
                    {"maxPoolScatter", MaxPoolScatter}, {"convBiasActDirect", ConvBiasActDirect},
-                   {"convFilterGradDirect", ConvFilterGradDirect}, {"setThreads", SetThreads}, {"threads", Threads}, {"helperJobs", HelperJobs}};
+                   {"convFilterGradDirect", ConvFilterGradDirect},
+                   {"convBiasAct", ConvBiasAct}, {"convInputGrad", ConvInputGrad}, {"convFilterGrad", ConvFilterGrad}, {"setThreads", SetThreads}, {"threads", Threads}, {"helperJobs", HelperJobs}};
   for (const auto& f : functions) {
     napi_value value;
     if (napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &value) != napi_ok) return nullptr;

@@ -172,6 +172,44 @@ void gemm_block(const Matrix& a, const Matrix& b, float* c, int64_t i_begin, int
   else gemm_block_a<L, false>(a, b, c, i_begin, i_end, j_begin, j_end, packed);
 }
 
+// All of op(b) packed (gemm.h's gemm_pack layout): each block of KC values of k as panels of 2W columns.
+template <class L>
+void gemm_pack(const Matrix& b, float* packed) {
+  constexpr int64_t nr = 2 * L::W;
+  const int64_t k = b.rows, n = b.cols, width = (n + nr - 1) / nr * nr;
+  for (int64_t p0 = 0; p0 < k; p0 += GEMM_KC) gemm_pack_b<L>(b, p0, k - p0 < GEMM_KC ? k - p0 : GEMM_KC, 0, n, packed + p0 * width);
+}
+
+// c[m][n] = op(a) · B, or c += it (`add`), from B packed by gemm_pack: gemm_block_a's loops without
+// the packing (A here is a block of patches that sits in L2, so no prefetching either).
+template <class L, bool TA>
+void gemm_packed_a(const Matrix& a, const float* packed, int64_t n, float* c, bool add) {
+  constexpr int64_t W = L::W, nr = 2 * L::W, MR = L::GEMM_ROWS;
+  const int64_t m = a.rows, k = a.cols, width = (n + nr - 1) / nr * nr;
+  const int64_t rs = TA ? 1 : k, ks = TA ? m : 1;
+  for (int64_t p0 = 0; p0 < k; p0 += GEMM_KC) {
+    const int64_t kc = k - p0 < GEMM_KC ? k - p0 : GEMM_KC;
+    const float* block = packed + p0 * width;
+    const bool accumulate = add || p0 > 0;
+    for (int64_t i0 = 0; i0 < m; i0 += MR) {
+      const int64_t rows = m - i0 < MR ? m - i0 : MR;
+      const float* at = a.data + i0 * rs + p0 * ks;
+      for (int64_t jr = 0; jr < n; jr += nr) {
+        const int64_t cols = n - jr < nr ? n - jr : nr;
+        float* out = c + i0 * n + jr;
+        if (cols > W) gemm_tile_rows<L, 2, TA, false>(rows, kc, at, rs, ks, block + jr * kc, out, n, cols, accumulate, nullptr);
+        else gemm_tile_rows<L, 1, TA, false>(rows, kc, at, rs, ks, block + jr * kc, out, n, cols, accumulate, nullptr);
+      }
+    }
+  }
+}
+
+template <class L>
+void gemm_packed(const Matrix& a, const float* packed, int64_t n, float* c, bool add) {
+  if (a.transposed) gemm_packed_a<L, true>(a, packed, n, c, add);
+  else gemm_packed_a<L, false>(a, packed, n, c, add);
+}
+
 // Three divisions and a square root per value, W at a time: bound by memory.
 template <class L>
 void adam(int64_t n, const float* p, const float* g, const float* m, const float* v, float* op, float* om, float* ov, const AdamScalars& s) {

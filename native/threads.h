@@ -1,4 +1,4 @@
-// The second core, inside a kernel: large GEMMs, Adam updates, im2col/col2im, the direct conv
+// The second core, inside a kernel: large GEMMs, Adam updates, the convolutions
 // and max pooling split their output in two; the calling thread computes one half and a helper
 // thread the other (as XNNPACK's or MKL's thread pools do). Every output value is computed by the
 // same operations in the same order as on one thread, so results are bit for bit the same. One

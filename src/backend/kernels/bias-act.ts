@@ -3,13 +3,13 @@
 // [layer, nn.relu] fusion. Their gradients are registered per input, so the engine calls only
 // the closures it needs: a first layer never computes the gradient of its images (tfjs's fused
 // ops compute every input's gradient in one customGrad, which made them slower here).
-// Forward: natively, the GEMM then one bias+ReLU pass over its output; otherwise the backend's
+// Forward: natively, the blocked GEMM convolution with bias+ReLU on each block; otherwise the backend's
 // own FusedConv2D / _FusedMatMul (XNNPACK on wasm). Backward: the ReLU mask from the saved
 // output fused with the bias gradient's sum (ElegyReluBiasGrad: one native pass), then the
 // usual Conv2DBackpropInput/Filter or MatMuls on the masked gradient.
 import { tf } from "../../tf";
 import { nativeKernels } from "#platform/native"; // the addon in Node, none in a page
-import { MIN_PATCH_FOR_GEMM } from "../native/wasm-kernels";
+import { MIN_PATCH_FOR_GEMM, nativeConvForward } from "../native/wasm-kernels";
 import { KernelFunc, TensorInfo, WasmBackend, heapBuffer, heapOffset } from "../wasm/kernel-types";
 
 export const CONV2D_BIAS_ACT = "ElegyConv2DBiasAct";
@@ -85,13 +85,10 @@ function conv2dBiasActKernel(backendName: string): KernelFunc {
       return out;
     }
     const native = nativeOn(backendName);
-    // Natively (patches long enough for the GEMM): the registered Conv2D, then bias + ReLU in place.
-    if (native && activation === "relu" && kh * kw * inChannels >= MIN_PATCH_FOR_GEMM && x.dtype === "float32") {
-      const out = kernelOf("Conv2D", backendName)({ ...args, inputs: { x, filter }, attrs: convAttrs as never }) as TensorInfo;
-      const backend = args.backend as unknown as WasmBackend;
-      native.biasRelu(heapBuffer(backend), heapOffset(backend, out), bias ? heapOffset(backend, bias) : -1, heapOffset(backend, out),
-        tf.util.sizeFromShape(out.shape) / outChannels, outChannels, true);
-      return out;
+    // Natively (patches long enough for the GEMM): the blocked convolution, bias and ReLU applied to each block of its output.
+    if (native && kh * kw * inChannels >= MIN_PATCH_FOR_GEMM && x.dtype === "float32" && filter.dtype === "float32" && (!bias || bias.dtype === "float32")) {
+      const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], strides, 1, pad);
+      return nativeConvForward(native, args.backend as unknown as WasmBackend, x, filter, bias, info, activation === "relu");
     }
     const inputs = bias ? { x, filter, bias } : { x, filter };
     return kernelOf("FusedConv2D", backendName)({ ...args, inputs, attrs: { ...convAttrs, activation } as never });

@@ -12,8 +12,6 @@ export interface NativeKernels {
     transA: boolean, transB: boolean, aBatchStride: number, bBatchStride: number): void;
   adam(heap: ArrayBuffer, p: number, g: number, m: number, v: number, outP: number, outM: number, outV: number, size: number,
     lr: number, t: number, beta1: number, beta2: number, epsilon: number, weightDecay: number): void;
-  im2col(heap: ArrayBuffer, x: number, cols: number, ...geometry: number[]): void;
-  col2im(heap: ArrayBuffer, cols: number, dx: number, ...geometry: number[]): void;
   sumRows(heap: ArrayBuffer, x: number, out: number, rows: number, columns: number): void;
   maxPoolGrad(heap: ArrayBuffer, x: number, dy: number, dx: number, ...geometry: number[]): void;
   allFinite(values: Float32Array): boolean;
@@ -28,6 +26,12 @@ export interface NativeKernels {
   convBiasActDirect(heap: ArrayBuffer, x: number, filter: number, bias: number, out: number, ...geometryOutChannelsRelu: Array<number | boolean>): void;
   /** The filter (and bias, unless −1) gradient with the ReLU mask of y folded in, directly. */
   convFilterGradDirect(heap: ArrayBuffer, x: number, dy: number, y: number, dw: number, dbias: number, ...geometryOutChannelsRelu: Array<number | boolean>): void;
+  /** act(conv2d(x, filter) + bias) through the GEMM, a block of output pixels at a time (bias −1: none). */
+  convBiasAct(heap: ArrayBuffer, x: number, filter: number, bias: number, out: number, ...geometryOutChannelsRelu: Array<number | boolean>): void;
+  /** conv2d's input gradient: each block's dy · filterᵀ added back onto dx (dx overwritten). */
+  convInputGrad(heap: ArrayBuffer, dy: number, filter: number, dx: number, ...geometryOutChannels: number[]): void;
+  /** conv2d's filter gradient: Σ over output pixels of patch ⊗ dy, a block of pixels at a time. */
+  convFilterGrad(heap: ArrayBuffer, x: number, dy: number, dw: number, ...geometryOutChannels: number[]): void;
   /** dx = 0, then dx[argmax[i]] += dy[i]. */
   maxPoolScatter(heap: ArrayBuffer, dy: number, argmax: number, dx: number, outSize: number, inSize: number): void;
   /** How many threads large GEMMs and Adam updates use: 1, or 2 (the calling thread and a helper). */
@@ -67,7 +71,7 @@ function packageRoot(): string {
 export const ADDON_PATHS = [path.join(packageRoot(), "build/Release/elegy_kernels.node")];
 
 /** Every function the library calls (an addon built from older sources lacks some). */
-const REQUIRED = ["im2col", "col2im", "sumRows", "maxPoolGrad", "allFinite", "addBias", "biasRelu", "reluBiasGrad", "maxPoolArgmax", "maxPoolScatter",
+const REQUIRED = ["convBiasAct", "convInputGrad", "convFilterGrad", "sumRows", "maxPoolGrad", "allFinite", "addBias", "biasRelu", "reluBiasGrad", "maxPoolArgmax", "maxPoolScatter",
   "convBiasActDirect", "convFilterGradDirect", "threads", "setThreads", "helperJobs"] as const;
 
 let loaded: { kernels: NativeKernels | undefined; status: NativeStatus } | undefined;

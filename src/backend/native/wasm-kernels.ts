@@ -1,5 +1,7 @@
 // wasm kernels served by the native addon, on the wasm heap without copies: BatchMatMul as
-// one GEMM (transposes folded into packing), the three convolutions as im2col/col2im + GEMM.
+// one GEMM (transposes folded into packing), the three convolutions as GEMMs over blocks of
+// output pixels (each block's patches built in a buffer that stays in cache, never the whole
+// batch's patch matrix).
 // Each falls back to the kernel registered before it (wasm's, or our JS fix) for what it does
 // not cover (other dtypes, NCHW, batch broadcasting beyond 1-vs-n).
 import { tf } from "../../tf";
@@ -51,17 +53,27 @@ type ConvAttrs = {
   dilations?: [number, number] | number; dimRoundingMode?: "floor" | "round" | "ceil";
 };
 
-/** The patch matrix [batch·outH·outW, kh·kw·inChannels] of x (a temporary on the heap), or x itself. */
-function patches(native: NativeKernels, backend: WasmBackend, x: TensorInfo, info: Conv2DInfo): { cols: TensorInfo; temporary: boolean } {
-  if (isPointwise(info)) return { cols: x, temporary: false };
-  const rows = info.batchSize * info.outHeight * info.outWidth;
-  const cols = backend.makeOutput([rows, info.filterHeight * info.filterWidth * info.inChannels], "float32");
-  native.im2col(heap(backend), offset(backend, x), offset(backend, cols), ...geometry(info));
-  return { cols, temporary: true };
-}
-
 /** Measured: a 3×3×1 patch (9) runs faster on wasm's Conv2D, a 3×3×32 one (288) 1.7× faster natively. */
 export const MIN_PATCH_FOR_GEMM = 64;
+
+/**
+ * out = act(conv2d(x, filter) + bias) natively (bias and ReLU optional): a pointwise filter is one
+ * GEMM on x itself, any other the blocked convolution.
+ */
+export function nativeConvForward(native: NativeKernels, backend: WasmBackend, x: TensorInfo, filter: TensorInfo, bias: TensorInfo | undefined,
+  info: Conv2DInfo, relu: boolean): TensorInfo {
+  const out = backend.makeOutput(info.outShape, "float32");
+  const heapNow = heap(backend);
+  const rows = info.batchSize * info.outHeight * info.outWidth;
+  if (isPointwise(info)) {
+    native.gemm(heapNow, offset(backend, x), offset(backend, filter), offset(backend, out), 1, rows, info.inChannels, info.outChannels, false, false, 0, 0);
+    if (bias || relu) native.biasRelu(heapNow, offset(backend, out), bias ? offset(backend, bias) : -1, offset(backend, out), rows, info.outChannels, relu);
+  } else {
+    native.convBiasAct(heapNow, offset(backend, x), offset(backend, filter), bias ? offset(backend, bias) : -1, offset(backend, out),
+      ...geometry(info), info.outChannels, relu);
+  }
+  return out;
+}
 
 export function nativeConv2D(native: NativeKernels): (fallback: KernelFunc) => KernelFunc {
   return (fallback) => (args) => {
@@ -72,21 +84,11 @@ export function nativeConv2D(native: NativeKernels): (fallback: KernelFunc) => K
       strides, dilations ?? 1, pad, dimRoundingMode);
     // Patches this short (a first layer on 1-channel images) keep XNNPACK's direct conv ahead.
     if (info.filterHeight * info.filterWidth * info.inChannels < MIN_PATCH_FOR_GEMM) return fallback(args);
-    const backend = args.backend as unknown as WasmBackend;
-    const out = backend.makeOutput(info.outShape, "float32");
-    const { cols, temporary } = patches(native, backend, x, info);
-    try {
-      const rows = info.batchSize * info.outHeight * info.outWidth;
-      native.gemm(heap(backend), offset(backend, cols), offset(backend, filter), offset(backend, out), 1, rows,
-        info.filterHeight * info.filterWidth * info.inChannels, info.outChannels, false, false, 0, 0);
-    } finally {
-      if (temporary) backend.disposeData(cols.dataId);
-    }
-    return out;
+    return nativeConvForward(native, args.backend as unknown as WasmBackend, x, filter, undefined, info, false);
   };
 }
 
-/** FusedConv2D with a bias and no activation (what nn.Conv2D runs): the GEMM, then the bias. */
+/** FusedConv2D with a bias and no activation (what nn.Conv2D runs): the bias added to each block of the GEMM's output. */
 export function nativeFusedConv2D(native: NativeKernels): (fallback: KernelFunc) => KernelFunc {
   return (fallback) => (args) => {
     const { x, filter, bias, preluActivationWeights } = args.inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
@@ -98,12 +100,7 @@ export function nativeFusedConv2D(native: NativeKernels): (fallback: KernelFunc)
       strides, dilations ?? 1, pad, dimRoundingMode);
     if (bias && (bias.shape.length !== 1 || bias.shape[0] !== info.outChannels || bias.dtype !== "float32")) return fallback(args);
     if (info.filterHeight * info.filterWidth * info.inChannels < MIN_PATCH_FOR_GEMM) return fallback(args);
-    const out = nativeConv2D(native)(fallback)({ ...args, inputs: { x, filter } }) as TensorInfo;
-    if (bias) {
-      const backend = args.backend as unknown as WasmBackend;
-      native.addBias(heap(backend), offset(backend, out), offset(backend, bias), offset(backend, out), info.batchSize * info.outHeight * info.outWidth, info.outChannels);
-    }
-    return out;
+    return nativeConvForward(native, args.backend as unknown as WasmBackend, x, filter, bias, info, false);
   };
 }
 
@@ -134,14 +131,12 @@ export function nativeConv2DBackpropFilter(native: NativeKernels): (fallback: Ke
     const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
     const backend = args.backend as unknown as WasmBackend;
     const out = backend.makeOutput([...filterShape], "float32");
-    const { cols, temporary } = patches(native, backend, x, info);
-    try {
-      // dW [kh·kw·in, out] = colsᵀ · dy, with dy as [batch·outH·outW, out].
-      const rows = info.batchSize * info.outHeight * info.outWidth;
-      native.gemm(heap(backend), offset(backend, cols), offset(backend, dy), offset(backend, out), 1,
-        info.filterHeight * info.filterWidth * info.inChannels, rows, info.outChannels, true, false, 0, 0);
-    } finally {
-      if (temporary) backend.disposeData(cols.dataId);
+    if (isPointwise(info)) {
+      // dW [in, out] = xᵀ · dy, with x as [batch·h·w, in] and dy as [batch·h·w, out].
+      native.gemm(heap(backend), offset(backend, x), offset(backend, dy), offset(backend, out), 1,
+        info.inChannels, info.batchSize * info.outHeight * info.outWidth, info.outChannels, true, false, 0, 0);
+    } else {
+      native.convFilterGrad(heap(backend), offset(backend, x), offset(backend, dy), offset(backend, out), ...geometry(info), info.outChannels);
     }
     return out;
   };
@@ -155,16 +150,12 @@ export function nativeConv2DBackpropInput(native: NativeKernels): (fallback: Ker
     const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode);
     const backend = args.backend as unknown as WasmBackend;
     const out = backend.makeOutput([...inputShape], "float32");
-    const rows = info.batchSize * info.outHeight * info.outWidth;
-    const patchSize = info.filterHeight * info.filterWidth * info.inChannels;
-    // dcols [batch·outH·outW, kh·kw·in] = dy · Wᵀ, then scattered back onto the image.
-    const pointwise = isPointwise(info);
-    const cols = pointwise ? out : backend.makeOutput([rows, patchSize], "float32");
-    try {
-      native.gemm(heap(backend), offset(backend, dy), offset(backend, filter), offset(backend, cols), 1, rows, info.outChannels, patchSize, false, true, 0, 0);
-      if (!pointwise) native.col2im(heap(backend), offset(backend, cols), offset(backend, out), ...geometry(info));
-    } finally {
-      if (!pointwise) backend.disposeData(cols.dataId);
+    if (isPointwise(info)) {
+      // dx [batch·h·w, in] = dy · Wᵀ.
+      native.gemm(heap(backend), offset(backend, dy), offset(backend, filter), offset(backend, out), 1,
+        info.batchSize * info.outHeight * info.outWidth, info.outChannels, info.inChannels, false, true, 0, 0);
+    } else {
+      native.convInputGrad(heap(backend), offset(backend, dy), offset(backend, filter), offset(backend, out), ...geometry(info), info.outChannels);
     }
     return out;
   };

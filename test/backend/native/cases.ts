@@ -38,6 +38,26 @@ export async function nativeCases(): Promise<{ native: boolean; values: Record<s
       put(`conv2d ${pad} s${stride} d${dilation} k${k}`, f(x, w));
       if (dilation === 1) put(`conv2d grads ${pad} s${stride} k${k}`, tf.grads((xx: tf.Tensor, ww: tf.Tensor) => f(xx, ww).square().sum())([x, w]));
     }
+    // The blocked GEMM convolutions: output pixels in blocks of up to 256 with a remainder, patches longer
+    // than one block of k (256), out-channels that leave partial panels (and, 260, two blocks of k for the input gradient), a 1-image batch, a patch of 9 (the
+    // backprops run natively whatever the patch); each ≥ 1 M multiply-adds, so two threads split them.
+    const blocked = [["same", 1, 1, [3, 17, 15, 24], 3, 40], ["valid", 2, 1, [5, 19, 18, 33], 3, 70], ["same", 2, 1, [2, 12, 11, 20], 3, 260],
+      ["valid", 1, 2, [2, 15, 14, 16], 3, 33], ["same", 1, 1, [1, 30, 29, 1], 3, 16]] as const;
+    for (const [pad, stride, dilation, shape, k, filters] of blocked) {
+      const x = normal([...shape], 32);
+      const w = tf.mul(normal([k, k, shape[3], filters], 33), 0.2);
+      const b = normal([filters], 34);
+      const f = (xx: tf.Tensor, ww: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, stride, pad, "NHWC", dilation);
+      const name = `blocked conv2d ${pad} s${stride} d${dilation} [${shape}] k${k}×${filters}`;
+      if (dilation !== 1) {
+        put(name, f(x, w));
+        continue;
+      }
+      const r = normal(f(x, w).shape, 35);
+      put(`${name} and its grads`, [f(x, w), ...tf.grads((xx: tf.Tensor, ww: tf.Tensor) => f(xx, ww).mul(r).sum())([x, w])]);
+      const fused = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => conv2dBiasAct(xx as tf.Tensor4D, ww as tf.Tensor4D, bb, [stride, stride], pad, "relu");
+      put(`${name} + bias + relu and its grads`, [fused(x, w, b), ...tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => fused(xx, ww, bb).mul(r).sum())([x, w, b])]);
+    }
     for (const [shape, k] of [[[2, 7, 7, 16], 3], [[2, 6, 6, 2], 3]] as const) {
       const x = normal([...shape], 13);
       const w = normal([k, k, shape[3], 5], 14);

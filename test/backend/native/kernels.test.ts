@@ -15,7 +15,7 @@ type Cases = { native: boolean; values: Record<string, number[]> };
 
 function casesInChild(env: Record<string, string>): Cases {
   const out = spawnSync(process.execPath, [path.join(__dirname, "cases.js")], {
-    encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 1 << 26,
+    encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 1 << 28,
   });
   assert.equal(out.status, 0, out.stderr);
   return JSON.parse(out.stdout.trim().split("\n").pop()!);
