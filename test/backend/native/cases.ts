@@ -66,7 +66,7 @@ export async function nativeCases(): Promise<{ native: boolean; values: Record<s
         tf.fused.conv2d({ x: xx as tf.Tensor4D, filter: ww as tf.Tensor4D, strides: 1, pad: "same", bias: bb });
       put(`fused conv2d + bias ${shape}`, [f(x, w, b), ...tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => f(xx, ww, bb).square().sum())([x, w, b])]);
     }
-    // A CNN's batch: large enough for im2col, col2im and the direct first-layer conv to split over two threads.
+    // A CNN's batch: large enough for the blocked convolutions and the direct first-layer conv to split over two threads.
     const batch = normal([64, 13, 13, 32], 26);
     const filter = normal([3, 3, 32, 64], 27);
     const conv = (xx: tf.Tensor, ww: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 1, "valid");
