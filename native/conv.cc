@@ -72,30 +72,6 @@ void im2col_block(const ConvGeometry& g, const float* x, int64_t first, int64_t 
   }
 }
 
-// Adds each patch value of cols[count][kh·kw·c] (output pixels from `first`) back where it came
-// from in dx, pixel after pixel and tap after tap (col2im's order).
-void col2im_block(const ConvGeometry& g, const float* cols, int64_t first, int64_t count, float* dx) {
-  const int64_t rowLen = g.kh * g.kw * g.c;
-  int64_t ow = first % g.outW, oh = (first / g.outW) % g.outH, b = first / (g.outW * g.outH);
-  for (int64_t i = 0; i < count; i++, cols += rowLen) {
-    for (int64_t fh = 0; fh < g.kh; fh++) {
-      const int64_t ih = oh * g.strideH - g.padTop + fh * g.dilH;
-      if (ih < 0 || ih >= g.h) continue;
-      for (int64_t fw = 0; fw < g.kw; fw++) {
-        const int64_t iw = ow * g.strideW - g.padLeft + fw * g.dilW;
-        if (iw < 0 || iw >= g.w) continue;
-        const float* __restrict src = cols + (fh * g.kw + fw) * g.c;
-        float* __restrict dst = dx + ((b * g.h + ih) * g.w + iw) * g.c;
-        for (int64_t ci = 0; ci < g.c; ci++) dst[ci] += src[ci];
-      }
-    }
-    if (++ow == g.outW) {
-      ow = 0;
-      if (++oh == g.outH) oh = 0, b++;
-    }
-  }
-}
-
 // Output pixels per block: a block's patch rows (about BLOCK_FLOATS floats) stay in L2 between
 // being written and being read by the GEMM.
 constexpr int64_t BLOCK_FLOATS = 1 << 16;
@@ -175,6 +151,28 @@ void conv_filter_grad_direct_portable(const ConvGeometry& g, int64_t cout, const
 
 }  // namespace
 
+void col2im_block_portable(const ConvGeometry& g, const float* cols, int64_t first, int64_t count, float* dx) {
+  const int64_t rowLen = g.kh * g.kw * g.c;
+  int64_t ow = first % g.outW, oh = (first / g.outW) % g.outH, b = first / (g.outW * g.outH);
+  for (int64_t i = 0; i < count; i++, cols += rowLen) {
+    for (int64_t fh = 0; fh < g.kh; fh++) {
+      const int64_t ih = oh * g.strideH - g.padTop + fh * g.dilH;
+      if (ih < 0 || ih >= g.h) continue;
+      for (int64_t fw = 0; fw < g.kw; fw++) {
+        const int64_t iw = ow * g.strideW - g.padLeft + fw * g.dilW;
+        if (iw < 0 || iw >= g.w) continue;
+        const float* __restrict src = cols + (fh * g.kw + fw) * g.c;
+        float* __restrict dst = dx + ((b * g.h + ih) * g.w + iw) * g.c;
+        for (int64_t ci = 0; ci < g.c; ci++) dst[ci] += src[ci];
+      }
+    }
+    if (++ow == g.outW) {
+      ow = 0;
+      if (++oh == g.outH) oh = 0, b++;
+    }
+  }
+}
+
 void conv_bias_act_gemm(const ConvGeometry& g, int64_t cout, const float* x, const float* filter, const float* bias, float* out, bool relu) {
   const Isa& simd = isa();
   const int64_t rowLen = g.kh * g.kw * g.c, pixels = g.batch * g.outH * g.outW;
@@ -218,7 +216,7 @@ void conv_input_grad_gemm(const ConvGeometry& g, int64_t cout, const float* dy, 
     for (int64_t p0 = first * perImage; p0 < end * perImage; p0 += block) {
       const int64_t count = end * perImage - p0 < block ? end * perImage - p0 : block;
       simd.gemm_packed(Matrix{dy + p0 * cout, count, cout, false}, packed, rowLen, cols, false);
-      col2im_block(g, cols, p0, count, dx);
+      simd.col2im_block(g, cols, p0, count, dx);
     }
   });
 }
@@ -232,15 +230,18 @@ void conv_filter_grad_gemm(const ConvGeometry& g, int64_t cout, const float* x, 
     return;
   }
   // dw [rowLen][cout] = colsᵀ · dy, GEMM_KC pixels at a time (the GEMM's own blocks of k: each value
-  // sums its pixels in the same order as one product over the whole batch would). The two threads
-  // take halves of dw's rows (a first layer's few rows one by one); each sums every pixel for its rows.
+  // sums its pixels in the same order as one product over the whole batch would). The vector ISAs
+  // read x and dy in place where there are enough in-channels; otherwise a block's patches and dy
+  // rows are copied (im2col, packing) for the GEMM. The two threads take halves of dw's rows (a first
+  // layer's few rows one by one); each sums every pixel for its rows.
   const int64_t block = GEMM_KC;
   in_halves(rowLen, rowLen >= 64 ? 16 : 1, pixels * rowLen * cout >= GEMM_PARALLEL_MIN_MACS, [&](int64_t q0, int64_t q1) {
     static thread_local std::vector<float> patches, packing;
-    float* cols = scratch(patches, block * (q1 - q0));
-    float* packed = scratch(packing, gemm_packed_all_size(block, cout, simd.gemm_nr));
     for (int64_t p0 = 0; p0 < pixels; p0 += block) {
       const int64_t count = pixels - p0 < block ? pixels - p0 : block;
+      if (simd.conv_filter_grad_block(g, cout, x, dy, p0, count, q0, q1, dw, p0 > 0)) continue;
+      float* cols = scratch(patches, block * (q1 - q0));
+      float* packed = scratch(packing, gemm_packed_all_size(block, cout, simd.gemm_nr));
       simd.gemm_pack(Matrix{dy + p0 * cout, count, cout, false}, packed);
       im2col_block(g, x, p0, count, q0, q1, cols);
       simd.gemm_packed(Matrix{cols, q1 - q0, count, true}, packed, cout, dw + q0 * cout, p0 > 0);

@@ -20,6 +20,11 @@ void conv_bias_act_gemm(const ConvGeometry& g, int64_t cout, const float* x, con
 void conv_input_grad_gemm(const ConvGeometry& g, int64_t cout, const float* dy, const float* filter, float* dx);
 /** dw = Σ over pixels of patch ⊗ dy (the two threads take halves of dw's rows). */
 void conv_filter_grad_gemm(const ConvGeometry& g, int64_t cout, const float* x, const float* dy, float* dw);
+/**
+ * Adds each patch value of cols[count][kh·kw·c] (the output pixels from `first`, flat over batch,
+ * outH, outW) back where it came from in dx, pixel after pixel and tap after tap (portable loops).
+ */
+void col2im_block_portable(const ConvGeometry& g, const float* cols, int64_t first, int64_t count, float* dx);
 /** out = act(conv2d(x, filter) + bias) computed directly (bias may be null). */
 void conv_bias_act_direct(const ConvGeometry& g, int64_t cout, const float* x, const float* filter, const float* bias, float* out, bool relu);
 /** dw = Σ x-patch ⊗ g and dbias = Σ g (dbias may be null), with g = relu ? (y > 0 ? dy : 0) : dy. */

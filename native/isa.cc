@@ -14,13 +14,14 @@ namespace {
 
 // The portable C++ has no register-sized convolution kernels: conv.cc's own loops run.
 bool no_conv_bias_act(const ConvGeometry&, int64_t, const float*, const float*, const float*, float*, bool) { return false; }
+bool no_filter_grad_block(const ConvGeometry&, int64_t, const float*, const float*, int64_t, int64_t, int64_t, int64_t, float*, bool) { return false; }
 bool no_conv_filter_grad(const ConvGeometry&, int64_t, const float*, const float*, const float*, float*, double*, bool) { return false; }
 
 const Isa* g_isa = &kPortable;
 
 }  // namespace
 
-extern const Isa kPortable = {"portable", false, 16, gemm_block_portable, gemm_pack_portable, gemm_packed_portable, adam_portable, relu_bias_grad_portable, argmax_tap_portable,
+extern const Isa kPortable = {"portable", false, 16, gemm_block_portable, gemm_pack_portable, gemm_packed_portable, adam_portable, relu_bias_grad_portable, argmax_tap_portable, no_filter_grad_block, col2im_block_portable,
                               no_conv_bias_act, no_conv_filter_grad};
 
 const Isa& isa() { return *g_isa; }

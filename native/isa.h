@@ -27,6 +27,14 @@ struct Isa {
   void (*adam)(int64_t n, const float* p, const float* g, const float* m, const float* v, float* op, float* om, float* ov, const AdamScalars& s);
   void (*relu_bias_grad)(const float* dy, const float* y, float* g, double* acc, int64_t rows, int64_t cols);
   void (*argmax_tap)(const float* xs, float* yo, int32_t* io, int32_t at, int64_t c);
+  /**
+   * dw rows [q0, q1) (+)= the filter gradient of `count` output pixels from `first`, x and dy read in
+   * place (conv.cc's blocked filter gradient); false where it does not serve (then im2col + GEMM).
+   */
+  bool (*conv_filter_grad_block)(const ConvGeometry& g, int64_t cout, const float* x, const float* dy, int64_t first, int64_t count, int64_t q0,
+                                 int64_t q1, float* dw, bool add);
+  /** Adds a block of patch gradients back onto dx (conv.h's col2im_block_portable). */
+  void (*col2im_block)(const ConvGeometry& g, const float* cols, int64_t first, int64_t count, float* dx);
   // The direct convolutions, for the out-channel counts this ISA has registers for; false otherwise.
   bool (*conv_bias_act_direct)(const ConvGeometry& g, int64_t cout, const float* x, const float* filter, const float* bias, float* out, bool relu);
   bool (*conv_filter_grad_direct)(const ConvGeometry& g, int64_t cout, const float* x, const float* dy, const float* y, float* dw, double* dbias,

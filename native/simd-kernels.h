@@ -8,7 +8,9 @@
 
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
+#include "conv.h"
 #include "elementwise.h"
 #include "gemm.h"
 #include "pooling.h"
@@ -208,6 +210,118 @@ template <class L>
 void gemm_packed(const Matrix& a, const float* packed, int64_t n, float* c, bool add) {
   if (a.transposed) gemm_packed_a<L, true>(a, packed, n, c, add);
   else gemm_packed_a<L, false>(a, packed, n, c, add);
+}
+
+// The filter gradient of a block of output pixels without im2col or packing: dw rows [q0, q1)
+// (row = tap · c + in-channel) += Σ over the block's pixels of x's patch value · dy's row, x and dy
+// read in place. A tile is up to GEMM_ROWS rows of one tap × 2W out-channels: per pixel, one pointer
+// to that tap's input pixel (or to zeros, in the padding), whose consecutive in-channels are
+// broadcast, and dy's row. Each dw value is the same FMA chain over the block's pixels as the GEMM
+// on im2col's rows (gemm_tile with A transposed), so the results are that GEMM's bit for bit.
+template <class L, int R, int NV, bool EDGE>
+inline __attribute__((always_inline)) void filter_grad_tile(int64_t count, const float* const* taps, int64_t ci, const float* dy, int64_t cout,
+                                                            int64_t cols, float* c, bool add) {
+  using V = typename L::V;
+  constexpr int64_t W = L::W;
+  V acc[R][NV];
+  for (int r = 0; r < R; r++)
+    for (int v = 0; v < NV; v++) acc[r][v] = L::zero();
+  for (int64_t p = 0; p < count; p++, dy += cout) {
+    V bv[NV];
+    for (int v = 0; v < NV; v++) {
+      if (EDGE) bv[v] = cols - v * W >= W ? L::load(dy + v * W) : L::load_first(dy + v * W, cols - v * W);
+      else bv[v] = L::load(dy + v * W);
+    }
+    const float* a = taps[p] + ci;
+    for (int r = 0; r < R; r++) {
+      const V av = L::broadcast(a + r);
+      for (int v = 0; v < NV; v++) acc[r][v] = L::fmadd(av, bv[v], acc[r][v]);
+    }
+  }
+  for (int r = 0; r < R; r++) {
+    float* out = c + r * cout;
+    for (int v = 0; v < NV; v++) {
+      const int64_t n = cols - v * W;
+      if (n >= W) L::store(out + v * W, add ? L::add(L::load(out + v * W), acc[r][v]) : acc[r][v]);
+      else if (n > 0) L::store_first(out + v * W, add ? L::add(L::load_first(out + v * W, n), acc[r][v]) : acc[r][v], n);
+    }
+  }
+}
+
+template <class L, int NV, bool EDGE, int R = L::GEMM_ROWS>
+inline __attribute__((always_inline)) void filter_grad_tile_rows(int64_t rows, int64_t count, const float* const* taps, int64_t ci, const float* dy,
+                                                                 int64_t cout, int64_t cols, float* c, bool add) {
+  if constexpr (R == 1) {
+    filter_grad_tile<L, 1, NV, EDGE>(count, taps, ci, dy, cout, cols, c, add);
+  } else {
+    if (rows == R) return filter_grad_tile<L, R, NV, EDGE>(count, taps, ci, dy, cout, cols, c, add);
+    filter_grad_tile_rows<L, NV, EDGE, R - 1>(rows, count, taps, ci, dy, cout, cols, c, add);
+  }
+}
+
+// Serves blocks of up to GEMM_KC pixels, in-channels ≥ 16 (fewer make tiles of a few rows, where
+// im2col's longer rows do better): false otherwise.
+template <class L>
+bool conv_filter_grad_block(const ConvGeometry& g, int64_t cout, const float* x, const float* dy, int64_t first, int64_t count, int64_t q0,
+                            int64_t q1, float* dw, bool add) {
+  constexpr int64_t W = L::W, nr = 2 * L::W, MR = L::GEMM_ROWS;
+  if (g.c < 16 || count > GEMM_KC) return false;
+  static thread_local std::vector<float> zeros;
+  if (zeros.size() < static_cast<size_t>(g.c)) zeros.assign(static_cast<size_t>(g.c), 0.0f);
+  const float* taps[GEMM_KC];
+  const int64_t t0 = q0 / g.c, t1 = (q1 + g.c - 1) / g.c;
+  for (int64_t t = t0; t < t1; t++) {
+    const int64_t fh = t / g.kw, fw = t % g.kw;
+    int64_t ow = first % g.outW, oh = (first / g.outW) % g.outH, b = first / (g.outW * g.outH);
+    for (int64_t p = 0; p < count; p++) {
+      const int64_t ih = oh * g.strideH - g.padTop + fh * g.dilH, iw = ow * g.strideW - g.padLeft + fw * g.dilW;
+      taps[p] = ih < 0 || ih >= g.h || iw < 0 || iw >= g.w ? zeros.data() : x + ((b * g.h + ih) * g.w + iw) * g.c;
+      if (++ow == g.outW) {
+        ow = 0;
+        if (++oh == g.outH) oh = 0, b++;
+      }
+    }
+    const int64_t lo = (q0 > t * g.c ? q0 : t * g.c), hi = (q1 < (t + 1) * g.c ? q1 : (t + 1) * g.c);
+    for (int64_t i0 = lo; i0 < hi; i0 += MR) {
+      const int64_t rows = hi - i0 < MR ? hi - i0 : MR, ci = i0 - t * g.c;
+      for (int64_t jr = 0; jr < cout; jr += nr) {
+        const int64_t cols = cout - jr < nr ? cout - jr : nr;
+        float* c = dw + i0 * cout + jr;
+        const float* b = dy + first * cout + jr;
+        if (cols == nr) filter_grad_tile_rows<L, 2, false>(rows, count, taps, ci, b, cout, cols, c, add);
+        else if (cols > W) filter_grad_tile_rows<L, 2, true>(rows, count, taps, ci, b, cout, cols, c, add);
+        else filter_grad_tile_rows<L, 1, true>(rows, count, taps, ci, b, cout, cols, c, add);
+      }
+    }
+  }
+  return true;
+}
+
+// col2im_block_portable's additions, W floats at a time (the same additions in the same order).
+template <class L>
+void col2im_block(const ConvGeometry& g, const float* cols, int64_t first, int64_t count, float* dx) {
+  constexpr int64_t W = L::W;
+  const int64_t rowLen = g.kh * g.kw * g.c, vec = g.c / W * W;
+  int64_t ow = first % g.outW, oh = (first / g.outW) % g.outH, b = first / (g.outW * g.outH);
+  for (int64_t i = 0; i < count; i++, cols += rowLen) {
+    for (int64_t fh = 0; fh < g.kh; fh++) {
+      const int64_t ih = oh * g.strideH - g.padTop + fh * g.dilH;
+      if (ih < 0 || ih >= g.h) continue;
+      for (int64_t fw = 0; fw < g.kw; fw++) {
+        const int64_t iw = ow * g.strideW - g.padLeft + fw * g.dilW;
+        if (iw < 0 || iw >= g.w) continue;
+        const float* src = cols + (fh * g.kw + fw) * g.c;
+        float* dst = dx + ((b * g.h + ih) * g.w + iw) * g.c;
+        int64_t ci = 0;
+        for (; ci < vec; ci += W) L::store(dst + ci, L::add(L::load(dst + ci), L::load(src + ci)));
+        if (ci < g.c) L::store_first(dst + ci, L::add(L::load_first(dst + ci, g.c - ci), L::load_first(src + ci, g.c - ci)), g.c - ci);
+      }
+    }
+    if (++ow == g.outW) {
+      ow = 0;
+      if (++oh == g.outH) oh = 0, b++;
+    }
+  }
 }
 
 // Three divisions and a square root per value, W at a time: bound by memory.
