@@ -89,13 +89,14 @@ export function defaultTrainStep(d: StepChain, call: StepCall): TrainResult {
     return [logs, withOptimizer];
   }
   if (!optimizer) throw new ElegyInputError(d.missingOptimizerMessage(call.purpose));
-  const [, logs, states, grads] = d.grad(call);
-  const gradsOf = d.overridden("gradStep") ? "the gradients returned by @gradStep" : "the gradients";
-  assertSameStructure(states.netParams, grads, "states.netParams", gradsOf);
-  const optimizerStates = states.optimizerStates ?? optimizer.init(states.netParams);
-  const [netParams, nextOptimizerStates] = optimizer.apply(states.netParams, grads, optimizerStates);
-  const lr = markRunning(optimizer.learningRate(nextOptimizerStates));
-  return [{ ...logs, lr }, states.update({ netParams, optimizerStates: nextOptimizerStates })];
+  return d.gradThen(call, ([, logs, states, grads]) => {
+    const gradsOf = d.overridden("gradStep") ? "the gradients returned by @gradStep" : "the gradients";
+    assertSameStructure(states.netParams, grads, "states.netParams", gradsOf);
+    const optimizerStates = states.optimizerStates ?? optimizer.init(states.netParams);
+    const [netParams, nextOptimizerStates] = optimizer.apply(states.netParams, grads, optimizerStates);
+    const lr = markRunning(optimizer.learningRate(nextOptimizerStates));
+    return [{ ...logs, lr }, states.update({ netParams, optimizerStates: nextOptimizerStates })];
+  });
 }
 
 /** initStep: the chain initEntry picks (init-chain.ts), once, with initializing = true. */

@@ -54,9 +54,12 @@ export class StepDispatcher implements StepChain {
   pred(call: StepCall): PredResult { return this.run("predStep", call) as PredResult; }
   test(call: StepCall): TestResult { return this.run("testStep", call) as TestResult; }
   grad(call: StepCall): GradResult {
+    return this.gradThen(call, (result) => result);
+  }
+  gradThen<R>(call: StepCall, then: (result: GradResult) => R): R {
     // In a fit with replicas, the training gradient step is spread over them; `local` runs this thread's shard.
-    if (call.replication && call.training && !call.initializing) return call.replication(call, this.localGrad);
-    return this.run("gradStep", call) as GradResult;
+    if (call.replication && call.training && !call.initializing) return call.replication(call, this.localGrad, then);
+    return then(this.run("gradStep", call) as GradResult);
   }
   train(call: StepCall): TrainResult { return this.run("trainStep", call) as TrainResult; }
   init(call: StepCall): States { return this.run("initStep", call) as States; }

@@ -19,6 +19,8 @@ export interface StepChain extends InitChainView {
   pred(call: StepCall): PredResult;
   test(call: StepCall): TestResult;
   grad(call: StepCall): GradResult;
+  /** `then` of the gradient step: what the train step does with it (with replicas, run where the shards combine). */
+  gradThen<R>(call: StepCall, then: (result: GradResult) => R): R;
   train(call: StepCall): TrainResult;
   init(call: StepCall): States;
   missingOptimizerMessage(purpose: Purpose): string;

@@ -28,8 +28,12 @@ export type Phase = keyof typeof PHASE_FLAGS;
 /** The public call a step runs for: it words the messages, and the init chain depends on it. */
 export type Purpose = "initialize" | "fit" | "evaluate" | "predict" | "apply";
 
-/** Serves the gradient step of training calls instead of `local` (data-parallel training, src/parallel). */
-export type GradReplication = (call: StepCall, local: (call: StepCall) => GradResult) => GradResult;
+/**
+ * Serves the gradient step of training calls instead of `local` (data-parallel training,
+ * src/parallel), and hands the batch's combined gradient step to `then`, the rest of the train
+ * step: the combination and `then` together may run as one replayed program.
+ */
+export type GradReplication = <R>(call: StepCall, local: (call: StepCall) => GradResult, then: (result: GradResult) => R) => R;
 
 /** What every step of one public call (a fit, an evaluate, …) shares; made once per call, not per batch. */
 export interface CallInputs {

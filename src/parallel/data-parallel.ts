@@ -16,6 +16,7 @@ import type { GradReplication, StepCall } from "../model/step-context";
 import type { GradResult } from "../model/step-results";
 import type { States } from "../states";
 import { TensorTree, leaves } from "../tree";
+import { isRunning } from "../logs";
 import { HostTree, sliceRows } from "../loop/host-data";
 import { Command } from "./control";
 import { MetricsMerge, ShardOutcome, combineShards, defaultMetricsMerge } from "./combine";
@@ -79,7 +80,7 @@ export async function withReplicas<T>(
     try {
       checkParts(group, runner.dispatcher.parts, className, internals.seed);
       const step = new DataParallelStep(group, runner, className, internals.seed);
-      return await body((call, local) => step.grad(call, local));
+      return await body((call, local, then) => step.grad(call, local, then));
     } finally {
       await group.stop();
     }
@@ -199,12 +200,12 @@ class DataParallelStep {
     this.where = d.overridden("gradStep") ? `${className}'s @gradStep` : `${className}'s gradient step`;
   }
 
-  grad(ctx: StepCall, local: (call: StepCall) => GradResult): GradResult {
+  grad<R>(ctx: StepCall, local: (call: StepCall) => GradResult, then: (result: GradResult) => R): R {
     const first = leaves(ctx.x)[0] ?? leaves(ctx.yTrue)[0];
     const rows = first === undefined || first.rank === 0 ? 1 : first.shape[0];
     const shards = shardRows(rows, this.group.size);
     const active = shards.map((n, i) => i).filter((i) => i > 0 && shards[i] > 0);
-    if (active.length === 0) return this.runLocal(ctx, local);
+    if (active.length === 0) return then(this.runLocal(ctx, local));
 
     const states = ctx.states;
     const rng = states.rng?.state ?? { seed: 0, counter: 0 };
@@ -233,7 +234,27 @@ class DataParallelStep {
       for (const i of active) this.group.send(i, Command.step, inputFor(i));
     }
     const outcomes = active.map((i) => this.outcome(i, shards[i]));
-    return combineShards(mine, shards[0], states, outcomes, this.merge, this.where);
+    return this.combineThen(ctx, mine, shards[0], outcomes, then);
+  }
+
+  /**
+   * The batch's gradient step combined from the shards, and what the train step does with it
+   * (`then`: the optimizer), as one step call of its own, replayed once recorded like any step:
+   * the main thread's work after the shards is the part of a replicated step that no thread
+   * shares, and op by op through tfjs's engine it cost more than its kernels. Its inputs are the
+   * shards' results; the JavaScript values combineShards branches on are in its key.
+   */
+  private combineThen<R>(ctx: StepCall, local: GradResult, localRows: number, outcomes: ShardOutcome[], then: (result: GradResult) => R): R {
+    const [, localLogs, localStates] = local;
+    const inputs = {
+      local,
+      outcomes,
+      running: Object.keys(localLogs).filter((name) => isRunning(localLogs[name])),
+      metricsChanged: localStates.metricsStates !== ctx.states.metricsStates,
+    };
+    const call: StepCall = { ...ctx, x: inputs as unknown as TensorTree, yTrue: undefined, sampleWeight: undefined, classWeight: undefined, replication: undefined };
+    const combine = () => then(combineShards(local, localRows, ctx.states, outcomes, this.merge, this.where));
+    return this.runner.traced.run(call, combine, "its shards combined, then the optimizer", ctx);
   }
 
   /**
@@ -241,7 +262,7 @@ class DataParallelStep {
    * once recorded, like any step (the call's replication is this, which the shard does not use).
    */
   private runLocal(shard: StepCall, local: (call: StepCall) => GradResult): GradResult {
-    return this.runner.traced.run({ ...shard, replication: undefined }, () => this.runner.runAs(shard, local), "replica gradStep");
+    return this.runner.traced.run({ ...shard, replication: undefined }, () => this.runner.runAs(shard, local), "this thread's shard");
   }
 
   private outcome(index: number, rows: number): ShardOutcome {

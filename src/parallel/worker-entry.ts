@@ -66,7 +66,7 @@ function serve(model: Model, startup: ReplicaStartup): void {
         x: parts.batch.x, yTrue: parts.batch.y, sampleWeight: parts.batch.sampleWeight, classWeight: parts.classWeight,
         states, initializing: false, training: true, purpose: "fit", replication: undefined,
       };
-      const [loss, logs, next, grads] = inStepScope(() => runner.traced.run(call, () => runner.runAs(call, gradStep), "replica gradStep"), collectTensors(parts));
+      const [loss, logs, next, grads] = inStepScope(() => runner.traced.run(call, () => runner.runAs(call, gradStep), "a replica's shard"), collectTensors(parts));
       try {
         const perBatch: CommandResult["logs"] = {};
         const running: string[] = [];

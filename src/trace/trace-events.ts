@@ -1,18 +1,23 @@
 // ELEGY_TRACE=1 says, once per input key, whether a model's steps are replayed or run eagerly,
 // and why not replayed (a read-back, the rng, values computed in JavaScript): what to change for speed.
 import { stderr } from "#platform/output";
-import type { TraceEvents } from "./traced-steps";
+import type { StepName, TraceEvents } from "./traced-steps";
+
+/** "Net's fit steps on [64,28,28] batches", and the part of a replicated step in brackets. */
+function describeSteps(className: string, { purpose, batch, part }: StepName): string {
+  return `${className}'s ${purpose} steps on ${batch} batches${part ? ` (${part})` : ""}`;
+}
 
 export function traceEvents(className: string): TraceEvents {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   if (env?.ELEGY_TRACE !== "1") return {};
   return {
-    eager: (purpose, batch, reason) => stderr().write(`elegy-ts: ${className}'s ${purpose} steps on ${batch} batches run eagerly: ${reason}.\n`),
-    replaying: (purpose, batch, kernels) =>
-      stderr().write(`elegy-ts: ${className}'s ${purpose} steps on ${batch} batches are replayed (${kernels} kernels a step).\n`),
-    gaveUp: (purpose) =>
+    eager: (name, reason) => stderr().write(`elegy-ts: ${describeSteps(className, name)} run eagerly: ${reason}.\n`),
+    replaying: (name, kernels) => stderr().write(`elegy-ts: ${describeSteps(className, name)} are replayed (${kernels} kernels a step).\n`),
+    gaveUp: ({ purpose, part }) =>
       stderr().write(
-        `elegy-ts: ${className}'s ${purpose} steps run eagerly from now on: their inputs never repeated (a number in the States that changes every step?), so there was nothing to replay.\n`,
+        `elegy-ts: ${className}'s ${purpose} steps${part ? ` (${part})` : ""} run eagerly from now on: their inputs never repeated ` +
+          "(a number in the States that changes every step?), so there was nothing to replay.\n",
       ),
   };
 }

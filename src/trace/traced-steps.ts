@@ -30,14 +30,24 @@ const MAX_ENTRIES = 32;
 /** Recordings in a row that led to no replay before a purpose stops recording. */
 const MAX_FRUITLESS = 8;
 
-/** What ELEGY_TRACE=1 reports; `batch` names the key by its first input's shape, e.g. "[64,28,28]". */
+/**
+ * Which step calls a message is about: their public call, the batches they run on (the first
+ * input's shape, e.g. "[64,28,28]"), and the part of a replicated step they are, if one.
+ */
+export interface StepName {
+  readonly purpose: string;
+  readonly batch: string;
+  readonly part: string;
+}
+
+/** What ELEGY_TRACE=1 reports. */
 export interface TraceEvents {
   /** A key that will not be replayed, and why. */
-  eager?(purpose: string, batch: string, reason: string): void;
+  eager?(name: StepName, reason: string): void;
   /** A key whose steps will be replayed, with the number of kernels a replay launches. */
-  replaying?(purpose: string, batch: string, kernels: number): void;
-  /** A purpose whose keys never repeated: no more recordings for it. */
-  gaveUp?(purpose: string): void;
+  replaying?(name: StepName, kernels: number): void;
+  /** A purpose (or part) whose keys never repeated: no more recordings for it. */
+  gaveUp?(name: Omit<StepName, "batch">): void;
 }
 
 export class TracedSteps {
@@ -60,12 +70,13 @@ export class TracedSteps {
   /**
    * Runs one step call: by replay when a program for its key exists, else `eager` (recording
    * it when worthwhile). Device checks the step makes reach the enclosing collector either way.
-   * `step` names what `eager` runs when the call alone does not say it (a replica's gradient step).
+   * `part` names what `eager` runs when the call alone does not say it (a replica's shard), and
+   * `shown` is the call whose batch messages name (the whole batch's, for a part of its step).
    */
-  run<R>(call: StepCall, eager: () => R, step = ""): R {
+  run<R>(call: StepCall, eager: () => R, part = "", shown: StepCall = call): R {
     const backendName = tf.getBackend();
-    if (!this.worthTracing(call, backendName)) return eager();
-    const inputs = flattenStepInputs(call, `${step} ${backendName} ${this.extraKey()}`);
+    if (!this.worthTracing(call, part, backendName)) return eager();
+    const inputs = flattenStepInputs(call, `${part} ${backendName} ${this.extraKey()}`);
     const entry = this.entries.get(inputs.key);
     if (entry?.state === "eager") return eager();
     if (entry?.state === "replay" && entry.verified === this.boundary) {
@@ -73,7 +84,7 @@ export class TracedSteps {
       if (replayed !== undefined) return replayed as R;
       this.forget(inputs.key);
     }
-    return this.record(call, inputs.key, inputs.tensors, inputs.objects, eager);
+    return this.record(call, inputs.key, inputs.tensors, inputs.objects, eager, () => ({ purpose: call.purpose, batch: batchOf(shown), part }));
   }
 
   /**
@@ -91,9 +102,9 @@ export class TracedSteps {
     for (const key of [...this.entries.keys()]) this.forget(key);
   }
 
-  private worthTracing(call: StepCall, backendName: string): boolean {
+  private worthTracing(call: StepCall, part: string, backendName: string): boolean {
     if (!this.enabled() || call.initializing || call.replication !== undefined) return false;
-    if ((this.fruitless.get(call.purpose) ?? 0) >= MAX_FRUITLESS) return false;
+    if ((this.fruitless.get(`${call.purpose} ${part}`) ?? 0) >= MAX_FRUITLESS) return false;
     // Inside another gradient tape (a step called from a user's tf.grad) the engine must see every op.
     if ((tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn()) return false;
     return REPLAY_BACKENDS.has(backendName);
@@ -114,7 +125,7 @@ export class TracedSteps {
     return result;
   }
 
-  private record<R>(call: StepCall, key: string, tensors: tf.Tensor[], objects: object[], eager: () => R): R {
+  private record<R>(call: StepCall, key: string, tensors: tf.Tensor[], objects: object[], eager: () => R, name: () => StepName): R {
     const rngBefore = call.states.rng?.state;
     const fieldsBefore = fieldsOf(this.owner);
     const buffersBefore = tensors.map((t) => t.dataId);
@@ -123,7 +134,7 @@ export class TracedSteps {
     for (const check of checks) deferCheck(check.record, check.message);
     if (recording.missedKernels) {
       // Kernels registered since the last look ran unseen; they are wrapped now: record again next time.
-      this.countFruitless(call.purpose);
+      this.countFruitless(name());
       return result;
     }
 
@@ -137,18 +148,18 @@ export class TracedSteps {
     const output = describeOutput([result, checks.map((c) => c.record)], tensors, objects);
     if (typeof output === "string") refusal ??= output;
     if (refusal !== undefined || typeof output === "string") {
-      this.settle(key, { state: "eager", reason: refusal! }, call);
+      this.settle(key, { state: "eager", reason: refusal! }, name);
       return result;
     }
     const program = StepProgram.compile(recording, tensors, output);
     if (typeof program === "string") {
-      this.settle(key, { state: "eager", reason: program }, call);
+      this.settle(key, { state: "eager", reason: program }, name);
       return result;
     }
     const messages = checks.map((c) => c.message);
     const earlier = this.entries.get(key);
     if (earlier === undefined || earlier.state === "eager") {
-      this.settle(key, { state: "recorded", program, messages }, call);
+      this.settle(key, { state: "recorded", program, messages }, name);
       return result;
     }
     const difference = earlier.program.differsFrom(program);
@@ -159,30 +170,31 @@ export class TracedSteps {
         program.dispose();
         this.entries.set(key, { ...earlier, verified: this.boundary });
       } else {
-        this.settle(key, { state: "recorded", program, messages }, call);
+        this.settle(key, { state: "recorded", program, messages }, name);
       }
       return result;
     }
-    this.settle(key, difference === undefined ? { state: "replay", program, messages, verified: this.boundary } : { state: "eager", reason: difference }, call);
+    this.settle(key, difference === undefined ? { state: "replay", program, messages, verified: this.boundary } : { state: "eager", reason: difference }, name);
     return result;
   }
 
-  private settle(key: string, entry: Entry, call: StepCall): void {
-    const purpose = call.purpose;
+  private settle(key: string, entry: Entry, name: () => StepName): void {
     this.forget(key);
-    if (entry.state === "eager") this.events.eager?.(purpose, batchOf(call), entry.reason);
-    if (entry.state === "replay") this.events.replaying?.(purpose, batchOf(call), entry.program.size);
-    if (entry.state === "replay") this.fruitless.set(purpose, 0);
-    else this.countFruitless(purpose);
+    const shown = name();
+    if (entry.state === "eager") this.events.eager?.(shown, entry.reason);
+    if (entry.state === "replay") this.events.replaying?.(shown, entry.program.size);
+    if (entry.state === "replay") this.fruitless.set(`${shown.purpose} ${shown.part}`, 0);
+    else this.countFruitless(shown);
     this.entries.set(key, entry);
     if (this.entries.size > MAX_ENTRIES) this.forget(this.entries.keys().next().value as string);
   }
 
-  /** One more recording in a row that led to no replay; at MAX_FRUITLESS the purpose stops recording. */
-  private countFruitless(purpose: string): void {
-    const fruitless = (this.fruitless.get(purpose) ?? 0) + 1;
-    this.fruitless.set(purpose, fruitless);
-    if (fruitless === MAX_FRUITLESS) this.events.gaveUp?.(purpose);
+  /** One more recording in a row that led to no replay; at MAX_FRUITLESS the purpose (or part) stops recording. */
+  private countFruitless({ purpose, part }: StepName): void {
+    const key = `${purpose} ${part}`;
+    const fruitless = (this.fruitless.get(key) ?? 0) + 1;
+    this.fruitless.set(key, fruitless);
+    if (fruitless === MAX_FRUITLESS) this.events.gaveUp?.({ purpose, part });
   }
 
   private forget(key: string): void {
