@@ -231,7 +231,7 @@ void conv_filter_grad_gemm(const ConvGeometry& g, int64_t cout, const float* x, 
   }
   // dw [rowLen][cout] = colsᵀ · dy, GEMM_KC pixels at a time (the GEMM's own blocks of k: each value
   // sums its pixels in the same order as one product over the whole batch would). The vector ISAs
-  // read x and dy in place where there are enough in-channels; otherwise a block's patches and dy
+  // read x and dy in place where the in-channels fill whole tiles; otherwise a block's patches and dy
   // rows are copied (im2col, packing) for the GEMM. The two threads take halves of dw's rows (a first
   // layer's few rows one by one); each sums every pixel for its rows.
   const int64_t block = GEMM_KC;
