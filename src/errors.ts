@@ -35,7 +35,7 @@ export class ElegyStepResultError extends ElegyError {}
 /** Bad input data or options given to fit/evaluate/predict. */
 export class ElegyInputError extends ElegyError {}
 
-/** A backend could not be selected or loaded. */
+/** A backend could not be selected or loaded, or was switched while a model's call was computing on it. */
 export class ElegyBackendError extends ElegyError {}
 
 /** A checkpoint folder could not be read or written safely. */
@@ -50,7 +50,10 @@ export class ElegyReplicaError extends ElegyError {}
  */
 export class ElegyNotInitializedError extends ElegyInputError {}
 
-/** A training or evaluation call was made on a model that is already running one (await the first). */
+/**
+ * A training or evaluation call was made on a model that is already running one, or a call
+ * needs another backend than a running call of another model (await the first).
+ */
 export class ElegyBusyError extends ElegyInputError {}
 
 /** A feature that needs Node (files, worker threads, the native addon) was called in a web page. */

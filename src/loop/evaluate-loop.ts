@@ -3,7 +3,7 @@ import { CallbackList } from "../callbacks/callback-list";
 import { EpochLogs } from "../callbacks/callback";
 import { ElegyInputError } from "../errors";
 import type { StepRunner } from "../model/step-runner";
-import { CallInputs, NO_CALL_INPUTS } from "../model/step-context";
+import type { CallInputs } from "../model/step-context";
 import { epochBatches } from "./epoch-batches";
 import { LogAccumulator } from "./log-accumulator";
 import { collectChecks } from "../device-checks";
@@ -18,8 +18,8 @@ export async function runEvaluation(
   runner: StepRunner,
   source: BatchSource,
   callbacks: CallbackList,
+  inputs: CallInputs,
   purpose = "evaluate",
-  inputs: CallInputs = NO_CALL_INPUTS,
 ): Promise<EpochLogs> {
   await callbacks.call("onTestBegin");
   runner.traced.revalidate();

@@ -72,7 +72,7 @@ export async function runFit(model: CallbackModel, runner: StepRunner, plan: Fit
     if (plan.validation && (epoch + 1) % plan.validationFreq === 0) {
       // As Keras: class weights weigh the training loss only; validation is evaluated unweighted
       // (its sample weights come from the validation data alone).
-      const validation = await runEvaluation(runner, plan.validation, callbacks, "validation", { ...plan.inputs, classWeight: undefined });
+      const validation = await runEvaluation(runner, plan.validation, callbacks, { ...plan.inputs, classWeight: undefined }, "validation");
       for (const [name, value] of Object.entries(validation)) lastLogs[`val_${name}`] = value;
     }
     runner.completedEpochs = epoch + 1;

@@ -3,21 +3,21 @@ import { tf } from "../tf";
 import { CallbackList } from "../callbacks/callback-list";
 import { ElegyInputError } from "../errors";
 import type { StepRunner } from "../model/step-runner";
-import { NO_CALL_INPUTS } from "../model/step-context";
+import type { CallInputs } from "../model/step-context";
 import { TensorTree, collectTensors, leaves, unflatten } from "../tree";
 import { epochBatches } from "./epoch-batches";
 import { BatchSource } from "./sources";
 
-export async function runPrediction(runner: StepRunner, source: BatchSource, callbacks: CallbackList): Promise<TensorTree> {
+export async function runPrediction(runner: StepRunner, source: BatchSource, callbacks: CallbackList, inputs: CallInputs): Promise<TensorTree> {
   await callbacks.call("onPredictBegin");
   runner.traced.revalidate();
   const outputs: TensorTree[] = [];
   try {
     let index = 0;
-    for await (const batch of epochBatches(runner, source, "predict", NO_CALL_INPUTS)) {
+    for await (const batch of epochBatches(runner, source, "predict", inputs)) {
       const info = { size: batch.size, readLogs: async () => ({}) };
       await callbacks.call("onPredictBatchBegin", index, info);
-      outputs.push(runner.predBatch(batch, true));
+      outputs.push(runner.predBatch(batch, inputs, true));
       await callbacks.call("onPredictBatchEnd", index, info);
       index++;
     }

@@ -10,7 +10,7 @@ import { States } from "../states";
 import type { Checkpoint } from "../io/checkpoint-codec";
 import { loadCheckpoint, saveCheckpoint } from "#platform/checkpoint"; // folders in Node, IO handlers in a page
 import { leafDifferences, leafTables, zerosOf } from "../io/architecture";
-import { NO_CALL_INPUTS } from "./step-context";
+import { plainInputs } from "./step-context";
 import { StepRunner } from "./step-runner";
 
 export interface LoadOptions {
@@ -37,8 +37,11 @@ export async function saveModel(runner: StepRunner, className: string, dir: stri
   });
 }
 
-/** Loads `dir` into the runner after every check passed; on any failure the model is unchanged. */
-export async function loadIntoModel(runner: StepRunner, className: string, dir: string, options: LoadOptions = {}): Promise<void> {
+/**
+ * Loads `dir` into the runner after every check passed; on any failure the model is unchanged.
+ * `backend`: tfjs's name for the backend of the loading call (a model not initialized yet runs its init chain on it).
+ */
+export async function loadIntoModel(runner: StepRunner, className: string, dir: string, backend: string, options: LoadOptions = {}): Promise<void> {
   const checkpoint = await loadCheckpoint(dir);
   try {
     if (checkpoint.className !== className && options.allowOtherClass !== true) {
@@ -48,7 +51,7 @@ export async function loadIntoModel(runner: StepRunner, className: string, dir: 
       );
     }
     if (runner.initialized) checkArchitecture(runner.states, checkpoint, className, dir);
-    else compareWithOwnInit(runner, checkpoint, className, dir);
+    else compareWithOwnInit(runner, checkpoint, className, dir, backend);
   } catch (error) {
     tf.dispose([...checkpoint.states.tensors()]);
     throw error;
@@ -58,7 +61,7 @@ export async function loadIntoModel(runner: StepRunner, className: string, dir: 
 }
 
 /** Initializes the model on zeros of the recorded spec and compares; back to uninitialized if they differ. */
-function compareWithOwnInit(runner: StepRunner, checkpoint: Checkpoint, className: string, dir: string): void {
+function compareWithOwnInit(runner: StepRunner, checkpoint: Checkpoint, className: string, dir: string, backend: string): void {
   const architecture = checkpoint.architecture;
   if (!architecture) {
     throw new ElegyCheckpointError(
@@ -80,7 +83,7 @@ function compareWithOwnInit(runner: StepRunner, checkpoint: Checkpoint, classNam
     // A batch of one row; the runner owns it and frees it after the init.
     const batch = { x: zerosOf(architecture.input, 1), y: zerosOf(architecture.target, 1), sampleWeight: undefined, size: 1 };
     try {
-      runner.initOnBatch(batch, "initialize", NO_CALL_INPUTS, true);
+      runner.initOnBatch(batch, "initialize", plainInputs(backend), true);
     } catch (error) {
       throw new ElegyCheckpointError(
         `The checkpoint at ${dir} could not be compared with this ${className}: initializing it on zeros of the checkpoint's input spec failed: ${(error as Error).message}`,

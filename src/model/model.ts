@@ -27,8 +27,9 @@ import { runEvaluation } from "../loop/evaluate-loop";
 import { runPrediction } from "../loop/predict-loop";
 import { StepDispatcher } from "./dispatch";
 import { assertIdle, callInside, guardOperations } from "./operation-guard";
+import { guardBackends } from "./backend-guard";
 import { STEP_KINDS, StepKind } from "../metadata-keys";
-import { NO_CALL_INPUTS, StepContext } from "./step-context";
+import { StepContext, plainInputs } from "./step-context";
 import { GradResult, PredResult, TestResult, TrainResult } from "./step-results";
 import { StepRunner } from "./step-runner";
 import { TracedSteps } from "../trace/traced-steps";
@@ -109,23 +110,22 @@ export class Model implements CallbackModel {
     return this;
   }
 
-  /** Loads the backend (once) and readies the module (a LayersAdapter loading its tf model); every public method calls it first. */
+  /** Loads the backend (once) and readies the module (a LayersAdapter loading its tf model); every public method does it first. */
   async ready(): Promise<void> {
-    await ensureBackend(this.backendRequest);
-    await this.runner.dispatcher.parts.module?.ready?.(); // e.g. a LayersAdapter loading its tf model
+    await this.activate();
   }
 
   /** Initializes the states on the first batch of x (and y): the @initStep, or the train chain with initializing = true. */
   async init(x: DataInput, y?: TensorTree, options: InitOptions = {}): Promise<States> {
     checkOptionKeys("init", options, INIT_OPTIONS);
-    await this.ready();
+    const backend = await this.activate();
     const batchSize = checkPositiveInteger("init", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
     await readGpuTensors(x, y, options.sampleWeight);
     const { source, host } = sourceFor("init", x, y, { batchSize, shuffle: false, sampleWeight: options.sampleWeight });
     await this.withClassWeight(options.classWeight, host, async (classWeight) => {
       const first = await source.epoch(() => this.states.rng.next()).next();
       if (first.done) throw new ElegyInputError("init(): the data yielded no batches, so there is nothing to initialize on.");
-      this.runner.initOnBatch(first.value, "initialize", { classWeight, replication: undefined }, true);
+      this.runner.initOnBatch(first.value, "initialize", { backend, classWeight, replication: undefined }, true);
     });
     return this.states;
   }
@@ -133,7 +133,7 @@ export class Model implements CallbackModel {
   /** Trains for `epochs` epochs; returns the History of epoch logs. */
   async fit(x: DataInput, y?: TensorTree, options: FitOptions = {}): Promise<History> {
     checkOptionKeys("fit", options, FIT_OPTIONS);
-    await this.ready();
+    const backend = await this.activate();
     const epochs = checkPositiveInteger("fit", "epochs", options.epochs ?? 1);
     const batchSize = checkPositiveInteger("fit", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
     if (options.resume !== undefined) await callInside(this, "loadWeights", options.resume);
@@ -161,7 +161,7 @@ export class Model implements CallbackModel {
     callbacks.setModel(this);
     await this.withClassWeight(options.classWeight, data.host, (classWeight) =>
       withReplicas(this, internalsOf(this), Model, options.replicas, (replication) => {
-        const inputs = { classWeight, replication };
+        const inputs = { backend, classWeight, replication };
         const plan = { train, validation, epochs, initialEpoch, batchSize, validationFreq, stepsPerEpoch, inputs, resumedFrom: options.resume };
         return runFit(this, this.runner, plan, callbacks);
       }),
@@ -173,37 +173,37 @@ export class Model implements CallbackModel {
   async evaluate(x: DataInput, y?: TensorTree, options: EvaluateOptions = {}): Promise<Record<string, number>> {
     checkOptionKeys("evaluate", options, EVALUATE_OPTIONS);
     if (options.verbose !== undefined) checkVerbose("evaluate", options.verbose);
-    await this.ready();
+    const backend = await this.activate();
     const batchSize = checkPositiveInteger("evaluate", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
     await readGpuTensors(x, y, options.sampleWeight);
     const { source } = sourceFor("evaluate", x, y, { batchSize, shuffle: false, sampleWeight: options.sampleWeight });
     const callbacks = new CallbackList(options.callbacks ?? []);
     callbacks.setModel(this);
-    return runEvaluation(this.runner, source, callbacks);
+    return runEvaluation(this.runner, source, callbacks, plainInputs(backend));
   }
 
   /** Runs the prediction step over x; returns the outputs concatenated (a Tensor, or the step's structure). */
   async predict(x: DataInput, options: PredictOptions = {}): Promise<TensorTree> {
     checkOptionKeys("predict", options, PREDICT_OPTIONS);
     if (options.verbose !== undefined) checkVerbose("predict", options.verbose);
-    await this.ready();
+    const backend = await this.activate();
     const batchSize = checkPositiveInteger("predict", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
     this.requirePredStep();
     await readGpuTensors(x);
     const { source } = sourceFor("predict", x, undefined, { batchSize, shuffle: false });
     const callbacks = new CallbackList(options.callbacks ?? []);
     callbacks.setModel(this);
-    return runPrediction(this.runner, source, callbacks);
+    return runPrediction(this.runner, source, callbacks, plainInputs(backend));
   }
 
   /** One train step on exactly this batch; returns its logs as numbers. */
   async trainOnBatch(x: TensorTree, y?: TensorTree, options: OnBatchOptions = {}): Promise<Record<string, number>> {
     checkOptionKeys("trainOnBatch", options, ON_BATCH_OPTIONS);
-    await this.ready();
+    const backend = await this.activate();
     const batch = userBatch(x, y, options.sampleWeight);
     let logs: Record<string, number> = {};
     await this.withClassWeight(options.classWeight, undefined, async (classWeight) => {
-      const inputs = { classWeight, replication: undefined };
+      const inputs = { backend, classWeight, replication: undefined };
       if (!this.initialized) this.runner.initOnBatch(batch, "fit", inputs, false);
       let pending: Promise<Record<string, number>> | undefined;
       this.runner.trainBatch(batch, inputs, (l) => void (pending = readLogs(l)), false);
@@ -215,21 +215,21 @@ export class Model implements CallbackModel {
   /** One test step on exactly this batch; returns its logs as numbers (metric state is not reset). */
   async testOnBatch(x: TensorTree, y?: TensorTree, options: TestOnBatchOptions = {}): Promise<Record<string, number>> {
     checkOptionKeys("testOnBatch", options, TEST_ON_BATCH_OPTIONS);
-    await this.ready();
+    const inputs = plainInputs(await this.activate());
     const batch = userBatch(x, y, options.sampleWeight);
-    if (!this.initialized) this.runner.initOnBatch(batch, "evaluate", NO_CALL_INPUTS, false);
+    if (!this.initialized) this.runner.initOnBatch(batch, "evaluate", inputs, false);
     let pending: Promise<Record<string, number>> | undefined;
-    this.runner.testBatch(batch, NO_CALL_INPUTS, (l) => void (pending = readLogs(l)), false);
+    this.runner.testBatch(batch, inputs, (l) => void (pending = readLogs(l)), false);
     return pending!;
   }
 
   /** The prediction step on exactly this batch. */
   async predictOnBatch(x: TensorTree): Promise<TensorTree> {
     this.requirePredStep();
-    await this.ready();
+    const inputs = plainInputs(await this.activate());
     const batch = userBatch(x, undefined, undefined);
-    if (!this.initialized) this.runner.initOnBatch(batch, "predict", NO_CALL_INPUTS, false);
-    return this.runner.predBatch(batch, false);
+    if (!this.initialized) this.runner.initOnBatch(batch, "predict", inputs, false);
+    return this.runner.predBatch(batch, inputs, false);
   }
 
   /**
@@ -312,8 +312,8 @@ export class Model implements CallbackModel {
    */
   async loadWeights(dir: string, options: LoadOptions = {}): Promise<this> {
     checkOptionKeys("loadWeights", options, LOAD_OPTIONS);
-    await this.ready();
-    await loadIntoModel(this.runner, this.constructor.name, dir, options);
+    const backend = await this.activate();
+    await loadIntoModel(this.runner, this.constructor.name, dir, backend, options);
     return this;
   }
 
@@ -351,7 +351,7 @@ export class Model implements CallbackModel {
    * shards — that `tf.loadLayersModel` loads, in Node or a browser (docs/export.md).
    */
   async export(dir: string, options: ExportOptions = {}): Promise<ExportResult> {
-    await this.ready();
+    await this.activate();
     return exportModel(dir, options, exportSourceOf(this));
   }
 
@@ -397,6 +397,13 @@ export class Model implements CallbackModel {
     this.runner.replaceStates(states);
   }
 
+  /** Loads the backend (once) and readies the module; returns tfjs's name for the backend, which the call's steps check they run on. */
+  private async activate(): Promise<string> {
+    const { tfBackend } = await ensureBackend(this.backendRequest);
+    await this.runner.dispatcher.parts.module?.ready?.(); // e.g. a LayersAdapter loading its tf model
+    return tfBackend;
+  }
+
   /** predict and apply need a prediction step: say so before initializing anything. */
   private requirePredStep(purpose: "predict" | "apply" = "predict"): void {
     const d = this.runner.dispatcher;
@@ -423,10 +430,15 @@ export class Model implements CallbackModel {
     if (data) checkLabelsCovered(data.y, values.length);
     return tf.tensor1d(values, "float32");
   }
-}
 
-// init, fit, evaluate, trainOnBatch, testOnBatch and loadWeights: one at a time per model.
-guardOperations(Model.prototype);
+  static {
+    // init, fit, evaluate, trainOnBatch, testOnBatch and loadWeights: one at a time per model.
+    guardOperations(Model.prototype);
+    // While one model's calls compute on a backend, another model's call that needs another one is
+    // refused. Inside the class because it reads the private backendRequest.
+    guardBackends(Model.prototype, (model) => (model as Model).backendRequest);
+  }
+}
 
 /** Names a step method must not take: the Model's own API. */
 const MODEL_METHODS: ReadonlySet<string> = new Set(

@@ -37,13 +37,18 @@ export type GradReplication = <R>(call: StepCall, local: (call: StepCall) => Gra
 
 /** What every step of one public call (a fit, an evaluate, …) shares; made once per call, not per batch. */
 export interface CallInputs {
+  /** tfjs's name for the backend the call runs on: each step checks that it is still the active one (backend-check.ts). */
+  readonly backend: string;
   /** The fit's (or init's, or trainOnBatch's) class weights, injected into every step of it. */
   readonly classWeight: tf.Tensor | undefined;
   /** During a fit with replicas: how its gradient steps are spread over the replicas. */
   readonly replication: GradReplication | undefined;
 }
 
-export const NO_CALL_INPUTS: CallInputs = { classWeight: undefined, replication: undefined };
+/** The inputs of a call without class weights or replicas (evaluate, predict, testOnBatch, …). */
+export function plainInputs(backend: string): CallInputs {
+  return { backend, classWeight: undefined, replication: undefined };
+}
 
 /** One step call as it travels from the StepRunner to the user's method: the injectables and what they are for. */
 export interface StepCall extends StepContext {

@@ -10,7 +10,8 @@ import { TensorTree, collectTensors, disposeExcept, leaves, mapTree } from "../t
 import type { Batch } from "../loop/batches";
 import { SpecTree, specOf } from "../io/architecture";
 import { StepDispatcher } from "./dispatch";
-import { CallInputs, NO_CALL_INPUTS, PHASE_FLAGS, Phase, Purpose, StepCall } from "./step-context";
+import { CallInputs, PHASE_FLAGS, Phase, Purpose, StepCall } from "./step-context";
+import { checkActiveBackend } from "./backend-check";
 import { inStepScope } from "../autodiff/step-scope";
 import { ElegyNotInitializedError } from "../errors";
 import { MissingParamsError } from "../missing-params";
@@ -113,8 +114,8 @@ export class StepRunner {
   }
 
   /** One prediction step; the caller owns the returned prediction. */
-  predBatch(batch: Batch, ownsBatch: boolean): TensorTree {
-    const [yPred, next] = this.run("predict", "predict", batch, NO_CALL_INPUTS, ownsBatch, this.predStep);
+  predBatch(batch: Batch, inputs: CallInputs, ownsBatch: boolean): TensorTree {
+    const [yPred, next] = this.run("predict", "predict", batch, inputs, ownsBatch, this.predStep);
     this.adopt(next, ownsBatch ? [batch] : [], [yPred]);
     return yPred;
   }
@@ -171,6 +172,7 @@ export class StepRunner {
     };
     const protect = collectTensors([batch, inputs.classWeight], this.current.tensors());
     try {
+      checkActiveBackend(inputs.backend, this.dispatcher.className, purpose);
       return inStepScope(() => this.traced.run(call, () => this.runAs(call, step)), protect);
     } catch (error) {
       // The step failed: its batch will never be consumed. (The caller's own tensors are not in `owned`.)

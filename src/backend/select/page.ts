@@ -100,6 +100,20 @@ export async function ensureBackend(requested?: string, options: { log?: (line: 
   });
 }
 
+/**
+ * The backend a request will run on, known without loading or switching anything: the named
+ * one; for "auto", the one auto took earlier in this page (undefined before it has chosen);
+ * "any" for a model that names none: it takes whichever runs.
+ */
+export function plannedBackend(requested?: string): ConcretePageBackend | "any" | undefined {
+  if (requested === undefined) return "any";
+  const request = parsePageBackendName(requested, "the backend option");
+  return request === "auto" ? autoPick : request;
+}
+
+/** What "auto" took last (what a page can load does not change, so it takes the same again). */
+let autoPick: ConcretePageBackend | undefined;
+
 const starts = new BackendStarts<PageBackendChoice>();
 
 async function start(request: PageBackendName, logOption: ((line: string) => void) | undefined): Promise<PageBackendChoice> {
@@ -129,6 +143,7 @@ async function start(request: PageBackendName, logOption: ((line: string) => voi
   }
   if (current?.choice.name !== choice.name) log(`elegy-ts: backend ${choice.name} (${choice.reason})`);
   current = { request, choice };
+  if (request === "auto") autoPick = choice.name;
   return choice;
 }
 

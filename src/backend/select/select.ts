@@ -123,9 +123,7 @@ const starts = new BackendStarts<BackendChoice>();
  * called again with the same request.
  */
 export async function ensureBackend(requested?: string, options: { log?: (line: string) => void } = {}): Promise<BackendChoice> {
-  const fromEnv = requested === undefined && process.env.ELEGY_BACKEND !== undefined && process.env.ELEGY_BACKEND !== "";
-  const request = parseBackendName(requested ?? (fromEnv ? process.env.ELEGY_BACKEND! : "auto"), fromEnv ? "ELEGY_BACKEND" : "the backend option");
-  const acceptsAny = request === "auto" && requested === undefined && !fromEnv;
+  const { request, acceptsAny } = parseRequest(requested);
   return starts.ensure({
     request,
     acceptsAny,
@@ -133,6 +131,27 @@ export async function ensureBackend(requested?: string, options: { log?: (line: 
     start: () => start(request, options.log),
   });
 }
+
+/**
+ * The backend a request will run on, known without loading or switching anything: the named
+ * one; for "auto", the one auto took earlier in this process (undefined before it has chosen);
+ * "any" for a model that names none (and no ELEGY_BACKEND): it takes whichever runs.
+ */
+export function plannedBackend(requested?: string): ConcreteBackend | "any" | undefined {
+  const { request, acceptsAny } = parseRequest(requested);
+  if (acceptsAny) return "any";
+  return request === "auto" ? autoPick : request;
+}
+
+/** The option (else ELEGY_BACKEND, else "auto"); a model that names none accepts whichever backend runs. */
+function parseRequest(requested: string | undefined): { request: BackendName; acceptsAny: boolean } {
+  const fromEnv = requested === undefined && process.env.ELEGY_BACKEND !== undefined && process.env.ELEGY_BACKEND !== "";
+  const request = parseBackendName(requested ?? (fromEnv ? process.env.ELEGY_BACKEND! : "auto"), fromEnv ? "ELEGY_BACKEND" : "the backend option");
+  return { request, acceptsAny: request === "auto" && requested === undefined && !fromEnv };
+}
+
+/** What "auto" took last (the packages a process can load do not change, so it takes the same again). */
+let autoPick: ConcreteBackend | undefined;
 
 async function start(request: BackendName, logOption: ((line: string) => void) | undefined): Promise<BackendChoice> {
   const log = logOption ?? ((line: string) => process.stderr.write(line + "\n"));
@@ -161,6 +180,7 @@ async function start(request: BackendName, logOption: ((line: string) => void) |
   }
   if (current?.choice.name !== choice.name) log(`elegy-ts: backend ${choice.name} (${choice.reason})`);
   current = { request, choice };
+  if (request === "auto") autoPick = choice.name;
   return choice;
 }
 

@@ -1,8 +1,8 @@
 // Platform seam (see src/platform/README.md): backend selection in a web page — "auto" tries webgpu → webgl → wasm → cpu.
 import type * as NodeSide from "../node/backend";
-import { ensureBackend, currentBackend } from "../../backend/select/page";
+import { ensureBackend, currentBackend, plannedBackend } from "../../backend/select/page";
 
-export { ensureBackend, currentBackend };
+export { ensureBackend, currentBackend, plannedBackend };
 
-// A model only awaits ensureBackend and reads the choice's name: the page's choice has those.
-({ ensureBackend, currentBackend }) satisfies { [K in keyof typeof NodeSide]: (...args: Parameters<(typeof NodeSide)[K]>) => unknown };
+// A model only awaits ensureBackend and reads the choice's names: the page's choice has those.
+({ ensureBackend, currentBackend, plannedBackend }) satisfies { [K in keyof typeof NodeSide]: (...args: Parameters<(typeof NodeSide)[K]>) => unknown };

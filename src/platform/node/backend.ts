@@ -1,2 +1,2 @@
 // Platform seam (see src/platform/README.md): backend selection in Node — "auto" tries cuda → native → wasm → cpu.
-export { ensureBackend, currentBackend } from "../../backend/select/select";
+export { ensureBackend, currentBackend, plannedBackend } from "../../backend/select/select";
