@@ -37,9 +37,9 @@ void by_images(const ConvGeometry& g, int64_t values, Body&& body) {
 // that lie inside the image are one run of x (no dilation along the width): one copy.
 void im2col_block(const ConvGeometry& g, const float* x, int64_t first, int64_t count, int64_t q0, int64_t q1, float* out) {
   const int64_t rowWidth = g.kw * g.c, width = q1 - q0;
-  int64_t ow = first % g.outW, oh = (first / g.outW) % g.outH, b = first / (g.outW * g.outH);
+  PixelCursor px(g, first);
   for (int64_t i = 0; i < count; i++, out += width) {
-    const int64_t ih0 = oh * g.strideH - g.padTop, iw0 = ow * g.strideW - g.padLeft;
+    const int64_t ih0 = px.ih0(g), iw0 = px.iw0(g);
     const bool inside = iw0 >= 0 && iw0 + (g.kw - 1) * g.dilW < g.w;
     for (int64_t fh = 0; fh < g.kh; fh++) {
       const int64_t lo = q0 > fh * rowWidth ? q0 : fh * rowWidth;
@@ -51,7 +51,7 @@ void im2col_block(const ConvGeometry& g, const float* x, int64_t first, int64_t 
         std::memset(dst, 0, sizeof(float) * (hi - lo));
         continue;
       }
-      const float* xrow = x + (b * g.h + ih) * g.w * g.c;
+      const float* xrow = x + (px.b * g.h + ih) * g.w * g.c;
       if (inside && g.dilW == 1) {
         std::memcpy(dst, xrow + iw0 * g.c + (lo - fh * rowWidth), sizeof(float) * (hi - lo));
         continue;
@@ -65,10 +65,7 @@ void im2col_block(const ConvGeometry& g, const float* x, int64_t first, int64_t 
         q += n;
       }
     }
-    if (++ow == g.outW) {
-      ow = 0;
-      if (++oh == g.outH) oh = 0, b++;
-    }
+    px.next(g);
   }
 }
 
@@ -153,23 +150,20 @@ void conv_filter_grad_direct_portable(const ConvGeometry& g, int64_t cout, const
 
 void col2im_block_portable(const ConvGeometry& g, const float* cols, int64_t first, int64_t count, float* dx) {
   const int64_t rowLen = g.kh * g.kw * g.c;
-  int64_t ow = first % g.outW, oh = (first / g.outW) % g.outH, b = first / (g.outW * g.outH);
+  PixelCursor px(g, first);
   for (int64_t i = 0; i < count; i++, cols += rowLen) {
     for (int64_t fh = 0; fh < g.kh; fh++) {
-      const int64_t ih = oh * g.strideH - g.padTop + fh * g.dilH;
+      const int64_t ih = px.ih0(g) + fh * g.dilH;
       if (ih < 0 || ih >= g.h) continue;
       for (int64_t fw = 0; fw < g.kw; fw++) {
-        const int64_t iw = ow * g.strideW - g.padLeft + fw * g.dilW;
+        const int64_t iw = px.iw0(g) + fw * g.dilW;
         if (iw < 0 || iw >= g.w) continue;
         const float* __restrict src = cols + (fh * g.kw + fw) * g.c;
-        float* __restrict dst = dx + ((b * g.h + ih) * g.w + iw) * g.c;
+        float* __restrict dst = dx + ((px.b * g.h + ih) * g.w + iw) * g.c;
         for (int64_t ci = 0; ci < g.c; ci++) dst[ci] += src[ci];
       }
     }
-    if (++ow == g.outW) {
-      ow = 0;
-      if (++oh == g.outH) oh = 0, b++;
-    }
+    px.next(g);
   }
 }
 

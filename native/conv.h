@@ -9,6 +9,20 @@ struct ConvGeometry {
   int64_t batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW;
 };
 
+/** An output pixel (image, row, column) walked in flat order from `first` (over batch, outH, outW). */
+struct PixelCursor {
+  int64_t b, oh, ow;
+  PixelCursor(const ConvGeometry& g, int64_t first) : b(first / (g.outW * g.outH)), oh((first / g.outW) % g.outH), ow(first % g.outW) {}
+  /** The input row and column of the window's top-left tap (outside the image in the padding). */
+  int64_t ih0(const ConvGeometry& g) const { return oh * g.strideH - g.padTop; }
+  int64_t iw0(const ConvGeometry& g) const { return ow * g.strideW - g.padLeft; }
+  void next(const ConvGeometry& g) {
+    if (++ow < g.outW) return;
+    ow = 0;
+    if (++oh == g.outH) oh = 0, b++;
+  }
+};
+
 // The convolutions as GEMMs, a block of output pixels at a time: a block's patch rows (im2col) are
 // written to a buffer that stays in L2 and fed straight to the GEMM with the filter packed once,
 // so the whole batch's patch matrix is never written. Results are those of im2col / col2im around

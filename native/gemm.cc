@@ -50,6 +50,35 @@ void micro(int64_t kc, const float* const* rows, int64_t ks, const float* bp, fl
   }
 }
 
+// Rows [i_begin, i_end) × columns [j0, j0 + nc) of c (n columns) = op(a) · one block of k (kc values
+// from p0) of B packed in panels, or c += it (`add`).
+void tiles(const Matrix& a, int64_t p0, int64_t kc, int64_t i_begin, int64_t i_end, int64_t j0, int64_t nc, const float* panels, float* c, int64_t n,
+           bool add) {
+  // A(i, p) = a.data[i * rs + p * ks], read in place.
+  const int64_t rs = a.transposed ? 1 : a.cols;
+  const int64_t ks = a.transposed ? a.rows : 1;
+  float acc[MR * NR];
+  const float* rows[MR];
+  for (int64_t i0 = i_begin; i0 < i_end; i0 += MR) {
+    const int64_t count = i_end - i0 < MR ? i_end - i0 : MR;
+    // Rows past the end repeat the first row: valid memory, results discarded.
+    for (int r = 0; r < MR; r++) rows[r] = a.data + (i0 + (r < count ? r : 0)) * rs + p0 * ks;
+    for (int64_t jr = 0; jr < nc; jr += NR) {
+      const int64_t cols = nc - jr < NR ? nc - jr : NR;
+      micro(kc, rows, ks, panels + jr * kc, acc);
+      for (int64_t r = 0; r < count; r++) {
+        float* row = c + (i0 + r) * n + j0 + jr;
+        const float* from = acc + r * NR;
+        if (add) {
+          for (int64_t cc = 0; cc < cols; cc++) row[cc] += from[cc];
+        } else {
+          for (int64_t cc = 0; cc < cols; cc++) row[cc] = from[cc];
+        }
+      }
+    }
+  }
+}
+
 void gemm(const Matrix& a, const Matrix& b, float* c) {
   const int64_t m = a.rows, k = a.cols, n = b.cols;
   if (k == 0) {
@@ -85,35 +114,13 @@ void gemm_batched(const float* a, const float* b, float* c, int64_t batch, int64
 }
 
 void gemm_block_portable(const Matrix& a, const Matrix& b, float* c, int64_t i_begin, int64_t i_end, int64_t j_begin, int64_t j_end, float* packed) {
-  const int64_t m = a.rows, k = a.cols, n = b.cols;
-  // A(i, p) = a.data[i * rs + p * ks], read in place.
-  const int64_t rs = a.transposed ? 1 : k;
-  const int64_t ks = a.transposed ? m : 1;
-  float acc[MR * NR];
-  const float* rows[MR];
+  const int64_t k = a.cols, n = b.cols;
   for (int64_t j0 = j_begin; j0 < j_end; j0 += GEMM_NC) {
     const int64_t nc = j_end - j0 < GEMM_NC ? j_end - j0 : GEMM_NC;
     for (int64_t p0 = 0; p0 < k; p0 += GEMM_KC) {
       const int64_t kc = k - p0 < GEMM_KC ? k - p0 : GEMM_KC;
       pack_b(b, p0, kc, j0, nc, packed);
-      for (int64_t i0 = i_begin; i0 < i_end; i0 += MR) {
-        const int64_t count = i_end - i0 < MR ? i_end - i0 : MR;
-        // Rows past the end repeat the first row: valid memory, results discarded.
-        for (int r = 0; r < MR; r++) rows[r] = a.data + (i0 + (r < count ? r : 0)) * rs + p0 * ks;
-        for (int64_t jr = 0; jr < nc; jr += NR) {
-          const int64_t cols = nc - jr < NR ? nc - jr : NR;
-          micro(kc, rows, ks, packed + jr * kc, acc);
-          for (int64_t r = 0; r < count; r++) {
-            float* row = c + (i0 + r) * n + j0 + jr;
-            const float* from = acc + r * NR;
-            if (p0 == 0) {
-              for (int64_t cc = 0; cc < cols; cc++) row[cc] = from[cc];
-            } else {
-              for (int64_t cc = 0; cc < cols; cc++) row[cc] += from[cc];
-            }
-          }
-        }
-      }
+      tiles(a, p0, kc, i_begin, i_end, j0, nc, packed, c, n, p0 > 0);
     }
   }
 }
@@ -124,31 +131,9 @@ void gemm_pack_portable(const Matrix& b, float* packed) {
 }
 
 void gemm_packed_portable(const Matrix& a, const float* packed, int64_t n, float* c, bool add) {
-  const int64_t m = a.rows, k = a.cols, width = (n + NR - 1) / NR * NR;
-  const int64_t rs = a.transposed ? 1 : k;
-  const int64_t ks = a.transposed ? m : 1;
-  float acc[MR * NR];
-  const float* rows[MR];
+  const int64_t k = a.cols, width = (n + NR - 1) / NR * NR;
   for (int64_t p0 = 0; p0 < k; p0 += GEMM_KC) {
-    const int64_t kc = k - p0 < GEMM_KC ? k - p0 : GEMM_KC;
-    const float* block = packed + p0 * width;
-    for (int64_t i0 = 0; i0 < m; i0 += MR) {
-      const int64_t count = m - i0 < MR ? m - i0 : MR;
-      for (int r = 0; r < MR; r++) rows[r] = a.data + (i0 + (r < count ? r : 0)) * rs + p0 * ks;
-      for (int64_t jr = 0; jr < n; jr += NR) {
-        const int64_t cols = n - jr < NR ? n - jr : NR;
-        micro(kc, rows, ks, block + jr * kc, acc);
-        for (int64_t r = 0; r < count; r++) {
-          float* row = c + (i0 + r) * n + jr;
-          const float* from = acc + r * NR;
-          if (p0 == 0 && !add) {
-            for (int64_t cc = 0; cc < cols; cc++) row[cc] = from[cc];
-          } else {
-            for (int64_t cc = 0; cc < cols; cc++) row[cc] += from[cc];
-          }
-        }
-      }
-    }
+    tiles(a, p0, k - p0 < GEMM_KC ? k - p0 : GEMM_KC, 0, a.rows, 0, n, packed + p0 * width, c, n, add || p0 > 0);
   }
 }
 

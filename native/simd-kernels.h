@@ -273,14 +273,11 @@ bool conv_filter_grad_block(const ConvGeometry& g, int64_t cout, const float* x,
   const int64_t t0 = q0 / g.c, t1 = (q1 + g.c - 1) / g.c;
   for (int64_t t = t0; t < t1; t++) {
     const int64_t fh = t / g.kw, fw = t % g.kw;
-    int64_t ow = first % g.outW, oh = (first / g.outW) % g.outH, b = first / (g.outW * g.outH);
+    PixelCursor px(g, first);
     for (int64_t p = 0; p < count; p++) {
-      const int64_t ih = oh * g.strideH - g.padTop + fh * g.dilH, iw = ow * g.strideW - g.padLeft + fw * g.dilW;
-      taps[p] = ih < 0 || ih >= g.h || iw < 0 || iw >= g.w ? zeros.data() : x + ((b * g.h + ih) * g.w + iw) * g.c;
-      if (++ow == g.outW) {
-        ow = 0;
-        if (++oh == g.outH) oh = 0, b++;
-      }
+      const int64_t ih = px.ih0(g) + fh * g.dilH, iw = px.iw0(g) + fw * g.dilW;
+      taps[p] = ih < 0 || ih >= g.h || iw < 0 || iw >= g.w ? zeros.data() : x + ((px.b * g.h + ih) * g.w + iw) * g.c;
+      px.next(g);
     }
     const int64_t lo = (q0 > t * g.c ? q0 : t * g.c), hi = (q1 < (t + 1) * g.c ? q1 : (t + 1) * g.c);
     for (int64_t i0 = lo; i0 < hi; i0 += MR) {
@@ -303,25 +300,22 @@ template <class L>
 void col2im_block(const ConvGeometry& g, const float* cols, int64_t first, int64_t count, float* dx) {
   constexpr int64_t W = L::W;
   const int64_t rowLen = g.kh * g.kw * g.c, vec = g.c / W * W;
-  int64_t ow = first % g.outW, oh = (first / g.outW) % g.outH, b = first / (g.outW * g.outH);
+  PixelCursor px(g, first);
   for (int64_t i = 0; i < count; i++, cols += rowLen) {
     for (int64_t fh = 0; fh < g.kh; fh++) {
-      const int64_t ih = oh * g.strideH - g.padTop + fh * g.dilH;
+      const int64_t ih = px.ih0(g) + fh * g.dilH;
       if (ih < 0 || ih >= g.h) continue;
       for (int64_t fw = 0; fw < g.kw; fw++) {
-        const int64_t iw = ow * g.strideW - g.padLeft + fw * g.dilW;
+        const int64_t iw = px.iw0(g) + fw * g.dilW;
         if (iw < 0 || iw >= g.w) continue;
         const float* src = cols + (fh * g.kw + fw) * g.c;
-        float* dst = dx + ((b * g.h + ih) * g.w + iw) * g.c;
+        float* dst = dx + ((px.b * g.h + ih) * g.w + iw) * g.c;
         int64_t ci = 0;
         for (; ci < vec; ci += W) L::store(dst + ci, L::add(L::load(dst + ci), L::load(src + ci)));
         if (ci < g.c) L::store_first(dst + ci, L::add(L::load_first(dst + ci, g.c - ci), L::load_first(src + ci, g.c - ci)), g.c - ci);
       }
     }
-    if (++ow == g.outW) {
-      ow = 0;
-      if (++oh == g.outH) oh = 0, b++;
-    }
+    px.next(g);
   }
 }
 
