@@ -263,6 +263,20 @@ napi_value ConvFilterGradDirect(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// A convolution's three tensors by shape, from the arguments at the given positions: the input
+// [batch, h, w, c], the output [batch, outH, outW, cout] and the filter [kh, kw, c, cout]; false if
+// one lies outside the heap.
+struct ConvTensors {
+  float *input, *output, *filter;
+};
+
+bool conv_tensors(const Args& args, const ConvGeometry& g, int64_t cout, size_t input, size_t output, size_t filter, ConvTensors& t) {
+  t.input = args.floats(input, g.batch * g.h * g.w * g.c);
+  t.output = args.floats(output, g.batch * g.outH * g.outW * cout);
+  t.filter = args.floats(filter, g.kh * g.kw * g.c * cout);
+  return t.input && t.output && t.filter && cout >= 0;
+}
+
 napi_value ConvBiasAct(napi_env env, napi_callback_info info) {
   Args args(env);
   ConvGeometry g;
@@ -270,12 +284,10 @@ napi_value ConvBiasAct(napi_env env, napi_callback_info info) {
     return fail(env, "convBiasAct(heap, x, filter, bias, out, batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW, outChannels, relu)");
   }
   const int64_t cout = args.integer(19);
-  const float* x = args.floats(1, g.batch * g.h * g.w * g.c);
-  const float* filter = args.floats(2, g.kh * g.kw * g.c * cout);
+  ConvTensors t;
   const float* bias = args.integer(3) < 0 ? nullptr : args.floats(3, cout);
-  float* out = args.floats(4, g.batch * g.outH * g.outW * cout);
-  if (!x || !filter || (!bias && args.integer(3) >= 0) || !out || cout < 0) return fail(env, "convBiasAct: a tensor lies outside the heap");
-  conv_bias_act_gemm(g, cout, x, filter, bias, out, args.flag(20));
+  if (!conv_tensors(args, g, cout, 1, 4, 2, t) || (!bias && args.integer(3) >= 0)) return fail(env, "convBiasAct: a tensor lies outside the heap");
+  conv_bias_act_gemm(g, cout, t.input, t.filter, bias, t.output, args.flag(20));
   return nullptr;
 }
 
@@ -286,11 +298,9 @@ napi_value ConvInputGrad(napi_env env, napi_callback_info info) {
     return fail(env, "convInputGrad(heap, dy, filter, dx, batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW, outChannels)");
   }
   const int64_t cout = args.integer(18);
-  const float* dy = args.floats(1, g.batch * g.outH * g.outW * cout);
-  const float* filter = args.floats(2, g.kh * g.kw * g.c * cout);
-  float* dx = args.floats(3, g.batch * g.h * g.w * g.c);
-  if (!dy || !filter || !dx || cout < 0) return fail(env, "convInputGrad: a tensor lies outside the heap");
-  conv_input_grad_gemm(g, cout, dy, filter, dx);
+  ConvTensors t;
+  if (!conv_tensors(args, g, cout, 3, 1, 2, t)) return fail(env, "convInputGrad: a tensor lies outside the heap");
+  conv_input_grad_gemm(g, cout, t.output, t.filter, t.input);
   return nullptr;
 }
 
@@ -301,11 +311,9 @@ napi_value ConvFilterGrad(napi_env env, napi_callback_info info) {
     return fail(env, "convFilterGrad(heap, x, dy, dw, batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW, outChannels)");
   }
   const int64_t cout = args.integer(18);
-  const float* x = args.floats(1, g.batch * g.h * g.w * g.c);
-  const float* dy = args.floats(2, g.batch * g.outH * g.outW * cout);
-  float* dw = args.floats(3, g.kh * g.kw * g.c * cout);
-  if (!x || !dy || !dw || cout < 0) return fail(env, "convFilterGrad: a tensor lies outside the heap");
-  conv_filter_grad_gemm(g, cout, x, dy, dw);
+  ConvTensors t;
+  if (!conv_tensors(args, g, cout, 1, 2, 3, t)) return fail(env, "convFilterGrad: a tensor lies outside the heap");
+  conv_filter_grad_gemm(g, cout, t.input, t.output, t.filter);
   return nullptr;
 }
 

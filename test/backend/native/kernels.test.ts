@@ -140,3 +140,24 @@ test("native allFinite (fit's input check) flags NaN and ±Infinity only", (t) =
   }
   assert.throws(() => native.allFinite(new Int32Array(3) as unknown as Float32Array), /allFinite\(float32Array\)/);
 });
+
+test("the blocked native convolutions refuse tensors that lie outside the heap (they address it directly) and a wrong argument count", (t) => {
+  const native = loadNativeKernels().kernels;
+  if (!native) {
+    t.skip(`native addon not available here: ${nativeStatus().detail}`);
+    return;
+  }
+  const heap = new ArrayBuffer(4000);
+  // x [2, 5, 5, 3] (150 floats) ⊛ [3, 3, 3, 4] (108) → [2, 3, 3, 4] (72): at bytes 0, 600 and 1032, inside the heap.
+  const geometry = [2, 5, 5, 3, 3, 3, 3, 3, 1, 1, 0, 0, 1, 1];
+  const [x, filter, out] = [0, 600, 1032];
+  native.convBiasAct(heap, x, filter, -1, out, ...geometry, 4, true);
+  native.convInputGrad(heap, out, filter, x, ...geometry, 4);
+  native.convFilterGrad(heap, x, out, filter, ...geometry, 4);
+  assert.throws(() => native.convBiasAct(heap, x, filter, -1, 3800, ...geometry, 4, true), { message: "convBiasAct: a tensor lies outside the heap" });
+  assert.throws(() => native.convInputGrad(heap, out, filter, 3500, ...geometry, 4), { message: "convInputGrad: a tensor lies outside the heap" });
+  assert.throws(() => native.convFilterGrad(heap, x, 3900, filter, ...geometry, 4), { message: "convFilterGrad: a tensor lies outside the heap" });
+  assert.throws(() => native.convFilterGrad(heap, x, out, filter, ...geometry), {
+    message: "convFilterGrad(heap, x, dy, dw, batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW, outChannels)",
+  });
+});
