@@ -39,6 +39,11 @@ export class StepDispatcher implements StepChain {
     return this.plans[kind]?.where;
   }
 
+  /** Whether the model's own step of this kind asks for the injectable `name`. */
+  asks(kind: StepKind, name: string): boolean {
+    return this.plans[kind]?.params.includes(name) ?? false;
+  }
+
   /** Whether a step of this kind can run: overridden, or derivable from the parts and lower steps. */
   can(kind: StepKind): boolean {
     if (this.overridden(kind)) return true;

@@ -5,6 +5,7 @@ import { ElegyInputError, ElegyMissingStepError, ElegyNotInitializedError } from
 import { missingParamsMessage } from "./init-chain";
 import { ExportOptions, ExportResult, ExportSource, exportModel, moduleRecord } from "../io/export/export-model";
 import { LOAD_OPTIONS, LoadOptions, loadIntoModel, saveModel } from "./checkpoint-io";
+import { checkWeightsUsed } from "./weights-use";
 import { LossAggregate, MetricAggregate, Module, Optimizer } from "../contracts";
 import { Injector } from "../injection/injector";
 import type { Injectables } from "../injection/injectables";
@@ -159,13 +160,15 @@ export class Model implements CallbackModel {
     const verbose = checkVerbose("fit", options.verbose ?? 1);
     const callbacks = new CallbackList([...(verbose ? [new ProgressBar({ verbose })] : []), ...(options.callbacks ?? []), history]);
     callbacks.setModel(this);
-    await this.withClassWeight(options.classWeight, data.host, (classWeight) =>
-      withReplicas(this, internalsOf(this), Model, options.replicas, (replication) => {
+    // After the data and weights are validated (their own errors first), before any step runs.
+    await this.withClassWeight(options.classWeight, data.host, (classWeight) => {
+      checkWeightsUsed(this.runner.dispatcher, "fit", "fit", options);
+      return withReplicas(this, internalsOf(this), Model, options.replicas, (replication) => {
         const inputs = { backend, classWeight, replication };
         const plan = { train, validation, epochs, initialEpoch, batchSize, validationFreq, stepsPerEpoch, inputs, resumedFrom: options.resume };
         return runFit(this, this.runner, plan, callbacks);
-      }),
-    );
+      });
+    });
     return history;
   }
 
@@ -177,6 +180,7 @@ export class Model implements CallbackModel {
     const batchSize = checkPositiveInteger("evaluate", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
     await readGpuTensors(x, y, options.sampleWeight);
     const { source } = sourceFor("evaluate", x, y, { batchSize, shuffle: false, sampleWeight: options.sampleWeight });
+    checkWeightsUsed(this.runner.dispatcher, "evaluate", "evaluate", options);
     const callbacks = new CallbackList(options.callbacks ?? []);
     callbacks.setModel(this);
     return runEvaluation(this.runner, source, callbacks, plainInputs(backend));
@@ -203,6 +207,7 @@ export class Model implements CallbackModel {
     const batch = userBatch(x, y, options.sampleWeight);
     let logs: Record<string, number> = {};
     await this.withClassWeight(options.classWeight, undefined, async (classWeight) => {
+      checkWeightsUsed(this.runner.dispatcher, "trainOnBatch", "fit", options);
       const inputs = { backend, classWeight, replication: undefined };
       if (!this.initialized) this.runner.initOnBatch(batch, "fit", inputs, false);
       let pending: Promise<Record<string, number>> | undefined;
@@ -216,6 +221,7 @@ export class Model implements CallbackModel {
   async testOnBatch(x: TensorTree, y?: TensorTree, options: TestOnBatchOptions = {}): Promise<Record<string, number>> {
     checkOptionKeys("testOnBatch", options, TEST_ON_BATCH_OPTIONS);
     const inputs = plainInputs(await this.activate());
+    checkWeightsUsed(this.runner.dispatcher, "testOnBatch", "evaluate", options);
     const batch = userBatch(x, y, options.sampleWeight);
     if (!this.initialized) this.runner.initOnBatch(batch, "evaluate", inputs, false);
     let pending: Promise<Record<string, number>> | undefined;
