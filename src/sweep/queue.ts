@@ -83,3 +83,47 @@ export interface TrialJobResult {
 export interface TrialJobProgress {
   text: string;
 }
+
+const REACH_MS = 3000;
+
+/**
+ * Connects once (no retries, a few seconds at most) and pings, so a sweep whose Redis is down or
+ * misnamed stops at once with the reason. BullMQ itself retries forever (its connections must
+ * survive Redis restarts), which made an unreachable --queue look like a stuck sweep.
+ */
+export async function checkQueueReachable(address: QueueAddress, command: string): Promise<void> {
+  loadBullmq(); // the install message first, when bullmq/ioredis are missing
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Redis = require("ioredis") as typeof import("ioredis").default;
+  const client = new Redis({
+    ...address.connection,
+    lazyConnect: true,
+    connectTimeout: REACH_MS,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  // ioredis rejects connect() with a bare "Connection is closed."; the cause comes as an event.
+  let seen: Error | undefined;
+  client.on("error", (error: Error) => (seen ??= error));
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    const { code, message } = (seen ?? error) as { code?: string; message: string };
+    const cause =
+      code === "ECONNREFUSED" ? "connection refused (no Redis server listens there)"
+      : code === "ETIMEDOUT" || /timed? ?out/i.test(message) ? `timed out after ${REACH_MS / 1000} s`
+      : code === "ENOTFOUND" || code === "EAI_AGAIN" ? `the host '${address.connection.host}' is not known`
+      : message.replace(/\.$/, "");
+    const local = ["localhost", "127.0.0.1", "::1"].includes(address.connection.host);
+    throw new CliError(
+      `${command}: cannot reach the queue's Redis at ${address.shown}: ${cause}. ` +
+        (local
+          ? `Start a Redis server there (e.g. redis-server --port ${address.connection.port} --daemonize yes), or check the --queue address.`
+          : `Check that its Redis server is running and reachable from this machine, or check the --queue address.`),
+    );
+  } finally {
+    client.disconnect();
+  }
+}

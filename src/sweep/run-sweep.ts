@@ -12,6 +12,7 @@ import { ProgressBoard } from "./progress";
 import { ranked, readTable } from "./results";
 import { objectiveMode } from "./spec";
 import { SweepFolder } from "./sweep-folder";
+import { checkQueueReachable, parseQueueAddress } from "./queue";
 import { runLocalSweep, trialsAtOnce } from "./local";
 
 export interface SweepArgs {
@@ -44,6 +45,8 @@ export async function runSweep(args: SweepArgs, io: CliIO): Promise<number> {
   const { spec } = definition;
   const trials = planTrials(spec, args.trials);
   const outDir = args.outDir ?? defaultOutDir(definition.model);
+  // Before the folder is made: a Redis that is down or misnamed fails the sweep at once, leaving nothing behind.
+  if (args.queue) await checkQueueReachable(parseQueueAddress(args.queue), "elegy-ts sweep");
   const folder = SweepFolder.open(outDir, {
     file: definition.file,
     model: definition.model,

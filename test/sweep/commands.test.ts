@@ -5,6 +5,7 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as path from "node:path";
 import { BIN, tempDir } from "../transformer/support";
 import { project } from "./support";
@@ -50,6 +51,31 @@ Module._resolveFilename = function (request, ...rest) {
   assert.deepEqual([http.status, http.stderr], [1, "--queue must be a redis:// (or rediss://) address like redis://localhost:6379/my-sweep, got 'http://localhost:6379/x'.\n"]);
   const none = elegy(["worker"]);
   assert.deepEqual([none.status, none.stderr], [1, "elegy-ts worker needs --queue redis://host:port/name: the queue an elegy-ts sweep … --queue puts its trials on.\n"]);
+});
+
+test("sweep --queue with no Redis listening fails at once, naming the address, the cause and the fix, and makes no folder", async () => {
+  const dir = project("sweep-no-redis");
+  // A loopback port nothing listens on: taken, then released.
+  const port = await new Promise<number>((resolve) => {
+    const server = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+  const url = `redis://127.0.0.1:${port}/x`;
+  // The sweep used to wait forever here; the timeout turns a hang into a failure (status null).
+  const result = spawnSync(process.execPath, [BIN, "sweep", "tiny.ts", "--trials", "2", "--queue", url, "--out-dir", "runs/q"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+  assert.deepEqual(
+    [result.status, result.stdout, result.stderr],
+    [
+      1,
+      "",
+      `elegy-ts sweep: cannot reach the queue's Redis at ${url}: connection refused (no Redis server listens there). ` +
+        `Start a Redis server there (e.g. redis-server --port ${port} --daemonize yes), or check the --queue address.\n`,
+    ],
+  );
+  // Nothing half-made: no sweep folder that a retry would have to match.
+  assert.equal(fs.existsSync(path.join(dir, "runs")), false);
 });
 
 test("sweep: bad flags, a class without a sweep, and --best before any trial finished", () => {
