@@ -23,6 +23,7 @@ const { values: args } = parseArgs({
     "no-native": { type: "boolean", default: false },
   },
 });
+const OVERHEAD_STEPS = 20000;
 const reps = Number(args.reps);
 const WORKER = path.join(__dirname, "worker.js");
 const ROOT = path.resolve(__dirname, "../..");
@@ -226,7 +227,8 @@ async function main(): Promise<void> {
     }
   }
   // The do-nothing step is as sensitive to the machine's mood as the rest: the median of `reps` runs.
-  const overheads = Array.from({ length: reps }, () => measure({ model: "mlp", runner: "overhead", batch: 1, threads: THREADS[THREADS.length - 1] }, 5000));
+  // 20,000 one-row batches an epoch: after 5,000 the JIT was still optimizing the loop (its second epoch ran ~2× the steady cost).
+  const overheads = Array.from({ length: reps }, () => measure({ model: "mlp", runner: "overhead", batch: 1, threads: THREADS[THREADS.length - 1] }, OVERHEAD_STEPS));
   const overheadUs = median(overheads.map((m) => m.usPerStep!));
   // GEMM, one thread each side, interleaved rounds.
   const gemmRounds = Array.from({ length: reps + 2 }, gemmRound);
@@ -353,7 +355,7 @@ async function main(): Promise<void> {
           "",
         ]
       : []),
-    `Framework overhead (injection + dispatch + batching, a step that does nothing; steady second epoch of 5,000 one-row batches): ${overheadUs.toFixed(1)} µs/step` +
+    `Framework overhead (injection + dispatch + batching, a step that does nothing; steady second epoch of ${OVERHEAD_STEPS.toLocaleString("en")} one-row batches): ${overheadUs.toFixed(1)} µs/step` +
       (results.overhead.shareOfMlpStep !== undefined ? ` = ${(results.overhead.shareOfMlpStep * 100).toFixed(2)} % of an MLP step (fit, ${THREADS[THREADS.length - 1]} thread${THREADS.length > 1 ? "s" : ""}).` : "."),
     "",
   ];
