@@ -7,10 +7,12 @@ export class MissingParamsError extends ElegyNotInitializedError {
   /**
    * `problem`: what is missing, in the words of the part that found it (no final period).
    * `message`: the whole error for a caller outside any model (default: the problem).
+   * `source`: "gradStep" when the default gradStep found none (it cannot create them; see init-chain.ts).
    */
   constructor(
     readonly problem: string,
     message = `${problem}.`,
+    readonly source?: "gradStep",
   ) {
     super(message);
   }

@@ -66,7 +66,7 @@ export function defaultTestStep(d: StepChain, call: StepCall): TestResult {
 /** gradStep: the loss of testStep and its gradient with respect to every leaf of states.netParams. */
 export function defaultGradStep(d: StepChain, call: StepCall): GradResult {
   const params = call.states.netParams;
-  if (leaves(params).length === 0) throw new MissingParamsError("states.netParams holds no tensors, so there is nothing to train");
+  if (leaves(params).length === 0) throw new MissingParamsError("states.netParams holds no tensors, so there is nothing to train", undefined, "gradStep");
   const { value, grads, aux } = valueAndGrad(
     (netParams) => {
       const [loss, logs, next] = d.test({ ...call, states: call.states.update({ netParams }) });

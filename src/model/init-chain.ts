@@ -61,8 +61,8 @@ export function howToInitialize(d: InitChainView): string {
 
 /** Where the model stands when parameters turn out to be missing. */
 export type InitSituation =
-  /** The failing call is the init itself (`initializing` is true). */
-  | { readonly state: "initializing" }
+  /** The failing call is the init itself (`initializing` is true); `inDefaultGradStep`: the default gradStep found no params. */
+  | { readonly state: "initializing"; readonly inDefaultGradStep?: boolean }
   /** Initialized on the first batch of `by`, whose chain created no parameters. */
   | { readonly state: "initialized"; readonly by: Purpose }
   /** setStates or a checkpoint gave States without parameters. */
@@ -80,6 +80,25 @@ function createThem(d: InitChainView, entry: InitEntry): string {
 }
 
 /**
+ * A user's @trainStep that calls the default gradStep while initializing: the chain does create
+ * the params (through the test step), but gradients need them to exist first, so the usual
+ * "create the parameters in that chain" would send the user the wrong way.
+ */
+function gradBeforeParams(d: InitChainView, purpose: Purpose): string {
+  const where = d.where("trainStep");
+  return (
+    `It happened while ${d.className} was being initialized on the first batch of ${callName(purpose)}: ` +
+    `@trainStep ${where} runs once with initializing = true, before any parameters exist, and the gradStep it called ` +
+    `needs parameters to take gradients of. When initializing, have ${where} run the test step (which creates them) ` +
+    `and return its logs and States; ask for initializing as a parameter and start with:\n` +
+    `  if (initializing) {\n` +
+    `    const [, logs, next] = this.runStep("testStep");\n` +
+    `    return [logs, next];\n` +
+    `  }`
+  );
+}
+
+/**
  * `${model} cannot ${purpose}: ${problem}.` followed by what initializes (or initialized) the
  * model and what to do. `problem` says what is missing, in the words of the part that found it.
  */
@@ -88,6 +107,9 @@ export function missingParamsMessage(d: InitChainView, purpose: Purpose, situati
   switch (situation.state) {
     case "initializing": {
       const entry = initEntry(d, purpose, hasTargets);
+      if (situation.inDefaultGradStep && entry === "trainStep" && d.overridden("trainStep") && d.can("testStep")) {
+        return `${head} ${gradBeforeParams(d, purpose)}`;
+      }
       return (
         `${head} It happened while ${d.className} was being initialized on the first batch of ${callName(purpose)}, ` +
         `with ${describeEntry(d, entry)}, called with initializing = true. ${createThem(d, entry)}`

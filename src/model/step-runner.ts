@@ -195,7 +195,7 @@ export class StepRunner {
       ? error.problem
       : `states.netParams is undefined, and the step failed with: ${String((error as Error)?.message ?? error).replace(/\.$/, "")}`;
     const situation: InitSituation = call.initializing
-      ? { state: "initializing" }
+      ? { state: "initializing", inDefaultGradStep: found && error.source === "gradStep" }
       : statesGiven
         ? { state: "given" }
         : !this.isInitialized

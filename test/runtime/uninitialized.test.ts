@@ -98,6 +98,52 @@ test("a step that creates no params: the later call names the init that ran and 
   );
 });
 
+/** A @trainStep that takes gradients through the default gradStep, even while initializing. */
+class GradFirst extends Model {
+  @trainStep
+  t(states: States): [Logs, States] {
+    const [, logs, next] = this.runStep("gradStep", { states });
+    return [logs, next];
+  }
+}
+
+/** The same, with the branch the message asks for. */
+class GradAfterInit extends Model {
+  @trainStep
+  t(states: States, initializing: boolean): [Logs, States] {
+    if (initializing) {
+      const [, logs, next] = this.runStep("testStep");
+      return [logs, next];
+    }
+    const [, logs, next] = this.runStep("gradStep", { states });
+    return [logs, next];
+  }
+}
+
+test("a @trainStep that runs gradStep while initializing is told to run testStep then, and that fix works", async () => {
+  const parts = { module: new nn.Linear(1), loss: losses.meanSquaredError(), optimizer: optimizers.sgd(0.1), ...cpu };
+  const before = tf.memory().numTensors;
+  const [xs, ys] = [x(), y()];
+  await refused(
+    new GradFirst(parts).fit(xs, ys, { verbose: 0 }),
+    "GradFirst cannot fit: states.netParams holds no tensors, so there is nothing to train. It happened while GradFirst was being " +
+      "initialized on the first batch of fit: @trainStep GradFirst.t runs once with initializing = true, before any parameters exist, " +
+      "and the gradStep it called needs parameters to take gradients of. When initializing, have GradFirst.t run the test step " +
+      "(which creates them) and return its logs and States; ask for initializing as a parameter and start with:\n" +
+      "  if (initializing) {\n" +
+      '    const [, logs, next] = this.runStep("testStep");\n' +
+      "    return [logs, next];\n" +
+      "  }",
+  );
+  const fixed = new GradAfterInit({ ...parts, module: new nn.Linear(1) });
+  const history = await fixed.fit(xs, ys, { epochs: 2, verbose: 0 });
+  assert.equal(history.history.loss.length, 2);
+  assert.ok(Number.isFinite(history.history.loss[1] as number));
+  fixed.dispose();
+  tf.dispose([xs, ys]);
+  assert.equal(tf.memory().numTensors, before);
+});
+
 test("States replaced by ones without params: said so, not 'call init'", async () => {
   const model = new Model({ module: new nn.Linear(1), loss: losses.meanSquaredError(), optimizer: optimizers.sgd(0.1), ...cpu });
   await model.init(x(), y());
