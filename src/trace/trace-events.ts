@@ -8,12 +8,14 @@ function describeSteps(className: string, { purpose, batch, part }: StepName): s
   return `${className}'s ${purpose} steps on ${batch} batches${part ? ` (${part})` : ""}`;
 }
 
-export function traceEvents(className: string): TraceEvents {
+/** `off`: why none of the model's steps is replayed, when none is (runEagerly, steps of its own). */
+export function traceEvents(className: string, off?: string): TraceEvents {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   if (env?.ELEGY_TRACE !== "1") return {};
   return {
     eager: (name, reason) => stderr().write(`elegy-ts: ${describeSteps(className, name)} run eagerly: ${reason}.\n`),
     replaying: (name, kernels) => stderr().write(`elegy-ts: ${describeSteps(className, name)} are replayed (${kernels} kernels a step).\n`),
+    off: () => off !== undefined && stderr().write(`elegy-ts: ${className}'s steps all run eagerly: ${off}.\n`),
     gaveUp: ({ purpose, part }) =>
       stderr().write(
         `elegy-ts: ${className}'s ${purpose} steps${part ? ` (${part})` : ""} run eagerly from now on: their inputs never repeated ` +

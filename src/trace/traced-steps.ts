@@ -48,11 +48,14 @@ export interface TraceEvents {
   replaying?(name: StepName, kernels: number): void;
   /** A purpose (or part) whose keys never repeated: no more recordings for it. */
   gaveUp?(name: Omit<StepName, "batch">): void;
+  /** No step of this model is replayed (said once, at its first step). */
+  off?(): void;
 }
 
 export class TracedSteps {
   private readonly entries = new Map<string, Entry>();
   private readonly fruitless = new Map<string, number>();
+  private saidOff = false;
   /** How many steps were replayed (for tests and the bench). */
   replayed = 0;
   /** Counts boundaries: a program is replayed only after a recording agreed with it since the last one. */
@@ -103,7 +106,12 @@ export class TracedSteps {
   }
 
   private worthTracing(call: StepCall, part: string, backendName: string): boolean {
-    if (!this.enabled() || call.initializing || call.replication !== undefined) return false;
+    if (!this.enabled()) {
+      if (!this.saidOff) this.events.off?.();
+      this.saidOff = true;
+      return false;
+    }
+    if (call.initializing || call.replication !== undefined) return false;
     if ((this.fruitless.get(`${call.purpose} ${part}`) ?? 0) >= MAX_FRUITLESS) return false;
     // Inside another gradient tape (a step called from a user's tf.grad) the engine must see every op.
     if ((tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn()) return false;
