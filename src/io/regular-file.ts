@@ -2,6 +2,7 @@
 // never ends), checked with stat before opening and again on the open handle (opened
 // non-blocking, so even a FIFO swapped in between cannot hang the open); reads of exact sizes.
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { ElegyCheckpointError } from "../errors";
 
 function kindOf(stat: fs.Stats): string {
@@ -32,6 +33,13 @@ export async function openRegularFile(file: string): Promise<OpenedFile | undefi
     stat = await fs.promises.stat(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    if ((error as NodeJS.ErrnoException).code === "ENOTDIR") {
+      // load("run/checkpoint.safetensors"): the path of a checkpoint's file where its folder belongs.
+      const given = path.dirname(file);
+      throw new ElegyCheckpointError(
+        `${given} is a file, not a folder. Load the folder that model.save(dir) wrote: ${path.dirname(given)}.`,
+      );
+    }
     throw new ElegyCheckpointError(`Cannot read ${file}: ${(error as Error).message}.`);
   }
   if (!stat.isFile()) throw notRegular(file, stat);

@@ -57,6 +57,12 @@ test("special files: a directory in place of the file is refused", async () => {
   await refused(dir, notRegular(file, "a directory"));
 });
 
+test("special files: the path of the checkpoint's file, not its folder, is refused naming the folder to load", async () => {
+  const dir = await savedDir();
+  const file = path.join(dir, "checkpoint.safetensors");
+  await refused(file, `${file} is a file, not a folder. Load the folder that model.save(dir) wrote: ${dir}.`);
+});
+
 test("special files: a symlink to a regular checkpoint file is followed; a file larger than its header declares is refused before its data is read", async () => {
   const dir = await savedDir();
   const linked = tmpDir("special-link");
