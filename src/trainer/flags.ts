@@ -161,6 +161,17 @@ export function resolveTrainerFlags(raw: RawTrainerFlags, defaults: TrainerDefau
     seed = Number(raw.seed);
     if (raw.seed.trim() === "" || !Number.isSafeInteger(seed)) throw new CliError(`--seed must be an integer, got '${raw.seed}'.`);
   }
+  // Refused rather than ignored or obeyed: a resumed run continues the checkpoint's states.rng, so its
+  // remaining epochs are those of the uninterrupted run (bit for bit). A new seed could only break that,
+  // and silently ignoring it let the banner claim a seed the run never used. Someone who wants another
+  // seed wants a new run.
+  if (raw.resume && raw.seed !== undefined) {
+    throw new CliError(
+      `--seed cannot be given with --resume: a resumed run continues from its checkpoint's random state (states.rng), ` +
+        `so it trains exactly as the run would have without the stop, whatever the seed. Drop --seed ${raw.seed} to continue the run, ` +
+        `or start a new one with --seed ${raw.seed} (--overwrite, or another --out-dir).`,
+    );
+  }
   if (raw.outDir !== undefined && raw.outDir.trim() === "") throw new CliError("--out-dir must name a folder, got ''.");
   let modelOptions: Record<string, unknown> = {};
   if (raw.modelOptions !== undefined) {

@@ -140,7 +140,7 @@ async function trainInFolder({ cls, options, flags, announceBackend, source, out
   fs.mkdirSync(folder.dir(), { recursive: true });
   say(
     `${flags.resume ? "Resuming" : "Training"} ${cls.name} (${source}): epochs ${initialEpoch + 1}-${flags.epochs} of ${flags.epochs}, ` +
-      `batch size ${flags.batchSize}, backend ${backend.name}, seed ${flags.seed} → ${displayPath(outDir)}` +
+      `batch size ${flags.batchSize}, backend ${backend.name}, ${flags.resume ? "random state from the checkpoint" : `seed ${flags.seed}`} → ${displayPath(outDir)}` +
       (folder.staged() ? ` (replacing the run there at this run's first checkpoint)` : ""),
   );
 
@@ -180,7 +180,8 @@ async function trainInFolder({ cls, options, flags, announceBackend, source, out
       backend: backend.name,
       epochs: table.epoch.length,
       "batch size": flags.batchSize,
-      seed: flags.seed,
+      // A resumed run's seed is not its own: it continues the checkpoint's rng (the first run's seed is not recorded).
+      seed: flags.resume ? "continued from the checkpoint" : flags.seed,
       ...Object.fromEntries(Object.entries(logs).map(([k, v]) => [`${data.test !== undefined ? "test" : "final"} ${k}`, Number(v.toPrecision(6))])),
     },
   });

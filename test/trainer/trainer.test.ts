@@ -59,8 +59,11 @@ test("trainer: fits, evaluates on test, leaves history.csv, checkpoint and repor
 
   // A row logged after the last checkpoint (a crash between the two) is dropped before resuming.
   fs.appendFileSync(path.join(outDir, "history.csv"), "4,0.5,0.1,0.5\n");
-  const again = await train(["--epochs", "5", "--out-dir", outDir, "--verbose", "0", "--backend", "cpu", "--resume"]);
+  const again = await train(["--epochs", "5", "--out-dir", outDir, "--verbose", "2", "--backend", "cpu", "--resume"]);
   assert.equal(again.code, 0);
+  // The seed is not the resumed run's: it continues the checkpoint's random state, and says so.
+  assert.match(again.lines[0], /^Resuming Regression \(regression\.ts\): epochs 5-5 of 5, batch size 16, backend cpu, random state from the checkpoint → /);
+  assert.match(fs.readFileSync(path.join(outDir, "report.html"), "utf8"), /<dt>seed<\/dt><dd>continued from the checkpoint<\/dd>/);
   assert.deepEqual(csvRows(outDir).map((r) => r.split(",")[0]), ["epoch", "0", "1", "2", "3", "4"]);
   assert.notEqual(csvRows(outDir)[5], "4,0.5,0.1,0.5");
 
@@ -116,6 +119,12 @@ test("trainer: unknown flags and bad values are refused with the valid ones list
   await assert.rejects(train(["--backend", "tensorflow"]), { message: "--backend must be one of auto, cuda, native, wasm, cpu, got 'tensorflow'. Did you mean 'native'?" });
   await assert.rejects(train(["--verbose", "3"]), { message: "--verbose must be 0, 1 or 2, got '3'." });
   await assert.rejects(train(["--seed", "x"]), { message: "--seed must be an integer, got 'x'." });
+  await assert.rejects(train(["--resume", "--seed", "7"]), {
+    message:
+      "--seed cannot be given with --resume: a resumed run continues from its checkpoint's random state (states.rng), " +
+      "so it trains exactly as the run would have without the stop, whatever the seed. Drop --seed 7 to continue the run, " +
+      "or start a new one with --seed 7 (--overwrite, or another --out-dir).",
+  });
   await assert.rejects(train(["--model", "Nope"]), { message: `regression.ts has no @trainer class 'Nope'. Choose --model ${MODELS.replaceAll(", ", " | ")}.` });
   await assert.rejects(train(["--model", "regresion"]), { message: `regression.ts has no @trainer class 'regresion'. Did you mean 'Regression'? Choose --model ${MODELS.replaceAll(", ", " | ")}.` });
   const empty = tmpDir("trainer-empty");
