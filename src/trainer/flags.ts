@@ -89,7 +89,7 @@ Options:
   --backend NAME      ${BACKEND_NAMES.join(" | ")} (default ${defaults.backend}${defaults.backendFrom ? `, from ${defaults.backendFrom}` : ""})
   --out-dir DIR       where history.csv, checkpoint/ and report.html go (default ${defaults.outDir})
   --verbose 0|1|2     0 only the JSON line, 1 progress bar, 2 one line per epoch (default ${defaults.verbose})
-  --seed N            seed of states.rng (default ${defaults.seed})
+  --seed N            seed of states.rng (default ${defaults.seed}); not with --resume, which continues the checkpoint's
   --model-options JSON  constructor options over @trainer's modelOptions, e.g. '{"hidden":128}'
   --resume            continue from the checkpoint in --out-dir; the history grows
   --overwrite         replace the run in --out-dir (the old one stays until the new one's first checkpoint)
