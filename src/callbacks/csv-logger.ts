@@ -1,6 +1,8 @@
 // CSVLogger: one row per epoch, columns `epoch` then the log names sorted (as Keras).
+import { checkOptionKeys, optionKeys } from "../options-check";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { ElegyInputError } from "../errors";
 import { Callback, EpochLogs } from "./callback";
 
 export interface CSVLoggerOptions {
@@ -10,10 +12,16 @@ export interface CSVLoggerOptions {
   append?: boolean;
 }
 
+export const CSV_LOGGER_OPTIONS = optionKeys<CSVLoggerOptions>()(["filename", "separator", "append"]);
+
 export class CSVLogger extends Callback {
   private keys: string[] | undefined;
 
   constructor(private readonly options: CSVLoggerOptions) {
+    if (new.target === CSVLogger) checkOptionKeys("new callbacks.CSVLogger", options, CSV_LOGGER_OPTIONS);
+    if (typeof options?.filename !== "string" || options.filename.length === 0) {
+      throw new ElegyInputError("csvLogger needs a filename: the CSV file to write, e.g. { filename: 'runs/log.csv' } or csvLogger('runs/log.csv').");
+    }
     super();
   }
 
@@ -43,5 +51,6 @@ export class CSVLogger extends Callback {
 }
 
 export function csvLogger(options: CSVLoggerOptions | string): CSVLogger {
+  if (typeof options !== "string") checkOptionKeys("callbacks.csvLogger", options, CSV_LOGGER_OPTIONS);
   return new CSVLogger(typeof options === "string" ? { filename: options } : options);
 }

@@ -1,5 +1,6 @@
 // EarlyStopping: stops fit when a monitored log stops improving (Keras semantics).
 // restoreBestWeights restores the whole netParams and netStates of the best epoch.
+import { checkOptionKeys, optionKeys } from "../options-check";
 import { tf } from "../tf";
 import { States } from "../states";
 import { StateTree, TensorTree, mapTree } from "../tree";
@@ -19,6 +20,8 @@ export interface EarlyStoppingOptions {
   startFromEpoch?: number;
   verbose?: 0 | 1;
 }
+
+export const EARLY_STOPPING_OPTIONS = optionKeys<EarlyStoppingOptions>()(["monitor", "minDelta", "patience", "mode", "baseline", "restoreBestWeights", "startFromEpoch", "verbose"]);
 
 interface Snapshot {
   netParams: TensorTree;
@@ -41,6 +44,7 @@ export class EarlyStopping extends Callback {
   private bestWeights: Snapshot | undefined;
 
   constructor(options: EarlyStoppingOptions = {}) {
+    if (new.target === EarlyStopping) checkOptionKeys("new callbacks.EarlyStopping", options, EARLY_STOPPING_OPTIONS);
     super();
     this.monitor = options.monitor ?? "val_loss";
     this.minDelta = options.minDelta ?? 0;
@@ -107,5 +111,6 @@ export class EarlyStopping extends Callback {
 }
 
 export function earlyStopping(options?: EarlyStoppingOptions): EarlyStopping {
+  checkOptionKeys("callbacks.earlyStopping", options, EARLY_STOPPING_OPTIONS);
   return new EarlyStopping(options);
 }

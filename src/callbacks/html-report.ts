@@ -1,4 +1,6 @@
 // HtmlReport: writes the training report (SVG curves, train vs validation) when fit ends.
+import { checkOptionKeys, optionKeys } from "../options-check";
+import { ElegyInputError } from "../errors";
 import { writeReport } from "../report/html-report";
 import { Callback, EpochLogs } from "./callback";
 
@@ -8,11 +10,18 @@ export interface HtmlReportOptions {
   facts?: Record<string, string | number>;
 }
 
+export const HTML_REPORT_OPTIONS = optionKeys<HtmlReportOptions>()(["file", "title", "facts"]);
+
 export class HtmlReport extends Callback {
   private readonly epochs: number[] = [];
   private readonly history: Record<string, number[]> = {};
 
   constructor(private readonly options: HtmlReportOptions) {
+    if (new.target === HtmlReport) checkOptionKeys("new callbacks.HtmlReport", options, HTML_REPORT_OPTIONS);
+    // Checked now: otherwise the whole fit runs before writing the report fails.
+    if (typeof options?.file !== "string" || options.file.length === 0) {
+      throw new ElegyInputError("htmlReport needs a file: the HTML file to write, e.g. { file: 'runs/report.html' }.");
+    }
     super();
   }
 
@@ -27,5 +36,6 @@ export class HtmlReport extends Callback {
 }
 
 export function htmlReport(options: HtmlReportOptions): HtmlReport {
+  checkOptionKeys("callbacks.htmlReport", options, HTML_REPORT_OPTIONS);
   return new HtmlReport(options);
 }

@@ -2,6 +2,7 @@
 // `filepath` may contain {epoch} (1-based) and any log, with Keras-like formats:
 // "runs/ckpt-{epoch:03d}-{val_loss:.4f}". A save never replaces a checkpoint with
 // weights whose loss is NaN or infinite.
+import { checkOptionKeys, optionKeys } from "../options-check";
 import { ElegyInputError } from "../errors";
 import { Callback, EpochLogs } from "./callback";
 import { allFinite } from "./finite";
@@ -18,6 +19,8 @@ export interface ModelCheckpointOptions {
   period?: number;
   verbose?: 0 | 1;
 }
+
+export const MODEL_CHECKPOINT_OPTIONS = optionKeys<ModelCheckpointOptions>()(["filepath", "monitor", "saveBestOnly", "mode", "period", "verbose"]);
 
 /** Fills {name}, {name:0Nd} and {name:.Nf} placeholders. */
 export function formatPath(template: string, values: Record<string, number>): string {
@@ -44,6 +47,7 @@ export class ModelCheckpoint extends Callback {
   readonly saved: string[] = [];
 
   constructor(options: ModelCheckpointOptions) {
+    if (new.target === ModelCheckpoint) checkOptionKeys("new callbacks.ModelCheckpoint", options, MODEL_CHECKPOINT_OPTIONS);
     super();
     if (typeof options?.filepath !== "string" || options.filepath.length === 0) {
       throw new ElegyInputError("modelCheckpoint needs a filepath: the folder to save into, e.g. { filepath: 'runs/ckpt-{epoch}' }.");
@@ -88,5 +92,6 @@ export class ModelCheckpoint extends Callback {
 }
 
 export function modelCheckpoint(options: ModelCheckpointOptions): ModelCheckpoint {
+  checkOptionKeys("callbacks.modelCheckpoint", options, MODEL_CHECKPOINT_OPTIONS);
   return new ModelCheckpoint(options);
 }

@@ -4,6 +4,7 @@
 // verbose 1 redraws one line in place on a TTY (at most every `intervalMs`, with at most one
 // pending read of the logs from the device); when stdout is not a TTY, and with verbose 2,
 // it prints one plain line per epoch instead.
+import { checkOptionKeys, optionKeys } from "../options-check";
 import { BatchInfo, Callback, EpochLogs } from "./callback";
 import { stdout } from "#platform/output";
 import type { ProgressOutput } from "../platform/output-types";
@@ -16,6 +17,8 @@ export interface ProgressBarOptions {
   intervalMs?: number;
   barWidth?: number;
 }
+
+export const PROGRESS_BAR_OPTIONS = optionKeys<ProgressBarOptions>()(["verbose", "output", "intervalMs", "barWidth"]);
 
 export function formatValue(value: number): string {
   if (!Number.isFinite(value)) return String(value);
@@ -52,6 +55,7 @@ export class ProgressBar extends Callback {
   private pending: Promise<void> | undefined;
 
   constructor(options: ProgressBarOptions = {}) {
+    if (new.target === ProgressBar) checkOptionKeys("new callbacks.ProgressBar", options, PROGRESS_BAR_OPTIONS);
     super();
     this.verbose = options.verbose ?? 1;
     this.output = options.output ?? stdout();

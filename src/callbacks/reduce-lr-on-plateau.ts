@@ -2,6 +2,7 @@
 // improving for `patience` epochs (Keras semantics). It reads the current rate from the
 // `lr` log and changes `states.optimizerStates.lrScale`, which every elegy-ts optimizer
 // applies on top of its schedule.
+import { checkOptionKeys, optionKeys } from "../options-check";
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { TensorTree, isPlainObject, isTensor } from "../tree";
@@ -21,6 +22,8 @@ export interface ReduceLROnPlateauOptions {
   verbose?: 0 | 1;
 }
 
+export const REDUCE_LR_ON_PLATEAU_OPTIONS = optionKeys<ReduceLROnPlateauOptions>()(["monitor", "factor", "patience", "mode", "minDelta", "cooldown", "minLr", "verbose"]);
+
 export class ReduceLROnPlateau extends Callback {
   readonly monitor: string;
   private readonly factor: number;
@@ -35,6 +38,7 @@ export class ReduceLROnPlateau extends Callback {
   private cooldownCounter = 0;
 
   constructor(options: ReduceLROnPlateauOptions = {}) {
+    if (new.target === ReduceLROnPlateau) checkOptionKeys("new callbacks.ReduceLROnPlateau", options, REDUCE_LR_ON_PLATEAU_OPTIONS);
     super();
     this.monitor = options.monitor ?? "val_loss";
     this.factor = options.factor ?? 0.1;
@@ -97,5 +101,6 @@ export class ReduceLROnPlateau extends Callback {
 }
 
 export function reduceLROnPlateau(options?: ReduceLROnPlateauOptions): ReduceLROnPlateau {
+  checkOptionKeys("callbacks.reduceLROnPlateau", options, REDUCE_LR_ON_PLATEAU_OPTIONS);
   return new ReduceLROnPlateau(options);
 }

@@ -1,5 +1,6 @@
 // TensorBoard: epoch logs as scalar summaries, as Keras writes them — `<logDir>/train` and
 // `<logDir>/validation` runs, tags `epoch_<name>` (validation logs without their val_ prefix).
+import { checkOptionKeys, optionKeys } from "../options-check";
 import { EventFileWriter } from "../io/tfevents";
 import * as path from "node:path";
 import { Callback, EpochLogs } from "./callback";
@@ -8,12 +9,15 @@ export interface TensorBoardOptions {
   logDir?: string;
 }
 
+export const TENSORBOARD_OPTIONS = optionKeys<TensorBoardOptions>()(["logDir"]);
+
 export class TensorBoard extends Callback {
   readonly logDir: string;
   private train: EventFileWriter | undefined;
   private validation: EventFileWriter | undefined;
 
   constructor(options: TensorBoardOptions = {}) {
+    if (new.target === TensorBoard) checkOptionKeys("new callbacks.TensorBoard", options, TENSORBOARD_OPTIONS);
     super();
     this.logDir = options.logDir ?? "logs";
   }
@@ -33,5 +37,6 @@ export class TensorBoard extends Callback {
 }
 
 export function tensorBoard(options?: TensorBoardOptions): TensorBoard {
+  checkOptionKeys("callbacks.tensorBoard", options, TENSORBOARD_OPTIONS);
   return new TensorBoard(options);
 }

@@ -4,6 +4,7 @@
 // false) it keeps the trainable States of the last two batch starts — clones share their
 // tensors' data, so a snapshot copies nothing — and puts back the newest one whose params are
 // all finite. Its log line says which, or that the params are not finite.
+import { checkOptionKeys, optionKeys } from "../options-check";
 import { tf } from "../tf";
 import type { StatesFields } from "../states";
 import { mapTree } from "../tree";
@@ -21,6 +22,8 @@ export interface TerminateOnNaNOptions {
   restore?: boolean;
 }
 
+export const TERMINATE_ON_NAN_OPTIONS = optionKeys<TerminateOnNaNOptions>()(["monitor", "restore"]);
+
 const TRAINABLE = ["netParams", "netStates", "optimizerStates"] as const;
 type Snapshot = { batch: number; fields: Partial<Pick<StatesFields, (typeof TRAINABLE)[number]>> };
 
@@ -36,6 +39,7 @@ export class TerminateOnNaN extends Callback {
   private snapshots: Snapshot[] = [];
 
   constructor(options: TerminateOnNaNOptions | string = {}) {
+    if (new.target === TerminateOnNaN && typeof options !== "string") checkOptionKeys("new callbacks.TerminateOnNaN", options, TERMINATE_ON_NAN_OPTIONS);
     super();
     const o = typeof options === "string" ? { monitor: options } : options;
     this.monitor = o.monitor ?? "loss";
@@ -98,5 +102,6 @@ export class TerminateOnNaN extends Callback {
 }
 
 export function terminateOnNaN(options: TerminateOnNaNOptions = {}): TerminateOnNaN {
+  checkOptionKeys("callbacks.terminateOnNaN", options, TERMINATE_ON_NAN_OPTIONS);
   return new TerminateOnNaN(options);
 }

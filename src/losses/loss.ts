@@ -4,6 +4,7 @@
 import { tf } from "../tf";
 import { BatchContext } from "../contracts";
 import { ElegyInputError } from "../errors";
+import { optionKeys } from "../options-check";
 import { TensorTree } from "../tree";
 import { PerSampleFn } from "./functions";
 import { Path, selectTensor } from "./select";
@@ -23,6 +24,8 @@ export interface LossOptions {
   /** Overrides the default name (the log is `<name>_loss`). */
   name?: string;
 }
+
+export const LOSS_OPTIONS = optionKeys<LossOptions>()(["weight", "reduction", "on", "name"]);
 
 /** Anything the loss aggregate can use: a name and the batch's weighted, reduced loss. */
 export interface Loss {

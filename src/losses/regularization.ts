@@ -4,6 +4,7 @@ import { tf } from "../tf";
 import { BatchContext } from "../contracts";
 import { ElegyInputError } from "../errors";
 import { TensorTree, leaves } from "../tree";
+import { checkOptionKeys, optionKeys } from "../options-check";
 import { Loss } from "./loss";
 import { Path, selectPath } from "./select";
 
@@ -14,6 +15,8 @@ export interface RegularizationOptions {
   on?: Path;
   name?: string;
 }
+
+export const REGULARIZATION_OPTIONS = optionKeys<RegularizationOptions>()(["weight", "on", "name"]);
 
 export class Regularization implements Loss {
   readonly name: string;
@@ -49,10 +52,12 @@ export class Regularization implements Loss {
 
 /** l * Σ w² over all params (Keras and Elegy default l = 0.01). */
 export function l2Regularization(l = 0.01, options: RegularizationOptions = {}): Regularization {
+  checkOptionKeys("losses.l2Regularization", options, REGULARIZATION_OPTIONS);
   return new Regularization("l2_regularization", tf.square, l, options);
 }
 
 /** l * Σ |w| over all params. */
 export function l1Regularization(l = 0.01, options: RegularizationOptions = {}): Regularization {
+  checkOptionKeys("losses.l1Regularization", options, REGULARIZATION_OPTIONS);
   return new Regularization("l1_regularization", tf.abs, l, options);
 }

@@ -4,10 +4,12 @@ import { ElegyInputError } from "../errors";
 import { matchRank, sparseLabels } from "../losses/functions";
 import { canSparseTop1Hits, sparseTop1Hits } from "../backend/kernels/sparse-accuracy";
 import { MeanMetric } from "./mean-metric";
-import { MetricOptions } from "./metric";
+import { checkOptionKeys, optionKeys } from "../options-check";
+import { METRIC_OPTIONS, MetricOptions } from "./metric";
 
 /** Exact equality of targets and predictions (e.g. already-decoded class predictions). */
 export function accuracy(options: MetricOptions = {}): MeanMetric {
+  checkOptionKeys("metrics.accuracy", options, METRIC_OPTIONS);
   return new MeanMetric("accuracy", (yTrue, yPred) => {
     const [t, p] = matchRank(yTrue, yPred);
     return tf.cast(tf.equal(tf.cast(t, "float32"), tf.cast(p, "float32")), "float32");
@@ -19,8 +21,11 @@ export interface BinaryAccuracyOptions extends MetricOptions {
   threshold?: number;
 }
 
+export const BINARY_ACCURACY_OPTIONS = optionKeys<BinaryAccuracyOptions>()([...METRIC_OPTIONS, "threshold"]);
+
 /** 0/1 targets against probabilities; mean over the last axis per sample. */
 export function binaryAccuracy(options: BinaryAccuracyOptions = {}): MeanMetric {
+  checkOptionKeys("metrics.binaryAccuracy", options, BINARY_ACCURACY_OPTIONS);
   const threshold = options.threshold ?? 0.5;
   return new MeanMetric("binary_accuracy", (yTrue, yPred) => {
     let [t, p] = matchRank(tf.cast(yTrue, "float32"), tf.cast(yPred, "float32"));
@@ -32,12 +37,14 @@ export function binaryAccuracy(options: BinaryAccuracyOptions = {}): MeanMetric 
 
 /** One-hot targets: argmax of the target equals argmax of the prediction. */
 export function categoricalAccuracy(options: MetricOptions = {}): MeanMetric {
+  checkOptionKeys("metrics.categoricalAccuracy", options, METRIC_OPTIONS);
   return new MeanMetric("categorical_accuracy", (yTrue, yPred) =>
     tf.cast(tf.equal(tf.argMax(yTrue, -1), tf.argMax(yPred, -1)), "float32"), options);
 }
 
 /** Integer labels: the label equals the argmax of the prediction. */
 export function sparseCategoricalAccuracy(options: MetricOptions = {}): MeanMetric {
+  checkOptionKeys("metrics.sparseCategoricalAccuracy", options, METRIC_OPTIONS);
   const name = options.name ?? "sparse_categorical_accuracy";
   return new MeanMetric("sparse_categorical_accuracy", (yTrue, yPred) => {
     const labels = sparseLabels(yTrue, yPred, name);
@@ -51,6 +58,8 @@ export interface TopKOptions extends MetricOptions {
   /** Default 5 (Keras). */
   k?: number;
 }
+
+export const TOP_K_OPTIONS = optionKeys<TopKOptions>()([...METRIC_OPTIONS, "k"]);
 
 /**
  * 1 when the target class is among the k highest scores. As TF's in_top_k, classes tied
@@ -70,11 +79,13 @@ function checkK(k: number): number {
 }
 
 export function topKCategoricalAccuracy(options: TopKOptions = {}): MeanMetric {
+  checkOptionKeys("metrics.topKCategoricalAccuracy", options, TOP_K_OPTIONS);
   const k = checkK(options.k ?? 5);
   return new MeanMetric("top_k_categorical_accuracy", (yTrue, yPred) => inTopK(tf.argMax(yTrue, -1), yPred, k), options);
 }
 
 export function sparseTopKCategoricalAccuracy(options: TopKOptions = {}): MeanMetric {
+  checkOptionKeys("metrics.sparseTopKCategoricalAccuracy", options, TOP_K_OPTIONS);
   const k = checkK(options.k ?? 5);
   const name = options.name ?? "sparse_top_k_categorical_accuracy";
   return new MeanMetric("sparse_top_k_categorical_accuracy", (yTrue, yPred) => inTopK(sparseLabels(yTrue, yPred, name), yPred, k), options);

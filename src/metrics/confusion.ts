@@ -5,7 +5,8 @@
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { broadcastableTo, combinedWeights } from "../losses/weights";
-import { BaseMetric, MetricOptions } from "./metric";
+import { checkOptionKeys, optionKeys } from "../options-check";
+import { BaseMetric, METRIC_OPTIONS, MetricOptions } from "./metric";
 
 export interface ConfusionOptions extends MetricOptions {
   /** Default 0.5. */
@@ -15,6 +16,8 @@ export interface ConfusionOptions extends MetricOptions {
   /** Only this class (last-axis index) is counted. */
   classId?: number;
 }
+
+export const CONFUSION_OPTIONS = optionKeys<ConfusionOptions>()([...METRIC_OPTIONS, "threshold", "topK", "classId"]);
 
 type Counts = { truePositives: tf.Scalar; falsePositives: tf.Scalar; falseNegatives: tf.Scalar };
 
@@ -82,6 +85,7 @@ abstract class ConfusionMetric extends BaseMetric<Counts> {
 
 export class Precision extends ConfusionMetric {
   constructor(options: ConfusionOptions = {}) {
+    if (new.target === Precision) checkOptionKeys("new metrics.Precision", options, CONFUSION_OPTIONS);
     super("precision", options);
   }
 
@@ -92,6 +96,7 @@ export class Precision extends ConfusionMetric {
 
 export class Recall extends ConfusionMetric {
   constructor(options: ConfusionOptions = {}) {
+    if (new.target === Recall) checkOptionKeys("new metrics.Recall", options, CONFUSION_OPTIONS);
     super("recall", options);
   }
 
@@ -100,5 +105,12 @@ export class Recall extends ConfusionMetric {
   }
 }
 
-export const precision = (options: ConfusionOptions = {}): Precision => new Precision(options);
-export const recall = (options: ConfusionOptions = {}): Recall => new Recall(options);
+export function precision(options: ConfusionOptions = {}): Precision {
+  checkOptionKeys("metrics.precision", options, CONFUSION_OPTIONS);
+  return new Precision(options);
+}
+
+export function recall(options: ConfusionOptions = {}): Recall {
+  checkOptionKeys("metrics.recall", options, CONFUSION_OPTIONS);
+  return new Recall(options);
+}

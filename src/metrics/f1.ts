@@ -6,7 +6,8 @@ import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { EPSILON } from "../losses/functions";
 import { combinedWeights } from "../losses/weights";
-import { BaseMetric, MetricOptions } from "./metric";
+import { checkOptionKeys, optionKeys } from "../options-check";
+import { BaseMetric, METRIC_OPTIONS, MetricOptions } from "./metric";
 
 export type F1Average = "macro" | "micro" | "weighted";
 
@@ -17,6 +18,8 @@ export interface F1Options extends MetricOptions {
   threshold?: number;
 }
 
+export const F1_OPTIONS = optionKeys<F1Options>()([...METRIC_OPTIONS, "average", "threshold"]);
+
 type F1State = { truePositives: tf.Tensor; falsePositives: tf.Tensor; falseNegatives: tf.Tensor; support: tf.Tensor };
 
 export class F1Score extends BaseMetric<F1State> {
@@ -24,6 +27,7 @@ export class F1Score extends BaseMetric<F1State> {
   private readonly threshold?: number;
 
   constructor(options: F1Options = {}) {
+    if (new.target === F1Score) checkOptionKeys("new metrics.F1Score", options, F1_OPTIONS);
     super("f1_score", options);
     this.average = options.average ?? "macro";
     if (!["macro", "micro", "weighted"].includes(this.average)) {
@@ -76,4 +80,7 @@ export class F1Score extends BaseMetric<F1State> {
   }
 }
 
-export const f1 = (options: F1Options = {}): F1Score => new F1Score(options);
+export function f1(options: F1Options = {}): F1Score {
+  checkOptionKeys("metrics.f1", options, F1_OPTIONS);
+  return new F1Score(options);
+}

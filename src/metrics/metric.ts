@@ -5,6 +5,7 @@ import { tf } from "../tf";
 import { BatchContext } from "../contracts";
 import { TensorTree, addTrees } from "../tree";
 import { Path, selectTensor } from "../losses/select";
+import { optionKeys } from "../options-check";
 
 export interface Metric {
   readonly name: string;
@@ -26,6 +27,8 @@ export interface MetricOptions {
   /** Which output of a nested yTrue/yPred this metric looks at. */
   on?: Path;
 }
+
+export const METRIC_OPTIONS = optionKeys<MetricOptions>()(["name", "on"]);
 
 /** Implements `call` and the `on` selection; subclasses see single tensors. */
 export abstract class BaseMetric<S extends TensorTree = TensorTree> implements Metric {

@@ -5,17 +5,21 @@ import { tf } from "../tf";
 import { PerSampleFn } from "../losses/functions";
 import { broadcastableTo, combinedWeights } from "../losses/weights";
 import { MeanMetric } from "./mean-metric";
-import { BaseMetric, MetricOptions } from "./metric";
+import { checkOptionKeys, optionKeys } from "../options-check";
+import { BaseMetric, METRIC_OPTIONS, MetricOptions } from "./metric";
 
 export interface ReduceMetricOptions extends MetricOptions {
   /** The values to reduce (default: yPred). */
   of?: PerSampleFn;
 }
 
+export const REDUCE_METRIC_OPTIONS = optionKeys<ReduceMetricOptions>()([...METRIC_OPTIONS, "of"]);
+
 const predictions: PerSampleFn = (_yTrue, yPred) => yPred;
 
 /** Weighted running mean of the values (Σ w·v / Σ w, per sample). */
 export function mean(options: ReduceMetricOptions = {}): MeanMetric {
+  checkOptionKeys("metrics.mean", options, REDUCE_METRIC_OPTIONS);
   return new MeanMetric("mean", options.of ?? predictions, options);
 }
 
@@ -42,5 +46,6 @@ export class SumMetric extends BaseMetric<{ total: tf.Scalar }> {
 
 /** Weighted running sum of the values. */
 export function sum(options: ReduceMetricOptions = {}): SumMetric {
+  checkOptionKeys("metrics.sum", options, REDUCE_METRIC_OPTIONS);
   return new SumMetric(options.of ?? predictions, options);
 }

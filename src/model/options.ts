@@ -3,7 +3,10 @@
 // naming the closest valid one (a typo must not silently train with defaults).
 import type { tf } from "../tf";
 import { ElegyInputError } from "../errors";
-import { closestName, didYouMean } from "../suggest";
+import { closestName } from "../suggest";
+import { checkOptionKeys } from "../options-check";
+
+export { checkOptionKeys };
 import type { Module, Optimizer } from "../contracts";
 import type { Callback } from "../callbacks/callback";
 import type { SampleWeightInput } from "../loop/batches";
@@ -100,21 +103,6 @@ export interface ApplyOptions {
   training?: boolean;
   /** The States to predict with (default: the model's own). */
   states?: States;
-}
-
-/** `more`: what else is valid that `valid` cannot list (a subclass's own constructor options), worded to follow the list. */
-export function checkOptionKeys(method: string, options: object | undefined, valid: readonly string[], more = ""): void {
-  if (options === undefined || options === null) return;
-  if (typeof options !== "object") {
-    throw new ElegyInputError(`${method}() takes an options object as its last argument, got ${typeof options}.`);
-  }
-  for (const key of Object.keys(options)) {
-    if (valid.includes(key)) continue;
-    const suggestion = closestName(key, valid);
-    throw new ElegyInputError(
-      `${method}() got an unknown option '${key}'.${didYouMean(suggestion)} Valid options: ${valid.join(", ")}${more}.`,
-    );
-  }
 }
 
 /**

@@ -2,6 +2,7 @@
 // moving_mean, moving_variance, updated as moving·momentum + batch·(1 − momentum) only while
 // training; inference normalizes with them. Variance is the biased batch variance, as Keras 3
 // and tfjs-layers.
+import { checkOptionKeys, optionKeys } from "../options-check";
 import { tf } from "../tf";
 import { ApplyContext } from "../contracts";
 import { ElegyInputError } from "../errors";
@@ -21,6 +22,8 @@ export interface BatchNormOptions {
   name?: string;
 }
 
+export const BATCH_NORM_OPTIONS = optionKeys<BatchNormOptions>()(["axis", "momentum", "epsilon", "center", "scale", "name"]);
+
 export class BatchNorm extends BaseModule {
   readonly axis: number;
   readonly momentum: number;
@@ -29,6 +32,7 @@ export class BatchNorm extends BaseModule {
   readonly scale: boolean;
 
   constructor(options: BatchNormOptions = {}) {
+    if (new.target === BatchNorm) checkOptionKeys("new nn.BatchNorm", options, BATCH_NORM_OPTIONS);
     super("batch_norm", options.name);
     this.axis = options.axis ?? -1;
     this.momentum = options.momentum ?? 0.99;

@@ -1,4 +1,5 @@
 // 2-D convolution over NHWC images (Keras Conv2D; params `kernel` [kh, kw, in, filters], `bias`).
+import { checkOptionKeys, optionKeys } from "../options-check";
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
@@ -35,6 +36,8 @@ export interface Conv2DOptions {
   name?: string;
 }
 
+export const CONV2D_OPTIONS = optionKeys<Conv2DOptions>()(["strides", "padding", "dilationRate", "useBias", "activation", "kernelInitializer", "biasInitializer", "name"]);
+
 export class Conv2D extends BiasActLayer {
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
@@ -50,6 +53,7 @@ export class Conv2D extends BiasActLayer {
     kernelSize: Pair,
     options: Conv2DOptions = {},
   ) {
+    if (new.target === Conv2D) checkOptionKeys("new nn.Conv2D", options, CONV2D_OPTIONS);
     super("conv2d", options.name);
     if (!Number.isInteger(filters) || filters < 1) throw new ElegyInputError(`Conv2D filters must be a positive integer, got ${filters}.`);
     this.kernelSize = pair(kernelSize, "Conv2D kernelSize");

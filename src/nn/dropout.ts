@@ -1,5 +1,6 @@
 // Dropout: while training, zeroes each unit with probability `rate` and scales the rest by
 // 1/(1−rate); the identity otherwise. Its randomness comes from ctx.rng, so runs are reproducible.
+import { checkOptionKeys, optionKeys } from "../options-check";
 import { tf } from "../tf";
 import { ApplyContext } from "../contracts";
 import { ElegyInputError } from "../errors";
@@ -13,6 +14,8 @@ export interface DropoutOptions {
   name?: string;
 }
 
+export const DROPOUT_OPTIONS = optionKeys<DropoutOptions>()(["noiseShape", "name"]);
+
 export class Dropout extends BaseModule {
   readonly noiseShape?: number[];
 
@@ -20,6 +23,7 @@ export class Dropout extends BaseModule {
     readonly rate: number,
     options: DropoutOptions = {},
   ) {
+    if (new.target === Dropout) checkOptionKeys("new nn.Dropout", options, DROPOUT_OPTIONS);
     super("dropout", options.name);
     if (!(rate >= 0 && rate < 1)) throw new ElegyInputError(`Dropout rate must be in [0, 1), got ${rate}.`);
     this.noiseShape = options.noiseShape;

@@ -1,12 +1,14 @@
 // Flattens every axis after the batch axis: [batch, ...] → [batch, product].
+import { checkOptionKeys } from "../options-check";
 import { tf } from "../tf";
 import { ApplyContext } from "../contracts";
 import { RNG } from "../states";
 import { StateTree, TensorTree } from "../tree";
-import { BaseModule } from "./module";
+import { BaseModule, NAME_OPTIONS } from "./module";
 
 export class Flatten extends BaseModule {
   constructor(options: { name?: string } = {}) {
+    if (new.target === Flatten) checkOptionKeys("new nn.Flatten", options, NAME_OPTIONS);
     super("flatten", options.name);
   }
 

@@ -9,12 +9,13 @@
 // except by writeBack(). The model may also come from a function (`() => tf.loadLayersModel(url)`),
 // called once by ready(), which Model awaits before any step: a trainer builds its model class
 // synchronously, before anything could be loaded.
+import { checkOptionKeys } from "../options-check";
 import { tf } from "../tf";
 import { ApplyContext } from "../contracts";
 import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
 import { StateTree, TensorTree, describeTree, isPlainObject, isTensor } from "../tree";
-import { BaseModule } from "./module";
+import { BaseModule, NAME_OPTIONS } from "./module";
 
 /** A tfjs-layers LayerVariable, seen with the field that holds its value. */
 interface LayerVariable {
@@ -51,6 +52,7 @@ export class LayersAdapter extends BaseModule {
   private readonly loader: (() => tf.LayersModel | Promise<tf.LayersModel>) | undefined;
 
   constructor(model: LayersModelSource, options: { name?: string } = {}) {
+    if (new.target === LayersAdapter) checkOptionKeys("new nn.LayersAdapter", options, NAME_OPTIONS);
     super(options.name ?? (model instanceof tf.LayersModel ? model.name : "layers_adapter"), undefined);
     if (model instanceof tf.LayersModel) this.loaded = model;
     else if (typeof model === "function") this.loader = model;
@@ -141,5 +143,6 @@ export class LayersAdapter extends BaseModule {
 
 /** Adapts a tf.LayersModel (tf.sequential / tf.model) into a functional module. */
 export function fromLayers(model: tf.LayersModel, options: { name?: string } = {}): LayersAdapter {
+  checkOptionKeys("nn.fromLayers", options, NAME_OPTIONS);
   return new LayersAdapter(model, options);
 }

@@ -1,4 +1,5 @@
 // Dense layer on the last axis: y = x · kernel + bias (Keras Dense; params named as Keras).
+import { checkOptionKeys, optionKeys } from "../options-check";
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
@@ -17,6 +18,8 @@ export interface LinearOptions {
   name?: string;
 }
 
+export const LINEAR_OPTIONS = optionKeys<LinearOptions>()(["useBias", "activation", "kernelInitializer", "biasInitializer", "name"]);
+
 export class Linear extends BiasActLayer {
   readonly useBias: boolean;
   readonly activation?: Activation;
@@ -27,6 +30,7 @@ export class Linear extends BiasActLayer {
     readonly units: number,
     options: LinearOptions = {},
   ) {
+    if (new.target === Linear) checkOptionKeys("new nn.Linear", options, LINEAR_OPTIONS);
     super("linear", options.name);
     if (!Number.isInteger(units) || units < 1) throw new ElegyInputError(`Linear units must be a positive integer, got ${units}.`);
     this.useBias = options.useBias ?? true;

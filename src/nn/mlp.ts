@@ -1,5 +1,6 @@
 // A multilayer perceptron (Haiku's MLP): Linear layers of the given sizes with an activation
 // between them (and after the last one only with activateFinal), optional dropout between.
+import { checkOptionKeys, optionKeys } from "../options-check";
 import { ApplyContext } from "../contracts";
 import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
@@ -22,6 +23,8 @@ export interface MLPOptions {
   name?: string;
 }
 
+export const MLP_OPTIONS = optionKeys<MLPOptions>()(["activation", "activateFinal", "dropout", "kernelInitializer", "name"]);
+
 export class MLP extends BaseModule {
   /** The layers as a Sequential (params keyed linear, linear_1, …). */
   readonly sequential: Sequential;
@@ -30,6 +33,7 @@ export class MLP extends BaseModule {
     readonly outputSizes: readonly number[],
     options: MLPOptions = {},
   ) {
+    if (new.target === MLP) checkOptionKeys("new nn.MLP", options, MLP_OPTIONS);
     super("mlp", options.name);
     if (outputSizes.length === 0) throw new ElegyInputError("MLP needs at least one layer size.");
     const activation = options.activation ?? relu;

@@ -1,5 +1,6 @@
 // Shared pieces of the built-in modules: a base class that holds the name, the activation
 // type, and small checks on inputs.
+import { optionKeys } from "../options-check";
 import { tf } from "../tf";
 import { ApplyContext, Module } from "../contracts";
 import { ElegyInputError } from "../errors";
@@ -14,6 +15,9 @@ export type Activation = (x: tf.Tensor) => tf.Tensor;
 export type Layer = Module | Activation;
 
 /** x as float32, without a Cast kernel (and its tape node) when it already is. */
+/** The options of layers whose only option is their name (Flatten, Sequential, …). */
+export const NAME_OPTIONS = optionKeys<{ name?: string }>()(["name"]);
+
 export function asFloat32(x: tf.Tensor): tf.Tensor {
   return x.dtype === "float32" ? x : tf.cast(x, "float32");
 }

@@ -1,4 +1,5 @@
 // 2-D max and average pooling over NHWC images (Keras MaxPooling2D / AveragePooling2D).
+import { checkOptionKeys, optionKeys } from "../options-check";
 import { tf } from "../tf";
 import { ApplyContext } from "../contracts";
 import { ElegyInputError } from "../errors";
@@ -6,7 +7,7 @@ import { RNG } from "../states";
 import { StateTree, TensorTree } from "../tree";
 import { Padding, Pair, checkPadding, pair } from "./conv2d";
 import { hasMaxPoolArgmax, maxPoolWithArgmax } from "../backend/kernels/max-pool-argmax";
-import { BaseModule, asFloat32 } from "./module";
+import { BaseModule, NAME_OPTIONS, asFloat32 } from "./module";
 
 export interface Pool2DOptions {
   /** Default: the pool size. */
@@ -14,6 +15,8 @@ export interface Pool2DOptions {
   padding?: Padding;
   name?: string;
 }
+
+export const POOL2D_OPTIONS = optionKeys<Pool2DOptions>()(["strides", "padding", "name"]);
 
 abstract class Pool2D extends BaseModule {
   readonly poolSize: [number, number];
@@ -42,6 +45,7 @@ abstract class Pool2D extends BaseModule {
 
 export class MaxPool2D extends Pool2D {
   constructor(poolSize: Pair = 2, options: Pool2DOptions = {}) {
+    if (new.target === MaxPool2D) checkOptionKeys("new nn.MaxPool2D", options, POOL2D_OPTIONS);
     super("max_pool2d", poolSize, options);
   }
 
@@ -55,6 +59,7 @@ export class MaxPool2D extends Pool2D {
 
 export class AvgPool2D extends Pool2D {
   constructor(poolSize: Pair = 2, options: Pool2DOptions = {}) {
+    if (new.target === AvgPool2D) checkOptionKeys("new nn.AvgPool2D", options, POOL2D_OPTIONS);
     super("avg_pool2d", poolSize, options);
   }
 
@@ -66,6 +71,7 @@ export class AvgPool2D extends Pool2D {
 /** Mean over height and width: [batch, h, w, c] → [batch, c]. */
 export class GlobalAvgPool2D extends BaseModule {
   constructor(options: { name?: string } = {}) {
+    if (new.target === GlobalAvgPool2D) checkOptionKeys("new nn.GlobalAvgPool2D", options, NAME_OPTIONS);
     super("global_avg_pool2d", options.name);
   }
 

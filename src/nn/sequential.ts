@@ -1,5 +1,6 @@
 // Modules and activations applied in order. Each module's params and states sit under its
 // unique name ("linear", "linear_1", …), as Elegy/Haiku name submodules.
+import { checkOptionKeys } from "../options-check";
 import { ApplyContext, Module } from "../contracts";
 import { ElegyInputError } from "../errors";
 import { MissingParamsError } from "../missing-params";
@@ -7,7 +8,7 @@ import { RNG } from "../states";
 import { StateTree, TensorTree, isPlainObject } from "../tree";
 import { uniqueNames } from "../losses/names";
 import { relu } from "./activations";
-import { BaseModule, Layer, ReluFusable, isModule, isReluFusable } from "./module";
+import { BaseModule, NAME_OPTIONS, Layer, ReluFusable, isModule, isReluFusable } from "./module";
 
 export class Sequential extends BaseModule {
   readonly layers: readonly Layer[];
@@ -20,6 +21,7 @@ export class Sequential extends BaseModule {
   private readonly fusedWithRelu: readonly boolean[];
 
   constructor(layers: readonly Layer[], options: { name?: string } = {}) {
+    if (new.target === Sequential) checkOptionKeys("new nn.Sequential", options, NAME_OPTIONS);
     super("sequential", options.name);
     layers.forEach((layer, i) => {
       if (!isModule(layer) && typeof layer !== "function") {

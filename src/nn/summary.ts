@@ -1,5 +1,6 @@
 // A Keras-style table of a module: each layer, its output shape and parameter count.
 // Runs the module once on `x` (inside a tidy), so shapes are real, not inferred.
+import { checkOptionKeys, optionKeys } from "../options-check";
 import { tf } from "../tf";
 import { Module } from "../contracts";
 import { RNG } from "../states";
@@ -26,6 +27,8 @@ export interface SummaryOptions {
   states?: StateTree;
 }
 
+export const SUMMARY_OPTIONS = optionKeys<SummaryOptions>()(["params", "states"]);
+
 const count = (tree: StateTree) => leaves(tree).reduce((n, t) => n + t.size, 0);
 
 function shapeOf(y: TensorTree): string {
@@ -36,6 +39,7 @@ function shapeOf(y: TensorTree): string {
 
 /** The rows of the table: one per layer of a Sequential/MLP, else one for the module. */
 export function summaryRows(module: Module, x: TensorTree, options: SummaryOptions = {}): SummaryRow[] {
+  checkOptionKeys("nn.summaryRows", options, SUMMARY_OPTIONS);
   const rows: SummaryRow[] = [];
   tf.tidy(() => {
     const rng = new RNG(0);
@@ -68,6 +72,7 @@ export function summaryRows(module: Module, x: TensorTree, options: SummaryOptio
 
 /** The table as text, with totals. */
 export function summary(module: Module, x: TensorTree, options: SummaryOptions = {}): string {
+  checkOptionKeys("nn.summary", options, SUMMARY_OPTIONS);
   const rows = summaryRows(module, x, options);
   const header = ["Layer (type)", "Output shape", "Params"];
   const cells = rows.map((r) => [`${r.name} (${r.kind})`, r.outputShape, r.params.toLocaleString("en-US")]);

@@ -1,7 +1,8 @@
 // Adagrad as tf.train.adagrad and Keras: accumulator += g²; param -= lr·g / sqrt(accumulator + ε).
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
-import { LeafUpdate, OptimizerOptions, SlotOptimizer, optionsOf } from "./optimizer";
+import { LeafUpdate, OPTIMIZER_OPTIONS, OptimizerOptions, SlotOptimizer, optionsOf } from "./optimizer";
+import { checkOptionKeys, optionKeys } from "../options-check";
 import { LearningRate } from "./schedules";
 
 export interface AdagradOptions extends OptimizerOptions {
@@ -10,11 +11,14 @@ export interface AdagradOptions extends OptimizerOptions {
   epsilon?: number;
 }
 
+export const ADAGRAD_OPTIONS = optionKeys<AdagradOptions>()([...OPTIMIZER_OPTIONS, "initialAccumulatorValue", "epsilon"]);
+
 export class Adagrad extends SlotOptimizer {
   private readonly initialAccumulatorValue: number;
   private readonly epsilon: number;
 
   constructor(options: AdagradOptions = {}) {
+    if (new.target === Adagrad) checkOptionKeys("new optimizers.Adagrad", options, ADAGRAD_OPTIONS);
     super("adagrad", options, 0.001, ["accumulator"]);
     this.initialAccumulatorValue = options.initialAccumulatorValue ?? 0.1;
     this.epsilon = options.epsilon ?? 1e-7;
@@ -36,5 +40,5 @@ export class Adagrad extends SlotOptimizer {
 
 /** `adagrad(0.1)` or `adagrad({ learningRate, initialAccumulatorValue, epsilon, … })`. */
 export function adagrad(learningRateOrOptions?: LearningRate | AdagradOptions, options: AdagradOptions = {}): Adagrad {
-  return new Adagrad(optionsOf(learningRateOrOptions, options));
+  return new Adagrad(optionsOf("optimizers.adagrad", ADAGRAD_OPTIONS, learningRateOrOptions, options));
 }

@@ -3,7 +3,8 @@
 // built); elsewhere, and for large tensors on wasm without the addon, the same math as ops.
 import { tf } from "../tf";
 import { adamUpdate, prefersAdamUpdate, registerAdamUpdate } from "../backend/kernels/adam-update";
-import { LeafUpdate, OptimizerOptions, SlotOptimizer, optionsOf } from "./optimizer";
+import { LeafUpdate, OPTIMIZER_OPTIONS, OptimizerOptions, SlotOptimizer, optionsOf } from "./optimizer";
+import { checkOptionKeys, optionKeys } from "../options-check";
 import { LearningRate } from "./schedules";
 
 registerAdamUpdate("cpu");
@@ -15,12 +16,15 @@ export interface AdamOptions extends OptimizerOptions {
   epsilon?: number;
 }
 
+export const ADAM_OPTIONS = optionKeys<AdamOptions>()([...OPTIMIZER_OPTIONS, "beta1", "beta2", "epsilon"]);
+
 export class Adam extends SlotOptimizer {
   protected readonly beta1: number;
   protected readonly beta2: number;
   protected readonly epsilon: number;
 
   constructor(options: AdamOptions = {}, name = "adam") {
+    if (new.target === Adam) checkOptionKeys("new optimizers.Adam", options, ADAM_OPTIONS);
     super(name, options, 0.001, ["m", "v"]);
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
@@ -57,5 +61,5 @@ export class Adam extends SlotOptimizer {
 
 /** `adam(1e-3)` or `adam({ learningRate, beta1, beta2, epsilon, clipNorm, … })`. */
 export function adam(learningRateOrOptions?: LearningRate | AdamOptions, options: AdamOptions = {}): Adam {
-  return new Adam(optionsOf(learningRateOrOptions, options));
+  return new Adam(optionsOf("optimizers.adam", ADAM_OPTIONS, learningRateOrOptions, options));
 }

@@ -9,10 +9,13 @@ import { ClipOptions, clipGradients, validateClipOptions } from "./clipping";
 import { LearningRate, Schedule, asSchedule, checkedRate, constantRateOf } from "./schedules";
 import { hasHostKernel, runHostKernel } from "../backend/kernels/host-kernel";
 import { OPTIMIZER_STEP } from "../backend/kernels/optimizer-step";
+import { checkOptionKeys, optionKeys } from "../options-check";
 
 export interface OptimizerOptions extends ClipOptions {
   learningRate?: LearningRate;
 }
+
+export const OPTIMIZER_OPTIONS = optionKeys<OptimizerOptions>()(["learningRate", "clipValue", "clipNorm", "globalClipNorm"]);
 
 /** What an optimizer keeps in states.optimizerStates. */
 export interface OptimizerState {
@@ -161,8 +164,13 @@ export abstract class SlotOptimizer implements Optimizer {
   }
 }
 
-/** Lets every factory take either a learning rate first or one options object. */
-export function optionsOf<O extends OptimizerOptions>(first: LearningRate | O | undefined, rest: O): O {
+/**
+ * Lets every factory take either a learning rate first or one options object; the objects
+ * (not a rate) are checked for unknown keys, in the words of `method` (e.g. "optimizers.adam").
+ */
+export function optionsOf<O extends OptimizerOptions>(method: string, valid: readonly string[], first: LearningRate | O | undefined, rest: O): O {
+  if (typeof first === "object") checkOptionKeys(method, first, valid);
+  checkOptionKeys(method, rest, valid);
   if (first === undefined) return rest;
   if (typeof first === "number" || typeof first === "function") return { ...rest, learningRate: first };
   return { ...first, ...rest };

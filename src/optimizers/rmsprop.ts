@@ -3,7 +3,8 @@
 // Centered (Keras): the denominator is sqrt(velocity − avg_g² + ε).
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
-import { LeafUpdate, OptimizerOptions, SlotOptimizer, optionsOf } from "./optimizer";
+import { LeafUpdate, OPTIMIZER_OPTIONS, OptimizerOptions, SlotOptimizer, optionsOf } from "./optimizer";
+import { checkOptionKeys, optionKeys } from "../options-check";
 import { LearningRate } from "./schedules";
 
 export interface RMSpropOptions extends OptimizerOptions {
@@ -14,6 +15,8 @@ export interface RMSpropOptions extends OptimizerOptions {
   centered?: boolean;
 }
 
+export const RMSPROP_OPTIONS = optionKeys<RMSpropOptions>()([...OPTIMIZER_OPTIONS, "rho", "momentum", "epsilon", "centered"]);
+
 export class RMSprop extends SlotOptimizer {
   private readonly rho: number;
   private readonly momentum: number;
@@ -21,6 +24,7 @@ export class RMSprop extends SlotOptimizer {
   private readonly centered: boolean;
 
   constructor(options: RMSpropOptions = {}) {
+    if (new.target === RMSprop) checkOptionKeys("new optimizers.RMSprop", options, RMSPROP_OPTIONS);
     const momentum = options.momentum ?? 0;
     const centered = options.centered ?? false;
     super("rmsprop", options, 0.001, ["velocity", ...(momentum > 0 ? ["momentum"] : []), ...(centered ? ["averageGrad"] : [])]);
@@ -53,5 +57,5 @@ export class RMSprop extends SlotOptimizer {
 
 /** `rmsprop(1e-3)` or `rmsprop({ learningRate, rho, momentum, epsilon, centered, … })`. */
 export function rmsprop(learningRateOrOptions?: LearningRate | RMSpropOptions, options: RMSpropOptions = {}): RMSprop {
-  return new RMSprop(optionsOf(learningRateOrOptions, options));
+  return new RMSprop(optionsOf("optimizers.rmsprop", RMSPROP_OPTIONS, learningRateOrOptions, options));
 }

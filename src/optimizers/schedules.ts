@@ -1,6 +1,7 @@
 // Learning-rate schedules: functions of the optimizer's step counter, computed on device so a
 // step never waits for the host. `step` is the number of updates already applied (0 for the
 // first update), as Keras' `optimizer.iterations`.
+import { checkOptionKeys, optionKeys } from "../options-check";
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { deferCheck } from "../device-checks";
@@ -74,8 +75,11 @@ export interface ExponentialDecayOptions {
   staircase?: boolean;
 }
 
+export const EXPONENTIAL_DECAY_OPTIONS = optionKeys<ExponentialDecayOptions>()(["initialLearningRate", "decaySteps", "decayRate", "staircase"]);
+
 /** Keras ExponentialDecay: initial * decayRate ^ (step / decaySteps). */
 export function exponentialDecay(options: ExponentialDecayOptions): Schedule {
+  checkOptionKeys("optimizers.exponentialDecay", options, EXPONENTIAL_DECAY_OPTIONS);
   const { initialLearningRate, decaySteps, decayRate, staircase = false } = options;
   requirePositive("exponentialDecay decaySteps", decaySteps);
   requireRate("exponentialDecay initialLearningRate", initialLearningRate);
@@ -97,8 +101,11 @@ export interface CosineDecayOptions {
   warmupSteps?: number;
 }
 
+export const COSINE_DECAY_OPTIONS = optionKeys<CosineDecayOptions>()(["initialLearningRate", "decaySteps", "alpha", "warmupTarget", "warmupSteps"]);
+
 /** Keras CosineDecay (with its optional linear warmup): decays over decaySteps after the warmup. */
 export function cosineDecay(options: CosineDecayOptions): Schedule {
+  checkOptionKeys("optimizers.cosineDecay", options, COSINE_DECAY_OPTIONS);
   const { initialLearningRate, decaySteps, alpha = 0, warmupTarget, warmupSteps = 0 } = options;
   requirePositive("cosineDecay decaySteps", decaySteps);
   requireRate("cosineDecay initialLearningRate", initialLearningRate);
@@ -124,8 +131,11 @@ export interface LinearWarmupOptions {
   then?: Schedule;
 }
 
+export const LINEAR_WARMUP_OPTIONS = optionKeys<LinearWarmupOptions>()(["warmupSteps", "from", "to", "then"]);
+
 /** Rises linearly from `from` to `to` over warmupSteps, then follows `then`. */
 export function linearWarmup(options: LinearWarmupOptions): Schedule {
+  checkOptionKeys("optimizers.linearWarmup", options, LINEAR_WARMUP_OPTIONS);
   const { warmupSteps, from = 0, to, then = () => tf.scalar(to) } = options;
   requirePositive("linearWarmup warmupSteps", warmupSteps);
   requireRate("linearWarmup from", from);
@@ -145,8 +155,11 @@ export interface PiecewiseConstantDecayOptions {
   values: number[];
 }
 
+export const PIECEWISE_CONSTANT_DECAY_OPTIONS = optionKeys<PiecewiseConstantDecayOptions>()(["boundaries", "values"]);
+
 /** Keras PiecewiseConstantDecay. */
 export function piecewiseConstantDecay(options: PiecewiseConstantDecayOptions): Schedule {
+  checkOptionKeys("optimizers.piecewiseConstantDecay", options, PIECEWISE_CONSTANT_DECAY_OPTIONS);
   const { boundaries, values } = options;
   if (values.length !== boundaries.length + 1) {
     throw new ElegyInputError(

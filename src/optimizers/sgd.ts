@@ -3,7 +3,8 @@
 // (Nesterov: param -= lr * (grad + momentum * accumulation)).
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
-import { LeafUpdate, OptimizerOptions, SlotOptimizer, optionsOf } from "./optimizer";
+import { LeafUpdate, OPTIMIZER_OPTIONS, OptimizerOptions, SlotOptimizer, optionsOf } from "./optimizer";
+import { checkOptionKeys, optionKeys } from "../options-check";
 import { LearningRate } from "./schedules";
 
 export interface SGDOptions extends OptimizerOptions {
@@ -11,11 +12,14 @@ export interface SGDOptions extends OptimizerOptions {
   nesterov?: boolean;
 }
 
+export const SGD_OPTIONS = optionKeys<SGDOptions>()([...OPTIMIZER_OPTIONS, "momentum", "nesterov"]);
+
 export class SGD extends SlotOptimizer {
   private readonly momentum: number;
   private readonly nesterov: boolean;
 
   constructor(options: SGDOptions = {}) {
+    if (new.target === SGD) checkOptionKeys("new optimizers.SGD", options, SGD_OPTIONS);
     const momentum = options.momentum ?? 0;
     if (!(momentum >= 0 && momentum < 1)) throw new ElegyInputError(`sgd momentum must be in [0, 1), got ${momentum}.`);
     // Plain SGD keeps no slots at all.
@@ -39,5 +43,5 @@ export class SGD extends SlotOptimizer {
 
 /** `sgd(0.1)` or `sgd({ learningRate, momentum, nesterov, clipNorm, … })`; Keras default lr 0.01. */
 export function sgd(learningRateOrOptions?: LearningRate | SGDOptions, options: SGDOptions = {}): SGD {
-  return new SGD(optionsOf(learningRateOrOptions, options));
+  return new SGD(optionsOf("optimizers.sgd", SGD_OPTIONS, learningRateOrOptions, options));
 }
