@@ -21,7 +21,7 @@ export const SMOOTHED_CROSSENTROPY_OPTIONS = optionKeys<SmoothedCrossentropyOpti
 export function sparseCategoricalCrossentropy(options: CrossentropyOptions = {}): SampleLoss {
   checkOptionKeys("losses.sparseCategoricalCrossentropy", options, CROSSENTROPY_OPTIONS);
   const name = options.name ?? "sparse_categorical_crossentropy";
-  return new SampleLoss("sparse_categorical_crossentropy", fns.sparseCategoricalCrossentropy(options.fromLogits ?? false, name), options);
+  return new SampleLoss("sparse_categorical_crossentropy", fns.sparseCategoricalCrossentropy(options.fromLogits ?? false, name), options, CROSSENTROPY_OPTIONS);
 }
 
 /** One-hot (or probability) targets against class scores. */
@@ -31,6 +31,7 @@ export function categoricalCrossentropy(options: SmoothedCrossentropyOptions = {
     "categorical_crossentropy",
     fns.categoricalCrossentropy(options.fromLogits ?? false, options.labelSmoothing ?? 0),
     options,
+    SMOOTHED_CROSSENTROPY_OPTIONS,
   );
 }
 
@@ -41,10 +42,11 @@ export function binaryCrossentropy(options: SmoothedCrossentropyOptions = {}): S
     "binary_crossentropy",
     fns.binaryCrossentropy(options.fromLogits ?? false, options.labelSmoothing ?? 0),
     options,
+    SMOOTHED_CROSSENTROPY_OPTIONS,
   );
 }
 
 export function kullbackLeiblerDivergence(options: LossOptions = {}): SampleLoss {
   checkOptionKeys("losses.kullbackLeiblerDivergence", options, LOSS_OPTIONS);
-  return new SampleLoss("kl_divergence", fns.kullbackLeiblerDivergence, options);
+  return new SampleLoss("kl_divergence", fns.kullbackLeiblerDivergence, options, LOSS_OPTIONS);
 }

@@ -4,7 +4,7 @@
 import { tf } from "../tf";
 import { BatchContext } from "../contracts";
 import { ElegyInputError } from "../errors";
-import { optionKeys } from "../options-check";
+import { checkOptionKeys, optionKeys } from "../options-check";
 import { TensorTree } from "../tree";
 import { PerSampleFn } from "./functions";
 import { Path, selectTensor } from "./select";
@@ -64,7 +64,10 @@ export class SampleLoss implements Loss {
     defaultName: string,
     private readonly perSample: PerSampleFn,
     options: LossOptions = {},
+    /** The keys `options` may have: a factory's own list (its extra keys are read by `perSample`'s maker). */
+    validOptions: readonly string[] = LOSS_OPTIONS,
   ) {
+    checkOptionKeys("new losses.SampleLoss", options, validOptions);
     checkLossOptions(defaultName, options);
     this.name = options.name ?? defaultName;
     this.weight = options.weight ?? 1;

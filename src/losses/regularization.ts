@@ -29,6 +29,7 @@ export class Regularization implements Loss {
     readonly l: number,
     options: RegularizationOptions,
   ) {
+    checkOptionKeys("new losses.Regularization", options, REGULARIZATION_OPTIONS);
     if (!Number.isFinite(l) || l < 0) throw new ElegyInputError(`${defaultName}: the factor must be a non-negative number, got ${l}.`);
     this.name = options.name ?? defaultName;
     this.weight = options.weight ?? 1;

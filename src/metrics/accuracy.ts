@@ -13,7 +13,7 @@ export function accuracy(options: MetricOptions = {}): MeanMetric {
   return new MeanMetric("accuracy", (yTrue, yPred) => {
     const [t, p] = matchRank(yTrue, yPred);
     return tf.cast(tf.equal(tf.cast(t, "float32"), tf.cast(p, "float32")), "float32");
-  }, options);
+  }, options, METRIC_OPTIONS);
 }
 
 export interface BinaryAccuracyOptions extends MetricOptions {
@@ -32,14 +32,14 @@ export function binaryAccuracy(options: BinaryAccuracyOptions = {}): MeanMetric 
     if (p.rank <= 1) [t, p] = [tf.reshape(t, [-1, 1]), tf.reshape(p, [-1, 1])];
     const predicted = tf.cast(tf.greater(p, threshold), "float32");
     return tf.mean(tf.cast(tf.equal(t, predicted), "float32"), -1);
-  }, options);
+  }, options, BINARY_ACCURACY_OPTIONS);
 }
 
 /** One-hot targets: argmax of the target equals argmax of the prediction. */
 export function categoricalAccuracy(options: MetricOptions = {}): MeanMetric {
   checkOptionKeys("metrics.categoricalAccuracy", options, METRIC_OPTIONS);
   return new MeanMetric("categorical_accuracy", (yTrue, yPred) =>
-    tf.cast(tf.equal(tf.argMax(yTrue, -1), tf.argMax(yPred, -1)), "float32"), options);
+    tf.cast(tf.equal(tf.argMax(yTrue, -1), tf.argMax(yPred, -1)), "float32"), options, METRIC_OPTIONS);
 }
 
 /** Integer labels: the label equals the argmax of the prediction. */
@@ -51,7 +51,7 @@ export function sparseCategoricalAccuracy(options: MetricOptions = {}): MeanMetr
     // One kernel where the backend has it (wasm, cpu), else ArgMax, Equal, Cast.
     if (canSparseTop1Hits(labels, yPred)) return sparseTop1Hits(labels, yPred);
     return tf.cast(tf.equal(labels, tf.argMax(yPred, -1)), "float32");
-  }, options);
+  }, options, METRIC_OPTIONS);
 }
 
 export interface TopKOptions extends MetricOptions {
@@ -81,12 +81,12 @@ function checkK(k: number): number {
 export function topKCategoricalAccuracy(options: TopKOptions = {}): MeanMetric {
   checkOptionKeys("metrics.topKCategoricalAccuracy", options, TOP_K_OPTIONS);
   const k = checkK(options.k ?? 5);
-  return new MeanMetric("top_k_categorical_accuracy", (yTrue, yPred) => inTopK(tf.argMax(yTrue, -1), yPred, k), options);
+  return new MeanMetric("top_k_categorical_accuracy", (yTrue, yPred) => inTopK(tf.argMax(yTrue, -1), yPred, k), options, TOP_K_OPTIONS);
 }
 
 export function sparseTopKCategoricalAccuracy(options: TopKOptions = {}): MeanMetric {
   checkOptionKeys("metrics.sparseTopKCategoricalAccuracy", options, TOP_K_OPTIONS);
   const k = checkK(options.k ?? 5);
   const name = options.name ?? "sparse_top_k_categorical_accuracy";
-  return new MeanMetric("sparse_top_k_categorical_accuracy", (yTrue, yPred) => inTopK(sparseLabels(yTrue, yPred, name), yPred, k), options);
+  return new MeanMetric("sparse_top_k_categorical_accuracy", (yTrue, yPred) => inTopK(sparseLabels(yTrue, yPred, name), yPred, k), options, TOP_K_OPTIONS);
 }

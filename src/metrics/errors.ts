@@ -15,37 +15,37 @@ export const CROSSENTROPY_METRIC_OPTIONS = optionKeys<CrossentropyMetricOptions>
 export function sparseCategoricalCrossentropy(options: CrossentropyMetricOptions = {}): MeanMetric {
   checkOptionKeys("metrics.sparseCategoricalCrossentropy", options, CROSSENTROPY_METRIC_OPTIONS);
   const name = options.name ?? "sparse_categorical_crossentropy";
-  return new MeanMetric("sparse_categorical_crossentropy", fns.sparseCategoricalCrossentropy(options.fromLogits ?? false, name), options);
+  return new MeanMetric("sparse_categorical_crossentropy", fns.sparseCategoricalCrossentropy(options.fromLogits ?? false, name), options, CROSSENTROPY_METRIC_OPTIONS);
 }
 
 export function categoricalCrossentropy(options: CrossentropyMetricOptions = {}): MeanMetric {
   checkOptionKeys("metrics.categoricalCrossentropy", options, CROSSENTROPY_METRIC_OPTIONS);
-  return new MeanMetric("categorical_crossentropy", fns.categoricalCrossentropy(options.fromLogits ?? false), options);
+  return new MeanMetric("categorical_crossentropy", fns.categoricalCrossentropy(options.fromLogits ?? false), options, CROSSENTROPY_METRIC_OPTIONS);
 }
 
 export function binaryCrossentropy(options: CrossentropyMetricOptions = {}): MeanMetric {
   checkOptionKeys("metrics.binaryCrossentropy", options, CROSSENTROPY_METRIC_OPTIONS);
-  return new MeanMetric("binary_crossentropy", fns.binaryCrossentropy(options.fromLogits ?? false), options);
+  return new MeanMetric("binary_crossentropy", fns.binaryCrossentropy(options.fromLogits ?? false), options, CROSSENTROPY_METRIC_OPTIONS);
 }
 
 export function meanSquaredError(options: MetricOptions = {}): MeanMetric {
   checkOptionKeys("metrics.meanSquaredError", options, METRIC_OPTIONS);
-  return new MeanMetric("mean_squared_error", fns.meanSquaredError, options);
+  return new MeanMetric("mean_squared_error", fns.meanSquaredError, options, METRIC_OPTIONS);
 }
 
 export function meanAbsoluteError(options: MetricOptions = {}): MeanMetric {
   checkOptionKeys("metrics.meanAbsoluteError", options, METRIC_OPTIONS);
-  return new MeanMetric("mean_absolute_error", fns.meanAbsoluteError, options);
+  return new MeanMetric("mean_absolute_error", fns.meanAbsoluteError, options, METRIC_OPTIONS);
 }
 
 export function meanAbsolutePercentageError(options: MetricOptions = {}): MeanMetric {
   checkOptionKeys("metrics.meanAbsolutePercentageError", options, METRIC_OPTIONS);
-  return new MeanMetric("mean_absolute_percentage_error", fns.meanAbsolutePercentageError, options);
+  return new MeanMetric("mean_absolute_percentage_error", fns.meanAbsolutePercentageError, options, METRIC_OPTIONS);
 }
 
 export function meanSquaredLogarithmicError(options: MetricOptions = {}): MeanMetric {
   checkOptionKeys("metrics.meanSquaredLogarithmicError", options, METRIC_OPTIONS);
-  return new MeanMetric("mean_squared_logarithmic_error", fns.meanSquaredLogarithmicError, options);
+  return new MeanMetric("mean_squared_logarithmic_error", fns.meanSquaredLogarithmicError, options, METRIC_OPTIONS);
 }
 
 /** √(weighted mean of squared errors) over everything seen (not a mean of per-batch roots). */

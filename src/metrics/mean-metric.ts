@@ -3,7 +3,8 @@
 import { tf } from "../tf";
 import { PerSampleFn } from "../losses/functions";
 import { broadcastableTo, combinedWeights } from "../losses/weights";
-import { BaseMetric, MetricOptions } from "./metric";
+import { checkOptionKeys } from "../options-check";
+import { BaseMetric, METRIC_OPTIONS, MetricOptions } from "./metric";
 import { hasHostKernel, runHostKernel } from "../backend/kernels/host-kernel";
 import { MEAN_UPDATE, SAFE_MEAN } from "../backend/kernels/running-means";
 
@@ -43,7 +44,10 @@ export class MeanMetric extends BaseMetric<MeanState> {
     defaultName: string,
     private readonly perSample: PerSampleFn,
     options: MetricOptions = {},
+    /** The keys `options` may have: a factory's own list (its extra keys are read by `perSample`'s maker). */
+    validOptions: readonly string[] = METRIC_OPTIONS,
   ) {
+    checkOptionKeys("new metrics.MeanMetric", options, validOptions);
     super(defaultName, options);
   }
 

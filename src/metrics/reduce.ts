@@ -20,11 +20,13 @@ const predictions: PerSampleFn = (_yTrue, yPred) => yPred;
 /** Weighted running mean of the values (Σ w·v / Σ w, per sample). */
 export function mean(options: ReduceMetricOptions = {}): MeanMetric {
   checkOptionKeys("metrics.mean", options, REDUCE_METRIC_OPTIONS);
-  return new MeanMetric("mean", options.of ?? predictions, options);
+  const { of, ...rest } = options;
+  return new MeanMetric("mean", of ?? predictions, rest);
 }
 
 export class SumMetric extends BaseMetric<{ total: tf.Scalar }> {
   constructor(private readonly of: PerSampleFn, options: MetricOptions = {}) {
+    if (new.target === SumMetric) checkOptionKeys("new metrics.SumMetric", options, METRIC_OPTIONS);
     super("sum", options);
   }
 
@@ -47,5 +49,6 @@ export class SumMetric extends BaseMetric<{ total: tf.Scalar }> {
 /** Weighted running sum of the values. */
 export function sum(options: ReduceMetricOptions = {}): SumMetric {
   checkOptionKeys("metrics.sum", options, REDUCE_METRIC_OPTIONS);
-  return new SumMetric(options.of ?? predictions, options);
+  const { of, ...rest } = options;
+  return new SumMetric(of ?? predictions, rest);
 }

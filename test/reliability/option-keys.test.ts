@@ -104,6 +104,16 @@ test("a refused key stops the run before training; the right key trains as asked
   assert.ok(tf.memory().numTensors <= before, `tensors grew from ${before} to ${tf.memory().numTensors}`);
 });
 
+test("a loss or metric of one's own built on SampleLoss/MeanMetric: Keras keys refused there too", () => {
+  refused(
+    () => new losses.SampleLoss("mine", (_yTrue, yPred) => yPred, loose({ weigth: 2 })),
+    "new losses.SampleLoss() got an unknown option 'weigth'. Did you mean 'weight'? Valid options: weight, reduction, on, name.",
+  );
+  assert.throws(() => metrics.mean(loose({ of: (_t: tf.Tensor, p: tf.Tensor) => p, sample_weight: 1 })), /^ElegyInputError: metrics\.mean\(\) got an unknown option 'sample_weight'\. Valid options: name, on, of\.$/);
+  assert.equal(metrics.mean({ of: (_t, p) => p, name: "avg" }).name, "avg");
+  assert.equal(losses.huber({ delta: 2, name: "h" }).name, "h");
+});
+
 test("Model's own options are refused in the same words (one shared checker)", () => {
   assert.throws(() => new Model(loose({ run_eagerly: true })), /^ElegyInputError: new Model\(\) got an unknown option 'run_eagerly'\. Did you mean 'runEagerly'\?/);
 });
@@ -124,6 +134,8 @@ const CALLS: Record<string, Record<string, (options: never) => unknown>> = {
     ].map((name) => [name, (o: never) => (losses as unknown as Record<string, (o: never) => unknown>)[name](o)])),
     l1Regularization: (o) => losses.l1Regularization(0.01, o),
     l2Regularization: (o) => losses.l2Regularization(0.01, o),
+    SampleLoss: (o) => new losses.SampleLoss("mine", (_yTrue, yPred) => yPred, o),
+    Regularization: (o) => new losses.Regularization("mine", tf.abs, 0.1, o),
   },
   metrics: {
     ...Object.fromEntries([
@@ -136,6 +148,8 @@ const CALLS: Record<string, Record<string, (options: never) => unknown>> = {
     Precision: (o) => new metrics.Precision(o),
     Recall: (o) => new metrics.Recall(o),
     F1Score: (o) => new metrics.F1Score(o),
+    MeanMetric: (o) => new metrics.MeanMetric("mine", (_yTrue, yPred) => yPred, o),
+    SumMetric: (o) => new metrics.SumMetric((_yTrue, yPred) => yPred, o),
   },
   optimizers: {
     sgd: (o) => optimizers.sgd(o), adam: (o) => optimizers.adam(o), adamw: (o) => optimizers.adamw(o),
@@ -172,9 +186,9 @@ const CALLS: Record<string, Record<string, (options: never) => unknown>> = {
 
 /** Exports that take no options object (or only a required spec of their own), with why. */
 const NO_OPTIONS: Record<string, string[]> = {
-  // SampleLoss/Regularization/MeanMetric/SumMetric/BaseMetric: building blocks for one's own loss or metric (a name and a function first).
-  losses: ["SampleLoss", "reduceValues", "Regularization", "makeLossAggregate", "lossLogName"],
-  metrics: ["BaseMetric", "MeanMetric", "SumMetric", "makeMetricAggregate"],
+  // BaseMetric is abstract: a subclass decides what its options are. The aggregates take a spec of losses/metrics.
+  losses: ["reduceValues", "makeLossAggregate", "lossLogName"],
+  metrics: ["BaseMetric", "makeMetricAggregate"],
   optimizers: ["SlotOptimizer"],
   callbacks: ["Callback", "CallbackList", "History", "formatLogs", "formatPath"],
   nn: [
