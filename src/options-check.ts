@@ -18,7 +18,6 @@ const KERAS_NAMES: Readonly<Record<string, readonly string[]>> = {
   lr: ["learningRate"],
   path: ["file", "filepath", "logDir"],
   filename: ["file", "filepath"],
-  log_dir: ["logDir"],
 };
 
 /** The valid option `key` most plausibly stands for, or undefined. */
