@@ -45,7 +45,7 @@ export class Injector {
     const args = new Array<unknown>(plan.params.length);
     for (let i = 0; i < args.length; i++) {
       const name = plan.params[i];
-      if ((plan.builtins as readonly string[]).includes(name)) args[i] = values[name as BuiltinInjectable];
+      if (isBuiltinInjectable(name)) args[i] = values[name];
       else if (this.root.isRegistered(name, true)) args[i] = this.root.resolve(name);
       else throw missingInjectable(plan, name, this.providedNames);
     }

@@ -83,11 +83,11 @@ export class Model implements CallbackModel {
     const plans = stepPlansOf(this, MODEL_METHODS);
     const dispatcher = new StepDispatcher(this, this.constructor.name, plans, this.injector, parts);
     // Replayed by default: the built-in chain; steps the user wrote only with runEagerly: false.
-    const replays = options.runEagerly === false || (options.runEagerly === undefined && !STEP_KINDS.some((k) => k !== "initStep" && dispatcher.overridden(k)));
-    const own = STEP_KINDS.filter((k) => dispatcher.overridden(k)).map((k) => `${dispatcher.where(k)} (@${k})`);
+    const own = STEP_KINDS.filter((k) => k !== "initStep" && dispatcher.overridden(k));
+    const replays = options.runEagerly === false || (options.runEagerly === undefined && own.length === 0);
     const off = options.runEagerly === true
       ? "runEagerly is true"
-      : `it has steps of its own (${own.join(", ")}), which are replayed only with runEagerly: false`;
+      : `it has steps of its own (${own.map((k) => `${dispatcher.where(k)} (@${k})`).join(", ")}), which are replayed only with runEagerly: false`;
     const traced = new TracedSteps(this, () => replays, () => String(this.injector.version), traceEvents(new.target.name, replays ? undefined : off));
     this.runner = new StepRunner(dispatcher, new States({ rng: new RNG(seed) }), traced);
     this.backendRequest = options.backend;

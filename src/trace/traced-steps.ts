@@ -112,7 +112,7 @@ export class TracedSteps {
       return false;
     }
     if (call.initializing || call.replication !== undefined) return false;
-    if ((this.fruitless.get(`${call.purpose} ${part}`) ?? 0) >= MAX_FRUITLESS) return false;
+    if ((this.fruitless.get(fruitlessKey(call.purpose, part)) ?? 0) >= MAX_FRUITLESS) return false;
     // Inside another gradient tape (a step called from a user's tf.grad) the engine must see every op.
     if ((tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn()) return false;
     return REPLAY_BACKENDS.has(backendName);
@@ -191,7 +191,7 @@ export class TracedSteps {
     const shown = name();
     if (entry.state === "eager") this.events.eager?.(shown, entry.reason);
     if (entry.state === "replay") this.events.replaying?.(shown, entry.program.size);
-    if (entry.state === "replay") this.fruitless.set(`${shown.purpose} ${shown.part}`, 0);
+    if (entry.state === "replay") this.fruitless.set(fruitlessKey(shown.purpose, shown.part), 0);
     else this.countFruitless(shown);
     this.entries.set(key, entry);
     if (this.entries.size > MAX_ENTRIES) this.forget(this.entries.keys().next().value as string);
@@ -199,7 +199,7 @@ export class TracedSteps {
 
   /** One more recording in a row that led to no replay; at MAX_FRUITLESS the purpose (or part) stops recording. */
   private countFruitless({ purpose, part }: StepName): void {
-    const key = `${purpose} ${part}`;
+    const key = fruitlessKey(purpose, part);
     const fruitless = (this.fruitless.get(key) ?? 0) + 1;
     this.fruitless.set(key, fruitless);
     if (fruitless === MAX_FRUITLESS) this.events.gaveUp?.({ purpose, part });
@@ -210,6 +210,11 @@ export class TracedSteps {
     if (entry !== undefined && entry.state !== "eager") entry.program.dispose();
     this.entries.delete(key);
   }
+}
+
+/** Recordings that led to no replay are counted per purpose and part of a step. */
+function fruitlessKey(purpose: string, part: string): string {
+  return `${purpose} ${part}`;
 }
 
 /** The first input tensor's shape, to tell keys apart in messages. */
