@@ -1,4 +1,4 @@
-// The browser example in a real browser: Debian's Chromium, headless, driven by puppeteer-core
+// The browser example in a real browser: Debian's Chromium, headless, driven by playwright-core
 // (no browser is downloaded), loads the page built by examples/browser/build.ts from a local
 // server. It checks the backend "auto" picks, that the seed's LinearClassifier learns the subset
 // without growing the tensor count, that elegy-ts's kernels give the cpu backend's results on
@@ -8,7 +8,7 @@ import test, { after, before } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Browser, Page } from "puppeteer-core" with { "resolution-mode": "import" };
+import type { Browser, Page } from "playwright-core";
 import { Model, losses, nn, optimizers, tf } from "elegy-ts";
 import { buildPage } from "../../examples/browser/build";
 import { serve, type Served } from "../../examples/browser/serve";
@@ -49,10 +49,8 @@ before(async () => {
   nodePredictions = Array.from(await ((await model.predict(x)) as tf.Tensor).data());
   x.dispose();
   served = await serve(SITE);
-  // An ES module: import() it, which TypeScript would turn into require() here.
-  const importEsm = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<typeof import("puppeteer-core", { with: { "resolution-mode": "import" } })>;
-  const puppeteer = await importEsm("puppeteer-core");
-  browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  const { chromium } = await import("playwright-core");
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
 }, { timeout: 300_000 });
 
 after(async () => {
@@ -67,7 +65,7 @@ async function openPage(query: string, timeout = 240_000): Promise<{ page: Page;
   page.on("console", (m) => lines.push(`${m.type()}: ${m.text()}`));
   page.on("pageerror", (e) => lines.push(`pageerror: ${(e as Error).message}`));
   await page.goto(served.url + query);
-  await page.waitForFunction(() => ["done", "failed"].includes(window.elegyDemo?.status), { timeout, polling: 500 });
+  await page.waitForFunction(() => ["done", "failed"].includes(window.elegyDemo?.status), undefined, { timeout, polling: 500 });
   const state = await page.evaluate(() => window.elegyDemo);
   assert.equal(state.status, "done", `${state.error}\n${lines.join("\n")}`);
   return { page, state, console: lines };
@@ -174,8 +172,7 @@ test("in the page, model.save/Model.load go through indexeddb://, export through
   const { page } = await openPage("?models=none&backend=webgl");
   const downloads = fs.mkdtempSync(path.join(SITE, "..", "downloads-"));
   try {
-    const session = await browser.target().createCDPSession();
-    await session.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: downloads });
+    const download = page.waitForEvent("download");
     const run = await page.evaluate(async (input) => {
       const { tf, Model, nn, losses, optimizers } = window.elegy;
       const options = () => ({
@@ -206,7 +203,8 @@ test("in the page, model.save/Model.load go through indexeddb://, export through
       "In a page, save to indexeddb://name (or another tfjs IO handler's URL) or downloads://name, or save from Node.");
     // The download is a Node checkpoint's file: Model.load reads it from a folder.
     const file = path.join(downloads, "elegy-run.safetensors");
-    for (let i = 0; i < 100 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await download).suggestedFilename(), "elegy-run.safetensors");
+    await (await download).saveAs(file);
     const folder = path.join(downloads, "run");
     fs.mkdirSync(folder);
     fs.copyFileSync(file, path.join(folder, "checkpoint.safetensors"));
