@@ -190,5 +190,5 @@ test("train --verbose 0 prints only the JSON line; the backend line comes when a
 
   const verbose = elegy(["train", "model.ts", "--epochs", "1", "--verbose", "2", "--out-dir", "verbose"], { cwd: dir, env });
   assert.equal(verbose.status, 0, verbose.stderr);
-  assert.match(verbose.stderr, /^elegy-ts: backend \w+ \(auto; [^)]*\)\n$/);
+  assert.match(verbose.stderr, /^elegy-ts: backend \w+ \(auto; [^)]*\)(, with(out)? its C\+\+ kernels \([^)]*\))?\n$/);
 });

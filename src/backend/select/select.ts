@@ -6,6 +6,7 @@ import { tf } from "../../tf";
 import { ElegyBackendError } from "../../errors";
 import { closestName, didYouMean } from "../../suggest";
 import { applyWasmFixes } from "../wasm/fixes";
+import { nativeStatus } from "../native/addon";
 import { BACKEND_NAMES, type BackendName } from "./names";
 import { BackendStarts } from "./start-once";
 
@@ -178,10 +179,21 @@ async function start(request: BackendName, logOption: ((line: string) => void) |
       throw new ElegyBackendError(`Backend '${request}' is not available: ${whyNot(request, error)}. ${installHint(request)}`);
     }
   }
-  if (current?.choice.name !== choice.name) log(`elegy-ts: backend ${choice.name} (${choice.reason})`);
+  if (current?.choice.name !== choice.name) log(`elegy-ts: backend ${choice.name} (${choice.reason})${kernelsClause(choice)}`);
   current = { request, choice };
   if (request === "auto") autoPick = choice.name;
   return choice;
+}
+
+/**
+ * On wasm, whether elegy-ts's own C++ kernels serve it. Said in the line because "native" there is
+ * tfjs-node's backend: "native skipped" alone read as if these kernels were not used.
+ */
+function kernelsClause(choice: BackendChoice): string {
+  if (choice.name !== "wasm") return "";
+  const status = nativeStatus();
+  if (!status.loaded) return `, without its C++ kernels (${status.detail})`;
+  return `, with its C++ kernels (${status.isa}, ${status.threads} thread${status.threads === 1 ? "" : "s"})`;
 }
 
 /** The backend chosen so far, if any. */

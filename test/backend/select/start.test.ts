@@ -6,12 +6,17 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
+import { backends } from "elegy-ts";
 
 const CHILD = path.join(__dirname, "start-child.js");
-const AUTO_LINE = "elegy-ts: backend wasm (auto; cuda skipped: @tensorflow/tfjs-node-gpu is not installed; native skipped: @tensorflow/tfjs-node is not installed)";
+// What the line says of elegy-ts's C++ kernels on wasm depends on the machine (its ISA, its cores, a compiler at install).
+const status = backends.nativeKernelStatus();
+const KERNELS = status.loaded ? `, with its C++ kernels (${status.isa}, ${status.threads} thread${status.threads === 1 ? "" : "s"})` : `, without its C++ kernels (${status.detail})`;
+const AUTO_LINE = `elegy-ts: backend wasm (auto; cuda skipped: @tensorflow/tfjs-node-gpu is not installed; native skipped: @tensorflow/tfjs-node is not installed)${KERNELS}`;
+const WASM_LINE = `elegy-ts: backend wasm (requested)${KERNELS}`;
 
-function run(scenario: string, backend: string): { out: Record<string, unknown>; stdout: string; stderr: string } {
-  const env = { ...process.env };
+function run(scenario: string, backend: string, extraEnv: Record<string, string> = {}): { out: Record<string, unknown>; stdout: string; stderr: string } {
+  const env = { ...process.env, ...extraEnv };
   delete env.ELEGY_BACKEND;
   const child = spawnSync(process.execPath, [CHILD, scenario, backend], { env, encoding: "utf8", timeout: 120_000 });
   const lines = child.stdout.trim().split("\n");
@@ -30,7 +35,7 @@ for (const scenario of ["two-fits", "two-readies"]) {
     const result = run(scenario, "wasm");
     assert.equal(result.out.backend, "wasm");
     assert.equal(result.out.same, true, "the two models (same seed, same data) trained alike");
-    assert.equal(result.stderr, "elegy-ts: backend wasm (requested)\n");
+    assert.equal(result.stderr, `${WASM_LINE}\n`);
     assertNoAdvert(result);
   });
 
@@ -56,6 +61,16 @@ test("tensors made before the choice (on tfjs's cpu default) mix with tensors ma
   assert.equal(result.out.backend, "wasm");
   assert.deepEqual(result.out.sum, [11, 22, 33, 44]);
   assert.deepEqual(result.out.product, [70, 100, 150, 220]);
-  assert.equal(result.stderr, "elegy-ts: backend wasm (requested)\n");
+  assert.equal(result.stderr, `${WASM_LINE}\n`);
   assertNoAdvert(result);
+});
+
+test("the choice line says whether elegy-ts's C++ kernels serve wasm (\"native\" in it is tfjs-node's backend)", () => {
+  const off = run("ready-first", "default", { ELEGY_NATIVE: "0" });
+  assert.equal(off.stderr,
+    "elegy-ts: backend wasm (auto; cuda skipped: @tensorflow/tfjs-node-gpu is not installed; native skipped: @tensorflow/tfjs-node is not installed), " +
+      "without its C++ kernels (disabled by ELEGY_NATIVE=0)\n");
+  if (!status.loaded) return;
+  const oneThread = run("ready-first", "wasm", { ELEGY_NATIVE_THREADS: "1" });
+  assert.equal(oneThread.stderr, `elegy-ts: backend wasm (requested), with its C++ kernels (${status.isa}, 1 thread)\n`);
 });
