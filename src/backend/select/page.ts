@@ -8,6 +8,7 @@ import { ElegyBackendError } from "../../errors";
 import { closestName, didYouMean } from "../../suggest";
 import { applyWasmFixes } from "../wasm/fixes";
 import { BackendStarts } from "./start-once";
+import { firstThatLoads, type AutoChoice } from "./first-that-loads";
 
 export const PAGE_BACKEND_NAMES = ["auto", "webgpu", "webgl", "wasm", "cpu"] as const;
 export type PageBackendName = (typeof PAGE_BACKEND_NAMES)[number];
@@ -16,15 +17,8 @@ const AUTO_ORDER: ConcretePageBackend[] = ["webgpu", "webgl", "wasm", "cpu"];
 /** Backends only Node has: asking for one in a page names the page's choices instead. */
 const NODE_ONLY = new Set(["cuda", "native", "tensorflow", "tfjs-node", "tfjs-node-gpu"]);
 
-export interface PageBackendChoice {
-  /** The backend in use (tfjs's name for it too). */
-  name: ConcretePageBackend;
-  tfBackend: string;
-  /** Why this one: "requested" or the auto reasoning. */
-  reason: string;
-  /** Better backends auto passed over, and why. */
-  skipped: Array<{ name: ConcretePageBackend; why: string }>;
-}
+/** The backend in use; its reason is "requested" or auto's reasoning, skipped the better backends auto passed over. */
+export type PageBackendChoice = AutoChoice<ConcretePageBackend>;
 
 type WasmPaths = string | Partial<Record<"tfjs-backend-wasm.wasm" | "tfjs-backend-wasm-simd.wasm" | "tfjs-backend-wasm-threaded-simd.wasm", string>>;
 let wasmPaths: WasmPaths | undefined;
@@ -120,18 +114,7 @@ async function start(request: PageBackendName, logOption: ((line: string) => voi
   const log = logOption ?? ((line: string) => console.info(line));
   let choice: PageBackendChoice;
   if (request === "auto") {
-    const skipped: PageBackendChoice["skipped"] = [];
-    let found: PageBackendChoice | undefined;
-    for (const name of AUTO_ORDER) {
-      try {
-        const tfBackend = await pageLoaders[name]();
-        const reason = skipped.length ? `auto; ${skipped.map((s) => `${s.name} skipped: ${s.why}`).join("; ")}` : "auto; the best available";
-        found = { name, tfBackend, reason, skipped };
-        break;
-      } catch (error) {
-        skipped.push({ name, why: firstLine(error) });
-      }
-    }
+    const { choice: found, skipped } = await firstThatLoads(AUTO_ORDER, (name) => pageLoaders[name](), (_, error) => firstLine(error));
     if (!found) throw new ElegyBackendError(`No backend could be loaded in this page: ${skipped.map((s) => `${s.name}: ${s.why}`).join("; ")}.`);
     choice = found;
   } else {

@@ -9,21 +9,14 @@ import { applyWasmFixes } from "../wasm/fixes";
 import { nativeStatus } from "../native/addon";
 import { BACKEND_NAMES, type BackendName } from "./names";
 import { BackendStarts } from "./start-once";
+import { firstThatLoads, type AutoChoice } from "./first-that-loads";
 
 export { BACKEND_NAMES, type BackendName };
 type ConcreteBackend = Exclude<BackendName, "auto">;
 const AUTO_ORDER: ConcreteBackend[] = ["cuda", "native", "wasm", "cpu"];
 
-export interface BackendChoice {
-  /** The backend in use. */
-  name: ConcreteBackend;
-  /** tfjs's name for it (tf.getBackend()). */
-  tfBackend: string;
-  /** Why this one: "requested" or the auto reasoning. */
-  reason: string;
-  /** Better backends auto passed over, and why. */
-  skipped: Array<{ name: ConcreteBackend; why: string }>;
-}
+/** The backend in use; its reason is "requested" or auto's reasoning, skipped the better backends auto passed over. */
+export type BackendChoice = AutoChoice<ConcreteBackend>;
 
 /** How each backend loads; replaceable in tests (the native packages cannot install everywhere). */
 export interface BackendLoader {
@@ -158,18 +151,7 @@ async function start(request: BackendName, logOption: ((line: string) => void) |
   const log = logOption ?? ((line: string) => process.stderr.write(line + "\n"));
   let choice: BackendChoice;
   if (request === "auto") {
-    const skipped: BackendChoice["skipped"] = [];
-    let found: BackendChoice | undefined;
-    for (const name of AUTO_ORDER) {
-      try {
-        const tfBackend = await loaders[name].load();
-        const reason = skipped.length ? `auto; ${skipped.map((s) => `${s.name} skipped: ${s.why}`).join("; ")}` : "auto; the best available";
-        found = { name, tfBackend, reason, skipped };
-        break;
-      } catch (error) {
-        skipped.push({ name, why: whyNot(name, error) });
-      }
-    }
+    const { choice: found, skipped } = await firstThatLoads(AUTO_ORDER, (name) => loaders[name].load(), whyNot);
     if (!found) throw new ElegyBackendError(`No backend could be loaded: ${skipped.map((s) => `${s.name}: ${s.why}`).join("; ")}.`);
     choice = found;
   } else {
