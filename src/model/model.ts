@@ -299,7 +299,10 @@ export class Model implements CallbackModel {
     }
   }
 
-  /** Epochs of training completed so far (restored from checkpoints). */
+  /**
+   * The epoch number the last fit reached (restored from checkpoints), as Keras numbers epochs: a fit
+   * runs from `initialEpoch` (default 0) to `epochs`, so a second fit without `initialEpoch` counts from 0 again.
+   */
   get epoch(): number {
     return this.runner.completedEpochs;
   }

@@ -65,8 +65,14 @@ test("History: one number per epoch per log, val_ prefixed, epochs counted from 
   assert.deepEqual(Object.keys(history.history).sort(), ["loss", "lr", "val_loss"]);
   for (const series of Object.values(history.history)) assert.equal(series.length, 3);
   assert.ok(history.history.loss[2] < history.history.loss[0], "training reduces the loss");
-  const more = await model.fit(x, y, { ...silent, epochs: 5, initialEpoch: 3, batchSize: 16 });
+  assert.equal(model.epoch, 3);
+  const more = await model.fit(x, y, { ...silent, epochs: 5, initialEpoch: model.epoch, batchSize: 16 });
   assert.deepEqual(more.epoch, [3, 4]);
+  assert.equal(model.epoch, 5);
+  // As Keras numbers them: a fit without initialEpoch counts from 0 again, and model.epoch is where it ended.
+  const again = await model.fit(x, y, { ...silent, epochs: 2, batchSize: 16 });
+  assert.deepEqual(again.epoch, [0, 1]);
+  assert.equal(model.epoch, 2);
   tf.dispose([x, y]);
 });
 
