@@ -1,5 +1,7 @@
 // fit: epochs of train steps, with validation, callbacks in Keras' order, and a
-// stopTraining flag checked after every batch.
+// stopTraining flag checked after every batch. An abort (plan.signal: Ctrl-C in the trainer) is
+// checked there too but, unlike stopTraining, leaves the epoch it cut uncounted: no validation,
+// no onEpochEnd, completedEpochs unchanged, so a checkpoint saved then resumes at that epoch.
 import { CallbackList } from "../callbacks/callback-list";
 import { CallbackModel, EpochLogs } from "../callbacks/callback";
 import { ElegyInputError } from "../errors";
@@ -24,6 +26,8 @@ export interface FitPlan {
   readonly inputs: CallInputs;
   /** The checkpoint fit({ resume }) continued from, for the message when it has nothing left to train. */
   readonly resumedFrom?: string;
+  /** Once aborted, the fit stops after the current batch and does not count the epoch it cut short. */
+  readonly signal?: AbortSignal;
 }
 
 export async function runFit(model: CallbackModel, runner: StepRunner, plan: FitPlan, callbacks: CallbackList): Promise<void> {
@@ -38,13 +42,15 @@ export async function runFit(model: CallbackModel, runner: StepRunner, plan: Fit
   }
   await callbacks.call("onTrainBegin");
   let lastLogs: EpochLogs = {};
-  for (let epoch = plan.initialEpoch; epoch < plan.epochs && !model.stopTraining; epoch++) {
+  const aborted = (): boolean => plan.signal?.aborted === true;
+  for (let epoch = plan.initialEpoch; epoch < plan.epochs && !model.stopTraining && !aborted(); epoch++) {
     await callbacks.call("onEpochBegin", epoch);
     // Callbacks and the code between fits may have changed what a replayed step reads (src/trace).
     runner.traced.revalidate();
     runner.resetMetrics();
     const acc = new LogAccumulator();
     let index = 0;
+    let cut = false;
     try {
       // A shuffled source draws its order from states.rng, so a resumed run shuffles as the original did.
       for await (const batch of epochBatches(runner, plan.train, "fit", plan.inputs, steps)) {
@@ -54,8 +60,13 @@ export async function runFit(model: CallbackModel, runner: StepRunner, plan: Fit
         acc.addChecks(checks, `fit batch ${index}`);
         await callbacks.call("onTrainBatchEnd", index, info);
         index++;
+        if (aborted()) {
+          cut = steps === undefined || index < steps;
+          break;
+        }
         if (model.stopTraining) break;
       }
+      if (cut) break;
       lastLogs = await acc.read();
     } finally {
       acc.dispose();

@@ -169,7 +169,9 @@ export class Model implements CallbackModel {
       checkWeightsUsed(this.runner.dispatcher, "fit", "fit", options);
       return withReplicas(this, internalsOf(this), Model, options.replicas, (replication) => {
         const inputs = { backend, classWeight, replication };
-        const plan = { train, validation, epochs, initialEpoch, batchSize, validationFreq, stepsPerEpoch, inputs, resumedFrom: options.resume };
+        const plan = {
+          train, validation, epochs, initialEpoch, batchSize, validationFreq, stepsPerEpoch, inputs, resumedFrom: options.resume, signal: options.signal,
+        };
         return runFit(this, this.runner, plan, callbacks);
       });
     });

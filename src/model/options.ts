@@ -68,6 +68,12 @@ export interface FitOptions {
    * optimizer runs once on the main thread. See "Using both cores" in the README.
    */
   replicas?: number;
+  /**
+   * Stops the fit at the end of the current batch once aborted (how `elegy-ts train` handles
+   * Ctrl-C). An epoch cut short is not counted: no validation and no onEpochEnd for it, and
+   * `model.epoch` stays at the epochs completed, so a checkpoint saved then resumes at that epoch.
+   */
+  signal?: AbortSignal;
 }
 
 export interface EvaluateOptions {
@@ -153,7 +159,7 @@ export function checkVerbose(method: string, value: unknown): 0 | 1 | 2 {
 export const MODEL_OPTIONS = ["module", "loss", "metrics", "optimizer", "seed", "backend", "runEagerly"] as const satisfies readonly (keyof ModelOptions)[];
 export const FIT_OPTIONS = [
   "epochs", "batchSize", "verbose", "callbacks", "validationSplit", "validationData", "validationFreq",
-  "shuffle", "classWeight", "sampleWeight", "initialEpoch", "stepsPerEpoch", "resume", "replicas",
+  "shuffle", "classWeight", "sampleWeight", "initialEpoch", "stepsPerEpoch", "resume", "replicas", "signal",
 ] as const satisfies readonly (keyof FitOptions)[];
 export const EVALUATE_OPTIONS = ["batchSize", "sampleWeight", "verbose", "callbacks"] as const satisfies readonly (keyof EvaluateOptions)[];
 export const PREDICT_OPTIONS = ["batchSize", "verbose", "callbacks"] as const satisfies readonly (keyof PredictOptions)[];

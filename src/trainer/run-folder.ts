@@ -60,6 +60,8 @@ export interface RunFolder {
   staged(): boolean;
   /** Puts the replacing run in the out-dir's place (the old run is deleted); a no-op when not staged. */
   swapIn(): void;
+  /** Drops a replacing run that is still aside (stopped before its first checkpoint): the old run stays. */
+  abandon(): void;
   /** Ends the run's hold on the out-dir (its lock file); call it when the run ends. */
   release(): void;
 }
@@ -110,6 +112,11 @@ export function openRunFolder(outDir: string, mode: { resume: boolean; overwrite
       if (fs.existsSync(outDir)) fs.renameSync(outDir, replaced);
       fs.renameSync(stagingDirOf(outDir), outDir);
       fs.rmSync(replaced, { recursive: true, force: true });
+      staged = false;
+    },
+    abandon() {
+      if (!staged) return;
+      fs.rmSync(stagingDirOf(outDir), { recursive: true, force: true });
       staged = false;
     },
   };

@@ -23,6 +23,8 @@ import { RunFolder, openRunFolder } from "./run-folder";
 import { RunFiles } from "./run-files";
 import { TrainerData, TrainerOptions, trainerDefaults } from "./options";
 import { isBatchDataset, splitArguments } from "../loop/sources";
+import { Interrupt } from "./interrupt";
+import { finishStoppedRun, quitAtOnce } from "./stopped-run";
 
 type ModelClass = (new (options?: ModelOptions) => Model) & { name: string };
 
@@ -89,12 +91,17 @@ export async function runTrainer(
 
   const outDir = path.resolve(flags.outDir);
   const folder = openRunFolder(outDir, flags, say);
+  // Ctrl-C and SIGTERM from here on: a clean stop that saves the run, or a quit that says what is saved.
+  const err = (line: string): void => void process.stderr.write(`${line}\n`);
+  const interrupt = new Interrupt((signal, phase, second) => quitAtOnce(signal, phase, second, { folder, argv, err }), err);
+  interrupt.listen();
   try {
     // The backend line (which one and why) when a backend was asked for or the output is verbose:
     // --verbose 0 prints only the JSON line.
     const announceBackend = flags.verbose > 0 || raw.backend !== undefined || defaults.backendFrom !== undefined;
-    return await trainInFolder({ cls, options, flags, announceBackend, source, outDir, folder, say, out });
+    return await trainInFolder({ cls, options, flags, announceBackend, source, outDir, folder, interrupt, argv, say, out, err });
   } finally {
+    interrupt.close();
     folder.release();
   }
 }
@@ -108,13 +115,17 @@ interface FolderRun {
   source: string;
   outDir: string;
   folder: RunFolder;
-  /** Lines shown when verbose; `out`, every stdout line (the JSON one too). */
+  interrupt: Interrupt;
+  /** The trainer's flags as given (the command that resumes a stopped run repeats them). */
+  argv: readonly string[];
+  /** Lines shown when verbose; `out`, every stdout line (the JSON one too); `err`, stderr. */
   say: (line: string) => void;
   out: (line: string) => void;
+  err: (line: string) => void;
 }
 
 /** The run itself, in the out-dir this process holds. */
-async function trainInFolder({ cls, options, flags, announceBackend, source, outDir, folder, say, out }: FolderRun): Promise<number> {
+async function trainInFolder({ cls, options, flags, announceBackend, source, outDir, folder, interrupt, argv, say, out, err }: FolderRun): Promise<number> {
   const checkpoint = path.join(outDir, "checkpoint");
   const historyFile = path.join(outDir, "history.csv");
   const reportFile = path.join(outDir, "report.html");
@@ -146,8 +157,9 @@ async function trainInFolder({ cls, options, flags, announceBackend, source, out
 
   const train = splitArguments(data.train);
   const runFiles = new RunFiles(folder, flags.resume);
-  const callbacks: Callback[] = [...(options.callbacks ?? []), runFiles];
+  const callbacks: Callback[] = [...(options.callbacks ?? []), runFiles, interrupt];
   const history = await model.fit(train.x, train.y, {
+    signal: interrupt.abortSignal,
     epochs: flags.epochs,
     initialEpoch,
     batchSize: flags.batchSize,
@@ -156,6 +168,29 @@ async function trainInFolder({ cls, options, flags, announceBackend, source, out
     validationData: data.validation as ValidationData | undefined,
     callbacks,
   });
+
+  // The report is drawn from history.csv, so a resumed run's report covers every epoch.
+  const writeRunReport = (facts: Record<string, string | number>): void => {
+    const table = readHistoryCsv(historyFile);
+    writeReport(reportFile, {
+      title: `${cls.name} — ${path.basename(source)}`,
+      epoch: table.epoch,
+      history: table.history,
+      facts: {
+        model: cls.name,
+        source: path.basename(source),
+        backend: backend.name,
+        epochs: table.epoch.length,
+        "batch size": flags.batchSize,
+        // A resumed run's seed is not its own: it continues the checkpoint's rng (the first run's seed is not recorded).
+        seed: flags.resume ? "continued from the checkpoint" : flags.seed,
+        ...facts,
+      },
+    });
+  };
+  if (interrupt.stoppedBy !== undefined) {
+    return finishStoppedRun({ model, interrupt, folder, epochs: flags.epochs, argv, writeReport: writeRunReport, err });
+  }
 
   // A replacing run that never checkpointed (non-finite losses) still replaces the old one once it ends.
   runFiles.swapIn();
@@ -168,23 +203,7 @@ async function trainInFolder({ cls, options, flags, announceBackend, source, out
     logs = Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, v[v.length - 1]]));
   }
 
-  // The report is drawn from history.csv, so a resumed run's report covers every epoch.
-  const table = readHistoryCsv(historyFile);
-  writeReport(reportFile, {
-    title: `${cls.name} — ${path.basename(source)}`,
-    epoch: table.epoch,
-    history: table.history,
-    facts: {
-      model: cls.name,
-      source: path.basename(source),
-      backend: backend.name,
-      epochs: table.epoch.length,
-      "batch size": flags.batchSize,
-      // A resumed run's seed is not its own: it continues the checkpoint's rng (the first run's seed is not recorded).
-      seed: flags.resume ? "continued from the checkpoint" : flags.seed,
-      ...Object.fromEntries(Object.entries(logs).map(([k, v]) => [`${data.test !== undefined ? "test" : "final"} ${k}`, Number(v.toPrecision(6))])),
-    },
-  });
+  writeRunReport(Object.fromEntries(Object.entries(logs).map(([k, v]) => [`${data.test !== undefined ? "test" : "final"} ${k}`, Number(v.toPrecision(6))])));
   if (options.afterTraining) await options.afterTraining(model, { outDir, logs, history, log: (line) => say(line) });
   say(`Wrote ${displayPath(historyFile)}, ${displayPath(checkpoint)}${path.sep}, ${displayPath(reportFile)}`);
   out(JSON.stringify(logs));
