@@ -21,11 +21,11 @@
 namespace elegy {
 namespace {
 
-// Runs body(images, first) over the batch's images, in two halves on two threads when the batch is
-// large (`values`: what the whole call writes). Each image is computed as on one thread.
+// Runs body(images, first) over the batch's images, in chunks of images shared by two threads when
+// the batch is large (`values`: what the whole call writes). Each image is computed as on one thread.
 template <class Body>
 void by_images(const ConvGeometry& g, int64_t values, Body&& body) {
-  in_halves(g.batch, 1, values >= (1 << 18), [&](int64_t first, int64_t end) {
+  in_split(g.batch, 1, values >= (1 << 18), [&](int64_t first, int64_t end) {
     ConvGeometry sub = g;
     sub.batch = end - first;
     body(sub, first);
@@ -180,7 +180,7 @@ void conv_bias_act_gemm(const ConvGeometry& g, int64_t cout, const float* x, con
   float* packed = scratch(packing, gemm_packed_all_size(rowLen, cout, simd.gemm_nr));
   simd.gemm_pack(Matrix{filter, rowLen, cout, false}, packed);
   const int64_t block = block_pixels(rowLen);
-  in_halves(pixels, block, pixels * rowLen * cout >= GEMM_PARALLEL_MIN_MACS, [&](int64_t begin, int64_t end) {
+  in_split(pixels, block, pixels * rowLen * cout >= GEMM_PARALLEL_MIN_MACS, [&](int64_t begin, int64_t end) {
     static thread_local std::vector<float> patches;
     float* cols = scratch(patches, block * rowLen);
     for (int64_t p0 = begin; p0 < end; p0 += block) {
@@ -204,7 +204,7 @@ void conv_input_grad_gemm(const ConvGeometry& g, int64_t cout, const float* dy, 
   simd.gemm_pack(Matrix{filter, cout, rowLen, true}, packed);
   const int64_t block = block_pixels(rowLen);
   // By images: each thread adds into its own images of dx only.
-  in_halves(g.batch, 1, g.batch * perImage * rowLen * cout >= GEMM_PARALLEL_MIN_MACS, [&](int64_t first, int64_t end) {
+  in_split(g.batch, 1, g.batch * perImage * rowLen * cout >= GEMM_PARALLEL_MIN_MACS, [&](int64_t first, int64_t end) {
     static thread_local std::vector<float> patches;
     float* cols = scratch(patches, block * rowLen);
     for (int64_t p0 = first * perImage; p0 < end * perImage; p0 += block) {
@@ -226,10 +226,11 @@ void conv_filter_grad_gemm(const ConvGeometry& g, int64_t cout, const float* x, 
   // dw [rowLen][cout] = colsᵀ · dy, GEMM_KC pixels at a time (the GEMM's own blocks of k: each value
   // sums its pixels in the same order as one product over the whole batch would). The vector ISAs
   // read x and dy in place where the in-channels fill whole tiles; otherwise a block's patches and dy
-  // rows are copied (im2col, packing) for the GEMM. The two threads take halves of dw's rows (a first
-  // layer's few rows one by one); each sums every pixel for its rows.
+  // rows are copied (im2col, packing) for the GEMM. The two threads share chunks of dw's rows (a first
+  // layer's few rows one by one); each chunk sums every pixel for its rows, so reads all of x and dy: few chunks.
   const int64_t block = GEMM_KC;
-  in_halves(rowLen, rowLen >= 64 ? 16 : 1, pixels * rowLen * cout >= GEMM_PARALLEL_MIN_MACS, [&](int64_t q0, int64_t q1) {
+  const int64_t chunks = g_split_chunks < 4 ? g_split_chunks : 4;
+  in_split(rowLen, rowLen >= 64 ? 16 : 1, pixels * rowLen * cout >= GEMM_PARALLEL_MIN_MACS, [&](int64_t q0, int64_t q1) {
     static thread_local std::vector<float> patches, packing;
     for (int64_t p0 = 0; p0 < pixels; p0 += block) {
       const int64_t count = pixels - p0 < block ? pixels - p0 : block;
@@ -240,7 +241,7 @@ void conv_filter_grad_gemm(const ConvGeometry& g, int64_t cout, const float* x, 
       im2col_block(g, x, p0, count, q0, q1, cols);
       simd.gemm_packed(Matrix{cols, q1 - q0, count, true}, packed, cout, dw + q0 * cout, p0 > 0);
     }
-  });
+  }, chunks);
 }
 
 void conv_bias_act_direct(const ConvGeometry& g, int64_t cout, const float* x, const float* filter, const float* bias, float* out, bool relu) {

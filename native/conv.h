@@ -30,9 +30,9 @@ struct PixelCursor {
 
 /** out = act(conv2d(x, filter) + bias), bias and ReLU applied to each block while it is hot (bias may be null). */
 void conv_bias_act_gemm(const ConvGeometry& g, int64_t cout, const float* x, const float* filter, const float* bias, float* out, bool relu);
-/** dx of conv2d: each block's dy · filterᵀ added back onto dx (the two threads take halves of the images). */
+/** dx of conv2d: each block's dy · filterᵀ added back onto dx (the two threads share chunks of the images). */
 void conv_input_grad_gemm(const ConvGeometry& g, int64_t cout, const float* dy, const float* filter, float* dx);
-/** dw = Σ over pixels of patch ⊗ dy (the two threads take halves of dw's rows). */
+/** dw = Σ over pixels of patch ⊗ dy (the two threads share chunks of dw's rows). */
 void conv_filter_grad_gemm(const ConvGeometry& g, int64_t cout, const float* x, const float* dy, float* dw);
 /**
  * Adds each patch value of cols[count][kh·kw·c] (the output pixels from `first`, flat over batch,

@@ -98,9 +98,9 @@ void gemm(const Matrix& a, const Matrix& b, float* c) {
   };
   // Cut the columns (each thread packs only its own panels of B), else the rows.
   if (big && cut(n, nr) > 0) {
-    in_halves(n, nr, true, [&](int64_t j0, int64_t j1) { block(0, m, j0, j1); });
+    in_split(n, nr, true, [&](int64_t j0, int64_t j1) { block(0, m, j0, j1); });
   } else {
-    in_halves(m, MR, big, [&](int64_t i0, int64_t i1) { block(i0, i1, 0, n); });
+    in_split(m, MR, big, [&](int64_t i0, int64_t i1) { block(i0, i1, 0, n); });
   }
 }
 

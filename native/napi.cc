@@ -4,7 +4,7 @@
 // that every tensor lies inside the heap, and calls the kernel families:
 //   gemm.cc (products), conv.cc, pooling.cc, optimizer.cc (Adam), elementwise.cc; the hot loops
 //   run on AVX-512 or AVX2 + FMA when the CPU has them (isa.cc, simd-*.cc), else portable C++;
-//   threads.cc is the helper thread that takes half of a large kernel.
+//   threads.cc is the helper thread that shares the chunks of a large kernel.
 //
 //   gemm(heap, a, b, c, batch, m, k, n, transA, transB, aBatchStride, bBatchStride)
 //       c[batch][m][n] = op(a)[m][k] · op(b)[k][n]    (float32, row-major, strides in floats)
@@ -29,7 +29,7 @@
 //       (conv geometry: batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW)
 //   threads() / setThreads(n) → how many threads large GEMMs and Adam updates use (1 or 2;
 //       ELEGY_NATIVE_THREADS sets the start, default 2 where the machine has 2 cores or more)
-//   helperJobs() → halves the helper thread has computed (for tests)
+//   helperJobs() → chunks of kernels the helper thread has computed (for tests)
 //   simd, isa: whether a vector ISA runs, and which ("avx512", "avx2" or "portable";
 //       ELEGY_NATIVE_SIMD=avx2 or =0 forces the narrower paths)
 #define NAPI_VERSION 8

@@ -22,7 +22,7 @@ AdamScalars adam_scalars(double lr, double t, double beta1, double beta2, double
 void adam(float* const* q, int64_t n, const AdamScalars& s) {
   const Isa& simd = isa();
   // Memory-bound: worth a second thread only for large tensors.
-  in_halves(n, 64, n >= (1 << 15), [&](int64_t from, int64_t to) {
+  in_split(n, 64, n >= (1 << 15), [&](int64_t from, int64_t to) {
     simd.adam(to - from, q[0] + from, q[1] + from, q[2] + from, q[3] + from, q[4] + from, q[5] + from, q[6] + from, s);
   });
 }

@@ -88,7 +88,7 @@ void max_pool_grad(const PoolGeometry& g, const float* x, const float* dy, float
 }
 
 void max_pool_argmax(const PoolGeometry& g, const float* x, float* y, int32_t* argmax) {
-  in_halves(g.batch, 1, g.batch * g.h * g.w * g.c >= (1 << 18), [&](int64_t first, int64_t end) { max_pool_argmax_images(g, x, y, argmax, first, end); });
+  in_split(g.batch, 1, g.batch * g.h * g.w * g.c >= (1 << 18), [&](int64_t first, int64_t end) { max_pool_argmax_images(g, x, y, argmax, first, end); });
 }
 
 void max_pool_scatter(const float* dy, const int32_t* argmax, float* dx, int64_t outSize, int64_t inSize) {

@@ -1,12 +1,11 @@
-// The helper thread behind in_two() (threads.h).
+// The helper thread behind in_chunks() (threads.h).
 // After a job the helper spins for a while before it sleeps: a training step's kernels come
 // every few hundred µs, and waking a sleeping thread took 30–150 µs on the VMs we measured.
-// A helper that has not started on a half by the time the caller finishes its own (asleep, or
-// its core given to V8's GC threads: 5 % of the MLP's halves started > 0.5 ms late) loses it to
-// the caller, which then computes both, as on one thread. Both waits yield the core on each turn
-// rather than pause: with more busy threads than cores (two training processes, each with its
-// helper), a pausing spinner held a core the other process's main thread needed, and steps took
-// ~10× longer; yielding, ~1.3×.
+// A helper that has not joined a job by the time the caller has claimed every chunk (asleep, or
+// its core given to V8's GC threads) leaves them all to the caller, as on one thread. Both waits
+// yield the core on each turn rather than pause: with more busy threads than cores (two training
+// processes, each with its helper), a pausing spinner held a core the other process's main thread
+// needed, and steps took ~10× longer; yielding, ~1.3×.
 #include "threads.h"
 
 #include <chrono>
@@ -16,6 +15,7 @@
 namespace elegy {
 
 std::atomic<int> g_threads{1};
+int64_t g_split_chunks = 2;
 
 namespace {
 constexpr auto HELPER_SPIN = std::chrono::milliseconds(2);
@@ -36,9 +36,10 @@ void Helper::loop() {
     }
     seen = posted.load(std::memory_order_acquire);
     uint64_t expected = seen - 1;
-    if (!claimed.compare_exchange_strong(expected, seen, std::memory_order_acq_rel)) continue;  // the caller took it
-    job(context, 1);
-    ran.fetch_add(1, std::memory_order_relaxed);
+    if (!joined.compare_exchange_strong(expected, seen, std::memory_order_acq_rel)) continue;  // the caller has claimed every chunk
+    uint64_t count = 0;
+    for (int64_t i = next.fetch_add(1, std::memory_order_relaxed); i < chunks; i = next.fetch_add(1, std::memory_order_relaxed), count++) job(context, i);
+    ran.fetch_add(count, std::memory_order_relaxed);
     done.store(seen, std::memory_order_release);
   }
 }
@@ -61,6 +62,8 @@ void threads_from_env() {
   static std::once_flag once;
   std::call_once(once, [] {
     const char* wanted = std::getenv("ELEGY_NATIVE_THREADS");
+    const char* chunks = std::getenv("ELEGY_NATIVE_CHUNKS");
+    if (chunks != nullptr && std::atoi(chunks) >= 2) g_split_chunks = std::atoi(chunks);
     g_threads.store(wanted != nullptr ? (std::atoi(wanted) >= 2 ? 2 : 1) : (std::thread::hardware_concurrency() >= 2 ? 2 : 1));
   });
 }

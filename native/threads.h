@@ -1,9 +1,11 @@
-// The second core, inside a kernel: large GEMMs, Adam updates, the convolutions
-// and max pooling split their output in two; the calling thread computes one half and a helper
-// thread the other (as XNNPACK's or MKL's thread pools do). Every output value is computed by the
-// same operations in the same order as on one thread, so results are bit for bit the same. One
-// helper per process, shared by the threads that call in: whoever finds it busy with another
-// caller's job runs both halves itself.
+// The second core, inside a kernel: large GEMMs, Adam updates, the convolutions and max pooling
+// cut their output into chunks that the calling thread and a helper thread claim one at a time from
+// a shared counter (work-sharing, as XNNPACK's or OpenMP's dynamic schedules do). The chunks are
+// the same whatever the thread count, and each output value is computed by the same operations in
+// the same order whichever thread runs its chunk, so results are bit for bit the same on one thread
+// and two. The caller never waits for a helper that has not started: it takes every chunk left,
+// and waits only for the one the helper is in. One helper per process, shared by the threads that
+// call in: whoever finds it busy with another caller's job runs all the chunks itself.
 #pragma once
 
 #include <atomic>
@@ -15,18 +17,20 @@
 
 namespace elegy {
 
-/** 1: every kernel stays on its calling thread; 2: the big ones hand half to the helper. */
+/** 1: every kernel stays on its calling thread; 2: the big ones share their chunks with the helper. */
 extern std::atomic<int> g_threads;
 
 struct Helper {
-  std::mutex owner;  // held by the caller whose job the helper runs
+  std::mutex owner;  // held by the caller whose job the helper may join
   std::mutex lock;   // guards the sleep
   std::condition_variable wake;
-  // Tickets: `posted` is the caller's latest job, `claimed` the latest one someone took the second half of
-  // (the helper, or the caller itself when the helper had not started by the time its own half was done),
-  // `done` the latest the helper finished. `ran` counts the halves the helper computed.
-  std::atomic<uint64_t> posted{0}, claimed{0}, done{0}, ran{0};
-  void (*job)(void*, int) = nullptr;
+  // Tickets: `posted` is the caller's latest job, `joined` the latest one whose chunks the helper may
+  // claim (or that the caller closed to it, once it had claimed every chunk itself), `done` the latest
+  // the helper left. `next` is the job's next unclaimed chunk; `ran` counts the chunks the helper computed.
+  std::atomic<uint64_t> posted{0}, joined{0}, done{0}, ran{0};
+  std::atomic<int64_t> next{0};
+  int64_t chunks = 0;
+  void (*job)(void*, int64_t) = nullptr;
   void* context = nullptr;
 
   void loop();
@@ -34,47 +38,49 @@ struct Helper {
 
 /** The process's helper, started on first use. */
 Helper& helper();
-/** Halves the helper has computed (0 before it started). */
+/** Chunks the helper has computed (0 before it started). */
 uint64_t helper_jobs();
 /** The thread count at load: ELEGY_NATIVE_THREADS, else 2 where there are two cores or more. */
 void threads_from_env();
 
 /**
- * Runs part(0) here and part(1) on the helper, or both here when one thread is set, the helper is busy
- * with another caller's job, or it has not started on this one by the time part(0) is done.
+ * Runs chunk(0) … chunk(chunks − 1), each exactly once, on this thread and the helper: both claim
+ * the next one from a shared counter. When one thread is set, or the helper is busy with another
+ * caller's job, runs alone() here instead. Returns when every chunk is done.
  */
-template <class Part>
-void in_two(Part&& part) {
-  if (g_threads.load(std::memory_order_relaxed) < 2) {
-    part(0);
-    part(1);
-    return;
-  }
+template <class Chunk, class Alone>
+void in_chunks(int64_t chunks, Chunk&& chunk, Alone&& alone) {
+  if (chunks <= 1 || g_threads.load(std::memory_order_relaxed) < 2) return alone();
   Helper& h = helper();
-  if (!h.owner.try_lock()) {
-    part(0);
-    part(1);
-    return;
-  }
-  using Body = std::remove_reference_t<Part>;
-  h.job = [](void* context, int which) { (*static_cast<Body*>(context))(which); };
-  h.context = &part;
+  if (!h.owner.try_lock()) return alone();
+  using Body = std::remove_reference_t<Chunk>;
+  h.job = [](void* context, int64_t i) { (*static_cast<Body*>(context))(i); };
+  h.context = &chunk;
+  h.chunks = chunks;
+  h.next.store(0, std::memory_order_relaxed);
   const uint64_t ticket = h.posted.load(std::memory_order_relaxed) + 1;
   {
     std::lock_guard<std::mutex> held(h.lock);  // so the helper cannot miss the wake-up between its check and its wait
     h.posted.store(ticket, std::memory_order_release);
   }
   h.wake.notify_one();
-  part(0);
-  // A helper that has not started yet (asleep, or its core given to another thread) would make this
-  // thread wait longer than computing the half itself: take it back.
+  for (int64_t i = h.next.fetch_add(1, std::memory_order_relaxed); i < chunks; i = h.next.fetch_add(1, std::memory_order_relaxed)) chunk(i);
+  // Every chunk is claimed. A helper that has not joined yet never will (it would find nothing left);
+  // one that has may be inside its last chunk: wait for that one only.
   uint64_t expected = ticket - 1;
-  if (h.claimed.compare_exchange_strong(expected, ticket, std::memory_order_acq_rel)) {
-    part(1);
-  } else {
+  if (!h.joined.compare_exchange_strong(expected, ticket, std::memory_order_acq_rel)) {
     while (h.done.load(std::memory_order_acquire) != ticket) std::this_thread::yield();
   }
   h.owner.unlock();
+}
+
+/** Runs part(0) and part(1), on this thread and the helper when two threads are set (either may run either). */
+template <class Part>
+void in_two(Part&& part) {
+  in_chunks(2, part, [&] {
+    part(0);
+    part(1);
+  });
 }
 
 /** Where to cut [0, n) in two, at a multiple of `unit`; 0 when it is too short to cut. */
@@ -83,12 +89,26 @@ inline int64_t cut(int64_t n, int64_t unit) {
   return (n / 2 + unit - 1) / unit * unit;
 }
 
-/** body(begin, end) over [0, n): in two halves cut at a multiple of `unit`, on two threads, when `big`; else at once. */
+/** How many chunks in_split cuts a big job into (ELEGY_NATIVE_CHUNKS, for tests; default 2): enough that a late helper still takes its share, few enough that each is worth a hand-over. */
+extern int64_t g_split_chunks;
+
+/** The length of each of (at most) `chunks` chunks of [0, n) cut at multiples of `unit` (the last may be shorter). */
+inline int64_t chunk_length(int64_t n, int64_t unit, int64_t chunks) {
+  const int64_t units = (n + unit - 1) / unit;
+  return (units + chunks - 1) / chunks * unit;
+}
+
+/**
+ * body(begin, end) over [0, n): when `big` and two threads are set, in chunks (at most `chunks`, cut
+ * at multiples of `unit`) shared by this thread and the helper; else body(0, n) at once. Each output
+ * value body computes must not depend on where [0, n) was cut (so one thread and two agree).
+ */
 template <class Body>
-void in_halves(int64_t n, int64_t unit, bool big, Body&& body) {
-  const int64_t half = big ? cut(n, unit) : 0;
-  if (half == 0) return body(int64_t{0}, n);
-  in_two([&](int part) { part == 0 ? body(int64_t{0}, half) : body(half, n); });
+void in_split(int64_t n, int64_t unit, bool big, Body&& body, int64_t chunks = g_split_chunks) {
+  const auto alone = [&] { body(int64_t{0}, n); };
+  if (!big || n < 2 * unit) return alone();
+  const int64_t length = chunk_length(n, unit, chunks < 2 ? 2 : chunks);
+  in_chunks((n + length - 1) / length, [&](int64_t i) { body(i * length, (i + 1) * length < n ? (i + 1) * length : n); }, alone);
 }
 
 }  // namespace elegy

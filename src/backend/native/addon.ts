@@ -38,7 +38,7 @@ export interface NativeKernels {
   threads(): number;
   /** Sets that count process-wide (1 or 2); returns the previous one. */
   setThreads(count: number): number;
-  /** Halves of kernels the helper thread has computed so far (for tests). */
+  /** Chunks of kernels the helper thread has computed so far (for tests). */
   helperJobs(): number;
   /** Whether the AVX2/FMA (or AVX-512) paths run (else portable C++). */
   readonly simd: boolean;

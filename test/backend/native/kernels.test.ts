@@ -72,15 +72,15 @@ test("large GEMMs and Adam updates split over two threads give the one-thread re
     return;
   }
   assert.equal(nativeStatus().threads, 2, "two cores: the helper thread is on by default");
-  // The caller takes a half back when the helper has not started on it in time (it sleeps after 2 ms idle),
-  // so which thread computes which half varies; the results must not.
-  // On a busy machine the helper may lose many halves in a row: keep multiplying until it has won one.
+  // Both threads claim a large kernel's chunks as they come free, and a helper that has not started (it sleeps
+  // after 2 ms idle) leaves them all to the caller, so which thread computes which chunk varies; the results must not.
+  // On a busy machine the helper may miss many products in a row: keep multiplying until it has computed a chunk.
   const jobsBefore = native.helperJobs();
   tf.tidy(() => {
     const [a, b] = [tf.ones([64, 784]), tf.ones([784, 300])];
     for (let i = 0; i < 2000 && native.helperJobs() === jobsBefore; i++) tf.matMul(a, b).dataSync();
   });
-  assert.ok(native.helperJobs() > jobsBefore, "the helper computed halves of back-to-back large products");
+  assert.ok(native.helperJobs() > jobsBefore, "the helper computed chunks of back-to-back large products");
   const ours = await nativeCases();
   const oneThread = casesInChild({ ELEGY_NATIVE_THREADS: "1" });
   for (const [name, values] of Object.entries(ours.values)) {
@@ -97,8 +97,24 @@ test("large GEMMs and Adam updates split over two threads give the one-thread re
   }
 });
 
+test("however the large kernels are cut into chunks for the two threads (ELEGY_NATIVE_CHUNKS), each value is the one-thread value bit for bit", (t) => {
+  if (!nativeStatus().loaded || os.availableParallelism() < 2) {
+    t.skip("needs the native addon and two cores");
+    return;
+  }
+  const oneThread = casesInChild({ ELEGY_NATIVE_THREADS: "1" });
+  // 2: halves; 3: uneven chunks (a GEMM's 10 panels as 4 + 4 + 2); 64: one unit each (a panel, an image, 64 Adam values).
+  for (const chunks of ["2", "3", "64"]) {
+    const cut = casesInChild({ ELEGY_NATIVE_THREADS: "2", ELEGY_NATIVE_CHUNKS: chunks });
+    assert.deepEqual(Object.keys(cut.values).sort(), Object.keys(oneThread.values).sort());
+    for (const [name, values] of Object.entries(cut.values)) {
+      assert.deepEqual(values, oneThread.values[name], `${name}: ${chunks} chunks on two threads and one thread agree exactly`);
+    }
+  }
+});
+
 // A broken hand-over between the threads shows as wrong products, or as a hang: the timeout makes that a failure.
-test("two JS threads running large products at once (one holds the helper, the other computes both halves) both get exact results", { timeout: 60_000 }, async (t) => {
+test("two JS threads running large products at once (one shares its chunks with the helper, the other computes all of its own) both get exact results", { timeout: 60_000 }, async (t) => {
   if (!nativeStatus().loaded || nativeStatus().threads < 2) {
     t.skip("needs the native addon with its helper thread");
     return;
