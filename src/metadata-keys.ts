@@ -73,13 +73,25 @@ export const STEP_RETURNS: Readonly<Record<StepKind, string>> = {
   initStep: "States",
 };
 
-/** The tuples behind STEP_RETURNS: how many items each tuple-returning step returns, and the position (from 0) of its States. */
-export const STEP_TUPLES: Readonly<Record<Exclude<StepKind, "initStep">, { items: number; states: number }>> = {
-  predStep: { items: 2, states: 1 },
-  testStep: { items: 3, states: 2 },
-  gradStep: { items: 4, states: 2 },
-  trainStep: { items: 2, states: 1 },
+/** What one item of a step's tuple is (named as in STEP_RETURNS, and as messages suggest the order: `return [loss, logs, states]`). */
+export type SlotRole = "yPred" | "loss" | "logs" | "states" | "grads";
+export type TupleKind = Exclude<StepKind, "initStep">;
+
+/**
+ * The tuples behind STEP_RETURNS, item by item. Both ELEGY1007 (each item's type) and the
+ * run-time check of what a step returned (each item's value) judge every item by its role.
+ */
+export const STEP_SLOTS: Readonly<Record<TupleKind, readonly SlotRole[]>> = {
+  predStep: ["yPred", "states"],
+  testStep: ["loss", "logs", "states"],
+  gradStep: ["loss", "logs", "states", "grads"],
+  trainStep: ["logs", "states"],
 };
+
+/** How many items each tuple-returning step returns, and the position (from 0) of its States. */
+export const STEP_TUPLES = Object.fromEntries(
+  Object.entries(STEP_SLOTS).map(([kind, roles]) => [kind, { items: roles.length, states: roles.indexOf("states") }]),
+) as Readonly<Record<TupleKind, { items: number; states: number }>>;
 
 /** reflect-metadata keys. Namespaced so they never collide with a user's own metadata. */
 export const METADATA = {

@@ -2,7 +2,8 @@
 // diagnostics) and at run time (decorators.ts, injection/plan.ts, model/step-results.ts).
 // One template each, so the two sides cannot drift apart. Dependency-free, like
 // metadata-keys.ts: the transformer loads it inside the TypeScript compiler.
-import { STEP_INJECTABLES, STEP_RETURNS, StepKind } from "./metadata-keys";
+import { STEP_INJECTABLES, STEP_RETURNS, STEP_SLOTS, SlotRole, StepKind, TupleKind } from "./metadata-keys";
+import type { ItemsVerdict } from "./step-items";
 import { didYouMean } from "./suggest";
 
 /**
@@ -32,6 +33,19 @@ export const CODES = {
 export function mayRequest(kind: StepKind, userInjectables: readonly string[]): string {
   const own = userInjectables.length > 0 ? `; and your Injectables: ${userInjectables.join(", ")}` : "";
   return `@${kind} may request: ${STEP_INJECTABLES[kind].join(", ")}${own}.`;
+}
+
+/** What each item of a step's tuple must be, and how to make it so (states: see STEP_MESSAGES.notStates). */
+const SLOT_WORDS: Readonly<Record<Exclude<SlotRole, "states">, { is: string; fix: string }>> = {
+  yPred: { is: "a Tensor or a nested object/array of Tensors", fix: "Return the prediction (e.g. the module's output) first." },
+  loss: { is: "a scalar Tensor", fix: "Return the loss as a scalar Tensor, e.g. tf.mean(...) of the per-sample losses, or tf.scalar(value)." },
+  logs: { is: "Logs (an object of name → scalar Tensor or number)", fix: "Return the logs as an object, e.g. { loss }." },
+  grads: { is: "a Tensor or a nested object/array of Tensors", fix: "Return the gradients of states.netParams, in its structure." },
+};
+
+/** `1 and 2`, `1, 2 and 4`. */
+function positions(items: readonly number[]): string {
+  return items.length === 1 ? `${items[0]}` : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }
 
 /** `where` is `Class.method` throughout. */
@@ -84,6 +98,28 @@ export const STEP_MESSAGES = {
   /** Part of wrongReturn: item `position` (from 1) is `what` (a type, or a described value). */
   notStates: (position: number, what: string): string =>
     `item ${position} is ${what}, not a States. Return the states you were given, or states.update({...}).`,
+
+  /** Part of wrongReturn: item `position` (from 1), which must be a `role`, is `what` (a type, or a described value). */
+  wrongItem: (position: number, role: SlotRole, what: string): string =>
+    role === "states"
+      ? STEP_MESSAGES.notStates(position, what)
+      : `item ${position} (${role}) is ${what}, not ${SLOT_WORDS[role].is}. ${SLOT_WORDS[role].fix}`,
+
+  /** Part of wrongReturn: items at `items` (from 1) each fit another of those places. */
+  outOfOrder: (kind: TupleKind, items: readonly number[]): string =>
+    `items ${positions(items)} look ${items.length === 2 ? "swapped" : "out of order"}: return [${STEP_SLOTS[kind].join(", ")}].`,
+
+  /**
+   * Part of wrongReturn: what is wrong with a tuple's items (step-items.ts's verdict), `what(i)`
+   * describing item i (from 0). Several sentences when several things are wrong.
+   */
+  wrongItems: (kind: TupleKind, verdict: ItemsVerdict, what: (item: number) => string): string => {
+    const sentences = [
+      ...(verdict.moved.length > 0 ? [STEP_MESSAGES.outOfOrder(kind, verdict.moved.map((i) => i + 1))] : []),
+      ...verdict.wrong.map((i) => STEP_MESSAGES.wrongItem(i + 1, STEP_SLOTS[kind][i], what(i))),
+    ];
+    return sentences.map((sentence, i) => (i === 0 ? sentence : sentence[0].toUpperCase() + sentence.slice(1))).join(" ");
+  },
 
   /** Part of wrongReturn: the step returns (or returned) a Promise. */
   promise: (what: string): string =>

@@ -46,7 +46,8 @@ export const RETURN_PROBLEMS = {
   arityAtLeast: (text: string, items: number): string => `it returns ${text}, a tuple of at least ${items} item${items === 1 ? "" : "s"}.`,
   arityBetween: (text: string, least: number, most: number): string => `it returns ${text}, a tuple of ${least} to ${most} items.`,
   notATuple: (text: string): string => `it returns ${text}, not a tuple.`,
-  notStates: (text: string, position: number, slot: string): string => `it returns ${text}, whose ${STEP_MESSAGES.notStates(position, slot)}`,
+  /** `items` is STEP_MESSAGES.wrongItems' sentence(s). */
+  wrongItems: (text: string, items: string): string => `it returns ${text}, whose ${items}`,
   arrayWithoutStates: (text: string): string => `it returns ${text}, an array none of whose items can be a States.`,
   notStatesValue: (text: string): string => `it returns ${text}, not a States.`,
   noAlternativeFits: (text: string): string => `it returns ${text}, and none of those alternatives fits.`,

@@ -1,7 +1,8 @@
 // StepInfo → ELEGY diagnostics. Pure: no checker, no file system; everything it needs was
 // read by the analysis (analyse/).
 import ts from "typescript";
-import { BUILTIN_INJECTABLES, STEP_INJECTABLES, STEP_TUPLES, StepKind, isBuiltinInjectable } from "../src/metadata-keys";
+import { BUILTIN_INJECTABLES, STEP_INJECTABLES, STEP_SLOTS, STEP_TUPLES, StepKind, TupleKind, isBuiltinInjectable } from "../src/metadata-keys";
+import { ItemsVerdict, judgeItems } from "../src/step-items";
 import { STEP_MESSAGES } from "../src/step-messages";
 import { closestInjectable } from "../src/suggest";
 import type { Location, ReturnInfo, ReturnShape, StepInfo } from "./analyse/step-info";
@@ -104,21 +105,27 @@ function arityFits(shape: Extract<ReturnShape, { kind: "tuple" }>, items: number
   return shape.minLength <= items && (shape.rest || shape.slots.length >= items);
 }
 
+/** What is wrong with the items of a tuple of the right length, or undefined when each can be what its place needs. */
+function itemsVerdict(kind: TupleKind, shape: Extract<ReturnShape, { kind: "tuple" }>): ItemsVerdict | undefined {
+  return judgeItems(STEP_SLOTS[kind], (item, role) => slotAt(shape, item)!.fits[role]);
+}
+
 /** Whether one alternative of a return type can be what a step of this kind must return. */
 function fits(kind: StepKind, shape: ReturnShape): boolean {
   if (shape.kind === "opaque") return true;
   if (shape.kind === "promise") return false;
   if (kind === "initStep") return shape.kind === "value" && shape.states !== "no";
-  const { items, states } = STEP_TUPLES[kind];
-  if (shape.kind === "array") return shape.item.states !== "no";
+  if (shape.kind === "array") return shape.item.fits.states !== "no";
   if (shape.kind !== "tuple") return false;
-  return arityFits(shape, items) && slotAt(shape, states)?.states !== "no";
+  return arityFits(shape, STEP_TUPLES[kind].items) && itemsVerdict(kind, shape) === undefined;
 }
 
 /**
  * What is wrong with a step's return type, or undefined when it can be right. Precise, not
  * noisy: any, unknown and unconstrained generics pass, and so does a union with one
  * alternative that fits. A Promise never does: steps run synchronously inside tf.tidy.
+ * Each item of a tuple is judged by its place (loss, logs, States, …); items that would fit
+ * in each other's places are reported as swapped, with the order to write.
  */
 export function returnProblem(kind: StepKind, returns: ReturnInfo): string | undefined {
   if (returns.async || returns.shapes.some((shape) => shape.kind === "promise")) return RETURN_PROBLEMS.promise(returns.text);
@@ -126,7 +133,7 @@ export function returnProblem(kind: StepKind, returns: ReturnInfo): string | und
   if (returns.shapes.length > 1) return RETURN_PROBLEMS.noAlternativeFits(returns.text);
   const [shape] = returns.shapes;
   if (kind === "initStep") return RETURN_PROBLEMS.notStatesValue(returns.text);
-  const { items, states } = STEP_TUPLES[kind];
+  const { items } = STEP_TUPLES[kind];
   switch (shape.kind) {
     case "array":
       return RETURN_PROBLEMS.arrayWithoutStates(returns.text);
@@ -136,7 +143,7 @@ export function returnProblem(kind: StepKind, returns: ReturnInfo): string | und
         if (shape.minLength !== shape.slots.length) return RETURN_PROBLEMS.arityBetween(returns.text, shape.minLength, shape.slots.length);
         return RETURN_PROBLEMS.arity(returns.text, shape.slots.length);
       }
-      return RETURN_PROBLEMS.notStates(returns.text, states + 1, slotAt(shape, states)!.text);
+      return RETURN_PROBLEMS.wrongItems(returns.text, STEP_MESSAGES.wrongItems(kind, itemsVerdict(kind, shape)!, (item) => slotAt(shape, item)!.text));
     default:
       return RETURN_PROBLEMS.notATuple(returns.text);
   }

@@ -139,7 +139,7 @@ const cases: Case[] = [
       }
       return new BadLogs(cpu).fit(data().x, data().y, { verbose: 0 });
     },
-    error: ElegyStepResultError, message: /BadLogs\.t \(@trainStep\) must return \[logs, States\], but its logs \(item 1\) are a number/,
+    error: ElegyStepResultError, message: /BadLogs\.t \(@trainStep\) must return \[logs, States\], but item 1 \(logs\) is a number, not Logs \(an object of name → scalar Tensor or number\)\. Return the logs as an object/,
   },
   {
     name: "gradStep grads that do not match the params",

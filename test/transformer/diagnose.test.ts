@@ -5,9 +5,9 @@ import assert from "node:assert/strict";
 import ts from "typescript";
 import {
   CODES, MESSAGES, RETURN_PROBLEMS, TS_CODE_OFFSET, codeName, diagnoseSteps, formatElegyDiagnostic, isProgramTransformerCall, returnProblem,
-  toTsDiagnostic, type ReturnInfo, type ReturnShape, type StatesFit, type StepInfo, type StepParam,
+  toTsDiagnostic, type ReturnInfo, type ReturnShape, type ReturnSlot, type StatesFit, type StepInfo, type StepParam,
 } from "elegy-ts/transformer";
-import type { StepKind } from "../../src/metadata-keys";
+import type { SlotRole, StepKind } from "../../src/metadata-keys";
 import { STEP_MESSAGES } from "../../src/step-messages";
 
 const source = ts.createSourceFile("/project/model.ts", "class M {\n  m(a, b, c, d) {}\n}\n", ts.ScriptTarget.ES2022, true);
@@ -100,7 +100,13 @@ test("an undecorated override is never a duplicate of the class's own step", () 
   assert.deepEqual(ds, []);
 });
 
-const slot = (states: StatesFit, text = "T") => ({ text, states });
+// A slot judged for its States only (every other role "unknown", as for a type that cannot be judged).
+const slot = (states: StatesFit, text = "T") => ({ text, fits: { yPred: "unknown", loss: "unknown", logs: "unknown", grads: "unknown", states } as const });
+// A slot that surely fits the roles named, and surely not the others.
+const only = (text: string, ...roles: SlotRole[]): ReturnSlot => ({
+  text, fits: { yPred: "no", loss: "no", logs: "no", states: "no", grads: "no", ...Object.fromEntries(roles.map((role) => [role, "yes"])) },
+});
+const items = (...slots: ReturnSlot[]): ReturnShape => ({ kind: "tuple", slots, minLength: slots.length, rest: false });
 const tuple = (fits: StatesFit[], extra: Partial<{ minLength: number; rest: boolean }> = {}): ReturnShape => ({
   kind: "tuple", slots: fits.map((f) => slot(f)), minLength: extra.minLength ?? fits.length, rest: extra.rest ?? false,
 });
@@ -113,8 +119,35 @@ test("returnProblem: arity and the States slot of each tuple kind", () => {
   assert.equal(returnProblem("gradStep", returns([tuple(["no", "no", "yes", "no"])])), undefined);
   assert.equal(returnProblem("predStep", returns([tuple(["no", "yes", "yes"])])), RETURN_PROBLEMS.arity("R", 3));
   assert.equal(returnProblem("gradStep", returns([tuple(["no", "no", "yes"])])), RETURN_PROBLEMS.arity("R", 3));
-  assert.equal(returnProblem("testStep", returns([tuple(["no", "no", "no"])])), RETURN_PROBLEMS.notStates("R", 3, "T"));
-  assert.equal(returnProblem("predStep", returns([tuple(["yes", "no"])])), RETURN_PROBLEMS.notStates("R", 2, "T"));
+  assert.equal(returnProblem("testStep", returns([tuple(["no", "no", "no"])])), RETURN_PROBLEMS.wrongItems("R", STEP_MESSAGES.notStates(3, "T")));
+  assert.equal(returnProblem("predStep", returns([tuple(["yes", "no"])])), RETURN_PROBLEMS.wrongItems("R", STEP_MESSAGES.notStates(2, "T")));
+});
+
+test("returnProblem: every item judged by its place; items that fit each other's places are called swapped", () => {
+  const scalar = only("Scalar", "loss", "yPred", "grads");
+  const logs = only("Logs", "logs");
+  const states = only("States", "states");
+  const tensors = only("Tensor[]", "yPred", "grads");
+  assert.equal(returnProblem("testStep", returns([items(scalar, logs, states)])), undefined);
+  assert.equal(returnProblem("gradStep", returns([items(scalar, logs, states, tensors)])), undefined);
+  assert.equal(returnProblem("testStep", returns([items(logs, scalar, states)])),
+    "it returns R, whose items 1 and 2 look swapped: return [loss, logs, states].");
+  assert.equal(returnProblem("trainStep", returns([items(states, logs)])), "it returns R, whose items 1 and 2 look swapped: return [logs, states].");
+  assert.equal(returnProblem("testStep", returns([items(states, scalar, logs)])),
+    "it returns R, whose items 1, 2 and 3 look out of order: return [loss, logs, states].");
+  assert.equal(returnProblem("gradStep", returns([items(logs, scalar, states, only("string"))])),
+    "it returns R, whose items 1 and 2 look swapped: return [loss, logs, states, grads]." +
+    " Item 4 (grads) is string, not a Tensor or a nested object/array of Tensors. Return the gradients of states.netParams, in its structure.");
+  // a swap is said only where each item surely fits its new place; otherwise each item is reported on its own
+  const maybeLogs = { ...only("Record<string, unknown>"), fits: { ...only("").fits, logs: "unknown" as const } };
+  assert.equal(returnProblem("testStep", returns([items(maybeLogs, scalar, states)])),
+    "it returns R, whose item 1 (loss) is Record<string, unknown>, not a scalar Tensor." +
+    " Return the loss as a scalar Tensor, e.g. tf.mean(...) of the per-sample losses, or tf.scalar(value)." +
+    " Item 2 (logs) is Scalar, not Logs (an object of name → scalar Tensor or number). Return the logs as an object, e.g. { loss }.");
+  assert.equal(returnProblem("predStep", returns([items(only("number"), states)])),
+    "it returns R, whose item 1 (yPred) is number, not a Tensor or a nested object/array of Tensors. Return the prediction (e.g. the module's output) first.");
+  // "unknown" (any, unknown, unconstrained generics) is never wrong
+  assert.equal(returnProblem("gradStep", returns([items(slot("unknown"), slot("unknown"), states, slot("unknown"))])), undefined);
 });
 
 test("returnProblem: rest and optional elements, arrays, values, unions, Promises, initStep", () => {

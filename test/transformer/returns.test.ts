@@ -3,7 +3,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { ElegyStepResultError, Model, States, predStep, testStep, tf } from "elegy-ts";
+import { ElegyStepResultError, Model, States, gradStep, optimizers, predStep, testStep, trainStep, tf } from "elegy-ts";
 import { STEP_MESSAGES } from "../../src/step-messages";
 import { compileFixtures, load, mustFail, recordedNames } from "./support";
 
@@ -38,6 +38,95 @@ test("ELEGY1007 stays silent for any, unknown, never, fitting unions, arrays tha
   const m = load<Record<string, { prototype: object }>>(path.join(outDir, "returns-ok.js"));
   assert.deepEqual(recordedNames(m.Inferred, "forward"), ["x", "states", "initializing"]);
   assert.deepEqual(recordedNames(m.Shapes, "grads"), ["states"]);
+});
+
+const TENSORS = "a Tensor or a nested object/array of Tensors";
+const LOSS_FIX = "Return the loss as a scalar Tensor, e.g. tf.mean(...) of the per-sample losses, or tf.scalar(value).";
+const LOGS_IS = "Logs (an object of name → scalar Tensor or number)";
+const GRADS_FIX = "Return the gradients of states.netParams, in its structure.";
+
+test("ELEGY1007 judges every item of the tuple: swapped items, a loss that is Logs or a number, logs that are a Tensor, grads that are a States or a number", () => {
+  const e = (at: string, message: string) => `errors-items.ts(${at}): error ELEGY1007: ${message}`;
+  assert.deepEqual(mustFail(["errors-items.ts"]), [
+    e("7,3", `Swapped.test (@testStep) must return ${TEST}, but it returns [{ loss: Scalar; }, Scalar, States], whose items 1 and 2 look swapped: return [loss, logs, states].`),
+    e("14,26", "Swapped.train (@trainStep) must return [logs, States], but it returns [States, Logs], whose items 1 and 2 look swapped: return [logs, states]."),
+    e("19,3", "Swapped.forward (@predStep) must return [yPred, States], but it returns [States, Tensor<Rank>], whose items 1 and 2 look swapped: return [yPred, states]."),
+    e("24,40", `Swapped.grads (@gradStep) must return ${GRAD}, but it returns [Scalar, Logs, Tensor<Rank>[], States], whose items 3 and 4 look swapped: return [loss, logs, states, grads].`),
+    e("32,25", `WrongItems.test (@testStep) must return ${TEST}, but it returns [Logs, Logs, States], whose item 1 (loss) is Logs, not a scalar Tensor. ${LOSS_FIX}`),
+    e("38,3", `WrongItems.train (@trainStep) must return [logs, States], but it returns [Tensor<Rank>, States], whose item 1 (logs) is Tensor<Rank>, not ${LOGS_IS}. Return the logs as an object, e.g. { loss }.`),
+    e("44,26", `WrongItems.grads (@gradStep) must return ${GRAD}, but it returns [Scalar, Logs, States, States], whose item 4 (grads) is States, not ${TENSORS}. ${GRADS_FIX}`),
+    e("50,28", `WrongItems.forward (@predStep) must return [yPred, States], but it returns [string, States], whose item 1 (yPred) is string, not ${TENSORS}. Return the prediction (e.g. the module's output) first.`),
+    e("58,3", `Numbers.test (@testStep) must return ${TEST}, but it returns [number, { acc: number; }, States], whose item 1 (loss) is number, not a scalar Tensor. ${LOSS_FIX}`),
+    e("64,26", `Numbers.grads (@gradStep) must return ${GRAD}, but it returns [Scalar, Logs, States, number], whose item 4 (grads) is number, not ${TENSORS}. ${GRADS_FIX}`),
+    e("70,3", `Numbers.train (@trainStep) must return [logs, States], but it returns [{ note: string; }, States], whose item 1 (logs) is { note: string; }, not ${LOGS_IS}. Return the logs as an object, e.g. { loss }.`),
+    e("78,3", `Rotated.test (@testStep) must return ${TEST}, but it returns [States, Scalar, { acc: Scalar; }], whose items 1, 2 and 3 look out of order: return [loss, logs, states].`),
+    e("84,40", `Rotated.grads (@gradStep) must return ${GRAD}, but it returns [Logs, Scalar, States, string], whose items 1 and 2 look swapped: return [loss, logs, states, grads].` +
+      ` Item 4 (grads) is string, not ${TENSORS}. ${GRADS_FIX}`),
+  ]);
+});
+
+test("ELEGY1007 stays silent for items that can fit: any, unknown, unions with a fitting member, a Tensor loss of any rank (or of another tfjs-core copy), trees, Logs literals with numbers, interfaces, generics", () => {
+  const { outDir } = compileFixtures(["returns-items-ok.ts"]);
+  const m = load<Record<string, { prototype: object }>>(path.join(outDir, "returns-items-ok.js"));
+  assert.deepEqual(recordedNames(m.Trees, "forward"), ["x", "states", "training"]);
+});
+
+test("run time: each item is judged by its place too, a swap is called one in the build's words, and nothing leaks", async () => {
+  // Declared `any`, so the build lets them through; the runtime catches what they return.
+  class SwappedTest extends Model {
+    @testStep
+    test(x: tf.Tensor, states: States): any {
+      const loss = tf.mean(x);
+      return [{ loss }, loss, states];
+    }
+  }
+  class NumberLoss extends Model {
+    @testStep
+    test(states: States): any {
+      return [0.5, { acc: 1 }, states];
+    }
+  }
+  class SwappedTrain extends Model {
+    @trainStep
+    train(states: States): any {
+      return [states, {}];
+    }
+  }
+  class NumberGrads extends Model {
+    @gradStep
+    grads(x: tf.Tensor, states: States): any {
+      return [tf.mean(x), {}, states, 3];
+    }
+  }
+  class SwappedPred extends Model {
+    @predStep
+    forward(x: tf.Tensor, states: States): any {
+      return [states, x];
+    }
+  }
+  const x = tf.tensor2d([[1], [2]]);
+  const before = tf.memory().numTensors;
+  const fails = async (run: Promise<unknown>, message: string) =>
+    assert.rejects(run, (error: Error) => {
+      assert.ok(error instanceof ElegyStepResultError);
+      assert.equal(error.code, "ELEGY1007");
+      assert.equal(error.message, `ELEGY1007: ${message}`);
+      return true;
+    });
+  const swapped = "items 1 and 2 look swapped: return [loss, logs, states].";
+  await fails(new SwappedTest({ backend: "cpu" }).evaluate(x, x, { verbose: 0 }), `SwappedTest.test (@testStep) must return ${TEST}, but ${swapped}`);
+  // the same words as the build's, from the same sentence builder
+  assert.equal(STEP_MESSAGES.wrongItems("testStep", { moved: [0, 1], wrong: [] }, () => "unused"), swapped);
+  await fails(new NumberLoss({ backend: "cpu" }).evaluate(x, x, { verbose: 0 }),
+    `NumberLoss.test (@testStep) must return ${TEST}, but item 1 (loss) is a number, not a scalar Tensor. ${LOSS_FIX}`);
+  await fails(new SwappedTrain({ backend: "cpu" }).fit(x, x, { verbose: 0 }),
+    "SwappedTrain.train (@trainStep) must return [logs, States], but items 1 and 2 look swapped: return [logs, states].");
+  await fails(new NumberGrads({ backend: "cpu", optimizer: optimizers.sgd(0.1) }).fit(x, x, { verbose: 0 }),
+    `NumberGrads.grads (@gradStep) must return ${GRAD}, but item 4 (grads) is a number, not ${TENSORS}. ${GRADS_FIX}`);
+  await fails(new SwappedPred({ backend: "cpu" }).predict(x),
+    "SwappedPred.forward (@predStep) must return [yPred, States], but items 1 and 2 look swapped: return [yPred, states].");
+  assert.equal(tf.memory().numTensors, before, "a refused result leaves no tensors behind");
+  x.dispose();
 });
 
 test("run time: the twin checks of ELEGY1007 say the same words", async () => {

@@ -8,6 +8,8 @@
 import ts from "typescript";
 import { sortDiagnostics } from "../diagnostic";
 import { contextOf } from "./context";
+import { PackageSymbols } from "./package";
+import { SlotTypes } from "./slot-fits";
 import { DeclaredInjectable, declaredInjectables } from "./injectables";
 import { StepJudge, findSteps } from "./steps";
 import { StepInfo } from "./step-info";
@@ -42,7 +44,7 @@ export function analyseProgram(program: ts.Program): ProgramAnalysis {
     // A step needs a decorator (`@`) or a base class (`extends`): files with neither are skipped.
     if (!file.text.includes("@") && !file.text.includes("extends")) continue;
     judge ??= {
-      states: statesType(context.checker, context.elegy.states),
+      types: slotTypes(context.checker, context.elegy),
       injectables: new Map(declaredInjectables(context).map((i) => [i.name, i])),
     };
     const steps = findSteps(context.file(file), context, judge, tables);
@@ -57,10 +59,22 @@ export function analyseProgram(program: ts.Program): ProgramAnalysis {
   return analysis;
 }
 
-/** elegy-ts's States class (its instance type), when the program includes the package. */
-function statesType(checker: ts.TypeChecker, symbols: ReadonlySet<ts.Symbol>): ts.Type | undefined {
-  for (const symbol of symbols) if (symbol.flags & ts.SymbolFlags.Class) return checker.getDeclaredTypeOfSymbol(symbol);
-  return undefined;
+/** elegy-ts's States class (its instance type) and type aliases, when the program includes the package. */
+function slotTypes(checker: ts.TypeChecker, elegy: PackageSymbols): SlotTypes {
+  const declared = (symbols: ReadonlySet<ts.Symbol>, flag: ts.SymbolFlags): ts.Type | undefined => {
+    for (const symbol of symbols) if (symbol.flags & flag) return checker.getDeclaredTypeOfSymbol(symbol);
+    return undefined;
+  };
+  const logValue = declared(elegy.logValue, ts.SymbolFlags.TypeAlias);
+  // tf.Tensor (of any rank) as elegy-ts names it: the member of `LogValue = tf.Tensor | number` that is no number.
+  const tensor = logValue?.isUnion() ? logValue.types.find((member) => !(member.flags & ts.TypeFlags.NumberLike)) : undefined;
+  return {
+    states: declared(elegy.states, ts.SymbolFlags.Class),
+    tensor,
+    logs: declared(elegy.logs, ts.SymbolFlags.TypeAlias),
+    logValue,
+    tensorTree: declared(elegy.tensorTree, ts.SymbolFlags.TypeAlias),
+  };
 }
 
 /** The `@trainer` classes of a program, and what is wrong with the others (cached per program). */

@@ -67,6 +67,10 @@ export interface PackageSymbols {
   readonly model: ReadonlySet<ts.Symbol>;
   readonly states: ReadonlySet<ts.Symbol>;
   readonly injectables: ReadonlySet<ts.Symbol>;
+  /** The types a step's tuple items are judged by (ELEGY1007): Logs, LogValue, TensorTree. */
+  readonly logs: ReadonlySet<ts.Symbol>;
+  readonly logValue: ReadonlySet<ts.Symbol>;
+  readonly tensorTree: ReadonlySet<ts.Symbol>;
 }
 
 /** An export's own declaration symbol, re-exports and import aliases followed. */
@@ -87,8 +91,10 @@ export function isPackageEntry(fileName: string): boolean {
  */
 export function packageSymbols(checker: ts.TypeChecker, entries: Iterable<ts.SourceFile>): PackageSymbols {
   const steps = new Map<ts.Symbol, StepKind>();
-  const found = { trainer: new Set<ts.Symbol>(), model: new Set<ts.Symbol>(), states: new Set<ts.Symbol>(), injectables: new Set<ts.Symbol>() };
-  const names = { trainer: "trainer", model: "Model", states: "States", injectables: "Injectables" } as const;
+  const names = {
+    trainer: "trainer", model: "Model", states: "States", injectables: "Injectables", logs: "Logs", logValue: "LogValue", tensorTree: "TensorTree",
+  } as const;
+  const found = Object.fromEntries(Object.keys(names).map((key) => [key, new Set<ts.Symbol>()])) as Record<keyof typeof names, Set<ts.Symbol>>;
   for (const entry of entries) {
     const module = checker.getSymbolAtLocation(entry);
     if (!module) continue;

@@ -1,56 +1,37 @@
 // Return types of step methods, reduced to what the step-kind rules care about (ReturnInfo):
-// tuples and their slots, arrays, promises, and whether a value can be elegy-ts's States.
+// tuples and what each slot can be (slot-fits.ts), arrays, promises, and whether a value can be
+// elegy-ts's States.
 import { MethodDeclaration, Node, ReturnStatement } from "ts-morph";
 import ts from "typescript";
+import type { SlotRole } from "../../src/metadata-keys";
 import { AnalysisContext, locationOf } from "./context";
+import { Judge, SlotTypes, constrained, isOpaque, slotFit } from "./slot-fits";
 import { ReturnInfo, ReturnShape, ReturnSlot, StatesFit } from "./step-info";
 
-const OPAQUE = ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never;
-const GENERIC = ts.TypeFlags.TypeParameter | ts.TypeFlags.IndexedAccess | ts.TypeFlags.Conditional | ts.TypeFlags.Substitution;
-
-/** What return types are judged against: the checker, and elegy-ts's States (when the program has it). */
-interface Judge {
-  context: AnalysisContext;
-  states: ts.Type | undefined;
-}
-
-/** A generic type's constraint (repeatedly); undefined when it has none, i.e. it cannot be judged. */
-function constrained(type: ts.Type, checker: ts.TypeChecker): ts.Type | undefined {
-  for (let hops = 0; hops < 8 && type.flags & GENERIC; hops++) {
-    const constraint = checker.getBaseConstraintOfType(type);
-    if (!constraint || constraint === type || constraint.flags & ts.TypeFlags.Unknown) return undefined;
-    type = constraint;
-  }
-  return type.flags & GENERIC ? undefined : type;
-}
+const ROLES: readonly SlotRole[] = ["yPred", "loss", "logs", "states", "grads"];
 
 function statesFit(type: ts.Type, judge: Judge): StatesFit {
-  const { checker } = judge.context;
-  const t = constrained(type, checker);
-  if (!t || t.flags & OPAQUE || !judge.states) return "unknown";
-  if (checker.isTypeAssignableTo(t, judge.states)) return "yes";
-  if (t.isUnion()) {
-    // `States | undefined` and the like: judged by its best member (precise, not noisy).
-    const fits = t.types.map((member) => statesFit(member, judge));
-    return fits.includes("yes") ? "yes" : fits.includes("unknown") ? "unknown" : "no";
-  }
-  return "no";
+  return slotFit(type, "states", judge);
 }
 
+/** A tuple item's type, judged for every role it could have (so a swap can be recognised). */
 function slotOf(type: ts.Type, judge: Judge): ReturnSlot {
-  return { text: judge.context.checker.typeToString(type), states: statesFit(type, judge) };
+  const fits = Object.fromEntries(ROLES.map((role) => [role, slotFit(type, role, judge)])) as Record<SlotRole, StatesFit>;
+  return { text: judge.context.checker.typeToString(type), fits };
 }
 
 /**
  * The items of an array type: they may hold a States when States is assignable to them. The
  * array's position information is gone (TypeScript reduces `[scalar, {}, states]` held in a
- * variable to `{}[]`), so only an item type that cannot hold a States at all is judged "no".
+ * variable to `{}[]`), so only an item type that cannot hold a States at all is judged "no",
+ * and the other items are not judged.
  */
 function itemOf(type: ts.Type, judge: Judge): ReturnSlot {
   const slot = slotOf(type, judge);
   const { checker } = judge.context;
   const t = constrained(type, checker);
-  if (slot.states === "no" && t && judge.states && checker.isTypeAssignableTo(judge.states, t)) return { ...slot, states: "yes" };
+  const { states } = judge.types;
+  if (slot.fits.states === "no" && t && states && checker.isTypeAssignableTo(states, t)) return { ...slot, fits: { ...slot.fits, states: "yes" } };
   return slot;
 }
 
@@ -59,7 +40,7 @@ function itemOf(type: ts.Type, judge: Judge): ReturnSlot {
 function shapesOfType(type: ts.Type, judge: Judge): ReturnShape[] {
   const { checker } = judge.context;
   const t = constrained(type, checker);
-  if (!t || t.flags & OPAQUE) return [{ kind: "opaque" }];
+  if (!t || isOpaque(t)) return [{ kind: "opaque" }];
   if (t.isUnion() && !(t.flags & ts.TypeFlags.Boolean)) return t.types.flatMap((member) => shapesOfType(member, judge));
   if (checker.isTupleType(t)) {
     const reference = t as ts.TypeReference;
@@ -88,8 +69,8 @@ function returnStatements(method: MethodDeclaration): ReturnStatement[] {
  * inferred one is read from the return statements, because TypeScript infers `return [a, b]`
  * as an array `(A | B)[]`: each array literal counts as the tuple it spells.
  */
-export function returnInfoOf(method: MethodDeclaration, context: AnalysisContext, states: ts.Type | undefined): ReturnInfo {
-  const judge: Judge = { context, states };
+export function returnInfoOf(method: MethodDeclaration, context: AnalysisContext, types: SlotTypes): ReturnInfo {
+  const judge: Judge = { context, types };
   const declaredOrInferred = method.getReturnType().compilerType;
   const location = locationOf(method.getReturnTypeNode() ?? method.getNameNode());
   const async = method.isAsync();
@@ -103,7 +84,8 @@ export function returnInfoOf(method: MethodDeclaration, context: AnalysisContext
     while (Node.isParenthesizedExpression(expression)) expression = expression.getExpression();
     const elements = Node.isArrayLiteralExpression(expression) ? expression.getElements() : undefined;
     if (elements && !elements.some(Node.isSpreadElement)) {
-      const slots = elements.map((element) => slotOf(element.getType().compilerType, judge));
+      // `0` reads as number, as TypeScript itself would widen it.
+      const slots = elements.map((element) => slotOf(context.checker.getBaseTypeOfLiteralType(element.getType().compilerType), judge));
       texts.push(`[${slots.map((slot) => slot.text).join(", ")}]`);
       shapes.push({ kind: "tuple", slots, minLength: slots.length, rest: false });
     } else {

@@ -2,7 +2,8 @@
 // data (with the compiler nodes they point at), so the diagnostics stay pure and testable
 // without a program.
 import ts from "typescript";
-import { StepKind } from "../../src/metadata-keys";
+import type { SlotRole, StepKind } from "../../src/metadata-keys";
+import type { Fit } from "../../src/step-items";
 import { Location } from "./context";
 
 export type { Location };
@@ -35,14 +36,18 @@ export interface StepParam {
 
 export type MemberKind = "method" | "static" | "property" | "accessor";
 
-/** What is a States: assignable to elegy-ts's States; "unknown" for any, unknown, never or an unconstrained type parameter. */
-export type StatesFit = "yes" | "no" | "unknown";
+/**
+ * Whether a type can be what a slot needs (a States, a loss, Logs, a tree of tensors): "unknown"
+ * for any, unknown, never or an unconstrained type parameter (analyse/slot-fits.ts).
+ */
+export type StatesFit = Fit;
 
 /** One slot of a returned tuple (or the items of a returned array). */
 export interface ReturnSlot {
   /** As the checker prints it. */
   text: string;
-  states: StatesFit;
+  /** What it can be, for each role an item of a step's tuple has (an array's items: only `states` is judged). */
+  fits: Readonly<Record<SlotRole, StatesFit>>;
 }
 
 /** One alternative of a step's return type, as far as the step-kind rules care. */

@@ -10,6 +10,7 @@ import { DeclaredInjectable } from "./injectables";
 import { resolveDecorator } from "./package";
 import { paramsOf } from "./parameters";
 import { returnInfoOf } from "./returns";
+import { SlotTypes } from "./slot-fits";
 import { MemberKind, StepInfo } from "./step-info";
 
 type ClassNode = ClassDeclaration | ClassExpression;
@@ -116,8 +117,8 @@ function overridingMethod(node: ClassNode, name: string): Node | undefined {
 
 /** What steps are judged against. */
 export interface StepJudge {
-  /** elegy-ts's States type, to judge return types by (ELEGY1007); without it, States slots are not judged. */
-  states: ts.Type | undefined;
+  /** elegy-ts's States, Tensor, Logs…, to judge return types by (ELEGY1007); a type missing leaves its slots unjudged. */
+  types: SlotTypes;
   /** The user's Injectables by name, to judge parameters named like them by (ELEGY1008). */
   injectables: ReadonlyMap<string, DeclaredInjectable>;
 }
@@ -135,7 +136,7 @@ export function findSteps(file: SourceFile, context: AnalysisContext, judge: Ste
     decorator: decorator?.compilerNode,
     ...(inheritedFrom !== undefined ? { inheritedFrom } : {}),
     params: paramsOf(member, context, judge.injectables),
-    ...(Node.isMethodDeclaration(member) ? { returns: returnInfoOf(member, context, judge.states) } : {}),
+    ...(Node.isMethodDeclaration(member) ? { returns: returnInfoOf(member, context, judge.types) } : {}),
     location: locationOf(decorator ?? nameNodeOf(member) ?? member),
   });
   // Only the classes are wrapped (wrapping every node of a file would cost more than the analysis).
