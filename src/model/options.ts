@@ -36,8 +36,9 @@ export interface ModelOptions {
    * Whether steps run through tfjs's engine op by op (true) or may be replayed from their
    * recorded kernels (see docs/performance.md, "Replayed steps"). By default the built-in
    * chain is replayed and steps you write (@trainStep, @gradStep, @testStep, @predStep) run
-   * eagerly; `false` replays yours too, for speed, when they read no JavaScript value that
-   * changes from batch to batch.
+   * eagerly; `false` replays yours too, for speed. A replay sees a changed field of the model
+   * (`this.scale`) at the next call, other JavaScript values (closures, module-level numbers,
+   * fields inside fields) only at the next epoch, evaluate or predict.
    */
   runEagerly?: boolean;
 }

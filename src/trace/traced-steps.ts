@@ -2,8 +2,8 @@
 // level tfjs allows. Per input key (structure, shapes, dtypes, plain values: see step-inputs.ts)
 // a step runs eagerly while its kernels are recorded; a second call with the same key is
 // recorded again and compared with the first; when the two agree, later calls with that key
-// replay the program, until the next boundary (an epoch, an evaluate, a predict) asks for one
-// more agreeing recording. A step keeps running eagerly when it reads values back, draws from
+// replay the program, until the next boundary (an epoch, an evaluate, a predict) or a changed field
+// of the model asks for one more agreeing recording. A step keeps running eagerly when it reads values back, draws from
 // states.rng, changes a field of its model, reads tensors from outside its inputs, or records
 // differently from call to call; so does a purpose whose keys never repeat (a counter in the
 // States). Other JavaScript side effects run only on the recorded calls, as under jax.jit:
@@ -19,8 +19,14 @@ import { StateTree, isPlainObject, leaves } from "../tree";
 
 type Entry =
   | { readonly state: "recorded"; readonly program: StepProgram; readonly messages: DeviceCheck["message"][] }
-  /** `verified`: the boundary (see `revalidate`) after which a recording last agreed with the program. */
-  | { readonly state: "replay"; readonly program: StepProgram; readonly messages: DeviceCheck["message"][]; readonly verified: number }
+  /**
+   * `verified`: the boundary (see `revalidate`) after which a recording last agreed with the program;
+   * `fields`: the model's own fields then; `inert`: fields whose change since left the program as it was.
+   */
+  | {
+      readonly state: "replay"; readonly program: StepProgram; readonly messages: DeviceCheck["message"][]; readonly verified: number;
+      readonly fields: OwnFields; readonly inert: ReadonlySet<string>;
+    }
   | { readonly state: "eager"; readonly reason: string };
 
 /** Backends whose kernels run synchronously on host-visible buffers, where a replay is tested. */
@@ -82,12 +88,15 @@ export class TracedSteps {
     const inputs = flattenStepInputs(call, `${part} ${backendName} ${this.extraKey()}`);
     const entry = this.entries.get(inputs.key);
     if (entry?.state === "eager") return eager();
-    if (entry?.state === "replay" && entry.verified === this.boundary) {
+    // A field of the model set since the program was verified (a callback's `this.scale = 0` between
+    // batches) may change what the step computes: the call is recorded again and compared, as at a boundary.
+    const changedFields = entry?.state === "replay" ? changedOwnFields(this.owner, entry.fields, entry.inert) : [];
+    if (entry?.state === "replay" && entry.verified === this.boundary && changedFields.length === 0) {
       const replayed = this.replay(entry, inputs.tensors, inputs.objects);
       if (replayed !== undefined) return replayed as R;
       this.forget(inputs.key);
     }
-    return this.record(call, inputs.key, inputs.tensors, inputs.objects, eager, () => ({ purpose: call.purpose, batch: batchOf(shown), part }));
+    return this.record(call, inputs.key, inputs.tensors, inputs.objects, eager, () => ({ purpose: call.purpose, batch: batchOf(shown), part }), changedFields);
   }
 
   /**
@@ -133,9 +142,11 @@ export class TracedSteps {
     return result;
   }
 
-  private record<R>(call: StepCall, key: string, tensors: tf.Tensor[], objects: object[], eager: () => R, name: () => StepName): R {
+  /** `changedFields`: the model's fields that changed since a replayed program was verified, which made this call record. */
+  private record<R>(call: StepCall, key: string, tensors: tf.Tensor[], objects: object[], eager: () => R, name: () => StepName, changedFields: string[]): R {
     const rngBefore = call.states.rng?.state;
     const fieldsBefore = fieldsOf(this.owner);
+    const ownFields = ownFieldsOf(this.owner);
     const buffersBefore = tensors.map((t) => t.dataId);
     const { result: { result, checks }, recording } = recordKernels(() => collectChecks(eager));
     // The checks go where they would have gone without recording.
@@ -175,14 +186,17 @@ export class TracedSteps {
       // A check at a boundary: the program stands if it still agrees; if not, JavaScript values the
       // step reads have changed since it was recorded, and this recording starts a new agreement.
       if (difference === undefined) {
+        // The fields that changed did not change the program: not checked again until the next boundary,
+        // so a field set every batch (a counter) costs one recording per epoch, not one per step.
+        const inert = new Set(earlier.verified === this.boundary ? [...earlier.inert, ...changedFields] : changedFields);
         program.dispose();
-        this.entries.set(key, { ...earlier, verified: this.boundary });
+        this.entries.set(key, { ...earlier, verified: this.boundary, fields: ownFields, inert });
       } else {
         this.settle(key, { state: "recorded", program, messages }, name);
       }
       return result;
     }
-    this.settle(key, difference === undefined ? { state: "replay", program, messages, verified: this.boundary } : { state: "eager", reason: difference }, name);
+    this.settle(key, difference === undefined ? { state: "replay", program, messages, verified: this.boundary, fields: ownFields, inert: new Set() } : { state: "eager", reason: difference }, name);
     return result;
   }
 
@@ -246,4 +260,25 @@ function changedField(owner: object, before: Fields): string | undefined {
     }
   }
   return now.find(([key]) => !before.some(([k]) => k === key))?.[0];
+}
+
+/** The model's own fields, by name: what a step may read between its inputs (`this.scale`). */
+type OwnFields = ReadonlyMap<string, unknown>;
+
+function ownFieldsOf(owner: object): OwnFields {
+  return new Map(Object.entries(owner));
+}
+
+/** The own fields of `owner` that are not (by identity) as in `before`, or appeared or went, other than `inert` ones. */
+function changedOwnFields(owner: object, before: OwnFields, inert: ReadonlySet<string>): string[] {
+  const changed: string[] = [];
+  let count = 0;
+  for (const key in owner) {
+    if (!Object.prototype.hasOwnProperty.call(owner, key)) continue;
+    count++;
+    if (inert.has(key)) continue;
+    if (!before.has(key) || !Object.is(before.get(key), (owner as Record<string, unknown>)[key])) changed.push(key);
+  }
+  if (count !== before.size) for (const key of before.keys()) if (!Object.prototype.hasOwnProperty.call(owner, key) && !inert.has(key)) changed.push(key);
+  return changed;
 }

@@ -366,6 +366,41 @@ test("replay: a value your step reads, changed by a callback at each epoch, is s
   tf.dispose([x, y]);
 });
 
+test("replay: a field your step reads, set by a callback between batches, is seen at the next batch; a field it does not read set every batch leaves it replayed (runEagerly: false)", async () => {
+  const { x, y } = regressionData(); // 10 batches of 32 an epoch
+  const make = (runEagerly: boolean, setField: (model: { scale: number; batches: number }, batch: number) => void) => {
+    class ReadsField extends Model {
+      scale = 1;
+      batches = 0;
+      @testStep
+      test(x: tf.Tensor, yTrue: tf.Tensor, states: States, initializing: boolean): [tf.Scalar, Logs, States] {
+        return regressionStep(x, yTrue, states, initializing, this.scale);
+      }
+    }
+    const model = new ReadsField({ optimizer: optimizers.sgd(0.05), backend: "wasm", runEagerly });
+    return { model, setter: callbacks.lambda({ onTrainBatchEnd: (batch) => setField(model, batch) }) };
+  };
+  const run = async (runEagerly: boolean, setField: (model: { scale: number; batches: number }, batch: number) => void) => {
+    const { model, setter } = make(runEagerly, setField);
+    const history = await model.fit(x, y, { epochs: 2, batchSize: 32, verbose: 0, shuffle: false, callbacks: [setter] });
+    return { model, history };
+  };
+  // scale drops to 0 after the 4th batch of the first epoch: batches 5.. train nothing.
+  const drop = (model: { scale: number }, batch: number) => void (batch === 3 && model.scale === 1 && (model.scale = 0));
+  const [fast, eager] = [await run(false, drop), await run(true, drop)];
+  assert.deepEqual(fast.history.history, eager.history.history);
+  assertSameStates(fast.model.states, eager.model.states);
+  assert.ok(replayed(fast.model) >= 12, `replayed before and after the change (${replayed(fast.model)})`);
+
+  // A counter the step never reads, set every batch: one more recording per epoch, then replays.
+  const count = (model: { batches: number }) => void model.batches++;
+  const [counted, countedEager] = [await run(false, count), await run(true, count)];
+  assert.deepEqual(counted.history.history, countedEager.history.history);
+  assertSameStates(counted.model.states, countedEager.model.states);
+  assert.ok(replayed(counted.model) >= 2 * 6, `a field the step does not read does not stop replays (${replayed(counted.model)})`);
+  tf.dispose([x, y]);
+});
+
 test("replay: a step that changes something inside a field of its model (this.stats.calls++, this.seen.push) runs eagerly", async () => {
   const { x, y } = regressionData();
   class Tallied extends Model {
