@@ -15,7 +15,7 @@ import type { StepRunner } from "../model/step-runner";
 import type { GradReplication, StepCall } from "../model/step-context";
 import type { GradResult } from "../model/step-results";
 import type { States } from "../states";
-import { TensorTree, leaves } from "../tree";
+import { TensorTree, collectTensors, leaves } from "../tree";
 import { isRunning } from "../logs";
 import { HostTree, sliceRows } from "../loop/host-data";
 import { Command } from "./control";
@@ -25,7 +25,7 @@ import { checkProbe } from "./probe";
 import { currentReplica } from "./replica-context";
 import { ReplicaGroup } from "./replica-group";
 import type { CommandResult } from "./protocol";
-import { Flat, flatten, readFlat, valuesOf } from "./tensor-transport";
+import { Flat, Inbox, flatten, valuesOf } from "./tensor-transport";
 
 /** What a Model hands over (model.ts's internals). */
 export interface ReplicableInternals {
@@ -80,7 +80,11 @@ export async function withReplicas<T>(
     try {
       checkParts(group, runner.dispatcher.parts, className, internals.seed);
       const step = new DataParallelStep(group, runner, className, internals.seed);
-      return await body((call, local, then) => step.grad(call, local, then));
+      try {
+        return await body((call, local, then) => step.grad(call, local, then));
+      } finally {
+        step.dispose();
+      }
     } finally {
       await group.stop();
     }
@@ -188,6 +192,8 @@ class DataParallelStep {
   private probed = false;
   private readonly merge: MetricsMerge | undefined;
   private readonly where: string;
+  /** Per replica, the tensors its answers are copied into (index 0 unused: the main thread's own shard). */
+  private readonly inboxes: Inbox[];
 
   constructor(
     private readonly group: ReplicaGroup,
@@ -198,6 +204,11 @@ class DataParallelStep {
     const d = runner.dispatcher;
     this.merge = defaultMetricsMerge(d);
     this.where = d.overridden("gradStep") ? `${className}'s @gradStep` : `${className}'s gradient step`;
+    this.inboxes = Array.from({ length: group.size }, () => new Inbox());
+  }
+
+  dispose(): void {
+    for (const inbox of this.inboxes) inbox.dispose();
   }
 
   grad<R>(ctx: StepCall, local: (call: StepCall) => GradResult, then: (result: GradResult) => R): R {
@@ -254,7 +265,11 @@ class DataParallelStep {
     };
     const call: StepCall = { ...ctx, x: inputs as unknown as TensorTree, yTrue: undefined, sampleWeight: undefined, classWeight: undefined, replication: undefined };
     const combine = () => then(combineShards(local, localRows, ctx.states, outcomes, this.merge, this.where));
-    return this.runner.traced.run(call, combine, "its shards combined, then the optimizer", ctx);
+    const result = this.runner.traced.run(call, combine, "its shards combined, then the optimizer", ctx);
+    // A received tensor the step keeps as it is (not one of the default chain's) becomes the step's: the next answer gets a new one.
+    const kept = collectTensors(result);
+    for (const inbox of this.inboxes) inbox.release(kept);
+    return result;
   }
 
   /**
@@ -267,7 +282,7 @@ class DataParallelStep {
 
   private outcome(index: number, rows: number): ShardOutcome {
     const { layout, buffer } = this.group.receive(index);
-    const r = readFlat(layout, buffer) as CommandResult;
+    const r = this.inboxes[index].fill(layout, buffer) as CommandResult;
     return { rows, loss: r.loss, logs: r.logs, running: r.running, grads: r.grads, metricsChanged: r.metricsChanged, metricsStates: r.metricsStates };
   }
 }

@@ -4,7 +4,7 @@
 // SharedArrayBuffer. The layout is sent once as a message and re-sent only when its
 // signature changes (a smaller last batch, a new log); the data is copied every step.
 // On wasm, leaves are copied straight from the wasm heap (no intermediate array), and the
-// receiver uploads from the shared buffer, which is itself one copy into its own heap.
+// receiver's Inbox copies from the shared buffer straight into tensors it keeps in its own heap.
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { HostArray, isHostArray } from "../loop/host-data";
@@ -147,6 +147,67 @@ export function readFlat(layout: Layout, buffer: SharedArrayBuffer): Record<stri
   });
   const numbers = new Float64Array(buffer, layout.numbersOffset, layout.numberCount);
   return rebuild(layout.skeleton, tensors, numbers) as Record<string, unknown>;
+}
+
+/**
+ * The tensors a thread receives from another, kept from one command to the next. Where the
+ * backend allows (wasm), each command's data is copied from the shared buffer straight into
+ * the bytes of the tensors already in the heap: no tensor is made, registered or freed per
+ * step. Elsewhere (cpu) the tensors are made anew each time, as readFlat does. The inbox owns
+ * its tensors: callers never dispose them, and `release` hands over those a caller keeps (a
+ * step's result that holds one of them as it is), which the next fill then makes anew.
+ */
+export class Inbox {
+  private layout: Layout | undefined;
+  private tensors: Array<tf.Tensor | undefined> = [];
+  private readonly owned = new Set<tf.Tensor>();
+
+  /** The named parts of `layout` from `buffer`, as this inbox's tensors (valid until the next fill). */
+  fill(layout: Layout, buffer: SharedArrayBuffer): Record<string, unknown> {
+    const inPlace = backendCopiesOnWrite();
+    if (!inPlace || layout !== this.layout && layout.signature !== this.layout?.signature) {
+      this.dispose();
+      this.tensors = new Array(layout.leaves.length);
+    }
+    this.layout = layout;
+    const views = leafViews(layout, buffer);
+    layout.leaves.forEach((spec, i) => {
+      const held = this.tensors[i];
+      if (held === undefined) {
+        const made = spec.zeros ? tf.zeros(spec.shape, spec.dtype) : tf.tensor(inPlace ? views[i] : views[i].slice(), spec.shape, spec.dtype);
+        // Kept: the step scope this fill runs in must not free what the next fill reuses.
+        tf.keep(made);
+        this.owned.add(made);
+        this.tensors[i] = made;
+      } else if (!spec.zeros) {
+        // A view taken right before the copy (a growing heap detaches earlier ones). Zeros stay zeros: kernels never write their inputs.
+        valuesOf(held).set(views[i]);
+      }
+    });
+    const numbers = new Float64Array(buffer, layout.numbersOffset, layout.numberCount);
+    return rebuild(layout.skeleton, this.tensors, numbers) as Record<string, unknown>;
+  }
+
+  /** Whether `t` is one of the inbox's tensors. */
+  owns(t: tf.Tensor): boolean {
+    return this.owned.has(t);
+  }
+
+  /** Gives up the inbox's tensors among `kept` (now the caller's); the next fill makes new ones in their place. */
+  release(kept: ReadonlySet<tf.Tensor>): void {
+    this.tensors.forEach((t, i) => {
+      if (t === undefined || !kept.has(t)) return;
+      this.owned.delete(t);
+      this.tensors[i] = undefined;
+    });
+  }
+
+  dispose(): void {
+    for (const t of this.owned) if (!t.isDisposed) t.dispose();
+    this.owned.clear();
+    this.tensors = [];
+    this.layout = undefined;
+  }
 }
 
 /** The skeleton with its slots filled. */

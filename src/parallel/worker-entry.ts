@@ -1,8 +1,9 @@
 // A replica's worker thread: loads the backend, builds the model from its class, tells the
 // main thread it is ready, then serves commands from its control block until told to stop.
-// Each step: read the current states and its shard of the batch from shared memory, run the
-// gradient step (the model's own @gradStep or the default chain), write back loss, per-batch
-// logs, gradients and the metric states it accumulated from zero; then free every tensor.
+// Each step: copy the current states and its shard of the batch from shared memory into the
+// tensors it keeps for them, run the gradient step (the model's own @gradStep or the default
+// chain), write back loss, per-batch logs, gradients and the metric states it accumulated from
+// zero, answer, and only then free the step's tensors.
 import "../setup"; // the package's side effects (reflect-metadata, gradient registrations), as a user's import would
 import { parentPort, workerData } from "node:worker_threads";
 import { tf } from "../tf";
@@ -17,7 +18,7 @@ import { Command, Status, Word, publish, takeMail, waitForChange } from "./contr
 import { enterReplica } from "./replica-context";
 import type { CommandInput, CommandResult, FailedMessage, InputMail, ReadyMessage, ReplicaMail, ReplicaStartup } from "./protocol";
 import { serializeError } from "./replica-errors";
-import { Layout, bufferFor, flatten, readFlat, writeFlat } from "./tensor-transport";
+import { Inbox, Layout, bufferFor, flatten, writeFlat } from "./tensor-transport";
 
 /** A replica's generator for a step: derived from the main thread's state, different for each replica. */
 export function replicaRng(state: { seed: number; counter: number }, index: number): RNG {
@@ -41,6 +42,7 @@ function serve(model: Model, startup: ReplicaStartup): void {
   const { runner } = internalsOf(model);
   const dispatcher = runner.dispatcher;
   const gradStep = (call: StepCall) => dispatcher.grad(call);
+  const inbox = new Inbox();
   let seen = 0;
   let layout: Layout | undefined;
   let input: SharedArrayBuffer | undefined;
@@ -57,8 +59,10 @@ function serve(model: Model, startup: ReplicaStartup): void {
     if (command === Command.stop) return;
     let mail = 0;
     let status: number = Status.ok;
+    // What the step made: freed once the answer is out (the main thread need not wait for that).
+    let made: unknown;
     try {
-      const parts = readFlat(layout!, input!) as unknown as CommandInput;
+      const parts = inbox.fill(layout!, input!) as unknown as CommandInput;
       const rng = command === Command.probe ? RNG.fromState(parts.rng) : replicaRng(parts.rng, index);
       const states = new States({ ...parts.fields, metricsStates: parts.metrics, rng });
       // A shard of a fit's training step (its replication is the main thread's business: none here).
@@ -67,32 +71,29 @@ function serve(model: Model, startup: ReplicaStartup): void {
         states, initializing: false, training: true, purpose: "fit", replication: undefined,
       };
       const [loss, logs, next, grads] = inStepScope(() => runner.traced.run(call, () => runner.runAs(call, gradStep), "a replica's shard"), collectTensors(parts));
-      try {
-        const perBatch: CommandResult["logs"] = {};
-        const running: string[] = [];
-        for (const [name, value] of Object.entries(logs)) {
-          if (isRunning(value)) running.push(name);
-          else perBatch[name] = value;
-        }
-        const changed = next.metricsStates !== parts.metrics;
-        const answer: CommandResult = {
-          loss, grads, logs: perBatch, running, metricsChanged: changed, metricsStates: changed ? next.metricsStates : undefined,
-        };
-        const flat = flatten(
-          answer,
-          new Set(),
-          (part, path) => (part === "logs" ? `log '${path.slice(1)}'` : part === "grads" ? `gradient ${path || "(root)"}` : `${part}${path}`),
-        );
-        if (flat.layout.signature !== resultSignature || output === undefined || output.byteLength < flat.layout.bytes) {
-          output = bufferFor(output, flat.layout.bytes);
-          resultSignature = flat.layout.signature;
-          port.postMessage({ type: "layout", layout: flat.layout, buffer: output } satisfies ReplicaMail);
-          mail = 1;
-        }
-        writeFlat(flat, output);
-      } finally {
-        tf.dispose([...collectTensors([parts, loss, logs, next, grads])]);
+      made = [loss, logs, next, grads];
+      const perBatch: CommandResult["logs"] = {};
+      const running: string[] = [];
+      for (const [name, value] of Object.entries(logs)) {
+        if (isRunning(value)) running.push(name);
+        else perBatch[name] = value;
       }
+      const changed = next.metricsStates !== parts.metrics;
+      const answer: CommandResult = {
+        loss, grads, logs: perBatch, running, metricsChanged: changed, metricsStates: changed ? next.metricsStates : undefined,
+      };
+      const flat = flatten(
+        answer,
+        new Set(),
+        (part, path) => (part === "logs" ? `log '${path.slice(1)}'` : part === "grads" ? `gradient ${path || "(root)"}` : `${part}${path}`),
+      );
+      if (flat.layout.signature !== resultSignature || output === undefined || output.byteLength < flat.layout.bytes) {
+        output = bufferFor(output, flat.layout.bytes);
+        resultSignature = flat.layout.signature;
+        port.postMessage({ type: "layout", layout: flat.layout, buffer: output } satisfies ReplicaMail);
+        mail = 1;
+      }
+      writeFlat(flat, output);
     } catch (error) {
       port.postMessage({ type: "error", error: serializeError(error) } satisfies ReplicaMail);
       mail = 1;
@@ -101,6 +102,8 @@ function serve(model: Model, startup: ReplicaStartup): void {
     Atomics.store(control, Word.mailToMain, mail);
     Atomics.store(control, Word.status, status);
     publish(control, Word.response, seen);
+    // The step's tensors, but not the inbox's (the new states hold the params it was given).
+    for (const t of collectTensors(made)) if (!inbox.owns(t) && !t.isDisposed) t.dispose();
   }
 }
 

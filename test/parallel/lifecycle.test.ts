@@ -50,8 +50,9 @@ test("replicas: the threads run for the fit only, and no thread's tensor count g
   assert.equal(liveReplicaThreads(), 0);
   assert.deepEqual(replicaStats(), { tensors: [], answered: [] });
   assert.ok(mainCounts.every((n) => n === mainCounts[0]), `main thread: ${mainCounts}`);
-  // A replica frees everything after each command: nothing survives a step there.
-  assert.deepEqual(replicaCounts, [[0], [0], [0], [0]]);
+  // A replica keeps the tensors it copies its inputs into, and frees the rest of each step after answering:
+  // what it holds at each answer is the same in every epoch.
+  assert.ok(replicaCounts.every(([n]) => n === replicaCounts[0][0]), `replica: ${replicaCounts}`);
   // (Read after answers the replica gave in each epoch: its first-step check, then a shard of each of its 4 batches.)
   assert.deepEqual(replicaAnswered, [5, 9, 13, 17]);
   tf.dispose([x, y]);

@@ -6,7 +6,7 @@ import { ElegyInputError, ensureBackend, losses, metrics, tf, type TensorTree } 
 import { makeLossAggregate } from "../../src/losses/aggregate";
 import { makeMetricAggregate } from "../../src/metrics/aggregate";
 import { shardRows } from "../../src/parallel/data-parallel";
-import { bufferFor, flatten, readFlat, writeFlat } from "../../src/parallel/tensor-transport";
+import { Inbox, bufferFor, flatten, readFlat, writeFlat } from "../../src/parallel/tensor-transport";
 import { addTrees } from "../../src/tree";
 
 const values = (t: unknown) => Array.from((t as tf.Tensor).dataSync());
@@ -76,6 +76,45 @@ test("transport: what cannot travel between threads is named", () => {
   const words = tf.tensor1d(["a"], "string");
   assert.throws(() => flatten({ logs: { words } }), /logs\.words is a string tensor; replicas can only pass float32, int32 and bool tensors between threads\./);
   words.dispose();
+});
+
+test("transport: an inbox refills its tensors in place on wasm, makes new ones on cpu, and gives up those a caller keeps", async () => {
+  for (const backend of ["wasm", "cpu"] as const) {
+    await ensureBackend(backend);
+    const before = tf.memory().numTensors;
+    const send = (w: number[], n: number[], step: number) => {
+      const flat = flatten({ fields: { w: tf.tensor1d(w), n: tf.tensor1d(n, "int32") }, metrics: { count: tf.scalar(9) }, step }, new Set(["metrics"]));
+      const buffer = bufferFor(undefined, flat.layout.bytes);
+      writeFlat(flat, buffer);
+      tf.dispose(flat.leaves as tf.Tensor[]);
+      return { layout: structuredClone(flat.layout), buffer };
+    };
+    type Parts = { fields: { w: tf.Tensor; n: tf.Tensor }; metrics: { count: tf.Tensor }; step: number };
+    const inbox = new Inbox();
+    const first = send([1, 2, 3], [4, 5], 1);
+    const a = inbox.fill(first.layout, first.buffer) as Parts;
+    assert.deepEqual([values(a.fields.w), values(a.fields.n), values(a.metrics.count), a.step], [[1, 2, 3], [4, 5], [0], 1]);
+    // The same layout again (as a replica receives it: no new message), other values.
+    const b = inbox.fill(first.layout, send([-1, 0.5, 7], [6, -7], 2).buffer) as Parts;
+    assert.deepEqual([values(b.fields.w), values(b.fields.n), values(b.metrics.count), b.step], [[-1, 0.5, 7], [6, -7], [0], 2]);
+    assert.equal(b.fields.w === a.fields.w, backend === "wasm", "the same tensor, refilled, only where the heap can be written");
+    assert.equal(a.fields.w.isDisposed, backend === "cpu");
+    // A caller keeps b's w as it is (in its new states): the next fill leaves it alone.
+    inbox.release(new Set([b.fields.w]));
+    const c = inbox.fill(first.layout, send([8, 8, 8], [1, 1], 3).buffer) as Parts;
+    assert.notEqual(c.fields.w, b.fields.w);
+    assert.ok(!inbox.owns(b.fields.w) && inbox.owns(c.fields.w));
+    assert.deepEqual([values(b.fields.w), values(c.fields.w), values(c.fields.n)], [[-1, 0.5, 7], [8, 8, 8], [1, 1]]);
+    // Another layout (a smaller last batch) makes new tensors.
+    const other = send([5], [2], 4);
+    const d = inbox.fill(other.layout, other.buffer) as Parts;
+    assert.deepEqual([values(d.fields.w), d.fields.w.shape], [[5], [1]]);
+    inbox.dispose();
+    assert.ok(d.fields.w.isDisposed && d.metrics.count.isDisposed);
+    b.fields.w.dispose();
+    assert.equal(tf.memory().numTensors, before, "nothing leaked");
+  }
+  await ensureBackend("wasm");
 });
 
 test("shards: contiguous, as equal as possible, the first ones taking the extra rows", () => {
