@@ -67,7 +67,7 @@ test("data: x/y row mismatch, bad options and bad batch sizes get clear errors",
   await assert.rejects(model.fit(x, y.slice(0, 9), { verbose: 0 }),
     { message: "y has 9 examples but x has 10: every input, target and weight needs the same first dimension." });
   await assert.rejects(model.fit(x, y, { epoch: 3 } as never),
-    { message: "fit() got an unknown option 'epoch'. Did you mean 'epochs'? Valid options: epochs, batchSize, verbose, callbacks, validationSplit, validationData, validationFreq, shuffle, classWeight, sampleWeight, initialEpoch, stepsPerEpoch, resume, replicas." });
+    { message: "fit() got an unknown option 'epoch'. Did you mean 'epochs'? Valid options: epochs, batchSize, verbose, callbacks, validationSplit, validationData, validationFreq, shuffle, classWeight, sampleWeight, initialEpoch, stepsPerEpoch, resume, replicas, signal." });
   await assert.rejects(model.fit(x, y, { batchSize: 0 }), { message: "fit(): batchSize must be a positive integer, got 0." });
   await assert.rejects(model.fit(x, y, { batchSize: 2.5 }), { message: "fit(): batchSize must be a positive integer, got 2.5." });
   await assert.rejects(model.fit(x, y, { sampleWeight: tf.ones([9]), verbose: 0 }),
