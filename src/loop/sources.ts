@@ -127,14 +127,21 @@ export function splitArguments(split: DataSplit): { x: DataInput; y?: TensorTree
   return { x, y, sampleWeight };
 }
 
+export const DATASET_WITH_BATCH_SIZE = (method: string, batchSize: number): string =>
+  `${method}(): x is a dataset, which yields its own batches, so batchSize (${batchSize}) must be left out: it would be ignored. ` +
+  `Batch the dataset itself (e.g. dataset.batch(${batchSize}) for a tf.data.Dataset, or yield batches of ${batchSize} from your iterable), ` +
+  `or pass tensors and ${method}() cuts them into batches of batchSize.`;
+
 /** A source for fit/evaluate/predict arguments, with the host dataset when the data is tensors. */
 export function sourceFor(
   method: string,
   x: DataInput,
   y: TensorTree | undefined,
-  options: { batchSize: number; shuffle: boolean; sampleWeight?: SampleWeightInput; stepsPerEpoch?: number },
+  options: { batchSize: number; batchSizeGiven?: boolean; shuffle: boolean; sampleWeight?: SampleWeightInput; stepsPerEpoch?: number },
 ): { source: BatchSource; host?: HostDataset } {
   if (isBatchDataset(x)) {
+    // As Keras: a dataset's batches are its own, so a batchSize would be silently ignored.
+    if (options.batchSizeGiven) throw new ElegyInputError(DATASET_WITH_BATCH_SIZE(method, options.batchSize));
     if (y !== undefined) {
       throw new ElegyInputError(`${method}(): x is a dataset, so y must be left out: the dataset's batches carry their own y.`);
     }

@@ -126,7 +126,7 @@ export class Model implements CallbackModel {
     const backend = await this.activate();
     const batchSize = checkPositiveInteger("init", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
     await readGpuTensors(x, y, options.sampleWeight);
-    const { source, host } = sourceFor("init", x, y, { batchSize, shuffle: false, sampleWeight: options.sampleWeight });
+    const { source, host } = sourceFor("init", x, y, { batchSize, batchSizeGiven: options.batchSize !== undefined, shuffle: false, sampleWeight: options.sampleWeight });
     await this.withClassWeight(options.classWeight, host, async (classWeight) => {
       const first = await source.epoch(() => this.states.rng.next()).next();
       if (first.done) throw new ElegyInputError("init(): the data yielded no batches, so there is nothing to initialize on.");
@@ -150,7 +150,7 @@ export class Model implements CallbackModel {
       options.stepsPerEpoch === undefined ? undefined : checkPositiveInteger("fit", "stepsPerEpoch", options.stepsPerEpoch);
     const shuffle = options.shuffle ?? true;
     await readGpuTensors(x, y, options.sampleWeight, options.validationData);
-    const data = sourceFor("fit", x, y, { batchSize, shuffle, sampleWeight: options.sampleWeight, stepsPerEpoch });
+    const data = sourceFor("fit", x, y, { batchSize, batchSizeGiven: options.batchSize !== undefined, shuffle, sampleWeight: options.sampleWeight, stepsPerEpoch });
     let train = data.source;
     let validation: BatchSource | undefined;
     if (options.validationSplit !== undefined && options.validationSplit !== 0) {
@@ -185,7 +185,7 @@ export class Model implements CallbackModel {
     const backend = await this.activate();
     const batchSize = checkPositiveInteger("evaluate", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
     await readGpuTensors(x, y, options.sampleWeight);
-    const { source } = sourceFor("evaluate", x, y, { batchSize, shuffle: false, sampleWeight: options.sampleWeight });
+    const { source } = sourceFor("evaluate", x, y, { batchSize, batchSizeGiven: options.batchSize !== undefined, shuffle: false, sampleWeight: options.sampleWeight });
     checkWeightsUsed(this.runner.dispatcher, "evaluate", "evaluate", options);
     const callbacks = new CallbackList(options.callbacks ?? []);
     callbacks.setModel(this);
@@ -200,7 +200,7 @@ export class Model implements CallbackModel {
     const batchSize = checkPositiveInteger("predict", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
     this.requirePredStep();
     await readGpuTensors(x);
-    const { source } = sourceFor("predict", x, undefined, { batchSize, shuffle: false });
+    const { source } = sourceFor("predict", x, undefined, { batchSize, batchSizeGiven: options.batchSize !== undefined, shuffle: false });
     const callbacks = new CallbackList(options.callbacks ?? []);
     callbacks.setModel(this);
     return runPrediction(this.runner, source, callbacks, plainInputs(backend));

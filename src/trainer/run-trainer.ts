@@ -99,7 +99,8 @@ export async function runTrainer(
     // The backend line (which one and why) when a backend was asked for or the output is verbose:
     // --verbose 0 prints only the JSON line.
     const announceBackend = flags.verbose > 0 || raw.backend !== undefined || defaults.backendFrom !== undefined;
-    return await trainInFolder({ cls, options, flags, announceBackend, source, outDir, folder, interrupt, argv, say, out, err });
+    const batchSizeFrom = raw.batchSize !== undefined ? "--batch-size" : options.batchSize !== undefined ? "@trainer({ batchSize })" : undefined;
+    return await trainInFolder({ cls, options, flags, batchSizeFrom, announceBackend, source, outDir, folder, interrupt, argv, say, out, err });
   } finally {
     interrupt.close();
     folder.release();
@@ -110,6 +111,8 @@ interface FolderRun {
   cls: ModelClass;
   options: TrainerOptions;
   flags: TrainerFlags;
+  /** Where a batch size was asked for, if one was (not the default). */
+  batchSizeFrom: string | undefined;
   /** Whether to print the backend choice line. */
   announceBackend: boolean;
   source: string;
@@ -125,7 +128,7 @@ interface FolderRun {
 }
 
 /** The run itself, in the out-dir this process holds. */
-async function trainInFolder({ cls, options, flags, announceBackend, source, outDir, folder, interrupt, argv, say, out, err }: FolderRun): Promise<number> {
+async function trainInFolder({ cls, options, flags, batchSizeFrom, announceBackend, source, outDir, folder, interrupt, argv, say, out, err }: FolderRun): Promise<number> {
   const checkpoint = path.join(outDir, "checkpoint");
   const historyFile = path.join(outDir, "history.csv");
   const reportFile = path.join(outDir, "report.html");
@@ -148,10 +151,19 @@ async function trainInFolder({ cls, options, flags, announceBackend, source, out
     truncateHistoryCsv(historyFile, initialEpoch);
   }
   const data = await loadData(cls, options);
+  // A dataset yields its own batches: the batch size applies to the splits given as tensors only.
+  const given = (["train", "validation", "test"] as const).filter((name) => data[name] !== undefined);
+  if (batchSizeFrom !== undefined && given.every((name) => isBatchDataset(data[name]))) {
+    throw new CliError(
+      `${batchSizeFrom} is ${flags.batchSize}, but the data of ${cls.name} (${given.join(", ")}) ${given.length === 1 ? "is a dataset" : "are datasets"} ` +
+        `that yield their own batches, so it would be ignored. Batch the datasets themselves in @trainer({ data }), or leave ${batchSizeFrom} out.`,
+    );
+  }
+  const trainBatches = isBatchDataset(data.train) ? "batches from the dataset" : `batch size ${flags.batchSize}`;
   fs.mkdirSync(folder.dir(), { recursive: true });
   say(
     `${flags.resume ? "Resuming" : "Training"} ${cls.name} (${source}): epochs ${initialEpoch + 1}-${flags.epochs} of ${flags.epochs}, ` +
-      `batch size ${flags.batchSize}, backend ${backend.name}, ${flags.resume ? "random state from the checkpoint" : `seed ${flags.seed}`} → ${displayPath(outDir)}` +
+      `${trainBatches}, backend ${backend.name}, ${flags.resume ? "random state from the checkpoint" : `seed ${flags.seed}`} → ${displayPath(outDir)}` +
       (folder.staged() ? ` (replacing the run there at this run's first checkpoint)` : ""),
   );
 
@@ -162,7 +174,7 @@ async function trainInFolder({ cls, options, flags, announceBackend, source, out
     signal: interrupt.abortSignal,
     epochs: flags.epochs,
     initialEpoch,
-    batchSize: flags.batchSize,
+    ...(isBatchDataset(data.train) ? {} : { batchSize: flags.batchSize }),
     verbose: flags.verbose,
     sampleWeight: train.sampleWeight,
     validationData: data.validation as ValidationData | undefined,
@@ -181,7 +193,7 @@ async function trainInFolder({ cls, options, flags, announceBackend, source, out
         source: path.basename(source),
         backend: backend.name,
         epochs: table.epoch.length,
-        "batch size": flags.batchSize,
+        "batch size": isBatchDataset(data.train) ? "the dataset's own" : flags.batchSize,
         // A resumed run's seed is not its own: it continues the checkpoint's rng (the first run's seed is not recorded).
         seed: flags.resume ? "continued from the checkpoint" : flags.seed,
         ...facts,
@@ -197,7 +209,7 @@ async function trainInFolder({ cls, options, flags, announceBackend, source, out
   let logs: Record<string, number>;
   if (data.test !== undefined) {
     const test = splitArguments(data.test);
-    logs = await model.evaluate(test.x, test.y, { batchSize: flags.batchSize, sampleWeight: test.sampleWeight, verbose: 0 });
+    logs = await model.evaluate(test.x, test.y, { ...(isBatchDataset(data.test) ? {} : { batchSize: flags.batchSize }), sampleWeight: test.sampleWeight, verbose: 0 });
     say(`Test: ${formatLogs(logs)}`);
   } else {
     logs = Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, v[v.length - 1]]));

@@ -1,7 +1,7 @@
 import test from "node:test";
 import assert from "node:assert/strict";
 import { ElegyInputError, callbacks, optimizers, tf } from "elegy-ts";
-import { LinearRegression, regressionData } from "../support/models";
+import { LinearRegression, LinearRegressionWithPredStep, regressionData } from "../support/models";
 
 const opts = () => ({ optimizer: optimizers.adam(0.1), backend: "cpu" });
 
@@ -86,5 +86,34 @@ test("data: the last partial batch is kept, and shuffling is seeded by states.rn
   const w = (m: LinearRegression) => Array.from((m.states.netParams as tf.Tensor).dataSync());
   assert.deepEqual(w(a), w(b), "same seed, same shuffles, same weights");
   assert.notDeepEqual(w(a), w(c), "another seed shuffles differently");
+  tf.dispose([x, y]);
+});
+
+test("data: fit, evaluate, predict and init refuse a batchSize with a dataset (it yields its own batches), naming the fix; no tensor leaks", async () => {
+  const { x, y } = regressionData(32);
+  const dataset = tf.data.zip({ x: tf.data.array(x.unstack()), y: tf.data.array(y.unstack()) }).batch(8);
+  const iterable = { *[Symbol.iterator]() { yield { x, y }; } };
+  const model = new LinearRegression(opts());
+  await model.init(x, y);
+  const before = tf.memory().numTensors;
+  const expected = (method: string, n: number) =>
+    `${method}(): x is a dataset, which yields its own batches, so batchSize (${n}) must be left out: it would be ignored. ` +
+    `Batch the dataset itself (e.g. dataset.batch(${n}) for a tf.data.Dataset, or yield batches of ${n} from your iterable), ` +
+    `or pass tensors and ${method}() cuts them into batches of batchSize.`;
+  const refused = (method: string, n: number) => (error: unknown) => {
+    assert.ok(error instanceof ElegyInputError, `${method}: ${String(error)}`);
+    assert.equal(error.message, expected(method, n));
+    return true;
+  };
+  await assert.rejects(model.fit(dataset as never, undefined, { batchSize: 16, verbose: 0 }), refused("fit", 16));
+  await assert.rejects(model.fit(iterable as never, undefined, { batchSize: 32, verbose: 0 }), refused("fit", 32));
+  await assert.rejects(model.evaluate(dataset as never, undefined, { batchSize: 4 }), refused("evaluate", 4));
+  await assert.rejects(new LinearRegressionWithPredStep(opts()).predict(iterable as never, { batchSize: 2 }), refused("predict", 2));
+  await assert.rejects(new LinearRegression(opts()).init(dataset as never, undefined, { batchSize: 8 }), refused("init", 8));
+  assert.equal(model.epoch, 0, "nothing trained");
+  assert.equal(tf.memory().numTensors, before);
+  // Without batchSize the same dataset trains; tensors with batchSize still take it.
+  assert.equal((await model.fit(dataset as never, undefined, { verbose: 0 })).epoch.length, 1);
+  assert.equal((await model.fit(x, y, { batchSize: 16, verbose: 0 })).epoch.length, 1);
   tf.dispose([x, y]);
 });

@@ -95,6 +95,17 @@ test("trainer: flags override @trainer; datasets of batches as splits; afterTrai
   assert.equal(batches.code, 0);
   assert.equal(csvRows(outDir).length, 3, "FromBatches' own 2 epochs");
   assert.deepEqual(Object.keys(JSON.parse(batches.lines[0])), ["loss"]);
+  // The datasets yield their own batches: a --batch-size would be ignored, so it is refused before anything is written.
+  const sized = tmpDir("trainer-batches-sized");
+  await assert.rejects(train(["--model", "FromBatches", "--batch-size", "8", "--out-dir", sized, "--backend", "cpu"]), {
+    name: "CliError",
+    message:
+      "--batch-size is 8, but the data of FromBatches (train, test) are datasets that yield their own batches, so it would be ignored. " +
+      "Batch the datasets themselves in @trainer({ data }), or leave --batch-size out.",
+  });
+  assert.deepEqual(fs.readdirSync(sized), []);
+  const shown = await train(["--model", "FromBatches", "--out-dir", tmpDir("trainer-batches-banner"), "--backend", "cpu", "--verbose", "2"]);
+  assert.match(shown.lines[0], /^Training FromBatches \(regression\.ts\): epochs 1-2 of 2, batches from the dataset, backend cpu, seed 42 → /);
 
   const hookDir = tmpDir("trainer-hook");
   const hook = await train(["--model", "WithHook", "--epochs", "2", "--seed", "11", "--out-dir", hookDir, "--backend", "cpu", "--verbose", "2"]);
