@@ -9,10 +9,11 @@ import { Model, States, datasets, nn, optimizers, predStep, report, testStep, tf
 
 export const LATENT = 16;
 
-interface VAEParams {
+// A type alias, not an interface: only aliases are assignable to States' tree type (an index signature).
+type VAEParams = {
   encoder: TensorTree;
   decoder: TensorTree;
-}
+};
 
 export async function images(limit?: { train?: number; test?: number }) {
   const { train, test } = await datasets.mnist({ trainSize: limit?.train, testSize: limit?.test });
@@ -55,13 +56,13 @@ export class VAE extends Model {
       params = { encoder, decoder };
     }
     const [logits] = this.decoder.apply(params!.decoder, {}, x, { training: false, rng: states.rng });
-    return [tf.sigmoid(logits as tf.Tensor), params === states.netParams ? states : states.update({ netParams: params as never })];
+    return [tf.sigmoid(logits as tf.Tensor), params === states.netParams ? states : states.update({ netParams: params })];
   }
 
   @testStep
   elbo(x: tf.Tensor, states: States, initializing: boolean, training: boolean): [tf.Scalar, Logs, States] {
     if (initializing) [, states] = this.generate(tf.zeros([1, LATENT]), states, true);
-    const params = states.netParams as unknown as VAEParams;
+    const params = states.netParams as VAEParams;
     const ctx = { training, rng: states.rng };
     const [stats] = this.encoder.apply(params.encoder, {}, x, ctx);
     const [mean, logStd] = tf.split(stats as tf.Tensor, 2, -1);

@@ -11,10 +11,11 @@ import {
 
 export const NOISE = 32;
 
-interface GanParams {
+// A type alias, not an interface: only aliases are assignable to States' tree type (an index signature).
+type GanParams = {
   generator: TensorTree;
   critic: TensorTree;
-}
+};
 
 export async function images(limit?: number) {
   const { train } = await datasets.mnist({ trainSize: limit, testSize: 1 });
@@ -47,7 +48,7 @@ export class WGANGP extends Model {
   /** Noise → images in [-1, 1]. Uses only the generator. */
   @predStep
   generate(x: tf.Tensor, states: States): [tf.Tensor, States] {
-    const params = states.netParams as unknown as GanParams;
+    const params = states.netParams as GanParams;
     return [this.fake(params.generator, x, states), states];
   }
 
@@ -60,11 +61,11 @@ export class WGANGP extends Model {
         critic: this.critic.init(rng, tf.zeros([1, 784])).params,
       };
       return [{}, states.update({
-        netParams: params as never,
+        netParams: params,
         optimizerStates: { generator: this.generatorOptimizer.init(params.generator), critic: this.criticOptimizer.init(params.critic) },
       })];
     }
-    const params = states.netParams as unknown as GanParams;
+    const params = states.netParams as GanParams;
     const opt = states.optimizerStates as { generator: TensorTree; critic: TensorTree };
     const batch = x.shape[0];
     const noise = () => tf.randomNormal([batch, NOISE], 0, 1, "float32", rng.next());
@@ -91,7 +92,7 @@ export class WGANGP extends Model {
     return [
       { critic_loss: critic.value, generator_loss: gen.value, wasserstein: tf.neg(critic.aux.wasserstein), gradient_penalty: critic.aux.penalty },
       states.update({
-        netParams: { generator: generatorParams, critic: criticParams } as never,
+        netParams: { generator: generatorParams, critic: criticParams },
         optimizerStates: { generator: generatorOpt, critic: criticOpt },
       }),
     ];
