@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
 import { ensureBackend } from "../backend";
+import { checkOptionKeys, optionKeys } from "../options-check";
 import { readIdxBytes } from "./idx";
 
 export interface MnistOptions {
@@ -12,6 +13,8 @@ export interface MnistOptions {
   /** Take only the first N test examples (default: ELEGY_MNIST_TEST_SIZE when set, else all 10,000). */
   testSize?: number;
 }
+
+export const MNIST_OPTIONS = optionKeys<MnistOptions>()(["trainSize", "testSize"]);
 
 /**
  * Environment variables that cut MNIST down where no size is given, so that a model file whose
@@ -70,6 +73,7 @@ function split(images: string, labels: string, limit: number | undefined): Mnist
 
 /** MNIST as host arrays (no tensors), for loops that batch on the host. */
 export function mnistArrays(options: MnistOptions = {}, env: NodeJS.ProcessEnv = process.env): { train: MnistArrays; test: MnistArrays } {
+  checkOptionKeys("datasets.mnistArrays", options, MNIST_OPTIONS);
   const trainSize = sizeOf("trainSize", options.trainSize, env);
   const testSize = sizeOf("testSize", options.testSize, env);
   const fromEnv = (["trainSize", "testSize"] as const).filter((name) => options[name] === undefined && env[MNIST_SIZE_VARIABLES[name]]);
@@ -85,9 +89,11 @@ export function mnistArrays(options: MnistOptions = {}, env: NodeJS.ProcessEnv =
 
 /** `{ train: { x, y }, test: { x, y } }` as tensors (docs/trainer-and-cli.md). Loads the backend first, so the tensors live on it. */
 export async function mnist(options: MnistOptions = {}): Promise<{ train: MnistSplit; test: MnistSplit }> {
+  // Before the backend loads: a misspelt size (train_size) would otherwise load all 70,000 examples.
+  checkOptionKeys("datasets.mnist", options, MNIST_OPTIONS);
   // Tensors go on the backend elegy-ts will use, unless the user already runs one (tf.setBackend).
   if (!tf.engine().backendName) await ensureBackend();
-  const { train, test } = mnistArrays(options);
+  const { train, test } = mnistArrays(options ?? {});
   const toTensors = (a: MnistArrays): MnistSplit => ({ x: tf.tensor3d(a.x, a.shape, "float32"), y: tf.tensor1d(a.y, "int32") });
   return { train: toTensors(train), test: toTensors(test) };
 }

@@ -3,6 +3,7 @@
 // final values.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { checkOptionKeys, optionKeys } from "../options-check";
 import { lineChart } from "./svg-chart";
 
 export interface ReportInput {
@@ -14,6 +15,8 @@ export interface ReportInput {
   /** Extra facts shown above the charts (backend, epochs, test logs…). */
   facts?: Record<string, string | number>;
 }
+
+export const REPORT_INPUT_KEYS = optionKeys<ReportInput>()(["title", "epoch", "history", "facts"]);
 
 const TRAIN_COLOR = "#1f77b4";
 const VAL_COLOR = "#ff7f0e";
@@ -30,6 +33,12 @@ export function quantities(history: Record<string, number[]>): string[] {
 }
 
 export function renderReport(input: ReportInput): string {
+  // A misspelt key (`facs`, Keras' `logs`) would leave its part out of the page without a word.
+  checkOptionKeys("report.renderReport", input, REPORT_INPUT_KEYS);
+  return reportHtml(input);
+}
+
+function reportHtml(input: ReportInput): string {
   const title = input.title ?? "Training report";
   const epochs = input.epoch.map((e) => e + 1);
   const charts = quantities(input.history).map((name) => {
@@ -83,5 +92,6 @@ export function writePage(file: string, html: string): void {
 
 /** Writes the report atomically (temp file + rename). */
 export function writeReport(file: string, input: ReportInput): void {
-  writePage(file, renderReport(input));
+  checkOptionKeys("report.writeReport", input, REPORT_INPUT_KEYS);
+  writePage(file, reportHtml(input));
 }

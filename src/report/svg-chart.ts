@@ -1,10 +1,13 @@
 // A small line chart as inline SVG: one or more series over epochs, with "nice" y ticks.
+import { checkOptionKeys, optionKeys } from "../options-check";
 
 export interface Series {
   name: string;
   values: number[];
   color: string;
 }
+
+export const SERIES_KEYS = optionKeys<Series>()(["name", "values", "color"]);
 
 const escapeXml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -31,6 +34,7 @@ const LEGEND_Y = 32;
 const LEGEND_ITEM_WIDTH = 96;
 
 export function lineChart(title: string, series: Series[], epochs: number[], width = 480, height = 260): string {
+  for (const one of series) checkOptionKeys("report.lineChart", one, SERIES_KEYS);
   // The legend gets its own row under the title, so it never covers a curve.
   const margin = { left: 56, right: 16, top: 44, bottom: 40 };
   const plotW = width - margin.left - margin.right;

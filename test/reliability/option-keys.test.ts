@@ -5,7 +5,7 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ElegyInputError, Model, callbacks, losses, metrics, nn, optimizers, tf } from "elegy-ts";
+import { ElegyInputError, Model, callbacks, datasets, losses, metrics, nn, optimizers, report, tf } from "elegy-ts";
 import { LinearRegression, regressionData, tmpDir } from "../support/models";
 
 /** Calls `f` with an options object that the types would refuse, as plain JavaScript can. */
@@ -118,6 +118,44 @@ test("Model's own options are refused in the same words (one shared checker)", (
   assert.throws(() => new Model(loose({ run_eagerly: true })), /^ElegyInputError: new Model\(\) got an unknown option 'run_eagerly'\. Did you mean 'runEagerly'\?/);
 });
 
+test("datasets.mnist({ train_size }) is refused before anything loads, pointing to trainSize", async () => {
+  const message = "datasets.mnist() got an unknown option 'train_size'. Did you mean 'trainSize'? Valid options: trainSize, testSize.";
+  await assert.rejects(datasets.mnist(loose({ train_size: 100 })), (error: unknown) => error instanceof ElegyInputError && error.message === message);
+  refused(
+    () => datasets.mnistArrays(loose({ testsize: 10 })),
+    "datasets.mnistArrays() got an unknown option 'testsize'. Did you mean 'testSize'? Valid options: trainSize, testSize.",
+  );
+});
+
+test("report.writeReport and report.renderReport refuse a misspelt part of the page, before writing anything; lineChart a misspelt series key", () => {
+  const file = path.join(tmpDir("option-keys-report"), "report.html");
+  refused(
+    () => report.writeReport(file, loose({ epoch: [0], history: { loss: [1] }, facs: { model: "MLP" } })),
+    "report.writeReport() got an unknown option 'facs'. Did you mean 'facts'? Valid options: title, epoch, history, facts.",
+  );
+  assert.equal(fs.existsSync(file), false);
+  refused(
+    () => report.renderReport(loose({ epoch: [0], history: { loss: [1] }, titel: "Run" })),
+    "report.renderReport() got an unknown option 'titel'. Did you mean 'title'? Valid options: title, epoch, history, facts.",
+  );
+  refused(
+    () => report.lineChart("loss", [loose({ name: "train", values: [1, 0.5], colour: "#000" })], [1, 2]),
+    "report.lineChart() got an unknown option 'colour'. Did you mean 'color'? Valid options: name, values, color.",
+  );
+  assert.ok(report.renderReport({ epoch: [0], history: { loss: [1] }, facts: { model: "MLP" } }).includes("<dd>MLP</dd>"));
+});
+
+test("model.export(dir, { fromat }) is refused in the shared words, before the model is looked at", async () => {
+  const model = new LinearRegression({ backend: "cpu", optimizer: optimizers.sgd(0.05) });
+  const dir = tmpDir("option-keys-export");
+  await assert.rejects(model.export(dir, loose({ fromat: "tfjs-layers" })), (error: unknown) => {
+    assert.ok(error instanceof ElegyInputError, String(error));
+    assert.equal(error.message, "model.export() got an unknown option 'fromat'. Did you mean 'format'? Valid options: format.");
+    return true;
+  });
+  assert.deepEqual(fs.readdirSync(dir), []);
+});
+
 type Namespace = Record<string, unknown>;
 
 /**
@@ -172,6 +210,16 @@ const CALLS: Record<string, Record<string, (options: never) => unknown>> = {
     reduceLROnPlateau: (o) => callbacks.reduceLROnPlateau(o), ReduceLROnPlateau: (o) => new callbacks.ReduceLROnPlateau(o),
     ProgressBar: (o) => new callbacks.ProgressBar(o),
   },
+  datasets: {
+    mnist: (o) => datasets.mnist(o),
+    mnistArrays: (o) => datasets.mnistArrays(o),
+  },
+  report: {
+    renderReport: (o) => report.renderReport(o),
+    writeReport: (o) => report.writeReport(path.join(tmpDir("option-keys-table"), "report.html"), o),
+    // A chart's series are objects with keys of their own.
+    lineChart: (o) => report.lineChart("loss", [o], [1]),
+  },
   nn: {
     Linear: (o) => new nn.Linear(2, o), Conv2D: (o) => new nn.Conv2D(2, 3, o),
     MaxPool2D: (o) => new nn.MaxPool2D(2, o), AvgPool2D: (o) => new nn.AvgPool2D(2, o), GlobalAvgPool2D: (o) => new nn.GlobalAvgPool2D(o),
@@ -191,16 +239,29 @@ const NO_OPTIONS: Record<string, string[]> = {
   metrics: ["BaseMetric", "makeMetricAggregate"],
   optimizers: ["SlotOptimizer"],
   callbacks: ["Callback", "CallbackList", "History", "formatLogs", "formatPath"],
+  datasets: [],
+  // Positional numbers and arrays, or a history whose keys are log names.
+  report: ["quantities", "niceTicks", "grayscalePng", "imageGridPng"],
   nn: [
     "BaseModule", "isModule", "relu", "relu6", "gelu", "geluApproximate", "sigmoid", "tanh", "softmax", "logSoftmax", "elu",
     "selu", "softplus", "swish", "silu", "leakyRelu", "makeLeakyRelu", "identity",
   ],
 };
 
-const NAMESPACES: Record<string, Namespace> = { losses, metrics, optimizers, callbacks, nn } as unknown as Record<string, Namespace>;
+const NAMESPACES: Record<string, Namespace> = { losses, metrics, optimizers, callbacks, datasets, report, nn } as unknown as Record<string, Namespace>;
 const isClass = (value: unknown) => typeof value === "function" && /^class\b/.test(Function.prototype.toString.call(value));
 
-test("every exported factory and constructor that takes options refuses a bogus key, naming itself", () => {
+/** The error a call throws, or its promise rejects with (undefined when it succeeds). */
+async function failureOf(call: () => unknown): Promise<unknown> {
+  try {
+    await call();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+test("every exported factory and constructor that takes options refuses a bogus key, naming itself", async () => {
   for (const [space, exports] of Object.entries(NAMESPACES)) {
     const callable = Object.keys(exports).filter((name) => typeof exports[name] === "function");
     const unlisted = callable.filter((name) => !(name in CALLS[space]) && !NO_OPTIONS[space].includes(name));
@@ -208,11 +269,10 @@ test("every exported factory and constructor that takes options refuses a bogus 
     for (const [name, call] of Object.entries(CALLS[space])) {
       assert.ok(name in exports, `${space}.${name} is no longer exported: drop it from CALLS`);
       const method = isClass(exports[name]) ? `new ${space}.${name}` : `${space}.${name}`;
-      assert.throws(() => call({ bogusOption: 1 } as never), (error: unknown) => {
-        assert.ok(error instanceof ElegyInputError, `${method}: expected an ElegyInputError, got ${String(error)}`);
-        assert.match(error.message, new RegExp(`^${method.replace(/\./g, "\\.")}\\(\\) got an unknown option 'bogusOption'\\. Valid options: `));
-        return true;
-      }, `${method} accepted an unknown option`);
+      const error = await failureOf(() => call({ bogusOption: 1 } as never));
+      assert.ok(error !== undefined, `${method} accepted an unknown option`);
+      assert.ok(error instanceof ElegyInputError, `${method}: expected an ElegyInputError, got ${String(error)}`);
+      assert.match(error.message, new RegExp(`^${method.replace(/\./g, "\\.")}\\(\\) got an unknown option 'bogusOption'\\. Valid options: `));
     }
   }
 });

@@ -9,6 +9,7 @@ import { States } from "../../states";
 import { layersArtifacts, snapshotWeights } from "./artifacts";
 import { describeModule } from "./describe";
 import { ModuleDescription, ModuleRecord } from "./description";
+import { checkOptionKeys, optionKeys } from "../../options-check";
 import { writeLayersFolder } from "#platform/export-folder"; // a folder on disk in Node
 
 export const EXPORT_FORMATS = ["tfjs-layers"] as const;
@@ -18,6 +19,8 @@ export interface ExportOptions {
   /** The only format so far, and the default: a tfjs-layers model.json with binary weight shards. */
   format?: ExportFormat;
 }
+
+export const EXPORT_OPTIONS = optionKeys<ExportOptions>()(["format"]);
 
 /** What an export reads from a Model (the Model fills it in, so this file needs no Model). */
 export interface ExportSource {
@@ -61,10 +64,8 @@ export async function moduleRecord(source: ExportSource): Promise<ModuleRecord> 
 }
 
 export function checkExportOptions(options: ExportOptions): void {
-  if (typeof options !== "object" || options === null) throw new ElegyInputError("export(dir, options): options must be an object such as { format: \"tfjs-layers\" }.");
-  const unknown = Object.keys(options).find((k) => k !== "format");
-  if (unknown !== undefined) throw new ElegyInputError(`export(): unknown option '${unknown}'. Options: format.`);
-  if (options.format !== undefined && !EXPORT_FORMATS.includes(options.format)) {
+  checkOptionKeys("model.export", options, EXPORT_OPTIONS);
+  if (options?.format !== undefined && !EXPORT_FORMATS.includes(options.format)) {
     throw new ElegyInputError(`export(): format must be "tfjs-layers" (a model.json for tf.loadLayersModel), got ${JSON.stringify(options.format)}.`);
   }
 }
