@@ -83,28 +83,34 @@ float* scratch(std::vector<float>& buffer, int64_t floats) {
   return buffer.data();
 }
 
+// One conv pixel (image n, row oh, column ow) into acc[cout], the direct convolution's portable loop.
+void conv_pixel_portable(const ConvGeometry& g, int64_t cout, const float* x, const float* filter, const float* bias, int64_t n, int64_t oh, int64_t ow,
+                         float* __restrict acc) {
+  for (int64_t co = 0; co < cout; co++) acc[co] = bias ? bias[co] : 0.0f;
+  for (int64_t fh = 0; fh < g.kh; fh++) {
+    const int64_t ih = oh * g.strideH - g.padTop + fh * g.dilH;
+    if (ih < 0 || ih >= g.h) continue;
+    for (int64_t fw = 0; fw < g.kw; fw++) {
+      const int64_t iw = ow * g.strideW - g.padLeft + fw * g.dilW;
+      if (iw < 0 || iw >= g.w) continue;
+      const float* xs = x + ((n * g.h + ih) * g.w + iw) * g.c;
+      const float* __restrict wt = filter + (fh * g.kw + fw) * g.c * cout;
+      for (int64_t ci = 0; ci < g.c; ci++) {
+        const float xv = xs[ci];
+        const float* __restrict row = wt + ci * cout;
+        for (int64_t co = 0; co < cout; co++) acc[co] += xv * row[co];
+      }
+    }
+  }
+}
+
 void conv_bias_act_direct_portable(const ConvGeometry& g, int64_t cout, const float* x, const float* filter, const float* bias, float* out,
                                    bool relu) {
   for (int64_t n = 0; n < g.batch; n++) {
     for (int64_t oh = 0; oh < g.outH; oh++) {
       for (int64_t ow = 0; ow < g.outW; ow++) {
         float* __restrict acc = out + ((n * g.outH + oh) * g.outW + ow) * cout;
-        for (int64_t co = 0; co < cout; co++) acc[co] = bias ? bias[co] : 0.0f;
-        for (int64_t fh = 0; fh < g.kh; fh++) {
-          const int64_t ih = oh * g.strideH - g.padTop + fh * g.dilH;
-          if (ih < 0 || ih >= g.h) continue;
-          for (int64_t fw = 0; fw < g.kw; fw++) {
-            const int64_t iw = ow * g.strideW - g.padLeft + fw * g.dilW;
-            if (iw < 0 || iw >= g.w) continue;
-            const float* xs = x + ((n * g.h + ih) * g.w + iw) * g.c;
-            const float* __restrict wt = filter + (fh * g.kw + fw) * g.c * cout;
-            for (int64_t ci = 0; ci < g.c; ci++) {
-              const float xv = xs[ci];
-              const float* __restrict row = wt + ci * cout;
-              for (int64_t co = 0; co < cout; co++) acc[co] += xv * row[co];
-            }
-          }
-        }
+        conv_pixel_portable(g, cout, x, filter, bias, n, oh, ow, acc);
         if (relu) for (int64_t co = 0; co < cout; co++) acc[co] = acc[co] < 0 ? 0.0f : acc[co];
       }
     }
@@ -140,6 +146,61 @@ void conv_filter_grad_direct_portable(const ConvGeometry& g, int64_t cout, const
               for (int64_t co = 0; co < cout; co++) row[co] += xv * gv[co];
             }
           }
+        }
+      }
+    }
+  }
+}
+
+void conv_relu_pool_direct_portable(const ConvGeometry& g, const PoolWindows& p, int64_t cout, const float* x, const float* filter, const float* bias,
+                                    float* out, uint8_t* winners) {
+  std::vector<float> buffer(static_cast<size_t>(cout));
+  float* acc = buffer.data();
+  for (int64_t n = 0; n < g.batch; n++) {
+    for (int64_t pr = 0; pr < p.outH; pr++) {
+      for (int64_t pc = 0; pc < p.outW; pc++) {
+        const int64_t o = ((n * p.outH + pr) * p.outW + pc) * cout;
+        float* best = out + o;
+        uint8_t* at = winners + o;
+        for (int64_t i = 0, k = 0; i < p.fh; i++) {
+          for (int64_t j = 0; j < p.fw; j++, k++) {
+            conv_pixel_portable(g, cout, x, filter, bias, n, pr * p.sh + i, pc * p.sw + j, acc);
+            for (int64_t co = 0; co < cout; co++) {
+              if (k == 0 || acc[co] > best[co]) {
+                best[co] = acc[co];
+                at[co] = static_cast<uint8_t>(k);
+              }
+            }
+          }
+        }
+        for (int64_t co = 0; co < cout; co++) best[co] = best[co] < 0 ? 0.0f : best[co];
+      }
+    }
+  }
+}
+
+// Each pooled gradient (masked) times its winner's patch, channel by channel.
+void conv_relu_pool_filter_grad_portable(const ConvGeometry& g, const PoolWindows& p, int64_t cout, const float* x, const float* dy, const float* y,
+                                         const uint8_t* winners, float* dw, double* dbias) {
+  std::memset(dw, 0, sizeof(float) * g.kh * g.kw * g.c * cout);
+  const int64_t pooled = g.batch * p.outH * p.outW;
+  for (int64_t q = 0; q < pooled; q++) {
+    const int64_t pc = q % p.outW, pr = (q / p.outW) % p.outH, n = q / (p.outW * p.outH);
+    for (int64_t co = 0; co < cout; co++) {
+      const float gv = relu_mask(dy[q * cout + co], y[q * cout + co]);
+      if (dbias) dbias[co] += gv;
+      if (gv == 0.0f) continue;
+      const int64_t k = winners[q * cout + co];
+      const int64_t oh = pr * p.sh + k / p.fw, ow = pc * p.sw + k % p.fw;
+      for (int64_t fh = 0; fh < g.kh; fh++) {
+        const int64_t ih = oh * g.strideH - g.padTop + fh * g.dilH;
+        if (ih < 0 || ih >= g.h) continue;
+        for (int64_t fw = 0; fw < g.kw; fw++) {
+          const int64_t iw = ow * g.strideW - g.padLeft + fw * g.dilW;
+          if (iw < 0 || iw >= g.w) continue;
+          const float* xs = x + ((n * g.h + ih) * g.w + iw) * g.c;
+          float* row = dw + (fh * g.kw + fw) * g.c * cout + co;
+          for (int64_t ci = 0; ci < g.c; ci++) row[ci * cout] += xs[ci] * gv;
         }
       }
     }
@@ -258,6 +319,63 @@ void conv_filter_grad_direct(const ConvGeometry& g, int64_t cout, const float* x
   double* db = dbias ? acc.data() : nullptr;
   if (!isa().conv_filter_grad_direct(g, cout, x, dy, y, dw, db, relu)) conv_filter_grad_direct_portable(g, cout, x, dy, y, dw, db, relu);
   if (dbias) for (int64_t co = 0; co < cout; co++) dbias[co] = static_cast<float>(acc[co]);
+}
+
+
+void conv_bias_relu_pool_direct(const ConvGeometry& g, const PoolWindows& p, int64_t cout, const float* x, const float* filter, const float* bias, float* out,
+                                uint8_t* winners) {
+  const Isa& simd = isa();
+  by_images(g, g.batch * g.outH * g.outW * cout, [&](const ConvGeometry& sub, int64_t first) {
+    const float* xs = x + first * g.h * g.w * g.c;
+    const int64_t o = first * p.outH * p.outW * cout;
+    if (!simd.conv_relu_pool_direct(sub, p, cout, xs, filter, bias, out + o, winners + o)) {
+      conv_relu_pool_direct_portable(sub, p, cout, xs, filter, bias, out + o, winners + o);
+    }
+  });
+}
+
+void conv_bias_relu_pool_filter_grad(const ConvGeometry& g, const PoolWindows& p, int64_t cout, const float* x, const float* dy, const float* y,
+                                     const uint8_t* winners, float* dw, float* dbias) {
+  const int64_t weights = g.kh * g.kw * g.c * cout;
+  // Images [first, end) into dwPart and dbPart (dbPart summed in double, as conv_filter_grad_direct).
+  auto images = [&](int64_t first, int64_t end, float* dwPart, double* dbPart) {
+    ConvGeometry sub = g;
+    sub.batch = end - first;
+    const float* xs = x + first * g.h * g.w * g.c;
+    const int64_t o = first * p.outH * p.outW * cout;
+    if (!isa().conv_relu_pool_filter_grad(sub, p, cout, xs, dy + o, y + o, winners + o, dwPart, dbPart)) {
+      conv_relu_pool_filter_grad_portable(sub, p, cout, xs, dy + o, y + o, winners + o, dwPart, dbPart);
+    }
+  };
+  std::vector<double> sums(static_cast<size_t>(2 * cout), 0.0);
+  double* db0 = dbias ? sums.data() : nullptr;
+  double* db1 = dbias ? sums.data() + cout : nullptr;
+  // Cut by the size of the work only (never by the thread count): one thread computes the same two
+  // halves and adds them the same way.
+  const int64_t half = g.batch * g.outH * g.outW * cout >= (1 << 18) ? cut(g.batch, 1) : 0;
+  if (half == 0) {
+    images(0, g.batch, dw, db0);
+  } else {
+    static thread_local std::vector<float> second;
+    float* dw1 = scratch(second, weights);
+    in_two([&](int part) { part == 0 ? images(0, half, dw, db0) : images(half, g.batch, dw1, db1); });
+    for (int64_t i = 0; i < weights; i++) dw[i] += dw1[i];
+    if (dbias) for (int64_t co = 0; co < cout; co++) db0[co] += db1[co];
+  }
+  if (dbias) for (int64_t co = 0; co < cout; co++) dbias[co] = static_cast<float>(db0[co]);
+}
+
+void relu_pool_unpool(const ConvGeometry& g, const PoolWindows& p, int64_t cout, const float* dy, const float* y, const uint8_t* winners, float* grad) {
+  std::memset(grad, 0, sizeof(float) * g.batch * g.outH * g.outW * cout);
+  const int64_t pooled = g.batch * p.outH * p.outW;
+  for (int64_t q = 0; q < pooled; q++) {
+    const int64_t pc = q % p.outW, pr = (q / p.outW) % p.outH, n = q / (p.outW * p.outH);
+    for (int64_t co = 0; co < cout; co++) {
+      const int64_t k = winners[q * cout + co];
+      const int64_t oh = pr * p.sh + k / p.fw, ow = pc * p.sw + k % p.fw;
+      grad[((n * g.outH + oh) * g.outW + ow) * cout + co] = relu_mask(dy[q * cout + co], y[q * cout + co]);
+    }
+  }
 }
 
 }  // namespace elegy

@@ -44,4 +44,28 @@ void conv_bias_act_direct(const ConvGeometry& g, int64_t cout, const float* x, c
 /** dw = Σ x-patch ⊗ g and dbias = Σ g (dbias may be null), with g = relu ? (y > 0 ? dy : 0) : dy. */
 void conv_filter_grad_direct(const ConvGeometry& g, int64_t cout, const float* x, const float* dy, const float* y, float* dw, float* dbias, bool relu);
 
+// A short-patch convolution + bias + ReLU followed by max pooling whose windows do not overlap
+// (stride ≥ window, "valid": the conv's rows and columns past the last whole window are dropped),
+// in one pass: the conv's output is never written, only the pooled values and, per pooled value,
+// which position of its window won (a byte, rows then columns: the first maximum, as
+// max_pool_argmax). The gradient needs no more: the ReLU's mask of the winner is pooled > 0.
+
+/** The pooling windows over the conv's output [outH, outW]: fh×fw every sh ≥ fh rows, sw ≥ fw columns. */
+struct PoolWindows {
+  int64_t outH, outW, fh, fw, sh, sw;
+};
+
+/** out [batch][p.outH][p.outW][cout] = maxpool(relu(conv2d(x, filter) + bias)) and its winners (bias may be null). */
+void conv_bias_relu_pool_direct(const ConvGeometry& g, const PoolWindows& p, int64_t cout, const float* x, const float* filter, const float* bias, float* out,
+                                uint8_t* winners);
+/**
+ * dw and dbias (may be null) of that block from the pooled gradient dy: each pooled gradient, masked by
+ * y > 0, goes to its winner's patch only. Halves of the batch are summed apart and then added, on one
+ * thread or two alike (the same bits).
+ */
+void conv_bias_relu_pool_filter_grad(const ConvGeometry& g, const PoolWindows& p, int64_t cout, const float* x, const float* dy, const float* y,
+                                     const uint8_t* winners, float* dw, float* dbias);
+/** The gradient at the conv's output [batch][g.outH][g.outW][cout]: dy (masked by y > 0) at each winner, 0 elsewhere. */
+void relu_pool_unpool(const ConvGeometry& g, const PoolWindows& p, int64_t cout, const float* dy, const float* y, const uint8_t* winners, float* grad);
+
 }  // namespace elegy

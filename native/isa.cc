@@ -16,13 +16,15 @@ namespace {
 bool no_conv_bias_act(const ConvGeometry&, int64_t, const float*, const float*, const float*, float*, bool) { return false; }
 bool no_filter_grad_block(const ConvGeometry&, int64_t, const float*, const float*, int64_t, int64_t, int64_t, int64_t, float*, bool) { return false; }
 bool no_conv_filter_grad(const ConvGeometry&, int64_t, const float*, const float*, const float*, float*, double*, bool) { return false; }
+bool no_conv_relu_pool(const ConvGeometry&, const PoolWindows&, int64_t, const float*, const float*, const float*, float*, uint8_t*) { return false; }
+bool no_conv_relu_pool_grad(const ConvGeometry&, const PoolWindows&, int64_t, const float*, const float*, const float*, const uint8_t*, float*, double*) { return false; }
 
 const Isa* g_isa = &kPortable;
 
 }  // namespace
 
 extern const Isa kPortable = {"portable", false, 16, gemm_block_portable, gemm_pack_portable, gemm_packed_portable, adam_portable, relu_bias_grad_portable, argmax_tap_portable, no_filter_grad_block, col2im_block_portable,
-                              no_conv_bias_act, no_conv_filter_grad};
+                              no_conv_bias_act, no_conv_filter_grad, no_conv_relu_pool, no_conv_relu_pool_grad};
 
 const Isa& isa() { return *g_isa; }
 

@@ -39,6 +39,11 @@ struct Isa {
   bool (*conv_bias_act_direct)(const ConvGeometry& g, int64_t cout, const float* x, const float* filter, const float* bias, float* out, bool relu);
   bool (*conv_filter_grad_direct)(const ConvGeometry& g, int64_t cout, const float* x, const float* dy, const float* y, float* dw, double* dbias,
                                   bool relu);
+  // The conv + bias + ReLU + non-overlapping max pooling block (conv.h), same out-channel counts; false otherwise.
+  bool (*conv_relu_pool_direct)(const ConvGeometry& g, const PoolWindows& p, int64_t cout, const float* x, const float* filter, const float* bias, float* out,
+                                uint8_t* winners);
+  bool (*conv_relu_pool_filter_grad)(const ConvGeometry& g, const PoolWindows& p, int64_t cout, const float* x, const float* dy, const float* y,
+                                     const uint8_t* winners, float* dw, double* dbias);
 };
 
 /** The ISA in use. */

@@ -22,6 +22,14 @@
 //       act(conv2d(x, filter) + bias) computed directly (for short patches, e.g. 1-channel images)
 //   convFilterGradDirect(heap, x, dy, y, dw, dbias, ...conv geometry, outChannels, relu)
 //       dw = Σ x-patch ⊗ g and dbias = Σ g, with g = relu ? (y > 0 ? dy : 0) : dy, g never stored
+//   convBiasReluPool(heap, x, filter, bias, out, winners, ...conv geometry, outChannels, ...pool windows)
+//       maxpool(relu(conv2d(x, filter) + bias)) for windows that do not overlap, and per pooled value
+//       the byte of its window's first maximum (winners: an int32 tensor of bytes); the conv's output never written
+//   convBiasReluPoolFilterGrad(heap, x, dy, y, winners, dw, dbias, ...conv geometry, outChannels, ...pool windows)
+//       dw, dbias of that block from the pooled gradient: each (masked by y > 0) through its winner's patch
+//   reluPoolUnpool(heap, dy, y, winners, grad, ...conv geometry, outChannels, ...pool windows)
+//       the gradient at the conv's output: dy (y > 0) at each winner, 0 elsewhere (for the input gradient)
+//       (pool windows: pooledH, pooledW, poolH, poolW, poolStrideH, poolStrideW; stride ≥ window)
 //   convBiasAct(heap, x, filter, bias, out, ...conv geometry, outChannels, relu)
 //       act(conv2d(x, filter) + bias) through the GEMM, a block of output pixels at a time (bias -1 = none)
 //   convInputGrad(heap, dy, filter, dx, ...conv geometry, outChannels)   dx of conv2d (overwritten)
@@ -317,6 +325,82 @@ napi_value ConvFilterGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/**
+ * The 6 pooling arguments from position `first` (pooledH, pooledW, fh, fw, sh, sw): windows that do
+ * not overlap (stride ≥ window), at most 256 positions each (a byte), inside the conv's output.
+ */
+bool pool_windows(const Args& args, size_t first, const ConvGeometry& g, PoolWindows& p) {
+  int64_t* fields[] = {&p.outH, &p.outW, &p.fh, &p.fw, &p.sh, &p.sw};
+  for (size_t i = 0; i < 6; i++) *fields[i] = args.integer(first + i);
+  return p.fh >= 1 && p.fw >= 1 && p.fh * p.fw <= 256 && p.sh >= p.fh && p.sw >= p.fw && p.outH >= 0 && p.outW >= 0 &&
+         (p.outH == 0 || (p.outH - 1) * p.sh + p.fh <= g.outH) && (p.outW == 0 || (p.outW - 1) * p.sw + p.fw <= g.outW);
+}
+
+// The pooled block's tensors: pooled values (and their gradient) [batch][pooledH][pooledW][cout],
+// winners one byte per pooled value (an int32 tensor of a quarter of that length, rounded up).
+const uint8_t* winner_bytes(const Args& args, size_t i, int64_t pooled) {
+  return reinterpret_cast<const uint8_t*>(args.floats(i, (pooled + 3) / 4));
+}
+
+napi_value ConvBiasReluPool(napi_env env, napi_callback_info info) {
+  Args args(env);
+  ConvGeometry g;
+  PoolWindows p;
+  if (!args.init(info, 27) || !conv_geometry(args, 6, g) || !pool_windows(args, 21, g, p)) {
+    return fail(env, "convBiasReluPool(heap, x, filter, bias, out, winners, batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW, "
+                     "outChannels, pooledH, pooledW, poolH, poolW, poolStrideH, poolStrideW) with windows that do not overlap");
+  }
+  const int64_t cout = args.integer(20), pooled = g.batch * p.outH * p.outW * cout;
+  const float* x = args.floats(1, g.batch * g.h * g.w * g.c);
+  const float* filter = args.floats(2, g.kh * g.kw * g.c * cout);
+  const float* bias = args.integer(3) < 0 ? nullptr : args.floats(3, cout);
+  float* out = args.floats(4, pooled);
+  uint8_t* winners = const_cast<uint8_t*>(winner_bytes(args, 5, pooled));
+  if (!x || !filter || (!bias && args.integer(3) >= 0) || !out || !winners || cout < 0) return fail(env, "convBiasReluPool: a tensor lies outside the heap");
+  conv_bias_relu_pool_direct(g, p, cout, x, filter, bias, out, winners);
+  return nullptr;
+}
+
+napi_value ConvBiasReluPoolFilterGrad(napi_env env, napi_callback_info info) {
+  Args args(env);
+  ConvGeometry g;
+  PoolWindows p;
+  if (!args.init(info, 28) || !conv_geometry(args, 7, g) || !pool_windows(args, 22, g, p)) {
+    return fail(env, "convBiasReluPoolFilterGrad(heap, x, dy, y, winners, dw, dbias, batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, "
+                     "dilH, dilW, outChannels, pooledH, pooledW, poolH, poolW, poolStrideH, poolStrideW) with windows that do not overlap");
+  }
+  const int64_t cout = args.integer(21), pooled = g.batch * p.outH * p.outW * cout;
+  const float* x = args.floats(1, g.batch * g.h * g.w * g.c);
+  const float* dy = args.floats(2, pooled);
+  const float* y = args.floats(3, pooled);
+  const uint8_t* winners = winner_bytes(args, 4, pooled);
+  float* dw = args.floats(5, g.kh * g.kw * g.c * cout);
+  float* dbias = args.integer(6) < 0 ? nullptr : args.floats(6, cout);
+  if (!x || !dy || !y || !winners || !dw || (!dbias && args.integer(6) >= 0) || cout < 0) {
+    return fail(env, "convBiasReluPoolFilterGrad: a tensor lies outside the heap");
+  }
+  conv_bias_relu_pool_filter_grad(g, p, cout, x, dy, y, winners, dw, dbias);
+  return nullptr;
+}
+
+napi_value ReluPoolUnpool(napi_env env, napi_callback_info info) {
+  Args args(env);
+  ConvGeometry g;
+  PoolWindows p;
+  if (!args.init(info, 26) || !conv_geometry(args, 5, g) || !pool_windows(args, 20, g, p)) {
+    return fail(env, "reluPoolUnpool(heap, dy, y, winners, grad, batch, h, w, c, kh, kw, outH, outW, strideH, strideW, padTop, padLeft, dilH, dilW, "
+                     "outChannels, pooledH, pooledW, poolH, poolW, poolStrideH, poolStrideW) with windows that do not overlap");
+  }
+  const int64_t cout = args.integer(19), pooled = g.batch * p.outH * p.outW * cout;
+  const float* dy = args.floats(1, pooled);
+  const float* y = args.floats(2, pooled);
+  const uint8_t* winners = winner_bytes(args, 3, pooled);
+  float* grad = args.floats(4, g.batch * g.outH * g.outW * cout);
+  if (!dy || !y || !winners || !grad || cout < 0) return fail(env, "reluPoolUnpool: a tensor lies outside the heap");
+  relu_pool_unpool(g, p, cout, dy, y, winners, grad);
+  return nullptr;
+}
+
 napi_value HelperJobs(napi_env env, napi_callback_info) {
   napi_value out;
   napi_create_double(env, static_cast<double>(helper_jobs()), &out);
@@ -358,7 +442,8 @@ NAPI_MODULE_INIT() {
   } functions[] = {{"gemm", Gemm}, {"adam", Adam}, {"sumRows", SumRows}, {"maxPoolGrad", MaxPoolGrad}, {"allFinite", AllFinite}, {"addBias", AddBias},
                    {"biasRelu", BiasRelu}, {"reluBiasGrad", ReluBiasGrad}, {"maxPoolArgmax", MaxPoolArgmax},
                    {"maxPoolScatter", MaxPoolScatter}, {"convBiasActDirect", ConvBiasActDirect},
-                   {"convFilterGradDirect", ConvFilterGradDirect},
+                   {"convFilterGradDirect", ConvFilterGradDirect}, {"convBiasReluPool", ConvBiasReluPool},
+                   {"convBiasReluPoolFilterGrad", ConvBiasReluPoolFilterGrad}, {"reluPoolUnpool", ReluPoolUnpool},
                    {"convBiasAct", ConvBiasAct}, {"convInputGrad", ConvInputGrad}, {"convFilterGrad", ConvFilterGrad}, {"setThreads", SetThreads}, {"threads", Threads}, {"helperJobs", HelperJobs}};
   for (const auto& f : functions) {
     napi_value value;

@@ -21,7 +21,8 @@
 
 namespace elegy {
 extern const Isa kAvx2 = {"avx2", true, 2 * 8, gemm_block<Lanes<8>>, gemm_pack<Lanes<8>>, gemm_packed<Lanes<8>>, adam<Lanes<8>>, relu_bias_grad<Lanes<8>>, argmax_tap<Lanes<8>>, conv_filter_grad_block<Lanes<8>>, col2im_block<Lanes<8>>,
-                          conv_bias_act_direct<Lanes<8>>, conv_filter_grad_direct<Lanes<8>>};
+                          conv_bias_act_direct<Lanes<8>>, conv_filter_grad_direct<Lanes<8>>,
+                          conv_relu_pool_direct<Lanes<8>>, conv_relu_pool_filter_grad<Lanes<8>>};
 }  // namespace elegy
 
 #if defined(__clang__)

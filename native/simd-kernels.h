@@ -378,10 +378,9 @@ void argmax_tap(const float* xs, float* yo, int32_t* io, int32_t at, int64_t c) 
 // two neighbours along the width (P = 2: each filter row loaded once feeds both, and twice the
 // independent FMA chains).
 template <class L, int V, int P>
-inline __attribute__((always_inline)) void conv_direct_pixels(const ConvGeometry& g, const float* x, const float* filter, const float* bias,
-                                                              float* out, bool relu, int64_t n, int64_t oh, int64_t ow) {
+inline __attribute__((always_inline)) void conv_direct_accumulate(const ConvGeometry& g, const float* x, const float* filter, const float* bias,
+                                                                  int64_t n, int64_t oh, int64_t ow, typename L::V (&acc)[P][V]) {
   constexpr int64_t cout = V * L::W;
-  typename L::V acc[P][V];
   for (int p = 0; p < P; p++)
     for (int v = 0; v < V; v++) acc[p][v] = bias ? L::load(bias + L::W * v) : L::zero();
   const int64_t iw0 = ow * g.strideW - g.padLeft;
@@ -405,6 +404,14 @@ inline __attribute__((always_inline)) void conv_direct_pixels(const ConvGeometry
       }
     }
   }
+}
+
+template <class L, int V, int P>
+inline __attribute__((always_inline)) void conv_direct_pixels(const ConvGeometry& g, const float* x, const float* filter, const float* bias,
+                                                              float* out, bool relu, int64_t n, int64_t oh, int64_t ow) {
+  constexpr int64_t cout = V * L::W;
+  typename L::V acc[P][V];
+  conv_direct_accumulate<L, V, P>(g, x, filter, bias, n, oh, ow, acc);
   float* dst = out + ((n * g.outH + oh) * g.outW + ow) * cout;
   for (int p = 0; p < P; p++)
     for (int v = 0; v < V; v++) L::store(dst + p * cout + L::W * v, relu ? L::relu(acc[p][v]) : acc[p][v]);
@@ -424,6 +431,37 @@ void conv_bias_act_direct_v(const ConvGeometry& g, const float* x, const float* 
           conv_direct_pixels<L, V, 1>(g, x, filter, bias, out, relu, n, oh, ow);
           ow += 1;
         }
+      }
+    }
+  }
+}
+
+// dw += Σ over `count` pixels of x's patch ⊗ gbuf's row (pixel q: image row base[q] = n·h, window
+// corner ih0[q], iw0[q]), each (tap, in-channel) row of dw accumulated in V registers.
+template <class L, int V>
+inline __attribute__((always_inline)) void filter_grad_pixels(const ConvGeometry& g, const float* x, const float* gbuf, const int64_t* base,
+                                                              const int64_t* ih0, const int64_t* iw0, int64_t count, float* dw) {
+  using Vec = typename L::V;
+  constexpr int64_t W = L::W;
+  constexpr int64_t cout = V * W;
+  for (int64_t fh = 0; fh < g.kh; fh++) {
+    for (int64_t fw = 0; fw < g.kw; fw++) {
+      for (int64_t ci = 0; ci < g.c; ci++) {
+        // Two sets of accumulators (even and odd pixels) halve the FMA dependency chains.
+        Vec acc[V], odd[V];
+        for (int v = 0; v < V; v++) acc[v] = odd[v] = L::zero();
+        for (int64_t q = 0; q < count; q++) {
+          const int64_t ih = ih0[q] + fh * g.dilH, iw = iw0[q] + fw * g.dilW;
+          if (ih < 0 || ih >= g.h || iw < 0 || iw >= g.w) continue;
+          const Vec xv = L::broadcast(x + ((base[q] + ih) * g.w + iw) * g.c + ci);
+          if (q & 1) {
+            for (int v = 0; v < V; v++) odd[v] = L::fmadd(xv, L::load(gbuf + q * cout + W * v), odd[v]);
+          } else {
+            for (int v = 0; v < V; v++) acc[v] = L::fmadd(xv, L::load(gbuf + q * cout + W * v), acc[v]);
+          }
+        }
+        float* row = dw + ((fh * g.kw + fw) * g.c + ci) * cout;
+        for (int v = 0; v < V; v++) L::store(row + W * v, L::add(L::load(row + W * v), L::add(acc[v], odd[v])));
       }
     }
   }
@@ -463,27 +501,145 @@ void conv_filter_grad_direct_v(const ConvGeometry& g, const float* x, const floa
       for (int v = 0; v < V; v++) L::store(part + W * v, bsum[v]);
       for (int64_t co = 0; co < cout; co++) dbias[co] += part[co];
     }
-    for (int64_t fh = 0; fh < g.kh; fh++) {
-      for (int64_t fw = 0; fw < g.kw; fw++) {
-        for (int64_t ci = 0; ci < g.c; ci++) {
-          // Two sets of accumulators (even and odd pixels) halve the FMA dependency chains.
-          Vec acc[V], odd[V];
-          for (int v = 0; v < V; v++) acc[v] = odd[v] = L::zero();
-          for (int64_t q = 0; q < count; q++) {
-            const int64_t ih = ih0[q] + fh * g.dilH, iw = iw0[q] + fw * g.dilW;
-            if (ih < 0 || ih >= g.h || iw < 0 || iw >= g.w) continue;
-            const Vec xv = L::broadcast(x + ((base[q] + ih) * g.w + iw) * g.c + ci);
-            if (q & 1) {
-              for (int v = 0; v < V; v++) odd[v] = L::fmadd(xv, L::load(gbuf + q * cout + W * v), odd[v]);
+    filter_grad_pixels<L, V>(g, x, gbuf, base, ih0, iw0, count, dw);
+  }
+}
+
+// conv + bias + ReLU + non-overlapping max pooling (conv.h): per pooled value, the conv's pixels of
+// its window computed in registers (pairs of neighbours where both lie inside the image's width,
+// as conv_bias_act_direct_v), the running maximum and the window position it came from kept in
+// registers; only ReLU(max) and the position are stored. Each conv value is the same FMA chain as
+// conv_direct_pixels', so the pooled values equal the unfused kernels' bit for bit.
+template <class L, int V>
+void conv_relu_pool_direct_v(const ConvGeometry& g, const PoolWindows& pw, const float* x, const float* filter, const float* bias, float* out,
+                             uint8_t* winners) {
+  using Vec = typename L::V;
+  using I = typename L::I;
+  constexpr int64_t W = L::W, cout = V * W;
+  for (int64_t n = 0; n < g.batch; n++) {
+    for (int64_t pr = 0; pr < pw.outH; pr++) {
+      for (int64_t pc = 0; pc < pw.outW; pc++) {
+        Vec best[V];
+        I at[V];
+        for (int v = 0; v < V; v++) best[v] = L::zero(), at[v] = L::set1_int(0);  // set by the first position (k = 0)
+        int32_t k = 0;
+        auto fold = [&](const Vec (&acc)[V]) {
+          for (int v = 0; v < V; v++) {
+            if (k == 0) {
+              best[v] = acc[v];
+              at[v] = L::set1_int(0);
             } else {
-              for (int v = 0; v < V; v++) acc[v] = L::fmadd(xv, L::load(gbuf + q * cout + W * v), acc[v]);
+              const typename L::Mask greater = L::greater(acc[v], best[v]);
+              best[v] = L::select(greater, best[v], acc[v]);
+              at[v] = L::select_int(greater, at[v], L::set1_int(k));
             }
           }
-          float* row = dw + ((fh * g.kw + fw) * g.c + ci) * cout;
-          for (int v = 0; v < V; v++) L::store(row + W * v, L::add(L::load(row + W * v), L::add(acc[v], odd[v])));
+          k++;
+        };
+        for (int64_t i = 0; i < pw.fh; i++) {
+          const int64_t oh = pr * pw.sh + i;
+          for (int64_t j = 0; j < pw.fw;) {
+            const int64_t ow = pc * pw.sw + j, iw = ow * g.strideW - g.padLeft;
+            if (V * W <= 32 && j + 1 < pw.fw && iw >= 0 && iw + g.strideW + (g.kw - 1) * g.dilW < g.w) {
+              Vec acc[2][V];
+              conv_direct_accumulate<L, V, 2>(g, x, filter, bias, n, oh, ow, acc);
+              fold(acc[0]);
+              fold(acc[1]);
+              j += 2;
+            } else {
+              Vec acc[1][V];
+              conv_direct_accumulate<L, V, 1>(g, x, filter, bias, n, oh, ow, acc);
+              fold(acc[0]);
+              j += 1;
+            }
+          }
+        }
+        const int64_t o = ((n * pw.outH + pr) * pw.outW + pc) * cout;
+        for (int v = 0; v < V; v++) {
+          L::store(out + o + W * v, L::relu(best[v]));
+          L::store_bytes(winners + o + W * v, at[v]);
         }
       }
     }
+  }
+}
+
+// Its filter and bias gradient: the conv pixels of every window, in blocks (window after window),
+// each with the pooled gradient (masked by pooled > 0) on the channels its position won and 0 on
+// the others, through filter_grad_pixels (the unfused kernel's loop) — dy and y at the conv's size
+// are never read, nor the pixels past the last window.
+template <class L, int V>
+void conv_relu_pool_filter_grad_v(const ConvGeometry& g, const PoolWindows& pw, const float* x, const float* dy, const float* y, const uint8_t* winners,
+                                  float* dw, double* dbias) {
+  using Vec = typename L::V;
+  constexpr int64_t W = L::W, cout = V * W;
+  constexpr int64_t P = 32;  // conv pixels per block, at least one window's
+  const int64_t window = pw.fh * pw.fw, perBlock = window >= P ? 1 : P / window;
+  static thread_local std::vector<float> gbufs;
+  static thread_local std::vector<int64_t> corners;
+  if (gbufs.size() < static_cast<size_t>(perBlock * window * cout)) gbufs.resize(static_cast<size_t>(perBlock * window * cout));
+  if (corners.size() < static_cast<size_t>(3 * perBlock * window)) corners.resize(static_cast<size_t>(3 * perBlock * window));
+  float* gbuf = gbufs.data();
+  int64_t *base = corners.data(), *ih0 = base + perBlock * window, *iw0 = ih0 + perBlock * window;
+  std::memset(dw, 0, sizeof(float) * g.kh * g.kw * g.c * cout);
+  const int64_t pooled = g.batch * pw.outH * pw.outW;
+  for (int64_t q0 = 0; q0 < pooled; q0 += perBlock) {
+    const int64_t count = pooled - q0 < perBlock ? pooled - q0 : perBlock;
+    Vec bsum[V];
+    for (int v = 0; v < V; v++) bsum[v] = L::zero();
+    int64_t m = 0;
+    for (int64_t q = q0; q < q0 + count; q++) {
+      const int64_t pc = q % pw.outW, pr = (q / pw.outW) % pw.outH, n = q / (pw.outW * pw.outH);
+      Vec gp[V];
+      typename L::I won[V];
+      for (int v = 0; v < V; v++) {
+        gp[v] = L::where_positive(L::load(dy + q * cout + W * v), L::load(y + q * cout + W * v));
+        bsum[v] = L::add(bsum[v], gp[v]);
+        won[v] = L::load_bytes(winners + q * cout + W * v);
+      }
+      for (int64_t i = 0, k = 0; i < pw.fh; i++) {
+        for (int64_t j = 0; j < pw.fw; j++, k++, m++) {
+          base[m] = n * g.h;
+          ih0[m] = (pr * pw.sh + i) * g.strideH - g.padTop;
+          iw0[m] = (pc * pw.sw + j) * g.strideW - g.padLeft;
+          for (int v = 0; v < V; v++) L::store(gbuf + m * cout + W * v, L::select(L::equal_int(won[v], static_cast<int32_t>(k)), L::zero(), gp[v]));
+        }
+      }
+    }
+    if (dbias) {
+      alignas(64) float part[cout];
+      for (int v = 0; v < V; v++) L::store(part + W * v, bsum[v]);
+      for (int64_t co = 0; co < cout; co++) dbias[co] += part[co];
+    }
+    filter_grad_pixels<L, V>(g, x, gbuf, base, ih0, iw0, m, dw);
+  }
+}
+
+template <class L, int V = 1>
+bool conv_relu_pool_direct(const ConvGeometry& g, const PoolWindows& p, int64_t cout, const float* x, const float* f, const float* b, float* out,
+                           uint8_t* winners) {
+  if constexpr (V * L::W > 64) {
+    return false;
+  } else {
+    if (cout == V * L::W) {
+      conv_relu_pool_direct_v<L, V>(g, p, x, f, b, out, winners);
+      return true;
+    }
+    return conv_relu_pool_direct<L, V + 1>(g, p, cout, x, f, b, out, winners);
+  }
+}
+
+template <class L, int V = 1>
+bool conv_relu_pool_filter_grad(const ConvGeometry& g, const PoolWindows& p, int64_t cout, const float* x, const float* dy, const float* y,
+                                const uint8_t* winners, float* dw, double* db) {
+  if constexpr (V * L::W > 64) {
+    return false;
+  } else {
+    if (cout == V * L::W) {
+      conv_relu_pool_filter_grad_v<L, V>(g, p, x, dy, y, winners, dw, db);
+      return true;
+    }
+    return conv_relu_pool_filter_grad<L, V + 1>(g, p, cout, x, dy, y, winners, dw, db);
   }
 }
 

@@ -51,6 +51,16 @@ struct Lanes<8> {
   ELEGY_AVX2 I select_int(Mask m, I no, I yes) {
     return _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(no), _mm256_castsi256_ps(yes), m));
   }
+  ELEGY_AVX2 I set1_int(int32_t a) { return _mm256_set1_epi32(a); }
+  /** Lanes equal to a. */
+  ELEGY_AVX2 Mask equal_int(I v, int32_t a) { return _mm256_castsi256_ps(_mm256_cmpeq_epi32(v, _mm256_set1_epi32(a))); }
+  /** W bytes from p, one per lane (zero-extended). */
+  ELEGY_AVX2 I load_bytes(const uint8_t* p) { return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))); }
+  /** The low byte of each lane (values 0–255) to p[0..W). */
+  ELEGY_AVX2 void store_bytes(uint8_t* p, I v) {
+    const __m128i words = _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(p), _mm_packus_epi16(words, words));
+  }
   /** The first n lanes from p (n ≤ W), zeros after; nothing past them is read. */
   ELEGY_AVX2 V load_first(const float* p, int64_t n) { return _mm256_maskload_ps(p, first_lanes(n)); }
   /** Stores the first n lanes of v (n ≤ W); nothing past them is written. */
@@ -114,6 +124,10 @@ struct Lanes<16> {
   ELEGY_AVX512 I load_int(const int32_t* p) { return _mm512_loadu_si512(p); }
   ELEGY_AVX512 void store_int(int32_t* p, I v) { _mm512_storeu_si512(p, v); }
   ELEGY_AVX512 I select_int(Mask m, I no, I yes) { return _mm512_mask_blend_epi32(m, no, yes); }
+  ELEGY_AVX512 I set1_int(int32_t a) { return _mm512_set1_epi32(a); }
+  ELEGY_AVX512 Mask equal_int(I v, int32_t a) { return _mm512_cmpeq_epi32_mask(v, _mm512_set1_epi32(a)); }
+  ELEGY_AVX512 I load_bytes(const uint8_t* p) { return _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); }
+  ELEGY_AVX512 void store_bytes(uint8_t* p, I v) { _mm_storeu_si128(reinterpret_cast<__m128i*>(p), _mm512_cvtepi32_epi8(v)); }
   ELEGY_AVX512 V load_first(const float* p, int64_t n) { return _mm512_maskz_loadu_ps(first_lanes(n), p); }
   ELEGY_AVX512 void store_first(float* p, V v, int64_t n) { _mm512_mask_storeu_ps(p, first_lanes(n), v); }
   ELEGY_AVX512 Mask first_lanes(int64_t n) { return static_cast<Mask>((1u << n) - 1); }

@@ -51,7 +51,7 @@ function nativeOn(backendName: string) {
  * registers. Measured on [64×28×28×1] ⊛ [3×3×1×32]: forward 0.8 ms vs XNNPACK's 1.8, filter +
  * bias gradient 1.7 ms vs 4.6 for the ReLU mask pass + im2col/GEMM.
  */
-function directConv(backendName: string, filterShape: number[]) {
+export function directConv(backendName: string, filterShape: number[]) {
   const native = nativeOn(backendName);
   const [kh, kw, inChannels, outChannels] = filterShape;
   const fits = native !== undefined && native.simd && kh * kw * inChannels < MIN_PATCH_FOR_GEMM && outChannels % 8 === 0 && outChannels <= 64;

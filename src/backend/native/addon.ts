@@ -26,6 +26,16 @@ export interface NativeKernels {
   convBiasActDirect(heap: ArrayBuffer, x: number, filter: number, bias: number, out: number, ...geometryOutChannelsRelu: Array<number | boolean>): void;
   /** The filter (and bias, unless −1) gradient with the ReLU mask of y folded in, directly. */
   convFilterGradDirect(heap: ArrayBuffer, x: number, dy: number, y: number, dw: number, dbias: number, ...geometryOutChannelsRelu: Array<number | boolean>): void;
+  /**
+   * maxPool(relu(conv2d(x, filter) + bias)) for pooling windows that do not overlap, directly, and per pooled
+   * value the byte of its window's winning position (winners: an int32 tensor of bytes); bias −1: none.
+   * Geometry: the conv's 14, outChannels, then pooledH, pooledW, poolH, poolW, poolStrideH, poolStrideW.
+   */
+  convBiasReluPool(heap: ArrayBuffer, x: number, filter: number, bias: number, out: number, winners: number, ...geometryOutChannelsPool: number[]): void;
+  /** That block's filter (and bias, unless −1) gradient from the pooled gradient dy, pooled output y and winners. */
+  convBiasReluPoolFilterGrad(heap: ArrayBuffer, x: number, dy: number, y: number, winners: number, dw: number, dbias: number, ...geometryOutChannelsPool: number[]): void;
+  /** The gradient at the conv's output: dy where y > 0 at each winner, 0 elsewhere. */
+  reluPoolUnpool(heap: ArrayBuffer, dy: number, y: number, winners: number, grad: number, ...geometryOutChannelsPool: number[]): void;
   /** act(conv2d(x, filter) + bias) through the GEMM, a block of output pixels at a time (bias −1: none). */
   convBiasAct(heap: ArrayBuffer, x: number, filter: number, bias: number, out: number, ...geometryOutChannelsRelu: Array<number | boolean>): void;
   /** conv2d's input gradient: each block's dy · filterᵀ added back onto dx (dx overwritten). */
@@ -72,7 +82,7 @@ export const ADDON_PATHS = [path.join(packageRoot(), "build/Release/elegy_kernel
 
 /** Every function the library calls (an addon built from older sources lacks some). */
 const REQUIRED = ["convBiasAct", "convInputGrad", "convFilterGrad", "sumRows", "maxPoolGrad", "allFinite", "addBias", "biasRelu", "reluBiasGrad", "maxPoolArgmax", "maxPoolScatter",
-  "convBiasActDirect", "convFilterGradDirect", "threads", "setThreads", "helperJobs"] as const;
+  "convBiasActDirect", "convFilterGradDirect", "convBiasReluPool", "convBiasReluPoolFilterGrad", "reluPoolUnpool", "threads", "setThreads", "helperJobs"] as const;
 
 let loaded: { kernels: NativeKernels | undefined; status: NativeStatus } | undefined;
 

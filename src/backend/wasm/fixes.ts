@@ -25,6 +25,7 @@ import { nativeKernels } from "#platform/native"; // the addon in Node, none in 
 import { nativeBatchMatMul, nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeFusedConv2D, nativeBiasAdd } from "../native/wasm-kernels";
 import { biasActKernels } from "../kernels/bias-act";
 import { WASM_MAX_POOL_ARGMAX_KERNELS } from "../kernels/max-pool-argmax";
+import { WASM_CONV_RELU_POOL_KERNELS } from "../kernels/conv-relu-pool";
 import { KernelArgs, KernelFunc, TensorInfo, WasmBackend } from "./kernel-types";
 
 interface CpuBackend {
@@ -42,6 +43,8 @@ const OWN_KERNELS: Record<string, () => KernelFunc> = {
   // nn.Conv2D / nn.Linear with bias + ReLU fused, and nn.MaxPool2D's argmax pooling (ours, on cpu too).
   ...biasActKernels("wasm"),
   ...WASM_MAX_POOL_ARGMAX_KERNELS,
+  // Sequential's [Conv2D, nn.relu, MaxPool2D] as one native kernel (wasm only).
+  ...WASM_CONV_RELU_POOL_KERNELS,
 };
 /** Kernels wrapped around wasm's own: a faster path where it applies, else the original. */
 const WRAPPED_KERNELS: Record<string, (original: KernelFunc) => KernelFunc> = {
