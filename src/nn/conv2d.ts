@@ -5,6 +5,7 @@ import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
 import { StateTree, TensorTree } from "../tree";
 import { conv2dBiasAct, hasBiasActKernels } from "../backend/kernels/bias-act";
+import { conv2dBiasReluMaxPool, convReluPoolApplies } from "../backend/kernels/conv-relu-pool";
 import { BiasActLayer } from "./bias-act-layer";
 import { Initializer, glorotUniform, zeros } from "./initializers";
 import { Activation, asFloat32 } from "./module";
@@ -86,6 +87,20 @@ export class Conv2D extends BiasActLayer {
     let y: tf.Tensor = tf.conv2d(input, kernel, this.strides, this.padding, "NHWC", this.dilationRate);
     if (bias) y = tf.add(y, bias);
     return withRelu ? tf.relu(y) : y;
+  }
+
+  /**
+   * maxPool(relu(this layer's output)) as one native kernel (Sequential's [Conv2D, nn.relu, MaxPool2D]),
+   * or undefined where that kernel does not apply: then the layers run one by one, as without the fusion.
+   */
+  reluMaxPool(params: TensorTree, x: TensorTree, pool: { poolSize: [number, number]; strides: [number, number]; padding: Padding }): tf.Tensor | undefined {
+    const input = this.image(x);
+    const kernel = this.paramsOf(params, ["kernel"]).kernel as tf.Tensor4D;
+    const bias = this.useBias ? this.paramsOf(params, ["bias"]).bias : undefined;
+    if (this.dilationRate[0] !== 1 || this.dilationRate[1] !== 1) return undefined;
+    if (bias !== undefined && (bias.dtype !== "float32" || bias.rank !== 1 || bias.shape[0] !== kernel.shape[3])) return undefined;
+    if (!convReluPoolApplies(input, kernel, this.strides, this.padding, pool.poolSize, pool.strides, pool.padding)) return undefined;
+    return conv2dBiasReluMaxPool(input, kernel, bias, this.strides, this.padding, pool.poolSize, pool.strides);
   }
 
   private image(x: TensorTree): tf.Tensor4D {

@@ -8,7 +8,23 @@ import { RNG } from "../states";
 import { StateTree, TensorTree, isPlainObject } from "../tree";
 import { uniqueNames } from "../losses/names";
 import { relu } from "./activations";
+import { Conv2D } from "./conv2d";
 import { BaseModule, NAME_OPTIONS, Layer, ReluFusable, isModule, isReluFusable } from "./module";
+import { MaxPool2D } from "./pooling";
+
+/** A MaxPool2D itself (a subclass may pool differently, so it is never fused). */
+function isPlainMaxPool(layer: Layer | undefined): layer is MaxPool2D {
+  return layer instanceof MaxPool2D && Object.getPrototypeOf(layer) === MaxPool2D.prototype;
+}
+
+/** Where a Conv2D's ReLU and the MaxPool2D after it may run in the conv's kernel: the pool, and how many layers that covers. */
+function reluPoolAfter(layers: readonly Layer[], i: number): { pool: MaxPool2D; span: number } | undefined {
+  const [layer, next, after] = [layers[i], layers[i + 1], layers[i + 2]];
+  if (!(layer instanceof Conv2D)) return undefined;
+  if (layer.fusesRelu && next === relu && isPlainMaxPool(after)) return { pool: after, span: 3 };
+  if (layer.activation === relu && isPlainMaxPool(next)) return { pool: next, span: 2 };
+  return undefined;
+}
 
 export class Sequential extends BaseModule {
   readonly layers: readonly Layer[];
@@ -19,6 +35,11 @@ export class Sequential extends BaseModule {
    * nn.relu itself: apply then runs both as one fused kernel (same params, same results).
    */
   private readonly fusedWithRelu: readonly boolean[];
+  /**
+   * Where layer i is a Conv2D whose ReLU (nn.relu next, or its own) is followed by a MaxPool2D: apply
+   * then tries the three as one kernel (Conv2D.reluMaxPool), and runs them as before where it does not apply.
+   */
+  private readonly reluPools: ReadonlyArray<{ pool: MaxPool2D; span: number } | undefined>;
 
   constructor(layers: readonly Layer[], options: { name?: string } = {}) {
     if (new.target === Sequential) checkOptionKeys("new nn.Sequential", options, NAME_OPTIONS);
@@ -33,6 +54,7 @@ export class Sequential extends BaseModule {
     let next = 0;
     this.keys = this.layers.map((layer) => (isModule(layer) ? moduleNames[next++] : undefined));
     this.fusedWithRelu = this.layers.map((layer, i) => isReluFusable(layer) && layer.fusesRelu && this.layers[i + 1] === relu);
+    this.reluPools = this.layers.map((_, i) => reluPoolAfter(this.layers, i));
   }
 
   /** The modules with their keys (activations left out). */
@@ -77,6 +99,14 @@ export class Sequential extends BaseModule {
         continue;
       }
       const key = this.keys[i]!;
+      const reluPool = this.reluPools[i];
+      const pooled = reluPool ? (layer as Conv2D).reluMaxPool(p[key], h, reluPool.pool) : undefined;
+      if (pooled) {
+        // The conv's ReLU and the pooling ran inside its kernel (neither has states).
+        h = pooled;
+        i += reluPool!.span - 1;
+        continue;
+      }
       const fused = this.fusedWithRelu[i];
       const [out, layerStates] = fused ? (layer as ReluFusable).applyWithRelu(p[key], s[key], h, ctx) : layer.apply(p[key], s[key], h, ctx);
       if (fused) i++; // the nn.relu ran inside the layer's kernel
