@@ -19,7 +19,7 @@ export function traceEvents(className: string, off?: string): TraceEvents {
     gaveUp: ({ purpose, part }) =>
       stderr().write(
         `elegy-ts: ${className}'s ${purpose} steps${part ? ` (${part})` : ""} run eagerly from now on: their inputs never repeated ` +
-          "(a number in the States that changes every step?), so there was nothing to replay.\n",
+          "(a number that changes every step: in the States, or a value given with provide()?), so there was nothing to replay.\n",
       ),
   };
 }
