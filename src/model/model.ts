@@ -39,7 +39,7 @@ import { stepPlansOf, stepTableOf } from "./step-table";
 import { withReplicas } from "#platform/replicas"; // worker threads in Node only
 import {
   EVALUATE_OPTIONS, FIT_OPTIONS, INIT_OPTIONS, MODEL_OPTIONS, ON_BATCH_OPTIONS, PREDICT_OPTIONS, TEST_ON_BATCH_OPTIONS,
-  checkLoadOptionKeys, checkNonNegativeInteger, checkOptionKeys, checkPositiveInteger, checkVerbose,
+  checkBoolean, checkLoadOptionKeys, checkNonNegativeInteger, checkOptionKeys, checkPositiveInteger, checkVerbose,
   type EvaluateOptions, type FitOptions, type InitOptions, type ModelOptions, type OnBatchOptions, type PredictOptions,
   type TestOnBatchOptions, type ValidationData, type ApplyOptions, APPLY_OPTIONS,
 } from "./options";
@@ -206,9 +206,14 @@ export class Model implements CallbackModel {
     return runPrediction(this.runner, source, callbacks, plainInputs(backend));
   }
 
-  /** One train step on exactly this batch; returns its logs as numbers. */
+  /**
+   * One train step on exactly this batch; returns its logs as numbers. The metric and loss
+   * states are reset first (as Keras' reset_metrics=True), so the logs are this batch's, its
+   * loss computed before the update; `resetMetrics: false` keeps accumulating across calls.
+   */
   async trainOnBatch(x: TensorTree, y?: TensorTree, options: OnBatchOptions = {}): Promise<Record<string, number>> {
     checkOptionKeys("trainOnBatch", options, ON_BATCH_OPTIONS);
+    const reset = checkBoolean("trainOnBatch", "resetMetrics", options.resetMetrics ?? true);
     const backend = await this.activate();
     const batch = userBatch(x, y, options.sampleWeight);
     let logs: Record<string, number> = {};
@@ -216,6 +221,7 @@ export class Model implements CallbackModel {
       checkWeightsUsed(this.runner.dispatcher, "trainOnBatch", "fit", options);
       const inputs = { backend, classWeight, replication: undefined };
       if (!this.initialized) this.runner.initOnBatch(batch, "fit", inputs, false);
+      else if (reset) this.runner.resetMetrics();
       let pending: Promise<Record<string, number>> | undefined;
       this.runner.trainBatch(batch, inputs, (l) => void (pending = readLogs(l)), false);
       logs = await pending!;
@@ -223,13 +229,18 @@ export class Model implements CallbackModel {
     return logs;
   }
 
-  /** One test step on exactly this batch; returns its logs as numbers (metric state is not reset). */
+  /**
+   * One test step on exactly this batch; returns its logs as numbers. Resets the metric and
+   * loss states first, as trainOnBatch does (`resetMetrics: false` keeps accumulating).
+   */
   async testOnBatch(x: TensorTree, y?: TensorTree, options: TestOnBatchOptions = {}): Promise<Record<string, number>> {
     checkOptionKeys("testOnBatch", options, TEST_ON_BATCH_OPTIONS);
+    const reset = checkBoolean("testOnBatch", "resetMetrics", options.resetMetrics ?? true);
     const inputs = plainInputs(await this.activate());
     checkWeightsUsed(this.runner.dispatcher, "testOnBatch", "evaluate", options);
     const batch = userBatch(x, y, options.sampleWeight);
     if (!this.initialized) this.runner.initOnBatch(batch, "evaluate", inputs, false);
+    else if (reset) this.runner.resetMetrics();
     let pending: Promise<Record<string, number>> | undefined;
     this.runner.testBatch(batch, inputs, (l) => void (pending = readLogs(l)), false);
     return pending!;

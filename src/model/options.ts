@@ -99,10 +99,14 @@ export interface InitOptions {
 export interface OnBatchOptions {
   sampleWeight?: tf.Tensor;
   classWeight?: ClassWeightInput;
+  /** Zero the metric and loss states first, so the logs are this batch's alone (default true, as Keras). */
+  resetMetrics?: boolean;
 }
 
 export interface TestOnBatchOptions {
   sampleWeight?: tf.Tensor;
+  /** Zero the metric and loss states first, so the logs are this batch's alone (default true, as Keras). */
+  resetMetrics?: boolean;
 }
 
 export interface ApplyOptions {
@@ -148,6 +152,11 @@ export function checkNonNegativeInteger(method: string, name: string, value: unk
   return value;
 }
 
+export function checkBoolean(method: string, name: string, value: unknown): boolean {
+  if (typeof value !== "boolean") throw new ElegyInputError(`${method}(): ${name} must be true or false, got ${shown(value)}.`);
+  return value;
+}
+
 export function checkVerbose(method: string, value: unknown): 0 | 1 | 2 {
   if (value !== 0 && value !== 1 && value !== 2) {
     throw new ElegyInputError(`${method}(): verbose must be 0 (silent), 1 (progress bar) or 2 (one line per epoch), got ${shown(value)}.`);
@@ -165,8 +174,8 @@ export const FIT_OPTIONS = [
 export const EVALUATE_OPTIONS = ["batchSize", "sampleWeight", "verbose", "callbacks"] as const satisfies readonly (keyof EvaluateOptions)[];
 export const PREDICT_OPTIONS = ["batchSize", "verbose", "callbacks"] as const satisfies readonly (keyof PredictOptions)[];
 export const INIT_OPTIONS = ["batchSize", "sampleWeight", "classWeight"] as const satisfies readonly (keyof InitOptions)[];
-export const ON_BATCH_OPTIONS = ["sampleWeight", "classWeight"] as const satisfies readonly (keyof OnBatchOptions)[];
-export const TEST_ON_BATCH_OPTIONS = ["sampleWeight"] as const satisfies readonly (keyof TestOnBatchOptions)[];
+export const ON_BATCH_OPTIONS = ["sampleWeight", "classWeight", "resetMetrics"] as const satisfies readonly (keyof OnBatchOptions)[];
+export const TEST_ON_BATCH_OPTIONS = ["sampleWeight", "resetMetrics"] as const satisfies readonly (keyof TestOnBatchOptions)[];
 export const APPLY_OPTIONS = ["training", "states"] as const satisfies readonly (keyof ApplyOptions)[];
 
 /** "complete" when `List` names every key of `T`; otherwise the keys it misses (and the assignment below fails, naming them). */
