@@ -2,7 +2,9 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { callbacks, optimizers, tf } from "elegy-ts";
+import { callbacks, optimizers, report, tf } from "elegy-ts";
+
+const { niceTicks } = report;
 import { LinearRegression, regressionData, tmpDir } from "../support/models";
 
 test("HTML report: self-contained page, one SVG chart per quantity with train and validation curves", async () => {
@@ -21,4 +23,15 @@ test("HTML report: self-contained page, one SVG chart per quantity with train an
   assert.equal((lossChart.match(/<polyline/g) ?? []).length, 2, "train and validation curves");
   assert.equal((lossChart.match(/<circle/g) ?? []).length, 10, "5 epochs × 2 series");
   tf.dispose([x, y]);
+});
+
+test("chart ticks cover every value: the last tick is at or above the largest, the first at or below the smallest", () => {
+  assert.deepEqual(niceTicks(0.91, 0.962), [0.9, 0.92, 0.94, 0.96, 0.98]);
+  assert.deepEqual(niceTicks(0.7, 0.962), [0.7, 0.8, 0.9, 1]);
+  assert.deepEqual(niceTicks(0, 1), [0, 0.2, 0.4, 0.6, 0.8, 1]);
+  assert.deepEqual(niceTicks(-3, 7), [-4, -2, 0, 2, 4, 6, 8]);
+  for (const [min, max] of [[0.2983, 0.9478], [1e-4, 3.7e-3], [12, 12]]) {
+    const ticks = niceTicks(min, max);
+    assert.ok(ticks[0] <= min && ticks.at(-1)! >= max, `${min}..${max}: ${ticks}`);
+  }
 });
