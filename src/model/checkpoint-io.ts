@@ -5,7 +5,7 @@
 // of zeros), so a checkpoint is compared with this model's architecture before it replaces
 // anything — and the comparison's states are freed, whatever happens.
 import { tf } from "../tf";
-import { ElegyCheckpointError } from "../errors";
+import { ElegyCheckpointError, ElegyInputError } from "../errors";
 import { States } from "../states";
 import type { Checkpoint } from "../io/checkpoint-codec";
 import { loadCheckpoint, saveCheckpoint } from "#platform/checkpoint"; // folders in Node, IO handlers in a page
@@ -41,13 +41,23 @@ export async function saveModel(runner: StepRunner, className: string, dir: stri
  * Loads `dir` into the runner after every check passed; on any failure the model is unchanged.
  * `backend`: tfjs's name for the backend of the loading call (a model not initialized yet runs its init chain on it).
  */
-export async function loadIntoModel(runner: StepRunner, className: string, dir: string, backend: string, options: LoadOptions = {}): Promise<void> {
+export async function loadIntoModel(
+  runner: StepRunner, className: string, dir: string, backend: string, options: LoadOptions = {},
+  /** fit({ resume }): the epoch it was told to start at, which must be the checkpoint's. */
+  resumeAt?: number,
+): Promise<void> {
   const checkpoint = await loadCheckpoint(dir);
   try {
     if (checkpoint.className !== className && options.allowOtherClass !== true) {
       throw new ElegyCheckpointError(
         `The checkpoint at ${dir} was saved from a ${checkpoint.className}, not a ${className}. Load it with ${checkpoint.className}.load(dir), ` +
           `or pass { allowOtherClass: true } to load it into this ${className} anyway (its states must still match leaf by leaf).`,
+      );
+    }
+    if (resumeAt !== undefined && resumeAt !== checkpoint.epoch) {
+      throw new ElegyInputError(
+        `fit(): initialEpoch ${resumeAt} conflicts with resume: the checkpoint at ${dir} has completed ${checkpoint.epoch} epoch(s), ` +
+          `and a resumed fit starts where it stopped, at epoch ${checkpoint.epoch}. Leave initialEpoch out (or pass initialEpoch: ${checkpoint.epoch}).`,
       );
     }
     if (runner.initialized) checkArchitecture(runner.states, checkpoint, className, dir);

@@ -27,7 +27,7 @@ import { readGpuTensors } from "../loop/gpu-read";
 import { runEvaluation } from "../loop/evaluate-loop";
 import { runPrediction } from "../loop/predict-loop";
 import { StepDispatcher } from "./dispatch";
-import { assertIdle, callInside, guardOperations } from "./operation-guard";
+import { assertIdle, guardOperations } from "./operation-guard";
 import { guardBackends } from "./backend-guard";
 import { STEP_KINDS, StepKind } from "../metadata-keys";
 import { StepContext, plainInputs } from "./step-context";
@@ -141,10 +141,11 @@ export class Model implements CallbackModel {
     const backend = await this.activate();
     const epochs = checkPositiveInteger("fit", "epochs", options.epochs ?? 1);
     const batchSize = checkPositiveInteger("fit", "batchSize", options.batchSize ?? DEFAULT_BATCH_SIZE);
-    if (options.resume !== undefined) await callInside(this, "loadWeights", options.resume);
-    const initialEpoch = checkNonNegativeInteger(
-      "fit", "initialEpoch", options.initialEpoch ?? (options.resume !== undefined ? this.runner.completedEpochs : 0),
-    );
+    const initialEpochGiven =
+      options.initialEpoch === undefined ? undefined : checkNonNegativeInteger("fit", "initialEpoch", options.initialEpoch);
+    // resume sets where training starts (the checkpoint's epoch): a different initialEpoch is refused before anything loads.
+    if (options.resume !== undefined) await loadIntoModel(this.runner, this.constructor.name, options.resume, backend, {}, initialEpochGiven);
+    const initialEpoch = initialEpochGiven ?? (options.resume !== undefined ? this.runner.completedEpochs : 0);
     const validationFreq = checkPositiveInteger("fit", "validationFreq", options.validationFreq ?? 1);
     const stepsPerEpoch =
       options.stepsPerEpoch === undefined ? undefined : checkPositiveInteger("fit", "stepsPerEpoch", options.stepsPerEpoch);

@@ -3,15 +3,13 @@
 // call is refused while the first runs. predict, predictOnBatch, save and summary only read
 // the States between steps and stay free to run alongside.
 import { ElegyBusyError } from "../errors";
-import { AsyncMethod, guardMethods } from "./guard-methods";
+import { guardMethods } from "./guard-methods";
 
 /** The calls that change the model's States or running metrics: one at a time per model. */
 export const EXCLUSIVE_CALLS = ["init", "fit", "evaluate", "trainOnBatch", "testOnBatch", "loadWeights"] as const;
 type ExclusiveCall = (typeof EXCLUSIVE_CALLS)[number];
 
 const running = new WeakMap<object, ExclusiveCall>();
-/** The methods as written, for calls made from inside the call that holds the model. */
-let originals: Map<ExclusiveCall, AsyncMethod> | undefined;
 
 /** The call under way on `model`, if any. */
 export function runningCall(model: object): string | undefined {
@@ -37,14 +35,9 @@ export function assertIdle(model: object, call: string): void {
  * set synchronously, before the method's first await, so two calls in one tick are caught too.
  */
 export function guardOperations(prototype: object): void {
-  originals = guardMethods(prototype, EXCLUSIVE_CALLS, (model, call) => {
+  guardMethods(prototype, EXCLUSIVE_CALLS, (model, call) => {
     assertIdle(model, call);
     running.set(model, call);
     return () => void running.delete(model);
   });
-}
-
-/** Runs an exclusive method from inside the call that holds the model (fit's resume loads the checkpoint). */
-export function callInside<R>(model: object, name: ExclusiveCall, ...args: unknown[]): Promise<R> {
-  return originals!.get(name)!.apply(model, args) as Promise<R>;
 }
