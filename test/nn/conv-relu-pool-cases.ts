@@ -76,6 +76,9 @@ export function addonCases(): AddonResult[] {
     { name: "1 in-channel → 32, batch 64 (two halves)", b: 64, h: 28, w: 28, c: 1, k: 3, cout: 32, pool: [2, 2, 2, 2], pad: 0 },
     { name: "3 in-channels → 64, 3×3 every 4", b: 2, h: 17, w: 15, c: 3, k: 3, cout: 64, pool: [3, 3, 4, 4], pad: 0 },
     { name: "1 in-channel → 24, 2×2 every 2", b: 4, h: 10, w: 12, c: 1, k: 2, cout: 24, pool: [2, 2, 2, 2], pad: 0 },
+    // 1-channel images with 16 or 32 out-channels: AVX-512's register-patch filter gradient (the padding's zeros at the edges).
+    { name: "1 in-channel → 16, 'same' conv, 2×2 every 2", b: 3, h: 9, w: 10, c: 1, k: 3, cout: 16, pool: [2, 2, 2, 2], pad: 1 },
+    { name: "1 in-channel → 32, 2×2 filter, 2×2 every 3", b: 2, h: 13, w: 11, c: 1, k: 2, cout: 32, pool: [2, 2, 3, 3], pad: 0 },
   ];
   return shapes.map((s) => {
     const outH = s.h + 2 * s.pad - s.k + 1, outW = s.w + 2 * s.pad - s.k + 1;

@@ -50,7 +50,7 @@ test("the addon's fused entries equal its unfused kernels (vector out-channel co
     return;
   }
   const results = addonCases();
-  assert.equal(results.length, 5);
+  assert.equal(results.length, 7);
   for (const r of results) {
     assert.ok(r.exact, `${r.name}: pooled values and the unpooled gradient bit for bit`);
     assert.ok(r.weightError <= WEIGHT_TOLERANCE, `${r.name}: dw/dbias off by ${r.weightError}`);
