@@ -7,13 +7,14 @@ export class ElegyError extends Error {
    * the build makes, made again when code was not built or its errors were not stopped).
    * Its message then starts with the code too, as the diagnostic's does.
    */
-  readonly code: string | undefined;
+  declare readonly code?: string;
 
   constructor(message: string, options?: ErrorOptions & { code?: number }) {
     const code = options?.code;
     super(code === undefined ? message : `ELEGY${code}: ${message}`, options);
     this.name = new.target.name;
-    this.code = code === undefined ? undefined : `ELEGY${code}`;
+    // Set only when there is one: an own property holding undefined prints as "code: undefined".
+    if (code !== undefined) this.code = `ELEGY${code}`;
   }
 }
 

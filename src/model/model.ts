@@ -33,6 +33,7 @@ import { STEP_KINDS, StepKind } from "../metadata-keys";
 import { StepContext, plainInputs } from "./step-context";
 import { GradResult, PredResult, TestResult, TrainResult } from "./step-results";
 import { StepRunner } from "./step-runner";
+import { leafSummary } from "./leaf-summary";
 import { TracedSteps } from "../trace/traced-steps";
 import { traceEvents } from "../trace/trace-events";
 import { stepPlansOf, stepTableOf } from "./step-table";
@@ -384,19 +385,20 @@ export class Model implements CallbackModel {
 
   /**
    * A Keras-style table of the module's layers, output shapes and parameter counts (printed
-   * and returned). Needs a module and an initialized model (the init batch gives the shapes).
+   * and returned); for a model with its own steps and no module, the States' netParams and
+   * netStates leaves with shapes, dtypes and counts. Needs an initialized model.
    */
   summary(print: (text: string) => void = console.log): string {
     const module = this.runner.dispatcher.parts.module;
-    if (module === undefined) {
-      throw new ElegyInputError(
-        `summary() describes the module given to the constructor, and ${this.constructor.name} has none. ` +
-          "Its steps are custom: states.netParams holds whatever they create.",
-      );
-    }
     const spec = this.runner.inputSpec;
-    if (!this.initialized || spec === undefined) {
-      throw new ElegyInputError(`${this.constructor.name} is not initialized: call init(x), fit, evaluate or predict first, so summary() knows the input shapes.`);
+    const why = module === undefined ? "its steps create its parameters" : "summary() knows the input shapes";
+    if (!this.initialized || (module !== undefined && spec === undefined)) {
+      throw new ElegyInputError(`${this.constructor.name} is not initialized: call init(x), fit, evaluate or predict first, so ${why}.`);
+    }
+    if (module === undefined || spec === undefined) {
+      const text = leafSummary(this.constructor.name, this.states);
+      print(text);
+      return text;
     }
     const text = tf.tidy(() => {
       const example = spec.map(({ shape, dtype }) => tf.zeros([1, ...shape.slice(1)], dtype));
