@@ -31,10 +31,28 @@ export function hasCheckpoint(dir: string): boolean {
   return fs.existsSync(path.join(dir, CHECKPOINT_FILE)) || fs.existsSync(path.join(dir, LEGACY_MANIFEST_FILE));
 }
 
+/** mkdir -p, with a file where a folder belongs named (mkdir says only EEXIST or ENOTDIR). */
+async function makeFolder(dir: string): Promise<void> {
+  try {
+    await fs.promises.mkdir(dir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EEXIST" && code !== "ENOTDIR") throw error;
+    // The nearest existing part of the path is the file in the way.
+    let file = dir;
+    while (!fs.existsSync(file) && path.dirname(file) !== file) file = path.dirname(file);
+    throw new ElegyCheckpointError(
+      `Cannot save to ${dir}: ${file} is a file, not a folder. model.save(dir) writes a folder (its ${CHECKPOINT_FILE} inside): ` +
+        "give the path of a new folder, or of a checkpoint folder to replace.",
+      { cause: error },
+    );
+  }
+}
+
 /** Writes states to `dir` atomically (see the file comment). */
 export async function saveCheckpoint(dir: string, states: States, info: CheckpointInfo): Promise<void> {
   const bytes = await encodeCheckpoint(states, info, nodeSha256);
-  await fs.promises.mkdir(dir, { recursive: true });
+  await makeFolder(dir);
   await writeAtomically(path.join(dir, CHECKPOINT_FILE), bytes);
   await syncDirectory(dir);
   await removeStaleFiles(dir);
