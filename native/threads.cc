@@ -2,20 +2,27 @@
 // After a job the helper spins for a while before it sleeps: a training step's kernels come
 // every few hundred µs, and waking a sleeping thread took 30–150 µs on the VMs we measured.
 // A helper that has not joined a job by the time the caller has claimed every chunk (asleep, or
-// its core given to V8's GC threads) leaves them all to the caller, as on one thread. Both waits
-// yield the core on each turn rather than pause: with more busy threads than cores (two training
-// processes, each with its helper), a pausing spinner held a core the other process's main thread
-// needed, and steps took ~10× longer; yielding, ~1.3×.
+// its core given to another thread: yielding puts it behind every other runnable thread, V8's
+// compiler and GC workers included) leaves them all to the caller, as on one thread; one that
+// joins late takes the chunks still left. Both waits yield the core on each turn rather than
+// pause: with more busy threads than cores (two training processes, each with its helper), a
+// pausing spinner held a core the other process's main thread needed, and steps took ~10× longer;
+// yielding, ~1.3×. Measured in a fit (bench/PROFILE.md, "The helper thread inside a fit"), the
+// helper joins within ~1 µs on ~80 % of the large kernels: what it loses is mostly the cost of
+// reading what the other core wrote, not its start.
 #include "threads.h"
 
 #include <chrono>
+#ifdef __linux__
+#include <pthread.h>
+#endif
 #include <cstdlib>
 #include <thread>
 
 namespace elegy {
 
 std::atomic<int> g_threads{1};
-int64_t g_split_chunks = 2;
+int64_t g_split_chunks = 16;
 
 namespace {
 constexpr auto HELPER_SPIN = std::chrono::milliseconds(2);
@@ -38,7 +45,7 @@ void Helper::loop() {
     uint64_t expected = seen - 1;
     if (!joined.compare_exchange_strong(expected, seen, std::memory_order_acq_rel)) continue;  // the caller has claimed every chunk
     uint64_t count = 0;
-    for (int64_t i = next.fetch_add(1, std::memory_order_relaxed); i < chunks; i = next.fetch_add(1, std::memory_order_relaxed), count++) job(context, i);
+    for (int64_t i = claim_back(); i >= 0; i = claim_back(), count++) job(context, i);
     ran.fetch_add(count, std::memory_order_relaxed);
     done.store(seen, std::memory_order_release);
   }
@@ -49,7 +56,12 @@ Helper& helper() {
   static Helper* h = [] {
     g_helper_started = true;
     Helper* made = new Helper();
-    std::thread([made] { made->loop(); }).detach();
+    std::thread([made] {
+#ifdef __linux__
+      pthread_setname_np(pthread_self(), "elegy-helper");  // so profilers and `top -H` tell it from V8's threads
+#endif
+      made->loop();
+    }).detach();
     return made;
   }();
   return *h;
