@@ -24,11 +24,13 @@ export interface KernelRow {
   shapes: string;
   callsPerStep: number;
   usPerStep: number;
+  /** The median call's µs (robust to a VM's stalls), times callsPerStep. */
+  usMedianPerStep: number;
   /** Called from inside another timed kernel: its time is in that one's too. */
   nested: boolean;
 }
 
-const stats = new Map<string, { kernel: string; shapes: string; calls: number; ms: number; nested: boolean }>();
+const stats = new Map<string, { kernel: string; shapes: string; calls: number; ms: number; nested: boolean; each: number[] }>();
 let recording = false;
 /** How many timed kernels are running (a kernel calling another's function directly nests). */
 let depth = 0;
@@ -55,8 +57,9 @@ export function installKernelTimers(backendName = tf.getBackend()): void {
         const shapes = Object.values(args.inputs).filter(Boolean).map((t) => `[${(t as tf.TensorInfo).shape.join("x")}]`).join("");
         const kernel = nested ? `↳ ${config.kernelName}` : config.kernelName;
         const key = `${kernel} ${shapes}`;
-        const s = stats.get(key) ?? { kernel, shapes, calls: 0, ms: 0, nested };
+        const s = stats.get(key) ?? { kernel, shapes, calls: 0, ms: 0, nested, each: [] };
         s.calls++;
+        s.each.push(ms);
         s.ms += ms;
         stats.set(key, s);
         return out;
@@ -73,6 +76,11 @@ export function startKernelTimers(): void {
 export function stopKernelTimers(steps: number): KernelRow[] {
   recording = false;
   return [...stats.values()]
-    .map((s) => ({ kernel: s.kernel, shapes: s.shapes, callsPerStep: s.calls / steps, usPerStep: (s.ms / steps) * 1000, nested: s.nested }))
+    .map((s) => ({ kernel: s.kernel, shapes: s.shapes, callsPerStep: s.calls / steps, usPerStep: (s.ms / steps) * 1000, usMedianPerStep: median(s.each) * 1000 * (s.calls / steps), nested: s.nested }))
     .sort((a, b) => b.usPerStep - a.usPerStep);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
