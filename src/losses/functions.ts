@@ -89,6 +89,30 @@ function softmaxCrossentropyWithLogits(target: tf.Tensor, logits: tf.Tensor): tf
   return fused(logits);
 }
 
+/**
+ * Class indices ([n] or [n, 1]) against scores [n, c] with c > 1: what a one-hot loss or metric
+ * would silently broadcast (or tfjs refuse with "Operands could not be broadcast").
+ */
+export function isClassIndicesForScores(yTrue: tf.Tensor, yPred: tf.Tensor): boolean {
+  const classes = yPred.shape[yPred.rank - 1];
+  if (yPred.rank < 2 || classes === undefined || classes < 2) return false;
+  const rows = yPred.shape.slice(0, -1);
+  if (yTrue.rank === yPred.rank - 1) return sameShape(yTrue.shape, rows);
+  return yTrue.rank === yPred.rank && yTrue.shape[yTrue.rank - 1] === 1 && sameShape(yTrue.shape.slice(0, -1), rows);
+}
+
+/**
+ * Refuses class-index targets given to a loss or metric that wants one-hot targets. `owner` names
+ * it; `sparse` is its sparse twin as the user would write it ("losses.sparseCategoricalCrossentropy()").
+ */
+export function checkOneHotTargets(yTrue: tf.Tensor, yPred: tf.Tensor, owner: string, sparse: string): void {
+  if (!isClassIndicesForScores(yTrue, yPred)) return;
+  throw new ElegyInputError(
+    `${owner} expects one-hot targets of shape [${yPred.shape.join(", ")}], got class indices of shape [${yTrue.shape.join(", ")}]: ` +
+      `use ${sparse} for class indices, or one-hot the labels (tf.oneHot(labels, ${yPred.shape[yPred.rank - 1]})).`,
+  );
+}
+
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }

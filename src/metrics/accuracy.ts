@@ -1,16 +1,22 @@
 // Accuracy metrics (Keras): the running, weighted fraction of correct predictions.
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
-import { matchRank, sparseLabels } from "../losses/functions";
+import { checkOneHotTargets, isClassIndicesForScores, matchRank, sparseLabels } from "../losses/functions";
 import { canSparseTop1Hits, sparseTop1Hits } from "../backend/kernels/sparse-accuracy";
 import { MeanMetric } from "./mean-metric";
 import { checkOptionKeys, optionKeys } from "../options-check";
 import { METRIC_OPTIONS, MetricOptions } from "./metric";
 
-/** Exact equality of targets and predictions (e.g. already-decoded class predictions). */
+/**
+ * Exact equality of targets and predictions (e.g. already-decoded class predictions). Class
+ * indices ([n] or [n, 1]) against class scores [n, c] are scored as sparseCategoricalAccuracy,
+ * as Keras' "accuracy" picks the sparse form for such labels.
+ */
 export function accuracy(options: MetricOptions = {}): MeanMetric {
   checkOptionKeys("metrics.accuracy", options, METRIC_OPTIONS);
+  const name = options.name ?? "accuracy";
   return new MeanMetric("accuracy", (yTrue, yPred) => {
+    if (isClassIndicesForScores(yTrue, yPred)) return sparseHits(sparseLabels(yTrue, yPred, name), yPred);
     const [t, p] = matchRank(yTrue, yPred);
     return tf.cast(tf.equal(tf.cast(t, "float32"), tf.cast(p, "float32")), "float32");
   }, options, METRIC_OPTIONS);
@@ -38,20 +44,26 @@ export function binaryAccuracy(options: BinaryAccuracyOptions = {}): MeanMetric 
 /** One-hot targets: argmax of the target equals argmax of the prediction. */
 export function categoricalAccuracy(options: MetricOptions = {}): MeanMetric {
   checkOptionKeys("metrics.categoricalAccuracy", options, METRIC_OPTIONS);
-  return new MeanMetric("categorical_accuracy", (yTrue, yPred) =>
-    tf.cast(tf.equal(tf.argMax(yTrue, -1), tf.argMax(yPred, -1)), "float32"), options, METRIC_OPTIONS);
+  const name = options.name ?? "categorical_accuracy";
+  return new MeanMetric("categorical_accuracy", (yTrue, yPred) => {
+    // argMax of class indices would be one number for the whole batch: a silently wrong accuracy.
+    checkOneHotTargets(yTrue, yPred, name, "metrics.sparseCategoricalAccuracy()");
+    return tf.cast(tf.equal(tf.argMax(yTrue, -1), tf.argMax(yPred, -1)), "float32");
+  }, options, METRIC_OPTIONS);
+}
+
+/** 1 where the class index equals the argmax of the scores. */
+function sparseHits(labels: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
+  // One kernel where the backend has it (wasm, cpu), else ArgMax, Equal, Cast.
+  if (canSparseTop1Hits(labels, yPred)) return sparseTop1Hits(labels, yPred);
+  return tf.cast(tf.equal(labels, tf.argMax(yPred, -1)), "float32");
 }
 
 /** Integer labels: the label equals the argmax of the prediction. */
 export function sparseCategoricalAccuracy(options: MetricOptions = {}): MeanMetric {
   checkOptionKeys("metrics.sparseCategoricalAccuracy", options, METRIC_OPTIONS);
   const name = options.name ?? "sparse_categorical_accuracy";
-  return new MeanMetric("sparse_categorical_accuracy", (yTrue, yPred) => {
-    const labels = sparseLabels(yTrue, yPred, name);
-    // One kernel where the backend has it (wasm, cpu), else ArgMax, Equal, Cast.
-    if (canSparseTop1Hits(labels, yPred)) return sparseTop1Hits(labels, yPred);
-    return tf.cast(tf.equal(labels, tf.argMax(yPred, -1)), "float32");
-  }, options, METRIC_OPTIONS);
+  return new MeanMetric("sparse_categorical_accuracy", (yTrue, yPred) => sparseHits(sparseLabels(yTrue, yPred, name), yPred), options, METRIC_OPTIONS);
 }
 
 export interface TopKOptions extends MetricOptions {
@@ -81,7 +93,11 @@ function checkK(k: number): number {
 export function topKCategoricalAccuracy(options: TopKOptions = {}): MeanMetric {
   checkOptionKeys("metrics.topKCategoricalAccuracy", options, TOP_K_OPTIONS);
   const k = checkK(options.k ?? 5);
-  return new MeanMetric("top_k_categorical_accuracy", (yTrue, yPred) => inTopK(tf.argMax(yTrue, -1), yPred, k), options, TOP_K_OPTIONS);
+  const name = options.name ?? "top_k_categorical_accuracy";
+  return new MeanMetric("top_k_categorical_accuracy", (yTrue, yPred) => {
+    checkOneHotTargets(yTrue, yPred, name, `metrics.sparseTopKCategoricalAccuracy(${options.k === undefined ? "" : `{ k: ${k} }`})`);
+    return inTopK(tf.argMax(yTrue, -1), yPred, k);
+  }, options, TOP_K_OPTIONS);
 }
 
 export function sparseTopKCategoricalAccuracy(options: TopKOptions = {}): MeanMetric {

@@ -98,3 +98,16 @@ test("sparse crossentropy from logits: closed-form gradient (softmax − one-hot
     assertClose(tf.grad(fused)(logits), tf.grad(composed)(logits), 1e-6, "gradient");
   }));
 });
+
+test("categoricalCrossentropy refuses class indices (they would broadcast) and names the sparse loss with the same fromLogits", () => {
+  assertNoLeak(() => {
+    assert.throws(() => tf.tidy(() => losses.categoricalCrossentropy({ fromLogits: true }).call(labels(), logits())), {
+      name: "ElegyInputError",
+      message: "categorical_crossentropy expects one-hot targets of shape [4, 3], got class indices of shape [4]: use losses.sparseCategoricalCrossentropy({ fromLogits: true }) for class indices, or one-hot the labels (tf.oneHot(labels, 3)).",
+    });
+    // [n, 1] labels against [n, 3] broadcast silently before: refused too.
+    assert.throws(() => tf.tidy(() => losses.categoricalCrossentropy({ name: "cce" }).call(tf.reshape(labels(), [4, 1]), tf.softmax(logits()))), {
+      message: "cce expects one-hot targets of shape [4, 3], got class indices of shape [4, 1]: use losses.sparseCategoricalCrossentropy() for class indices, or one-hot the labels (tf.oneHot(labels, 3)).",
+    });
+  });
+});

@@ -72,3 +72,34 @@ test("plain functions are metrics too: the weighted running mean of their per-sa
     assert.throws(() => metrics.makeMetricAggregate([{ name: "x" } as never]), /metric at index 0 is not a metric/);
   });
 });
+
+test("accuracy given class indices against class scores scores them as sparseCategoricalAccuracy (Keras' 'accuracy'); same shapes stay exact equality", () => {
+  assertNoLeak(() => {
+    const sparse = value(() => metrics.sparseCategoricalAccuracy().call(labels(), scores()));
+    assert.deepEqual(value(() => metrics.accuracy().call(labels(), scores())), sparse);
+    assert.deepEqual(value(() => metrics.accuracy().call(tf.reshape(labels(), [5, 1]), scores())), sparse);
+    assertClose(sparse[0], 3 / 5, 1e-7);
+    // Equal shapes: element by element, as before (2 of the 3 decoded classes match).
+    assertClose(value(() => metrics.accuracy().call(tf.tensor1d([1, 0, 2]), tf.tensor1d([1, 0, 1])))[0], 2 / 3, 1e-7);
+    // The labels are checked as the sparse metric checks them, under this metric's name.
+    assert.throws(() => tidy(() => metrics.accuracy().call(tf.tensor1d([1, 3, 0, 0, 0], "int32"), scores())), {
+      message: "accuracy: the label of row 1 of yTrue is 3, but sparse labels are class indices, whole numbers from 0 to 2, as the predictions have 3 classes. Fix the labels (1-based? subtract 1), or give the model an output per class (4 or more).",
+    });
+  });
+});
+
+test("categoricalAccuracy and topKCategoricalAccuracy refuse class indices, naming the sparse metric", () => {
+  assertNoLeak(() => {
+    assert.throws(() => tidy(() => metrics.categoricalAccuracy().call(labels(), scores())), {
+      name: "ElegyInputError",
+      message: "categorical_accuracy expects one-hot targets of shape [5, 3], got class indices of shape [5]: use metrics.sparseCategoricalAccuracy() for class indices, or one-hot the labels (tf.oneHot(labels, 3)).",
+    });
+    assert.throws(() => tidy(() => metrics.topKCategoricalAccuracy({ k: 2 }).call(tf.reshape(labels(), [5, 1]), scores())), {
+      message: "top_k_categorical_accuracy expects one-hot targets of shape [5, 3], got class indices of shape [5, 1]: use metrics.sparseTopKCategoricalAccuracy({ k: 2 }) for class indices, or one-hot the labels (tf.oneHot(labels, 3)).",
+    });
+    assert.throws(() => tidy(() => metrics.categoricalCrossentropy({ fromLogits: true }).call(labels(), scores())), {
+      message: "categorical_crossentropy expects one-hot targets of shape [5, 3], got class indices of shape [5]: use metrics.sparseCategoricalCrossentropy({ fromLogits: true }) for class indices, or one-hot the labels (tf.oneHot(labels, 3)).",
+    });
+    assertClose(value(() => metrics.categoricalAccuracy().call(tf.oneHot(labels(), 3), scores()))[0], 3 / 5, 1e-7);
+  });
+});
