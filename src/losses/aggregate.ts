@@ -11,7 +11,13 @@ import { RUNNING_MEANS } from "../backend/kernels/running-means";
 import { TensorTree, addTrees, describeTree, leaves } from "../tree";
 import { PerSampleFn } from "./functions";
 import { Loss, SampleLoss } from "./loss";
-import { functionPartName, namedParts, uniqueNames } from "./names";
+import { factoriesOf, factoryMessage, functionPartName, namedParts, uniqueNames } from "./names";
+import * as crossentropy from "./crossentropy";
+import * as regression from "./regression";
+import * as regularization from "./regularization";
+
+/** The factories of the losses namespace, whose uncalled use as a loss is told apart (see notALoss). */
+const FACTORIES = factoriesOf(crossentropy, regression, regularization);
 
 /** A loss object, or a per-sample function (yTrue, yPred) => values, as Keras accepts. */
 export type LossLike = Loss | PerSampleFn;
@@ -23,11 +29,14 @@ function isLoss(x: unknown): x is Loss {
 
 function toLoss(item: unknown, name?: string): Loss | undefined {
   if (isLoss(item)) return item;
+  // Called as (yTrue, yPred), a factory would take yTrue for its options ("unknown option 'kept'").
+  if (FACTORIES.has(item)) return undefined;
   if (typeof item === "function") return new SampleLoss(name ?? functionPartName(item), item as PerSampleFn);
   return undefined;
 }
 
 function notALoss(where: string, item: unknown): never {
+  if (FACTORIES.has(item)) throw new ElegyInputError(factoryMessage("loss", where, "losses", item as { name: string }));
   throw new ElegyInputError(
     `loss ${where} is not a loss: give a loss object (losses.meanSquaredError(), …) or a function ` +
       `(yTrue, yPred) => per-sample values; got ${item === null ? "null" : typeof item}.`,

@@ -43,3 +43,14 @@ export function namedParts<T extends { name: string }>(
   if (isPlainObject(spec)) return Object.entries(spec).map(([key, item]) => one(item, `'${key}'`, key));
   return fail("given", spec);
 }
+
+/** A factory given where the part it makes belongs: `loss given is the factory losses.huber itself, …`. */
+export function factoryMessage(part: string, where: string, namespace: string, factory: { name: string }): string {
+  const call = `${namespace}.${factory.name}`;
+  return `${part} ${where} is the factory ${call} itself, not a ${part}: call it, as ${call}() (its options go in the call).`;
+}
+
+/** The factory functions (lowercase names, unlike classes and key lists) among modules' exports. */
+export function factoriesOf(...modules: object[]): Set<unknown> {
+  return new Set(modules.flatMap((m) => Object.values(m)).filter((v) => typeof v === "function" && /^[a-z]/.test((v as { name: string }).name)));
+}

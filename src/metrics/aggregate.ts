@@ -5,7 +5,15 @@ import { ElegyInputError } from "../errors";
 import { Logs, markRunning } from "../logs";
 import { TensorTree, describeTree, isPlainObject } from "../tree";
 import { PerSampleFn } from "../losses/functions";
-import { functionPartName, namedParts, uniqueNames } from "../losses/names";
+import { factoriesOf, factoryMessage, functionPartName, namedParts, uniqueNames } from "../losses/names";
+import * as accuracy from "./accuracy";
+import * as errors from "./errors";
+import * as confusion from "./confusion";
+import * as reduce from "./reduce";
+import * as f1 from "./f1";
+
+/** The factories of the metrics namespace, whose uncalled use as a metric is told apart (see notAMetric). */
+const FACTORIES = factoriesOf(accuracy, errors, confusion, reduce, f1);
 import { MeanMetric } from "./mean-metric";
 import { Metric } from "./metric";
 
@@ -23,11 +31,14 @@ function isMetric(x: unknown): x is Metric {
 
 function toMetric(item: unknown, name?: string): Metric | undefined {
   if (isMetric(item)) return item;
+  // Called as (yTrue, yPred), a factory would take yTrue for its options.
+  if (FACTORIES.has(item)) return undefined;
   if (typeof item === "function") return new MeanMetric(name ?? functionPartName(item), item as PerSampleFn);
   return undefined;
 }
 
 function notAMetric(where: string, item: unknown): never {
+  if (FACTORIES.has(item)) throw new ElegyInputError(factoryMessage("metric", where, "metrics", item as { name: string }));
   throw new ElegyInputError(
     `metric ${where} is not a metric: give a metric object (metrics.accuracy(), …) or a function ` +
       `(yTrue, yPred) => per-sample values; got ${item === null ? "null" : typeof item}.`,

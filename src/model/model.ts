@@ -15,6 +15,7 @@ import * as nn from "../nn";
 import { ensureBackend } from "#platform/backend"; // Node's or the page's backend choice
 import { makeLossAggregate } from "../losses/aggregate";
 import { makeMetricAggregate } from "../metrics/aggregate";
+import { checkOptimizer } from "../optimizers/check-optimizer";
 import { Callback, CallbackModel } from "../callbacks/callback";
 import { CallbackList } from "../callbacks/callback-list";
 import { History } from "../callbacks/history";
@@ -79,7 +80,7 @@ export class Model implements CallbackModel {
       module: options.module,
       loss: options.loss === undefined ? undefined : (makeLossAggregate(options.loss) as LossAggregate),
       metrics: options.metrics === undefined ? undefined : (makeMetricAggregate(options.metrics) as MetricAggregate),
-      optimizer: options.optimizer,
+      optimizer: options.optimizer === undefined ? undefined : checkOptimizer(`new ${new.target.name}()`, options.optimizer),
     };
     const plans = stepPlansOf(this, MODEL_METHODS);
     const dispatcher = new StepDispatcher(this, this.constructor.name, plans, this.injector, parts);
