@@ -18,6 +18,7 @@ import { makeMetricAggregate } from "../metrics/aggregate";
 import { checkOptimizer } from "../optimizers/check-optimizer";
 import { Callback, CallbackModel } from "../callbacks/callback";
 import { CallbackList } from "../callbacks/callback-list";
+import { toCallbacks } from "../callbacks/plain-hooks";
 import { History } from "../callbacks/history";
 import { ProgressBar } from "../callbacks/progress-bar";
 import { Batch, HostDataset, SampleWeightInput, batchRows, splitTail } from "../loop/batches";
@@ -165,7 +166,7 @@ export class Model implements CallbackModel {
     if (options.validationData !== undefined) validation = validationSource(options.validationData, batchSize);
     const history = new History();
     const verbose = checkVerbose("fit", options.verbose ?? 1);
-    const callbacks = new CallbackList([...(verbose ? [new ProgressBar({ verbose })] : []), ...(options.callbacks ?? []), history]);
+    const callbacks = new CallbackList([...(verbose ? [new ProgressBar({ verbose })] : []), ...toCallbacks("fit", options.callbacks), history]);
     callbacks.setModel(this);
     // After the data and weights are validated (their own errors first), before any step runs.
     await this.withClassWeight(options.classWeight, data.host, (classWeight) => {
@@ -190,7 +191,7 @@ export class Model implements CallbackModel {
     await readGpuTensors(x, y, options.sampleWeight);
     const { source } = sourceFor("evaluate", x, y, { batchSize, batchSizeGiven: options.batchSize !== undefined, shuffle: false, sampleWeight: options.sampleWeight });
     checkWeightsUsed(this.runner.dispatcher, "evaluate", "evaluate", options);
-    const callbacks = new CallbackList(options.callbacks ?? []);
+    const callbacks = new CallbackList(toCallbacks("evaluate", options.callbacks));
     callbacks.setModel(this);
     return runEvaluation(this.runner, source, callbacks, plainInputs(backend));
   }
@@ -204,7 +205,7 @@ export class Model implements CallbackModel {
     this.requirePredStep();
     await readGpuTensors(x);
     const { source } = sourceFor("predict", x, undefined, { batchSize, batchSizeGiven: options.batchSize !== undefined, shuffle: false });
-    const callbacks = new CallbackList(options.callbacks ?? []);
+    const callbacks = new CallbackList(toCallbacks("predict", options.callbacks));
     callbacks.setModel(this);
     return runPrediction(this.runner, source, callbacks, plainInputs(backend));
   }

@@ -9,6 +9,7 @@ import { checkOptionKeys } from "../options-check";
 export { checkOptionKeys };
 import type { Module, Optimizer } from "../contracts";
 import type { Callback } from "../callbacks/callback";
+import type { CallbackHooks } from "../callbacks/plain-hooks";
 import type { SampleWeightInput } from "../loop/batches";
 import type { ClassWeightInput } from "../loop/class-weight";
 import type { DataSplit } from "../loop/sources";
@@ -51,7 +52,8 @@ export interface FitOptions {
   batchSize?: number;
   /** 0 silent, 1 progress bar (plain lines when stdout is not a terminal), 2 one line per epoch. */
   verbose?: 0 | 1 | 2;
-  callbacks?: Callback[];
+  /** Callbacks, or plain objects of hooks as tfjs-layers takes them (`{ onEpochEnd(epoch, logs) { … } }`). */
+  callbacks?: (Callback | CallbackHooks)[];
   validationSplit?: number;
   validationData?: ValidationData;
   /** Validate every N epochs (default 1). */
@@ -81,13 +83,15 @@ export interface EvaluateOptions {
   batchSize?: number;
   sampleWeight?: SampleWeightInput;
   verbose?: 0 | 1 | 2;
-  callbacks?: Callback[];
+  /** Callbacks, or plain objects of hooks as tfjs-layers takes them (`{ onEpochEnd(epoch, logs) { … } }`). */
+  callbacks?: (Callback | CallbackHooks)[];
 }
 
 export interface PredictOptions {
   batchSize?: number;
   verbose?: 0 | 1 | 2;
-  callbacks?: Callback[];
+  /** Callbacks, or plain objects of hooks as tfjs-layers takes them (`{ onEpochEnd(epoch, logs) { … } }`). */
+  callbacks?: (Callback | CallbackHooks)[];
 }
 
 export interface InitOptions {
