@@ -92,6 +92,20 @@ function tfDatasetIterator(dataset: tf.data.Dataset<tf.TensorContainer>): AsyncI
 
 /** One dataset element as a Batch: { x, y?, sampleWeight? } or tfjs' { xs, ys }. */
 function toBatch(element: unknown, where: string): Batch {
+  if (Array.isArray(element)) {
+    // tf.data.zip([xs, ys]): a tuple, whose tensors would be read as x alone.
+    throw new ElegyInputError(
+      `${where}: dataset elements must be { x, y?, sampleWeight? } objects; got an array of ${element.length}. ` +
+        `Zip into an object: tf.data.zip({ x: xs, y: ys }) (or map each element: dataset.map(([x, y]) => ({ x, y }))).`,
+    );
+  }
+  if (isTensor(element)) {
+    // tfjs's .batch() stacks the [x, y] pairs of tf.data.zip([xs, ys]) into one tensor.
+    throw new ElegyInputError(
+      `${where}: dataset elements must be { x, y?, sampleWeight? } objects; got one Tensor of shape [${element.shape.join(", ")}]. ` +
+        `A tf.data.zip([xs, ys]).batch(n) stacks each [x, y] pair into one tensor: zip into an object instead, tf.data.zip({ x: xs, y: ys }).batch(n).`,
+    );
+  }
   if (!isPlainObject(element)) {
     throw new ElegyInputError(`${where} is not an object; dataset batches must look like { x, y?, sampleWeight? } (or tfjs' { xs, ys }).`);
   }
@@ -105,7 +119,30 @@ function toBatch(element: unknown, where: string): Batch {
   const y = (element.y ?? element.ys) as TensorTree | undefined;
   const sampleWeight = element.sampleWeight as tf.Tensor | undefined;
   if (x === undefined) throw new ElegyInputError(`${where} has no x; dataset batches look like { x, y?, sampleWeight? }.`);
+  checkBatched(where, { x, y, sampleWeight });
   return { x, y, sampleWeight, size: batchRows(x, y, sampleWeight) };
+}
+
+/**
+ * Refuses an element with a scalar tensor: the dataset yields examples, not batches (a
+ * tf.data.zip({ x, y }) without .batch(n)), and the first axis, read as the batch, is x's features.
+ */
+function checkBatched(where: string, parts: Record<string, TensorTree | undefined>): void {
+  const shapes: string[] = [];
+  let scalar = false;
+  const visit = (node: unknown, path: string): void => {
+    if (isTensor(node)) {
+      scalar ||= node.rank === 0;
+      shapes.push(node.rank === 0 ? `${path} is a scalar` : `${path} has shape [${node.shape.join(", ")}]`);
+    } else if (Array.isArray(node)) node.forEach((child, i) => visit(child, `${path}[${i}]`));
+    else if (isPlainObject(node)) for (const [k, child] of Object.entries(node)) visit(child, `${path}.${k}`);
+  };
+  for (const [name, tree] of Object.entries(parts)) visit(tree, name);
+  if (!scalar) return;
+  throw new ElegyInputError(
+    `${where}: the dataset's elements look unbatched (${shapes.join(", ")}): its elements must be batches, with the examples on the first axis. ` +
+      `Call .batch(n) on it, e.g. dataset.batch(32).`,
+  );
 }
 
 /** What the public methods accept as data. */

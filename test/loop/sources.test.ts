@@ -117,3 +117,31 @@ test("data: fit, evaluate, predict and init refuse a batchSize with a dataset (i
   assert.equal((await model.fit(x, y, { batchSize: 16, verbose: 0 })).epoch.length, 1);
   tf.dispose([x, y]);
 });
+
+test("data: a dataset of [x, y] tuples and an unbatched dataset are refused on their first element, with the fix; nothing leaks", async () => {
+  const { x, y } = regressionData(64);
+  const xs = x.unstack(), ys = y.unstack();
+  const model = new LinearRegression(opts());
+  await model.init(x, y);
+  const before = tf.memory().numTensors;
+  const tuples = tf.data.zip([tf.data.array(xs), tf.data.array(ys)]);
+  await assert.rejects(model.fit(tuples as never, undefined, { verbose: 0 }), {
+    name: "ElegyInputError",
+    message: "fit batch 0: dataset elements must be { x, y?, sampleWeight? } objects; got an array of 2. Zip into an object: tf.data.zip({ x: xs, y: ys }) (or map each element: dataset.map(([x, y]) => ({ x, y }))).",
+  });
+  // Batched, tfjs's .batch() stacks the pairs into one tensor.
+  const stacked = tf.data.zip([tf.data.array(xs), tf.data.array(xs)]).batch(32);
+  await assert.rejects(model.evaluate(stacked as never), {
+    name: "ElegyInputError",
+    message: "evaluate batch 0: dataset elements must be { x, y?, sampleWeight? } objects; got one Tensor of shape [32, 2]. A tf.data.zip([xs, ys]).batch(n) stacks each [x, y] pair into one tensor: zip into an object instead, tf.data.zip({ x: xs, y: ys }).batch(n).",
+  });
+  const unbatched = tf.data.zip({ x: tf.data.array(xs), y: tf.data.array(ys) });
+  await assert.rejects(model.fit(unbatched as never, undefined, { verbose: 0 }), {
+    name: "ElegyInputError",
+    message: `fit batch 0: the dataset's elements look unbatched (x has shape [${x.shape[1]}], y is a scalar): its elements must be batches, with the examples on the first axis. Call .batch(n) on it, e.g. dataset.batch(32).`,
+  });
+  assert.equal(tf.memory().numTensors, before, "the refused elements were freed");
+  // Batched, the same data trains.
+  await model.fit(unbatched.batch(32) as never, undefined, { verbose: 0 });
+  tf.dispose([x, y, ...xs, ...ys]);
+});
