@@ -9,7 +9,8 @@ import { ElegyCheckpointError, ElegyInputError } from "../errors";
 import { States } from "../states";
 import type { Checkpoint } from "../io/checkpoint-codec";
 import { loadCheckpoint, saveCheckpoint } from "#platform/checkpoint"; // folders in Node, IO handlers in a page
-import { leafDifferences, leafTables, zerosOf } from "../io/architecture";
+import { ARCHITECTURE_FIELDS, LeafTables, leafDifferences, leafTables, zerosOf } from "../io/architecture";
+import { numberingHint } from "../nn/layer-keys";
 import { plainInputs } from "./step-context";
 import { StepRunner } from "./step-runner";
 
@@ -116,11 +117,13 @@ function checkArchitecture(own: States, checkpoint: Checkpoint, className: strin
   if (own.optimizerStates === undefined) theirs.optimizerStates = [];
   const differences = leafDifferences(ours, theirs);
   if (differences.length === 0) return;
+  const only = (a: LeafTables, b: LeafTables) => ARCHITECTURE_FIELDS.flatMap((f) => a[f].filter((r) => !b[f].some((s) => s.path === r.path)).map((r) => r.path));
+  const hint = numberingHint(only(ours, theirs), only(theirs, ours));
   const shown = differences.slice(0, SHOWN_DIFFERENCES).map((line) => `  ${line}`);
   if (differences.length > SHOWN_DIFFERENCES) shown.push(`  … and ${differences.length - SHOWN_DIFFERENCES} more`);
   throw new ElegyCheckpointError(
     `The checkpoint at ${dir} (saved from ${checkpoint.className}) does not fit this ${className}: ${differences.length} ${differences.length === 1 ? "leaf differs" : "leaves differ"}:\n` +
       `${shown.join("\n")}\n` +
-      "Build the model as the one that saved it (same module, layers and optimizer), or load a checkpoint of this architecture.",
+      (hint ?? "Build the model as the one that saved it (same module, layers and optimizer), or load a checkpoint of this architecture."),
   );
 }

@@ -6,6 +6,7 @@ import { missingParamsMessage } from "./init-chain";
 import { ExportOptions, ExportResult, ExportSource, exportModel, moduleRecord } from "../io/export/export-model";
 import { LOAD_OPTIONS, LoadOptions, loadIntoModel, saveModel } from "./checkpoint-io";
 import { checkWeightsUsed } from "./weights-use";
+import { checkModuleOption } from "./module-option";
 import { LossAggregate, MetricAggregate, Module, Optimizer } from "../contracts";
 import { Injector } from "../injection/injector";
 import type { Injectables } from "../injection/injectables";
@@ -78,7 +79,7 @@ export class Model implements CallbackModel {
     const seed = options.seed ?? 42;
     if (!Number.isInteger(seed)) throw new ElegyInputError(`new ${new.target.name}(): seed must be an integer, got ${seed}.`);
     const parts = {
-      module: options.module,
+      module: checkModuleOption(options.module, new.target.name),
       loss: options.loss === undefined ? undefined : (makeLossAggregate(options.loss) as LossAggregate),
       metrics: options.metrics === undefined ? undefined : (makeMetricAggregate(options.metrics) as MetricAggregate),
       optimizer: options.optimizer === undefined ? undefined : checkOptimizer(`new ${new.target.name}()`, options.optimizer),

@@ -22,6 +22,6 @@ export { Sequential } from "./sequential";
 export { MLP } from "./mlp";
 export type { MLPOptions } from "./mlp";
 export { LayersAdapter, fromLayers } from "./layers-adapter";
-export type { LayersModelSource } from "./layers-adapter";
+export type { LayersAdapterOptions, LayersModelSource } from "./layers-adapter";
 export { summary, summaryRows } from "./summary";
 export type { SummaryRow, SummaryOptions } from "./summary";

@@ -1,6 +1,8 @@
 // Trains an existing tf.LayersModel (tf.sequential, tf.model) functionally. Its trainable
 // weights become params and its non-trainable weights (BatchNorm statistics) become states,
-// keyed by weight name ({ dense_Dense1: { kernel, bias } }). To compute with given tensors,
+// keyed by layer and weight name ({ hidden: { kernel, bias } }); a layer tfjs named itself
+// (dense_Dense3, numbered per process) by its position and kind instead ({ "0_dense": … }, see
+// layer-keys.ts), so an identical model built again loads the same checkpoint. To compute with given tensors,
 // each LayerVariable's value is swapped for the param tensor during the call: tfjs layers read
 // weights through LayerVariable.read(), which returns that value, so the ops are recorded on
 // the gradient tape against the param tensors and tf.valueAndGrads reaches them. Weights a
@@ -15,7 +17,9 @@ import { ApplyContext } from "../contracts";
 import { ElegyInputError } from "../errors";
 import { RNG } from "../states";
 import { StateTree, TensorTree, describeTree, isPlainObject, isTensor } from "../tree";
-import { BaseModule, NAME_OPTIONS } from "./module";
+import { optionKeys } from "../options-check";
+import { isAutomaticModelName, weightPathsOf } from "./layer-keys";
+import { BaseModule } from "./module";
 
 /** A tfjs-layers LayerVariable, seen with the field that holds its value. */
 interface LayerVariable {
@@ -25,10 +29,23 @@ interface LayerVariable {
   write(value: tf.Tensor): unknown;
 }
 
-/** The tree path of a weight: its name split on "/" ("dense_Dense1/kernel" → ["dense_Dense1", "kernel"]). */
-function pathOf(weight: LayerVariable): string[] {
-  return weight.originalName.split("/");
+/** A weight with its path in the params (trainable) or states tree. */
+export interface KeyedWeight {
+  readonly weight: LayerVariable;
+  readonly path: string[];
 }
+
+export interface LayersAdapterOptions {
+  /** The module's name (default: the tf model's own name, unless tfjs numbered it: "layers_adapter"). */
+  name?: string;
+  /**
+   * How weights are keyed: "stable" (default) keeps the names you gave layers and keys a layer
+   * tfjs named itself by position and kind (`0_dense/kernel`); "names" keys every layer by its
+   * tfjs name as it is (`dense_Dense1/kernel`), as elegy-ts did before, to load such checkpoints.
+   */
+  layerKeys?: "stable" | "names";
+}
+const ADAPTER_OPTIONS = optionKeys<LayersAdapterOptions>()(["name", "layerKeys"]);
 
 function getAt(tree: StateTree, path: string[], what: string, owner: string): tf.Tensor {
   let node: unknown = tree;
@@ -50,10 +67,18 @@ export class LayersAdapter extends BaseModule {
   private loaded: tf.LayersModel | undefined;
   private loading: Promise<unknown> | undefined;
   private readonly loader: (() => tf.LayersModel | Promise<tf.LayersModel>) | undefined;
+  readonly layerKeys: "stable" | "names";
 
-  constructor(model: LayersModelSource, options: { name?: string } = {}) {
-    if (new.target === LayersAdapter) checkOptionKeys("new nn.LayersAdapter", options, NAME_OPTIONS);
-    super(options.name ?? (model instanceof tf.LayersModel ? model.name : "layers_adapter"), undefined);
+  constructor(model: LayersModelSource, options: LayersAdapterOptions = {}) {
+    if (new.target === LayersAdapter) checkOptionKeys("new nn.LayersAdapter", options, ADAPTER_OPTIONS);
+    const layerKeys = options.layerKeys ?? "stable";
+    if (layerKeys !== "stable" && layerKeys !== "names") {
+      throw new ElegyInputError(`new nn.LayersAdapter(): layerKeys must be "stable" or "names", got ${JSON.stringify(layerKeys)}.`);
+    }
+    // A numbered tfjs model name (sequential_3) would key the adapter inside an nn.Sequential unstably too.
+    const own = model instanceof tf.LayersModel && (layerKeys === "names" || !isAutomaticModelName(model)) ? model.name : undefined;
+    super(options.name ?? own ?? "layers_adapter", undefined);
+    this.layerKeys = layerKeys;
     if (model instanceof tf.LayersModel) this.loaded = model;
     else if (typeof model === "function") this.loader = model;
     else throw new ElegyInputError(`LayersAdapter takes a tf.LayersModel or a function returning one (e.g. () => tf.loadLayersModel(url)), got ${describeTree(model)}.`);
@@ -83,12 +108,19 @@ export class LayersAdapter extends BaseModule {
     this.loaded ??= model;
   }
 
-  private weights(): { trainable: LayerVariable[]; fixed: LayerVariable[] } {
-    const trainable = this.model.trainableWeights as unknown as LayerVariable[];
-    const fixed = this.model.nonTrainableWeights as unknown as LayerVariable[];
-    const names = [...trainable, ...fixed].map((w) => w.originalName);
-    const repeated = names.find((n, i) => names.indexOf(n) !== i);
-    if (repeated) throw new ElegyInputError(`${this.name}: two weights share the name '${repeated}'; give the layers distinct names.`);
+  /** The model's trainable weights (params) and the others (states), each with its tree path. */
+  keyedWeights(): { trainable: KeyedWeight[]; fixed: KeyedWeight[] } {
+    const pathOf = this.layerKeys === "names" ? (name: string) => name.split("/") : weightPathsOf(this.model);
+    const keyed = (ws: tf.LayerVariable[]): KeyedWeight[] =>
+      (ws as unknown as LayerVariable[]).map((weight) => ({ weight, path: pathOf(weight.originalName) }));
+    const trainable = keyed(this.model.trainableWeights);
+    const fixed = keyed(this.model.nonTrainableWeights);
+    const keys = [...trainable, ...fixed].map((w) => w.path.join("/"));
+    const repeated = keys.findIndex((k, i) => keys.indexOf(k) !== i);
+    if (repeated >= 0) {
+      const both = [...trainable, ...fixed].filter((w) => w.path.join("/") === keys[repeated]).map((w) => `'${w.weight.originalName}'`);
+      throw new ElegyInputError(`${this.name}: the weights ${both.join(" and ")} would share the key '${keys[repeated]}'; give the layers distinct names (name: in their options).`);
+    }
     return { trainable, fixed };
   }
 
@@ -99,18 +131,20 @@ export class LayersAdapter extends BaseModule {
         this.model.apply(this.tensorInput(x));
       });
     }
-    const { trainable, fixed } = this.weights();
+    const { trainable, fixed } = this.keyedWeights();
     const params: Record<string, unknown> = {};
     const states: Record<string, unknown> = {};
-    for (const w of trainable) setAt(params, pathOf(w), tf.clone(w.read()));
-    for (const w of fixed) setAt(states, pathOf(w), tf.clone(w.read()));
+    for (const w of trainable) setAt(params, w.path, tf.clone(w.weight.read()));
+    for (const w of fixed) setAt(states, w.path, tf.clone(w.weight.read()));
     return { params: params as TensorTree, states: states as StateTree };
   }
 
   apply(params: TensorTree, states: StateTree, x: TensorTree, ctx: ApplyContext): [TensorTree, StateTree] {
-    const { trainable, fixed } = this.weights();
-    const paramTensors = trainable.map((w) => getAt(params, pathOf(w), "params", this.name));
-    const stateTensors = fixed.map((w) => getAt(states, pathOf(w), "states", this.name));
+    const keyed = this.keyedWeights();
+    const paramTensors = keyed.trainable.map((w) => getAt(params, w.path, "params", this.name));
+    const stateTensors = keyed.fixed.map((w) => getAt(states, w.path, "states", this.name));
+    const trainable = keyed.trainable.map((w) => w.weight);
+    const fixed = keyed.fixed.map((w) => w.weight);
     const saved = [...trainable, ...fixed].map((w) => w.val);
     // Only training writes weights (BatchNorm statistics); inference reads the states as they are.
     const temporaries = ctx.training ? stateTensors.map((s) => tf.variable(s, false)) : [];
@@ -123,7 +157,7 @@ export class LayersAdapter extends BaseModule {
       const written = temporaries.map((v, i) => v.dataId !== stateTensors[i].dataId);
       if (!written.some(Boolean)) return [y, states];
       const next: Record<string, unknown> = {};
-      fixed.forEach((w, i) => setAt(next, pathOf(w), written[i] ? tf.clone(temporaries[i]) : stateTensors[i]));
+      keyed.fixed.forEach((w, i) => setAt(next, w.path, written[i] ? tf.clone(temporaries[i]) : stateTensors[i]));
       return [y, next as StateTree];
     } finally {
       [...trainable, ...fixed].forEach((w, i) => (w.val = saved[i]));
@@ -131,18 +165,22 @@ export class LayersAdapter extends BaseModule {
     }
   }
 
-  /** Writes trained params (and states) into the tfjs model's own weights, e.g. to save it with model.save. */
+  /**
+   * Writes trained params (and states) into the tfjs model's own weights, which training never
+   * changes: `adapter.writeBack(model.states.netParams, model.states.netStates)`, then use or
+   * save the tf model as usual (tfModel.predict, tfModel.save).
+   */
   writeBack(params: TensorTree, states?: StateTree): void {
-    const { trainable, fixed } = this.weights();
+    const { trainable, fixed } = this.keyedWeights();
     tf.tidy(() => {
-      trainable.forEach((w) => w.write(getAt(params, pathOf(w), "params", this.name)));
-      if (states !== undefined) fixed.forEach((w) => w.write(getAt(states, pathOf(w), "states", this.name)));
+      trainable.forEach((w) => w.weight.write(getAt(params, w.path, "params", this.name)));
+      if (states !== undefined) fixed.forEach((w) => w.weight.write(getAt(states, w.path, "states", this.name)));
     });
   }
 }
 
 /** Adapts a tf.LayersModel (tf.sequential / tf.model) into a functional module. */
-export function fromLayers(model: tf.LayersModel, options: { name?: string } = {}): LayersAdapter {
-  checkOptionKeys("nn.fromLayers", options, NAME_OPTIONS);
+export function fromLayers(model: tf.LayersModel, options: LayersAdapterOptions = {}): LayersAdapter {
+  checkOptionKeys("nn.fromLayers", options, ADAPTER_OPTIONS);
   return new LayersAdapter(model, options);
 }

@@ -10,7 +10,7 @@ import { BatchNorm } from "../../nn/batch-norm";
 import { Conv2D } from "../../nn/conv2d";
 import { Dropout } from "../../nn/dropout";
 import { Flatten } from "../../nn/flatten";
-import { LayersAdapter } from "../../nn/layers-adapter";
+import { KeyedWeight, LayersAdapter } from "../../nn/layers-adapter";
 import { Linear } from "../../nn/linear";
 import { MLP } from "../../nn/mlp";
 import { Activation, isModule } from "../../nn/module";
@@ -103,10 +103,11 @@ function adapterDescription(adapter: LayersAdapter): ModuleDescription {
   return { format: DESCRIPTION_FORMAT, modelTopology: adapter.model.toJSON(null, false) as Record<string, unknown>, weights: adapterWeights(adapter, []) };
 }
 
-/** Trainable weights are params, the others (BatchNorm statistics) states, keyed by their names' parts. */
+/** Trainable weights are params, the others (BatchNorm statistics) states, where the adapter keys them. */
 function adapterWeights(adapter: LayersAdapter, path: string[]): WeightSource[] {
-  const place = (field: string) => (w: tf.LayerVariable): WeightSource => ({ name: w.originalName, path: [field, ...path, ...w.originalName.split("/")] });
-  return [...adapter.model.trainableWeights.map(place("netParams")), ...adapter.model.nonTrainableWeights.map(place("netStates"))];
+  const { trainable, fixed } = adapter.keyedWeights();
+  const place = (field: string) => (w: KeyedWeight): WeightSource => ({ name: w.weight.originalName, path: [field, ...path, ...w.path] });
+  return [...trainable.map(place("netParams")), ...fixed.map(place("netStates"))];
 }
 
 async function sequentialDescription(name: string, items: Item[], inputShape: readonly number[]): Promise<ModuleDescription> {
