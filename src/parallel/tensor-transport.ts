@@ -136,26 +136,14 @@ export function leafViews(layout: Layout, buffer: SharedArrayBuffer): HostTypedA
   });
 }
 
-/** Rebuilds the named parts as tensors (new tensors, the caller's to free). */
-export function readFlat(layout: Layout, buffer: SharedArrayBuffer): Record<string, unknown> {
-  const copies = !backendCopiesOnWrite();
-  const views = leafViews(layout, buffer);
-  const tensors = layout.leaves.map((spec, i) => {
-    if (spec.zeros) return tf.zeros(spec.shape, spec.dtype);
-    // The cpu backend keeps the array it is given: hand it a private copy, not shared memory.
-    return tf.tensor(copies ? views[i].slice() : views[i], spec.shape, spec.dtype);
-  });
-  const numbers = new Float64Array(buffer, layout.numbersOffset, layout.numberCount);
-  return rebuild(layout.skeleton, tensors, numbers) as Record<string, unknown>;
-}
-
 /**
  * The tensors a thread receives from another, kept from one command to the next. Where the
  * backend allows (wasm), each command's data is copied from the shared buffer straight into
  * the bytes of the tensors already in the heap: no tensor is made, registered or freed per
- * step. Elsewhere (cpu) the tensors are made anew each time, as readFlat does. The inbox owns
- * its tensors: callers never dispose them, and `release` hands over those a caller keeps (a
- * step's result that holds one of them as it is), which the next fill then makes anew.
+ * step. Elsewhere (cpu, which keeps the array it is given) they are made anew each time, from
+ * private copies. The inbox owns its tensors: callers never dispose them, and `release` hands
+ * over those a caller keeps (a step's result that holds one of them as it is), which the next
+ * fill then makes anew.
  */
 export class Inbox {
   private layout: Layout | undefined;

@@ -6,7 +6,7 @@ import { ElegyInputError, ensureBackend, losses, metrics, tf, type TensorTree } 
 import { makeLossAggregate } from "../../src/losses/aggregate";
 import { makeMetricAggregate } from "../../src/metrics/aggregate";
 import { shardRows } from "../../src/parallel/data-parallel";
-import { Inbox, bufferFor, flatten, readFlat, writeFlat } from "../../src/parallel/tensor-transport";
+import { Inbox, bufferFor, flatten, writeFlat } from "../../src/parallel/tensor-transport";
 import { addTrees } from "../../src/tree";
 
 const values = (t: unknown) => Array.from((t as tf.Tensor).dataSync());
@@ -26,7 +26,8 @@ test("transport: a tree of tensors, host arrays, numbers and plain values comes 
   const buffer = bufferFor(undefined, flat.layout.bytes);
   writeFlat(flat, buffer);
   // Through structured clone, as the layout travels between threads.
-  const back = readFlat(structuredClone(flat.layout), buffer) as typeof parts;
+  const inbox = new Inbox();
+  const back = inbox.fill(structuredClone(flat.layout), buffer) as typeof parts;
   const kernel = back.fields.netParams.dense.kernel;
   assert.deepEqual(kernel.shape, [2, 2]);
   assert.deepEqual(values(kernel), values(weights));
@@ -47,7 +48,8 @@ test("transport: a tree of tensors, host arrays, numbers and plain values comes 
   new Float32Array(buffer).fill(0);
   assert.deepEqual(values(kernel), values(weights));
   tf.dispose([weights, counts, mask, parts.metrics.total, parts.metrics.count]);
-  tf.dispose([kernel, ...back.fields.netParams.list, back.host as unknown as tf.Tensor, back.metrics.total, back.metrics.count]);
+  inbox.dispose();
+  assert.ok(kernel.isDisposed && back.metrics.count.isDisposed, "the inbox frees what it made");
 });
 
 test("transport: the signature changes with the structure or a shape, not with values or numbers", () => {
