@@ -72,7 +72,7 @@ export const STEP_MESSAGES = {
   /** ELEGY1003 (destructured parameter) and its runtime twin. */
   destructuredParameter: (position: number, kind: StepKind, where: string): string =>
     `Parameter ${position} of @${kind} ${where} is destructured, so it has no name to inject by.` +
-    ` Give it a plain name (e.g. states) and destructure it inside the method.`,
+    ` Name it after what it receives (an injectable such as x, yTrue or states) and destructure it inside the method.`,
 
   /** ELEGY1003 (rest parameter) and its runtime twin. */
   restParameter: (name: string, kind: StepKind, where: string): string =>

@@ -31,7 +31,7 @@ test("ELEGY1001/1002: unknown names with the closest valid name, names not avail
 
 test("ELEGY1003-1006: unnamed parameters, wrong types for built-ins, non-methods, a step overridden twice", () => {
   assert.deepEqual(mustFail(["errors-shape.ts"]), [
-    "errors-shape.ts(7,9): error ELEGY1003: Parameter 1 of @gradStep Shapes.grads is destructured, so it has no name to inject by. Give it a plain name (e.g. states) and destructure it inside the method.",
+    "errors-shape.ts(7,9): error ELEGY1003: Parameter 1 of @gradStep Shapes.grads is destructured, so it has no name to inject by. Name it after what it receives (an injectable such as x, yTrue or states) and destructure it inside the method.",
     "errors-shape.ts(7,53): error ELEGY1003: Parameter '...rest' of @gradStep Shapes.grads is a rest parameter, so it has no single name to inject by. Declare each injectable as its own parameter.",
     "errors-shape.ts(12,23): error ELEGY1004: 'initializing' in @trainStep Shapes.train is declared as number, but elegy-ts injects a boolean. Declare it as boolean.",
     `errors-shape.ts(12,41): error ELEGY1004: 'training' in @trainStep Shapes.train is declared as "yes" | "no", but elegy-ts injects a boolean. Declare it as boolean.`,

@@ -85,7 +85,7 @@ test("undecorated overrides are diagnosed like decorated steps; another method f
   const own = (name: string) =>
     ` To inject a value of your own, declare '${name}' in the Injectables interface of "elegy-ts" and call model.provide("${name}", value).`;
   assert.deepEqual(mustFail(["errors-inherited.ts"]), [
-    "errors-inherited.ts(20,25): error ELEGY1003: Parameter 2 of @predStep Overrides.forward is destructured, so it has no name to inject by. Give it a plain name (e.g. states) and destructure it inside the method.",
+    "errors-inherited.ts(20,25): error ELEGY1003: Parameter 2 of @predStep Overrides.forward is destructured, so it has no name to inject by. Name it after what it receives (an injectable such as x, yTrue or states) and destructure it inside the method.",
     `errors-inherited.ts(20,48): error ELEGY1001: Unknown injectable 'y_true' in @predStep Overrides.forward. @predStep may request: ${PRED}.${own("y_true")}`,
     "errors-inherited.ts(20,69): error ELEGY1007: Overrides.forward (@predStep) must return [yPred, States], but it returns Tensor<Rank>, not a tuple.",
     `errors-inherited.ts(24,56): error ELEGY1001: Unknown injectable 'labels' in @testStep Overrides.test. Did you mean 'yTrue'? @testStep may request: ${ALL}.${own("labels")}`,

@@ -74,10 +74,10 @@ test("ELEGY1005 on a setter, a static property and a static accessor; ELEGY1001/
     "errors-members.ts(6,3): error ELEGY1005: @predStep can only decorate a method, but Members.forward is an accessor. Make it a method.",
     "errors-members.ts(11,3): error ELEGY1005: @testStep cannot decorate the static property Members.test: steps are instance methods. Remove 'static'.",
     "errors-members.ts(14,3): error ELEGY1005: @initStep cannot decorate the static accessor Members.init: steps are instance methods. Remove 'static'.",
-    "errors-members.ts(21,24): error ELEGY1003: Parameter 1 of @gradStep Members.grads is destructured, so it has no name to inject by. Give it a plain name (e.g. states) and destructure it inside the method.",
+    "errors-members.ts(21,24): error ELEGY1003: Parameter 1 of @gradStep Members.grads is destructured, so it has no name to inject by. Name it after what it receives (an injectable such as x, yTrue or states) and destructure it inside the method.",
     `errors-members.ts(21,49): error ELEGY1001: Unknown injectable 'y_true' in @gradStep Members.grads. Did you mean 'yTrue'? @gradStep may request: ${ALL}. To inject a value of your own, declare 'y_true' in the Injectables interface of "elegy-ts" and call model.provide("y_true", value).`,
     "errors-members.ts(21,71): error ELEGY1003: Parameter '...more' of @gradStep Members.grads is a rest parameter, so it has no single name to inject by. Declare each injectable as its own parameter.",
-    "errors-members.ts(26,24): error ELEGY1003: Parameter 1 of @trainStep Members.train is destructured, so it has no name to inject by. Give it a plain name (e.g. states) and destructure it inside the method.",
+    "errors-members.ts(26,24): error ELEGY1003: Parameter 1 of @trainStep Members.train is destructured, so it has no name to inject by. Name it after what it receives (an injectable such as x, yTrue or states) and destructure it inside the method.",
     "errors-members.ts(26,54): error ELEGY1004: 'training' in @trainStep Members.train is declared as number, but elegy-ts injects a boolean. Declare it as boolean.",
   ]);
 });

@@ -78,7 +78,7 @@ test("tspc, source transformer: an ELEGY error is printed as TS991001 and fails 
 test("tspc, source transformer: a destructured step parameter (ELEGY1003) is still written, and running it says why, not 'compiled without the transformer'", async () => {
   const destructured = regressionModel("yTrue").replace("test(x: tf.Tensor, yTrue: tf.Tensor,", "test({ x }: { x: tf.Tensor }, yTrue: tf.Tensor,");
   const bad = tspc(destructured, {});
-  const words = "Parameter 1 of @testStep Regression.test is destructured, so it has no name to inject by. Give it a plain name (e.g. states) and destructure it inside the method.";
+  const words = "Parameter 1 of @testStep Regression.test is destructured, so it has no name to inject by. Name it after what it receives (an injectable such as x, yTrue or states) and destructure it inside the method.";
   assert.deepEqual(bad.output, [`model.ts(5,8): error TS991003: ELEGY1003: ${words}`]);
   assert.deepEqual(bad.written, ["model.js"]);
   const { Regression } = load<Record<string, { prototype: object; new (options: object): unknown }>>(path.join(bad.dir, "out/model.js"));
