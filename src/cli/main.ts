@@ -2,6 +2,7 @@
 // registered in COMMANDS.
 import * as path from "node:path";
 import { CliError } from "./cli-error";
+import { closestName, didYouMean } from "../suggest";
 import { failureText, isExpectedFailure } from "./failure-text";
 import { CliIO, consoleIO } from "./io";
 
@@ -82,7 +83,7 @@ export async function main(argv: readonly string[], io: CliIO = consoleIO): Prom
       const topic = rest[0];
       if (topic === undefined) io.out(MAIN_HELP);
       else if (Object.hasOwn(COMMANDS, topic)) io.out(COMMANDS[topic].load().help());
-      else throw new CliError(`elegy-ts: no help for unknown command '${topic}'. Commands: ${Object.keys(COMMANDS).join(", ")}.`);
+      else throw new CliError(`elegy-ts: no help for unknown command '${topic}'.${didYouMean(closestName(topic, Object.keys(COMMANDS)))} Commands: ${Object.keys(COMMANDS).join(", ")}.`);
       return 0;
     }
     if (name === "-v" || name === "--version") {
@@ -90,7 +91,7 @@ export async function main(argv: readonly string[], io: CliIO = consoleIO): Prom
       return 0;
     }
     if (!Object.hasOwn(COMMANDS, name)) {
-      throw new CliError(`elegy-ts: unknown command '${name}'. Commands: ${Object.keys(COMMANDS).join(", ")}. Run 'elegy-ts --help' for usage.`);
+      throw new CliError(`elegy-ts: unknown command '${name}'.${didYouMean(closestName(name, Object.keys(COMMANDS)))} Commands: ${Object.keys(COMMANDS).join(", ")}. Run 'elegy-ts --help' for usage.`);
     }
     return await COMMANDS[name].load().run(rest, io);
   } catch (error) {

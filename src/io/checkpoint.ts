@@ -93,8 +93,13 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   if (!opened) {
     if (fs.existsSync(path.join(dir, LEGACY_MANIFEST_FILE))) return loadLegacyCheckpoint(dir);
     const exists = await fs.promises.stat(dir).catch(() => undefined);
+    // A trainer's run folder (runs/Net) keeps its checkpoint in checkpoint/: the likeliest slip.
+    const inner = path.join(dir, "checkpoint");
+    const innerFile = await fs.promises.stat(path.join(inner, CHECKPOINT_FILE)).catch(() => undefined);
     throw new ElegyCheckpointError(
-      exists
+      innerFile?.isFile()
+        ? `${dir} is not a checkpoint: it has no ${CHECKPOINT_FILE}. Did you mean '${inner}'? That folder holds one (a run folder keeps its checkpoint there).`
+        : exists
         ? `${dir} is not a checkpoint: it has no ${CHECKPOINT_FILE}. Point to a folder written by model.save(dir).`
         : `No checkpoint at ${dir}: the folder does not exist. Check the path, or save one first with model.save(dir).`,
     );

@@ -42,6 +42,16 @@ test("elegy-ts --help lists the commands; build --help and train --help list the
   assert.equal(elegy(["help", "train"]).stdout, train.stdout);
 });
 
+test("a misspelt command gets a did-you-mean, as flags do; a name far from every command gets the list only", () => {
+  const commands = "Commands: build, train, export, sweep, worker.";
+  const typo = elegy(["trian", "x.ts"]);
+  assert.equal(typo.status, 1);
+  assert.equal(typo.stderr.trim(), `elegy-ts: unknown command 'trian'. Did you mean 'train'? ${commands} Run 'elegy-ts --help' for usage.`);
+  assert.equal(elegy(["exprot"]).stderr.trim(), `elegy-ts: unknown command 'exprot'. Did you mean 'export'? ${commands} Run 'elegy-ts --help' for usage.`);
+  assert.equal(elegy(["fly"]).stderr.trim(), `elegy-ts: unknown command 'fly'. ${commands} Run 'elegy-ts --help' for usage.`);
+  assert.equal(elegy(["help", "biuld"]).stderr.trim(), `elegy-ts: no help for unknown command 'biuld'. Did you mean 'build'? ${commands}`);
+});
+
 test("train: missing, wrong and model-less files are refused in one line, exit 1", () => {
   const none = elegy(["train"]);
   assert.equal(none.status, 1);

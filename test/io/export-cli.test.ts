@@ -90,3 +90,18 @@ test("elegy-ts export: its arguments are checked before anything is read", async
   assert.equal(help.code, 0);
   assert.equal(help.out[0].split("\n")[0], usage);
 });
+
+test("elegy-ts export of a run folder instead of its checkpoint/ asks whether that folder was meant; a folder without one is refused as before", async () => {
+  const run = tmpDir("export-run");
+  const states = new States({ netParams: { linear: { kernel: tf.ones([2, 1]) } } });
+  await saveCheckpoint(path.join(run, "checkpoint"), states, { className: "Handmade", epoch: 0 });
+  const out = path.join(run, "web");
+  assert.deepEqual((await inProcess([run, "--out", out])).err, [
+    `ElegyCheckpointError: ${run} is not a checkpoint: it has no checkpoint.safetensors. Did you mean '${path.join(run, "checkpoint")}'? That folder holds one (a run folder keeps its checkpoint there).`,
+  ]);
+  const empty = tmpDir("export-empty");
+  assert.deepEqual((await inProcess([empty, "--out", out])).err, [
+    `ElegyCheckpointError: ${empty} is not a checkpoint: it has no checkpoint.safetensors. Point to a folder written by model.save(dir).`,
+  ]);
+  tf.dispose([...states.tensors()]);
+});
