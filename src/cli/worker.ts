@@ -52,6 +52,7 @@ export async function workerCommand(argv: readonly string[], io: CliIO): Promise
     lockDuration: positive("lock-duration", values["lock-duration"], 30_000),
     stalledInterval: positive("stalled-interval", values["stalled-interval"], 30_000),
     log: io.out,
+    warn: io.err,
   });
   const stop = () => void worker.stop();
   process.once("SIGINT", stop);

@@ -13,6 +13,11 @@ import { recordOf } from "./outcome";
 import { runTrialProcess } from "./trial-process";
 import { TrialJob, TrialJobResult, loadBullmq, parseQueueAddress } from "./queue";
 import { valuesText } from "./progress";
+import { RedisWait } from "./redis-wait";
+
+/** How often a worker retries an unreachable Redis, and how long one attempt may take (ms). */
+const RETRY_MS = 2000;
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export interface WorkerOptions {
   queue: string;
@@ -24,6 +29,8 @@ export interface WorkerOptions {
   lockDuration: number;
   stalledInterval: number;
   log: (line: string) => void;
+  /** Where the worker's errors go (stderr). */
+  warn: (line: string) => void;
 }
 
 /** The trial's folder here: the sweep's own when its parent folder exists on this machine. */
@@ -55,7 +62,8 @@ export async function runWorker(options: WorkerOptions): Promise<{ stop(): Promi
       return { record, history: fs.existsSync(historyFile) ? fs.readFileSync(historyFile, "utf8") : "", outDir };
     },
     {
-      connection: address.connection,
+      // A fixed retry interval (BullMQ's own backs off to 20 s), so the waiting line can say it.
+      connection: { ...address.connection, connectTimeout: CONNECT_TIMEOUT_MS, retryStrategy: () => RETRY_MS },
       name,
       concurrency: options.concurrency,
       lockDuration: options.lockDuration,
@@ -64,14 +72,16 @@ export async function runWorker(options: WorkerOptions): Promise<{ stop(): Promi
       maxStalledCount: 1,
     },
   );
-  let failure: Error | undefined;
+  const wait = new RedisWait("elegy-ts worker", address, RETRY_MS, CONNECT_TIMEOUT_MS, options.warn);
   worker.on("error", (error) => {
-    failure ??= error;
-    options.log(`worker error: ${error.message}`);
+    if (!wait.error(error)) options.warn(`elegy-ts worker: ${error.message}`);
   });
+  // Each of the worker's connections says when it is up again (after a wait, or a Redis restart).
+  (worker.getBackend() as unknown as { on(event: "ready", listener: () => void): void }).on("ready", () => wait.ready());
   await worker.waitUntilReady().catch((error: Error) => {
     throw new CliError(`elegy-ts worker: cannot reach ${address.shown}: ${error.message}`);
   });
+  wait.ready();
   options.log(`elegy-ts worker ${name} on ${address.shown}: waiting for trials (${options.concurrency} at a time; Ctrl-C stops)`);
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));

@@ -86,6 +86,29 @@ export interface TrialJobProgress {
 
 const REACH_MS = 3000;
 
+/** Errors of the connection itself (not of a command it carried): Redis is down, unknown or unreachable. */
+export function isConnectionError(error: { code?: string; message: string }): boolean {
+  const codes = ["ECONNREFUSED", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EPIPE"];
+  return (error.code !== undefined && codes.includes(error.code)) || /^(connect |Connection is closed|Stream isn't writeable)/.test(error.message);
+}
+
+/** "<command>: cannot reach the queue's Redis at <address>: <cause>. <fix>" for a connection error. */
+export function unreachableMessage(command: string, address: QueueAddress, error: { code?: string; message: string }, timeoutMs: number): string {
+  const { code, message } = error;
+  const cause =
+    code === "ECONNREFUSED" ? "connection refused (no Redis server listens there)"
+    : code === "ETIMEDOUT" || /timed? ?out/i.test(message) ? `timed out after ${timeoutMs / 1000} s`
+    : code === "ENOTFOUND" || code === "EAI_AGAIN" ? `the host '${address.connection.host}' is not known`
+    : message.replace(/\.$/, "");
+  const local = ["localhost", "127.0.0.1", "::1"].includes(address.connection.host);
+  return (
+    `${command}: cannot reach the queue's Redis at ${address.shown}: ${cause}. ` +
+    (local
+      ? `Start a Redis server there (e.g. redis-server --port ${address.connection.port} --daemonize yes), or check the --queue address.`
+      : `Check that its Redis server is running and reachable from this machine, or check the --queue address.`)
+  );
+}
+
 /**
  * Connects once (no retries, a few seconds at most) and pings, so a sweep whose Redis is down or
  * misnamed stops at once with the reason. BullMQ itself retries forever (its connections must
@@ -110,19 +133,7 @@ export async function checkQueueReachable(address: QueueAddress, command: string
     await client.connect();
     await client.ping();
   } catch (error) {
-    const { code, message } = (seen ?? error) as { code?: string; message: string };
-    const cause =
-      code === "ECONNREFUSED" ? "connection refused (no Redis server listens there)"
-      : code === "ETIMEDOUT" || /timed? ?out/i.test(message) ? `timed out after ${REACH_MS / 1000} s`
-      : code === "ENOTFOUND" || code === "EAI_AGAIN" ? `the host '${address.connection.host}' is not known`
-      : message.replace(/\.$/, "");
-    const local = ["localhost", "127.0.0.1", "::1"].includes(address.connection.host);
-    throw new CliError(
-      `${command}: cannot reach the queue's Redis at ${address.shown}: ${cause}. ` +
-        (local
-          ? `Start a Redis server there (e.g. redis-server --port ${address.connection.port} --daemonize yes), or check the --queue address.`
-          : `Check that its Redis server is running and reachable from this machine, or check the --queue address.`),
-    );
+    throw new CliError(unreachableMessage(command, address, (seen ?? error) as Error, REACH_MS));
   } finally {
     client.disconnect();
   }

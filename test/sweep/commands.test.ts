@@ -1,6 +1,7 @@
 // The sweep and worker commands' help and refusals, as users meet them: main help lists them,
 // --queue without the optional bullmq/ioredis says how to install them, bad addresses and flags
-// are named, and --best before any trial finished says so.
+// are named, --best before any trial finished says so, and a worker started before its Redis
+// says so once and waits.
 import test from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -8,7 +9,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { BIN, tempDir } from "../transformer/support";
-import { project } from "./support";
+import { freePort, project, start, startRedis, waitUntil } from "./support";
 
 function elegy(args: string[], options: { cwd?: string; preload?: string } = {}) {
   const result = spawnSync(process.execPath, [...(options.preload ? ["--require", options.preload] : []), BIN, ...args], { cwd: options.cwd, encoding: "utf8" });
@@ -98,4 +99,35 @@ test("sweep: bad flags, a class without a sweep, and --best before any trial fin
   );
   const best = elegy(["sweep", "tiny.ts", "--best"], { cwd: dir });
   assert.deepEqual([best.status, best.stderr], [1, "elegy-ts sweep --best: runs/Tiny-sweep holds no sweep (no trials.json). Run the sweep first, or give its --out-dir.\n"]);
+});
+
+test("worker --queue with no Redis listening waits for it: the error once (address, cause, fix), one waiting line, then 'connected' when Redis comes", async (t) => {
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}/x`;
+  const worker = start(["worker", "--queue", url, "--runs-dir", "runs"], tempDir("worker-wait", true));
+  const waiting =
+    `elegy-ts worker: cannot reach the queue's Redis at ${url}: connection refused (no Redis server listens there). ` +
+    `Start a Redis server there (e.g. redis-server --port ${port} --daemonize yes), or check the --queue address.\n` +
+    `elegy-ts worker: still waiting for Redis at ${url} (retrying every 2 s); Ctrl-C stops.\n`;
+  try {
+    await waitUntil("the waiting line", () => worker.stderr().includes("still waiting"), 60_000);
+    // Several retries (one every 2 s) go by without another word; the old worker printed the error at each.
+    await new Promise((resolve) => setTimeout(resolve, 7000));
+    assert.equal(worker.stderr(), waiting);
+    assert.equal(worker.stdout(), "");
+    const redis = await startRedis(t, port);
+    if (redis === undefined) return;
+    try {
+      await waitUntil("the worker to connect", () => worker.stdout().includes("waiting for trials"), 60_000);
+      assert.equal(worker.stderr(), `${waiting}elegy-ts worker: connected to Redis at ${url}.\n`);
+      assert.match(worker.stdout(), new RegExp(`^elegy-ts worker \\S+ on ${url.replace(/[./]/g, "\\$&")}: waiting for trials \\(1 at a time; Ctrl-C stops\\)\\n$`));
+      worker.child.kill("SIGINT");
+      assert.equal(await worker.exit, 0);
+    } finally {
+      await redis.stop();
+    }
+  } finally {
+    if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill("SIGKILL");
+    await worker.exit;
+  }
 });

@@ -93,7 +93,7 @@ export function assertTableMatchesHistories(dir: string, epochs: number): void {
   }
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once("error", reject);
@@ -112,14 +112,17 @@ function onPath(command: string): boolean {
  * A real Redis server on a free loopback port, started for the test and stopped after it. Without
  * redis-server: in CI the test fails loudly (CI installs it); elsewhere it is skipped, saying why.
  */
-export async function startRedis(t: { skip(message: string): void }): Promise<{ url: (name: string) => string; stop: () => Promise<void> } | undefined> {
+export async function startRedis(
+  t: { skip(message: string): void },
+  port?: number,
+): Promise<{ url: (name: string) => string; stop: () => Promise<void> } | undefined> {
   if (!onPath("redis-server")) {
     const why = "redis-server is not installed (Debian: apt-get install redis-server); the queue tests need a real Redis";
     if (process.env.CI === "true" || process.env.CI === "1") assert.fail(`${why}. CI must install it (.ci/run does).`);
     t.skip(why);
     return undefined;
   }
-  const port = await freePort();
+  port ??= await freePort();
   const dir = tempDir("redis");
   const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], {
     stdio: ["ignore", "pipe", "pipe"],
