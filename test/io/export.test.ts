@@ -114,6 +114,21 @@ test("export: a LayersAdapter base with a new elegy-ts head inside a Sequential 
   x.dispose();
 });
 
+test("export: an adapter of unnamed tfjs layers (keyed 0_dense, 1_batch_normalization…) exports its trained weights under tfjs's names", async () => {
+  const base = tf.sequential({ layers: [tf.layers.dense({ units: 5, inputShape: [4], activation: "relu" }), tf.layers.batchNormalization(), tf.layers.dense({ units: 2 })] });
+  const { model, x } = await trainedModel(new nn.Sequential([new nn.LayersAdapter(base), new nn.Linear(3, { name: "head" })]), [16, 4]);
+  const netParams = model.states.netParams as Record<string, Record<string, Record<string, tf.Tensor>>>;
+  assert.deepEqual(Object.keys(netParams.layers_adapter).sort(), ["0_dense", "1_batch_normalization", "2_dense"]);
+  const { diff, loaded } = await roundTrip(model, x, tmpDir("export-adapter-unnamed"));
+  assert.ok(diff <= TOLERANCE, `max abs diff ${diff}`);
+  const first = loaded.weights.find((w) => w.originalName === `${base.layers[0].name}/kernel`);
+  assert.ok(first, "the export keeps tfjs's layer names");
+  assert.deepEqual(first.read().arraySync(), netParams.layers_adapter["0_dense"].kernel.arraySync());
+  loaded.dispose();
+  base.dispose();
+  x.dispose();
+});
+
 test("export: exporting does not leak tensors, and a re-export removes the shards the old one had", async () => {
   // 1100 × 1000 float32 weights: more than one 4 MiB shard.
   const big = new Model({ module: new nn.Sequential([new nn.Linear(1100)]), backend: "cpu" });
