@@ -3,6 +3,8 @@
 // { x, y?, sampleWeight? } — tfjs' { xs, ys } convention is accepted too).
 import { tf } from "../tf";
 import { ElegyInputError } from "../errors";
+import { closestOption } from "../options-check";
+import { didYouMean } from "../suggest";
 import { TensorTree, collectTensors, isPlainObject, isTensor } from "../tree";
 import { Batch, HostDataset, SampleWeightInput, batchRows, hostBatches, hostDataset, numBatches, shuffledOrder } from "./batches";
 
@@ -156,10 +158,30 @@ export type DataSplit =
   | Iterable<unknown>
   | AsyncIterable<unknown>;
 
-/** A DataSplit as fit's three arguments (a dataset is x alone: its batches carry y and sampleWeight). */
-export function splitArguments(split: DataSplit): { x: DataInput; y?: TensorTree; sampleWeight?: SampleWeightInput } {
+const SPLIT_KEYS = ["x", "y", "sampleWeight"];
+
+/**
+ * A DataSplit as fit's three arguments (a dataset is x alone: its batches carry y and sampleWeight).
+ * `where` names it for messages ("fit(): validationData"): a misspelt key or a fourth item would
+ * otherwise be dropped silently (`weights` for sampleWeight: unweighted val_ logs).
+ */
+export function splitArguments(split: DataSplit, where: string): { x: DataInput; y?: TensorTree; sampleWeight?: SampleWeightInput } {
   if (isBatchDataset(split)) return { x: split };
-  if (Array.isArray(split)) return { x: split[0], y: split[1], sampleWeight: split[2] };
+  if (Array.isArray(split)) {
+    if (split.length < 1 || split.length > 3) {
+      throw new ElegyInputError(`${where} must be [x, y?, sampleWeight?], got an array of ${split.length}; or give { x, y, sampleWeight }.`);
+    }
+    return { x: split[0], y: split[1], sampleWeight: split[2] };
+  }
+  if (isPlainObject(split)) {
+    const unknown = Object.keys(split).find((key) => !SPLIT_KEYS.includes(key));
+    if (unknown !== undefined) {
+      throw new ElegyInputError(
+        `${where} has the key '${unknown}', which is none of x, y, sampleWeight.${didYouMean(closestOption(unknown, SPLIT_KEYS))} ` +
+          `Give { x, y?, sampleWeight? } (or [x, y?, sampleWeight?], or a dataset).`,
+      );
+    }
+  }
   const { x, y, sampleWeight } = split as { x: TensorTree; y?: TensorTree; sampleWeight?: SampleWeightInput };
   return { x, y, sampleWeight };
 }

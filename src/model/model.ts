@@ -490,7 +490,7 @@ function exportSourceOf(model: Model): ExportSource {
 }
 
 function validationSource(v: ValidationData, batchSize: number): BatchSource {
-  const { x, y, sampleWeight } = splitArguments(v);
+  const { x, y, sampleWeight } = splitArguments(v, "fit(): validationData");
   return sourceFor("fit", x, y, { batchSize, shuffle: false, sampleWeight }).source;
 }
 

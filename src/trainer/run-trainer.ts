@@ -167,7 +167,7 @@ async function trainInFolder({ cls, options, flags, batchSizeFrom, announceBacke
       (folder.staged() ? ` (replacing the run there at this run's first checkpoint)` : ""),
   );
 
-  const train = splitArguments(data.train);
+  const train = splitArguments(data.train, "@trainer data.train");
   const runFiles = new RunFiles(folder, flags.resume);
   const callbacks: Callback[] = [...(options.callbacks ?? []), runFiles, interrupt];
   const history = await model.fit(train.x, train.y, {
@@ -208,7 +208,7 @@ async function trainInFolder({ cls, options, flags, batchSizeFrom, announceBacke
   runFiles.swapIn();
   let logs: Record<string, number>;
   if (data.test !== undefined) {
-    const test = splitArguments(data.test);
+    const test = splitArguments(data.test, "@trainer data.test");
     logs = await model.evaluate(test.x, test.y, { ...(isBatchDataset(data.test) ? {} : { batchSize: flags.batchSize }), sampleWeight: test.sampleWeight, verbose: 0 });
     say(`Test: ${formatLogs(logs)}`);
   } else {

@@ -145,3 +145,22 @@ test("data: a dataset of [x, y] tuples and an unbatched dataset are refused on t
   await model.fit(unbatched.batch(32) as never, undefined, { verbose: 0 });
   tf.dispose([x, y, ...xs, ...ys]);
 });
+
+test("data: validationData with a key that is none of x, y, sampleWeight, or an array of more than 3, is refused before training", async () => {
+  const { x, y } = regressionData(16);
+  const w = tf.onesLike(y);
+  const model = new LinearRegression(opts());
+  const cases: Array<[unknown, string]> = [
+    [{ x, y, weights: w }, "fit(): validationData has the key 'weights', which is none of x, y, sampleWeight. Give { x, y?, sampleWeight? } (or [x, y?, sampleWeight?], or a dataset)."],
+    [{ x, y, sample_weight: w }, "fit(): validationData has the key 'sample_weight', which is none of x, y, sampleWeight. Did you mean 'sampleWeight'? Give { x, y?, sampleWeight? } (or [x, y?, sampleWeight?], or a dataset)."],
+    [{ x, yTrue: y }, "fit(): validationData has the key 'yTrue', which is none of x, y, sampleWeight. Give { x, y?, sampleWeight? } (or [x, y?, sampleWeight?], or a dataset)."],
+    [[x, y, w, "extra"], "fit(): validationData must be [x, y?, sampleWeight?], got an array of 4; or give { x, y, sampleWeight }."],
+  ];
+  for (const [validationData, message] of cases) {
+    await assert.rejects(model.fit(x, y, { verbose: 0, validationData: validationData as never }), { name: "ElegyInputError", message });
+  }
+  assert.equal(model.epoch, 0, "nothing trained");
+  const history = await model.fit(x, y, { verbose: 0, validationData: { x, y, sampleWeight: w } });
+  assert.ok(Number.isFinite(history.history.val_loss[0]));
+  tf.dispose([x, y, w]);
+});
