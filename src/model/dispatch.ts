@@ -11,6 +11,7 @@ import {
   GradResult, PredResult, TestResult, TrainResult,
   checkGradResult, checkInitResult, checkPredResult, checkTestResult, checkTrainResult,
 } from "./step-results";
+import { noteStep } from "./step-error-context";
 import { defaultGradStep, defaultInitStep, defaultPredStep, defaultTestStep, defaultTrainStep } from "./default-steps";
 
 const CHECKS = {
@@ -72,6 +73,16 @@ export class StepDispatcher implements StepChain {
   private readonly localGrad = (call: StepCall) => this.run("gradStep", call) as GradResult;
 
   private run(kind: StepKind, call: StepCall): unknown {
+    try {
+      return this.runStep(kind, call);
+    } catch (error) {
+      const plan = this.plans[kind];
+      noteStep(error, plan ? `@${kind} ${plan.where}` : `${this.className}'s default @${kind}`);
+      throw error;
+    }
+  }
+
+  private runStep(kind: StepKind, call: StepCall): unknown {
     const plan = this.plans[kind];
     if (plan) {
       const method = (this.model as Record<string, (...args: unknown[]) => unknown>)[plan.method];

@@ -17,6 +17,7 @@ import { ElegyNotInitializedError } from "../errors";
 import { MissingParamsError } from "../missing-params";
 import { InitSituation, missingParamsMessage } from "./init-chain";
 import { TracedSteps } from "../trace/traced-steps";
+import { withStepContext } from "./step-error-context";
 
 /**
  * Receives a step's logs before the runner frees them. It may take log tensors that
@@ -185,12 +186,12 @@ export class StepRunner {
    * A step's error, worded in full when missing parameters caused it (a layer or a default
    * step found none, or a step's own code read a field of undefined while states.netParams
    * was undefined): which model, which call, and what initializes — or initialized — it.
-   * Any other error passes as it is.
+   * Any other error gets a first line naming the step and call it came from (step-error-context.ts).
    */
   private explained(error: unknown, call: StepCall, statesGiven: boolean): unknown {
     const found = error instanceof MissingParamsError;
     const readUndefined = error instanceof TypeError && /\bundefined\b/.test(error.message) && call.states.netParams === undefined;
-    if (!found && !readUndefined) return error;
+    if (!found && !readUndefined) return withStepContext(error, call.purpose);
     const problem = found
       ? error.problem
       : `states.netParams is undefined, and the step failed with: ${String((error as Error)?.message ?? error).replace(/\.$/, "")}`;

@@ -179,7 +179,7 @@ test("a step's own code tripping over undefined params is explained too", async 
   );
 });
 
-test("errors that do not come from missing params pass as they are", async () => {
+test("errors that do not come from missing params keep their class and message (after a line naming the step)", async () => {
   class Broken extends Model {
     @predStep
     f(x: tf.Tensor, states: States, initializing: boolean): [tf.Tensor, States] {
@@ -189,5 +189,6 @@ test("errors that do not come from missing params pass as they are", async () =>
   }
   const model = new Broken(cpu);
   await model.init(x());
-  await assert.rejects(model.predict(x()), (error: Error) => error instanceof RangeError && error.message === "broken on purpose");
+  await assert.rejects(model.predict(x()), (error: Error) =>
+    error instanceof RangeError && error.message === "in @predStep Broken.f (predict):\nbroken on purpose" && (error.cause as Error).message === "broken on purpose");
 });
