@@ -27,13 +27,7 @@ export function sparseCategoricalCrossentropy(options: CrossentropyOptions = {})
 /** One-hot (or probability) targets against class scores. */
 export function categoricalCrossentropy(options: SmoothedCrossentropyOptions = {}): SampleLoss {
   checkOptionKeys("losses.categoricalCrossentropy", options, SMOOTHED_CROSSENTROPY_OPTIONS);
-  const fn = fns.categoricalCrossentropy(options.fromLogits ?? false, options.labelSmoothing ?? 0);
-  const owner = options.name ?? "categorical_crossentropy";
-  const sparse = `losses.sparseCategoricalCrossentropy(${options.fromLogits ? "{ fromLogits: true }" : ""})`;
-  return new SampleLoss("categorical_crossentropy", (yTrue, yPred) => {
-    fns.checkOneHotTargets(yTrue, yPred, owner, sparse);
-    return fn(yTrue, yPred);
-  }, options, SMOOTHED_CROSSENTROPY_OPTIONS);
+  return new SampleLoss("categorical_crossentropy", fns.checkedCategoricalCrossentropy("losses", options), options, SMOOTHED_CROSSENTROPY_OPTIONS);
 }
 
 /** 0/1 targets against one probability (or logit) per output; mean over the last axis. */

@@ -55,6 +55,23 @@ export function categoricalCrossentropy(fromLogits: boolean, labelSmoothing = 0)
   };
 }
 
+/**
+ * categoricalCrossentropy as the `losses` or `metrics` factory of that name makes it: refusing
+ * class indices first, naming the sparse twin of that namespace with the same fromLogits.
+ */
+export function checkedCategoricalCrossentropy(
+  namespace: "losses" | "metrics",
+  options: { fromLogits?: boolean; labelSmoothing?: number; name?: string },
+): PerSampleFn {
+  const fn = categoricalCrossentropy(options.fromLogits ?? false, options.labelSmoothing ?? 0);
+  const owner = options.name ?? "categorical_crossentropy";
+  const sparse = `${namespace}.sparseCategoricalCrossentropy(${options.fromLogits ? "{ fromLogits: true }" : ""})`;
+  return (yTrue, yPred) => {
+    checkOneHotTargets(yTrue, yPred, owner, sparse);
+    return fn(yTrue, yPred);
+  };
+}
+
 /** Integer class labels ([batch] or [batch, 1]) against class scores [batch, classes]. `name` is for messages. */
 export function sparseCategoricalCrossentropy(fromLogits: boolean, name = "sparse_categorical_crossentropy"): PerSampleFn {
   return (yTrue, yPred) => {

@@ -20,13 +20,7 @@ export function sparseCategoricalCrossentropy(options: CrossentropyMetricOptions
 
 export function categoricalCrossentropy(options: CrossentropyMetricOptions = {}): MeanMetric {
   checkOptionKeys("metrics.categoricalCrossentropy", options, CROSSENTROPY_METRIC_OPTIONS);
-  const fn = fns.categoricalCrossentropy(options.fromLogits ?? false);
-  const owner = options.name ?? "categorical_crossentropy";
-  const sparse = `metrics.sparseCategoricalCrossentropy(${options.fromLogits ? "{ fromLogits: true }" : ""})`;
-  return new MeanMetric("categorical_crossentropy", (yTrue, yPred) => {
-    fns.checkOneHotTargets(yTrue, yPred, owner, sparse);
-    return fn(yTrue, yPred);
-  }, options, CROSSENTROPY_METRIC_OPTIONS);
+  return new MeanMetric("categorical_crossentropy", fns.checkedCategoricalCrossentropy("metrics", options), options, CROSSENTROPY_METRIC_OPTIONS);
 }
 
 export function binaryCrossentropy(options: CrossentropyMetricOptions = {}): MeanMetric {
