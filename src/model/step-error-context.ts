@@ -8,6 +8,14 @@ import type { StepKind } from "../metadata-keys";
 import type { Purpose } from "./step-context";
 
 const STEP_OF = new WeakMap<object, string>();
+/** Errors that already say where they come from although they are of a built-in class (a replica's). */
+const PLACED = new WeakSet<object>();
+
+/** Marks an error as naming its origin already: it passes unchanged. */
+export function markPlaced<E extends Error>(error: E): E {
+  PLACED.add(error);
+  return error;
+}
 
 /** Records the step an error left first ("@predStep Blobs.forward"); outer steps keep the innermost. */
 export function noteStep(error: unknown, step: string): void {
@@ -20,7 +28,7 @@ const PLAIN: readonly Function[] = [Error, TypeError, RangeError, ReferenceError
 /** The error with a first line naming step and call, or the error itself when it is ours or of a class of its own. */
 export function withStepContext(error: unknown, purpose: Purpose): unknown {
   if (!(error instanceof Error) || error instanceof ElegyError || !PLAIN.includes(error.constructor)) return error;
-  const step = STEP_OF.get(error);
+  const step = PLACED.has(error) ? undefined : STEP_OF.get(error);
   if (step === undefined) return error;
   const Class = error.constructor as ErrorConstructor;
   const wrapped = new Class(`in ${step} (${purpose}):\n${error.message}`, { cause: error });

@@ -2,6 +2,7 @@
 // when it is one of elegy-ts's or a built-in one (an ElegyInputError stays an ElegyInputError,
 // a RangeError a RangeError), with the replica named.
 import * as errors from "../errors";
+import { markPlaced } from "../model/step-error-context";
 
 export interface SerializedError {
   readonly name: string;
@@ -23,5 +24,6 @@ export function replicaError(who: string, error: SerializedError): Error {
   const message = `${who} failed: ${error.message}`;
   const rebuilt = new cls(message);
   if (error.stack) rebuilt.stack = `${rebuilt.name}: ${message}\n    --- in the replica's thread ---\n${error.stack.split("\n").slice(1).join("\n")}`;
-  return rebuilt;
+  // "Replica 1 of 2 failed: …" names its origin; the main thread's step adds no line to it.
+  return markPlaced(rebuilt);
 }
