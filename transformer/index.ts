@@ -23,6 +23,8 @@ export type {
   DeclaredInjectable, Location, MemberKind, ParamType, ProgramAnalysis, ReturnInfo, ReturnShape, ReturnSlot, StatesFit, StepInfo, StepParam,
   TrainerAnalysis, TrainerFile,
 } from "./analyse";
+export type { Fit } from "../src/step-items";
+export type { SlotRole } from "../src/metadata-keys";
 export { diagnoseSteps, returnProblem } from "./diagnose";
 export { formatElegyDiagnostic, formatTsDiagnostic, toTsDiagnostic } from "./diagnostic";
 export type { ElegyDiagnostic } from "./diagnostic";

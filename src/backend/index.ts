@@ -5,6 +5,7 @@
 //   native/   the optional C++ addon (native/*.cc) and the wasm kernels it serves.
 export { ensureBackend, currentBackend, parseBackendName, loaders, BACKEND_NAMES } from "./select/select";
 export type { BackendChoice, BackendLoader, BackendName } from "./select/select";
+export type { AutoChoice, Skipped } from "./select/first-that-loads";
 export { applyWasmFixes } from "./wasm/fixes";
 export { nativeStatus as nativeKernelStatus } from "./native/addon";
 export type { NativeStatus } from "./native/addon";

@@ -108,7 +108,7 @@ export class LayersAdapter extends BaseModule {
     this.loaded ??= model;
   }
 
-  /** The model's trainable weights (params) and the others (states), each with its tree path. */
+  /** @internal The model's trainable weights (params) and the others (states), each with its tree path (for the export). */
   keyedWeights(): { trainable: KeyedWeight[]; fixed: KeyedWeight[] } {
     const pathOf = this.layerKeys === "names" ? (name: string) => name.split("/") : weightPathsOf(this.model);
     const keyed = (ws: tf.LayerVariable[]): KeyedWeight[] =>
