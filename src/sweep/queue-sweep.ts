@@ -43,9 +43,11 @@ export async function runQueuedSweep(folder: SweepFolder, command: TrialCommand,
     const total = folder.table.trials.length;
     while (open.size > 0) {
       for (const [id, trial] of open) {
+        // The state first, then the job: read the other way round, a job that completed in between
+        // says "completed" while the copy read before holds no return value yet.
+        const state = await queue.getJobState(jobId(id));
         const job = await Job.fromId<TrialJob, TrialJobResult>(queue, jobId(id));
         if (!job) continue;
-        const state = await job.getState();
         const label = `[${valuesText(trial.values)}]`;
         if (state === "active") {
           const worker = job.processedBy;
