@@ -108,7 +108,7 @@ test("--help, --version, and the messages for unknown commands, unknown options 
   const err = (status: number, ...stderr: string[]): Run => ({ status, stdout: [], stderr });
   assert.deepEqual(
     elegyTs(dir, "biuld", "model.ts"),
-    err(1, "elegy-ts: unknown command 'biuld'. Commands: build, train, export, sweep, worker. Run 'elegy-ts --help' for usage."),
+    err(1, "elegy-ts: unknown command 'biuld'. Did you mean 'build'? Commands: build, train, export, sweep, worker. Run 'elegy-ts --help' for usage."),
   );
   assert.deepEqual(
     elegyTs(dir, "build", "model.ts", "--outdir", "dist"),
