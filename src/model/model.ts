@@ -153,7 +153,7 @@ export class Model implements CallbackModel {
     const validationFreq = checkPositiveInteger("fit", "validationFreq", options.validationFreq ?? 1);
     const stepsPerEpoch =
       options.stepsPerEpoch === undefined ? undefined : checkPositiveInteger("fit", "stepsPerEpoch", options.stepsPerEpoch);
-    const shuffle = options.shuffle ?? true;
+    const shuffle = checkBoolean("fit", "shuffle", options.shuffle ?? true);
     await readGpuTensors(x, y, options.sampleWeight, options.validationData);
     const data = sourceFor("fit", x, y, { batchSize, batchSizeGiven: options.batchSize !== undefined, shuffle, sampleWeight: options.sampleWeight, stepsPerEpoch });
     let train = data.source;

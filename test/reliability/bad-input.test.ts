@@ -83,6 +83,7 @@ const cases: Case[] = [
   { name: "batchSize as a string", run: () => fitOf({ batchSize: "64" }), error: ElegyInputError, message: /batchSize must be a positive integer, got "64"/ },
   { name: "epochs NaN", run: () => fitOf({ epochs: NaN }), error: ElegyInputError, message: /epochs must be a positive integer, got NaN/ },
   { name: "initialEpoch negative", run: () => fitOf({ initialEpoch: -1 }), error: ElegyInputError, message: /initialEpoch must be a non-negative integer, got -1/ },
+  { name: "shuffle not a boolean (Keras' \"batch\")", run: () => fitOf({ shuffle: "batch" as never }), error: ElegyInputError, message: /^fit\(\): shuffle must be true or false, got "batch"\.$/ },
   { name: "stepsPerEpoch 0", run: () => fitOf({ stepsPerEpoch: 0 }), error: ElegyInputError, message: /stepsPerEpoch must be a positive integer, got 0/ },
   { name: "verbose 3", run: () => fitOf({ verbose: 3 }), error: ElegyInputError, message: /verbose must be 0 \(silent\), 1 \(progress bar\) or 2 \(one line per epoch\), got 3/ },
   { name: "unknown fit option", run: () => fitOf({ epoch: 2 }), error: ElegyInputError, message: /fit\(\) got an unknown option 'epoch'\. Did you mean 'epochs'\? Valid options: epochs, batchSize/ },
