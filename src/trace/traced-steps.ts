@@ -146,7 +146,8 @@ export class TracedSteps {
   private record<R>(call: StepCall, key: string, tensors: tf.Tensor[], objects: object[], eager: () => R, name: () => StepName, changedFields: string[]): R {
     const rngBefore = call.states.rng?.state;
     const fieldsBefore = fieldsOf(this.owner);
-    const ownFields = ownFieldsOf(this.owner);
+    // The same walk gives the fields a replayed program is later checked against.
+    const ownFields: OwnFields = new Map(fieldsBefore.map(([key, value]) => [key, value]));
     const buffersBefore = tensors.map((t) => t.dataId);
     const { result: { result, checks }, recording } = recordKernels(() => collectChecks(eager));
     // The checks go where they would have gone without recording.
@@ -264,10 +265,6 @@ function changedField(owner: object, before: Fields): string | undefined {
 
 /** The model's own fields, by name: what a step may read between its inputs (`this.scale`). */
 type OwnFields = ReadonlyMap<string, unknown>;
-
-function ownFieldsOf(owner: object): OwnFields {
-  return new Map(Object.entries(owner));
-}
 
 /** The own fields of `owner` that are not (by identity) as in `before`, or appeared or went, other than `inert` ones. */
 function changedOwnFields(owner: object, before: OwnFields, inert: ReadonlySet<string>): string[] {
